@@ -1,0 +1,713 @@
+//! From the RON tree to typed records, with a diagnostic for every problem.
+//!
+//! Each file is decoded on its own. A record with a problem is reported and
+//! left out, and decoding goes on, so that one run lists every problem.
+//! What needs the whole society (duplicate ids, references) is checked later
+//! in [`crate::load`], from the spans kept here.
+
+use crate::country::Country;
+use crate::date::{PartialDate, Timestamp};
+use crate::diagnostic::{Diagnostic, LineIndex};
+use crate::model::{
+    Contact, Detail, Id, Initiative, Institution, Meeting, Person, Role, SocietyInfo, Visibility,
+};
+use crate::syntax::{self, Field, Node, Span, Value};
+use crate::validate;
+
+/// Where a record and its fields stood in its file.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Origin {
+    /// The whole record, from its name to its closing parenthesis.
+    pub span: Span,
+    /// Each field's value.
+    pub fields: Vec<(&'static str, Span)>,
+}
+
+impl Origin {
+    pub fn field(&self, name: &str) -> Option<Span> {
+        self.fields
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|&(_, s)| s)
+    }
+}
+
+/// A record as read from a file: the value when it was sound, and what could
+/// be read of its id in any case.
+#[derive(Debug)]
+pub(crate) struct Decoded<T> {
+    pub value: Option<T>,
+    pub id: Option<String>,
+    pub origin: Origin,
+}
+
+/// A problem in a value: where, and what.
+#[derive(Debug)]
+pub(crate) struct Problem {
+    pub span: Span,
+    pub message: String,
+}
+
+type Conv<T> = Result<T, Problem>;
+
+fn problem(node: &Node<'_>, message: impl Into<String>) -> Problem {
+    Problem {
+        span: node.span,
+        message: message.into(),
+    }
+}
+
+/// One file being decoded: its text, and where its diagnostics go.
+pub(crate) struct FileCx<'a> {
+    path: &'a str,
+    lines: LineIndex<'a>,
+    pub diagnostics: &'a mut Vec<Diagnostic>,
+}
+
+impl<'a> FileCx<'a> {
+    pub(crate) fn new(path: &'a str, text: &'a str, diagnostics: &'a mut Vec<Diagnostic>) -> Self {
+        FileCx {
+            path,
+            lines: LineIndex::new(text),
+            diagnostics,
+        }
+    }
+
+    pub(crate) fn report(&mut self, offset: usize, context: Option<String>, message: String) {
+        let (line, column) = self.lines.position(offset);
+        self.diagnostics.push(Diagnostic {
+            file: self.path.to_string(),
+            line,
+            column,
+            context,
+            message,
+        });
+    }
+}
+
+/// A struct record being read field by field.
+struct Record<'c, 'a, 's> {
+    cx: &'c mut FileCx<'a>,
+    label: String,
+    id: Option<String>,
+    span: Span,
+    fields: Vec<Option<Field<'s>>>,
+    origin: Origin,
+    sound: bool,
+}
+
+impl<'c, 'a, 's> Record<'c, 'a, 's> {
+    /// Opens `Name(field: …, …)`, reporting a wrong name, unknown fields and
+    /// fields given twice. `kind` names the record in messages ("person").
+    fn open(
+        cx: &'c mut FileCx<'a>,
+        node: Node<'s>,
+        type_name: &str,
+        kind: &str,
+        known: &[&'static str],
+    ) -> Result<Self, Span> {
+        let span = node.span;
+        let fields = match node.value {
+            Value::Struct { name, fields } if name.is_none_or(|n| n == type_name) => fields,
+            Value::Struct { name: Some(n), .. } | Value::Tuple { name: Some(n), .. } => {
+                cx.report(
+                    span.start,
+                    None,
+                    format!("expected a {type_name}(…) record, found `{n}`"),
+                );
+                return Err(span);
+            }
+            other => {
+                cx.report(
+                    span.start,
+                    None,
+                    format!(
+                        "expected a {type_name}(…) record with named fields, found {}",
+                        other.kind()
+                    ),
+                );
+                return Err(span);
+            }
+        };
+        // The label names the record by its id when it has a readable one.
+        let id = fields
+            .iter()
+            .find(|f| f.name == "id")
+            .and_then(|f| match &f.value.value {
+                Value::Str(s) => Some(s.to_string()),
+                _ => None,
+            });
+        let label = match &id {
+            Some(id) => format!("{kind} \"{id}\""),
+            None => kind.to_string(),
+        };
+        let mut record = Record {
+            cx,
+            label,
+            id,
+            span,
+            fields: Vec::with_capacity(fields.len()),
+            origin: Origin {
+                span,
+                fields: Vec::new(),
+            },
+            sound: true,
+        };
+        let mut seen: Vec<&str> = Vec::new();
+        for field in fields {
+            if !known.contains(&field.name) {
+                let hint = closest(field.name, known)
+                    .map(|k| format!("; did you mean `{k}`?"))
+                    .unwrap_or_else(|| format!("; expected one of: {}", known.join(", ")));
+                let message = format!("unknown field `{}`{hint}", field.name);
+                record.report_at(field.name_span.start, None, message);
+            } else if seen.contains(&field.name) {
+                let message = format!("field `{}` is given twice", field.name);
+                record.report_at(field.name_span.start, None, message);
+            } else {
+                seen.push(field.name);
+                record.fields.push(Some(field));
+            }
+        }
+        Ok(record)
+    }
+
+    fn report_at(&mut self, offset: usize, field: Option<&str>, message: String) {
+        self.sound = false;
+        let context = match field {
+            Some(f) => format!("{}, field `{f}`", self.label),
+            None => self.label.clone(),
+        };
+        self.cx.report(offset, Some(context), message);
+    }
+
+    fn take(&mut self, name: &'static str) -> Option<Node<'s>> {
+        let slot = self
+            .fields
+            .iter_mut()
+            .find(|f| f.as_ref().is_some_and(|f| f.name == name))?;
+        let field = slot.take()?;
+        self.origin.fields.push((name, field.value.span));
+        Some(field.value)
+    }
+
+    fn convert<T>(
+        &mut self,
+        name: &'static str,
+        node: &Node<'s>,
+        conv: impl FnOnce(&Node<'s>) -> Conv<T>,
+    ) -> Option<T> {
+        match conv(node) {
+            Ok(v) => Some(v),
+            Err(p) => {
+                self.report_at(p.span.start, Some(name), p.message);
+                None
+            }
+        }
+    }
+
+    /// A field that must be there.
+    fn required<T>(
+        &mut self,
+        name: &'static str,
+        conv: impl FnOnce(&Node<'s>) -> Conv<T>,
+    ) -> Option<T> {
+        match self.take(name) {
+            Some(node) => self.convert(name, &node, conv),
+            None => {
+                let start = self.span.start;
+                self.report_at(start, None, format!("missing field `{name}`"));
+                None
+            }
+        }
+    }
+
+    /// A field that may be left out; `default` stands in for it then.
+    fn optional<T>(
+        &mut self,
+        name: &'static str,
+        default: T,
+        conv: impl FnOnce(&Node<'s>) -> Conv<T>,
+    ) -> Option<T> {
+        match self.take(name) {
+            Some(node) => self.convert(name, &node, conv),
+            None => Some(default),
+        }
+    }
+
+    fn finish<T>(self, build: impl FnOnce() -> Option<T>) -> Decoded<T> {
+        let id = self.id;
+        let value = if self.sound { build() } else { None };
+        Decoded {
+            value,
+            id,
+            origin: self.origin,
+        }
+    }
+}
+
+/// The known name closest to a misspelt one, if any is close.
+pub(crate) fn closest<'k>(wrong: &str, known: &[&'k str]) -> Option<&'k str> {
+    known
+        .iter()
+        .map(|k| (strsim::jaro_winkler(wrong, k), *k))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, k)| k)
+}
+
+// Value converters: each turns one node into one typed value or a problem.
+
+fn string(node: &Node<'_>) -> Conv<String> {
+    match &node.value {
+        Value::Str(s) => Ok(s.to_string()),
+        other => Err(problem(
+            node,
+            format!("expected a string, found {}", other.kind()),
+        )),
+    }
+}
+
+/// A string that must say something: not empty, not only white space.
+fn text(node: &Node<'_>) -> Conv<String> {
+    let s = string(node)?;
+    if s.trim().is_empty() {
+        return Err(problem(node, "must not be empty"));
+    }
+    Ok(s)
+}
+
+/// Text shown as one line: a name or a title, with no line breaks.
+fn line(node: &Node<'_>) -> Conv<String> {
+    let s = text(node)?;
+    if s.chars().any(|c| c.is_control()) {
+        return Err(problem(
+            node,
+            "must be one line, without line breaks or control characters",
+        ));
+    }
+    Ok(s)
+}
+
+fn checked(node: &Node<'_>, check: fn(&str) -> Result<(), String>) -> Conv<String> {
+    let s = string(node)?;
+    check(&s).map_err(|m| problem(node, m))?;
+    Ok(s)
+}
+
+fn id_value(node: &Node<'_>) -> Conv<Id> {
+    checked(node, validate::id).map(Id)
+}
+
+fn option<'s, T>(node: &Node<'s>, inner: impl FnOnce(&Node<'s>) -> Conv<T>) -> Conv<Option<T>> {
+    match &node.value {
+        Value::Ident("None") => Ok(None),
+        Value::Tuple {
+            name: Some("Some"),
+            items,
+        } if items.len() == 1 => inner(&items[0]).map(Some),
+        other => Err(problem(
+            node,
+            format!("expected `None` or `Some(…)`, found {}", other.kind()),
+        )),
+    }
+}
+
+fn list<'s, T>(node: &Node<'s>, mut inner: impl FnMut(&Node<'s>) -> Conv<T>) -> Conv<Vec<T>> {
+    match &node.value {
+        Value::List(items) => items.iter().map(&mut inner).collect(),
+        other => Err(problem(
+            node,
+            format!("expected a list `[…]`, found {}", other.kind()),
+        )),
+    }
+}
+
+fn country_value(node: &Node<'_>) -> Conv<Country> {
+    let code = string(node)?;
+    Country::from_code(&code).ok_or_else(|| {
+        let hint = match Country::from_code(&code.to_ascii_uppercase()) {
+            Some(c) => format!("; write it in capitals: \"{}\"", c.code()),
+            None => match Country::parse_loose(&code) {
+                Some(c) => format!("; {} is \"{}\"", c.name(), c.code()),
+                None => "; use an ISO 3166-1 alpha-2 code such as \"NO\"".to_string(),
+            },
+        };
+        problem(node, format!("unknown country code \"{code}\"{hint}"))
+    })
+}
+
+fn date_value(node: &Node<'_>) -> Conv<PartialDate> {
+    let s = string(node)?;
+    PartialDate::parse(&s).map_err(|m| problem(node, m))
+}
+
+fn timestamp(node: &Node<'_>) -> Conv<Timestamp> {
+    let s = string(node)?;
+    Timestamp::parse(&s).map_err(|m| problem(node, m))
+}
+
+fn revision_value(node: &Node<'_>) -> Conv<u32> {
+    match node.value {
+        Value::Int(n) if (0..=i128::from(u32::MAX)).contains(&n) => Ok(n as u32),
+        ref other => Err(problem(
+            node,
+            format!("expected a whole number from 0 up, found {}", other.kind()),
+        )),
+    }
+}
+
+fn role(node: &Node<'_>) -> Conv<Role> {
+    let names = || Role::ALL.map(Role::variant).join(", ");
+    match &node.value {
+        Value::Ident(name) => Role::ALL
+            .into_iter()
+            .find(|r| r.variant() == *name)
+            .ok_or_else(|| {
+                problem(
+                    node,
+                    format!("unknown role `{name}`; expected one of: {}", names()),
+                )
+            }),
+        other => Err(problem(
+            node,
+            format!(
+                "expected a role such as `SteeringCommittee`, found {}",
+                other.kind()
+            ),
+        )),
+    }
+}
+
+/// `Public("…")` or `Members("…")`, the value passing `check`.
+fn detail(node: &Node<'_>, check: fn(&str) -> Result<(), String>) -> Conv<Detail> {
+    let (visibility, items) = match &node.value {
+        Value::Tuple {
+            name: Some("Public"),
+            items,
+        } => (Visibility::Public, items),
+        Value::Tuple {
+            name: Some("Members"),
+            items,
+        } => (Visibility::Members, items),
+        other => {
+            return Err(problem(
+                node,
+                format!(
+                    "expected `Public(\"…\")` or `Members(\"…\")` to say who may see it, found {}",
+                    other.kind()
+                ),
+            ));
+        }
+    };
+    let [value] = items.as_slice() else {
+        return Err(problem(
+            node,
+            "expected exactly one value inside the parentheses",
+        ));
+    };
+    let text = checked(value, check)?;
+    Ok(Detail {
+        value: text,
+        visibility,
+    })
+}
+
+fn orcid_check(text: &str) -> Result<(), String> {
+    validate::orcid(text)
+}
+
+// Records.
+
+pub(crate) fn society(cx: &mut FileCx<'_>, node: Node<'_>) -> Decoded<SocietyInfo> {
+    const KNOWN: &[&str] = &[
+        "id",
+        "name",
+        "short_name",
+        "initiative",
+        "mission_intro",
+        "mission",
+        "mission_outro",
+        "background",
+        "contact",
+        "base_url",
+    ];
+    let mut r = match Record::open(cx, node, "Society", "society", KNOWN) {
+        Ok(r) => r,
+        Err(span) => return failed(span),
+    };
+    let id = r.required("id", id_value);
+    let name = r.required("name", line);
+    let short_name = r.required("short_name", line);
+    let initiative = r
+        .take("initiative")
+        .and_then(|n| nested(&mut r, "initiative", n, initiative_record));
+    let mission_intro = r.required("mission_intro", text);
+    let mission = r.required("mission", |n| list(n, text));
+    let mission_outro = r.required("mission_outro", text);
+    let background = r.required("background", |n| list(n, text));
+    let contact = r
+        .take("contact")
+        .and_then(|n| nested(&mut r, "contact", n, contact_record));
+    let base_url = r.optional("base_url", None, |n| {
+        option(n, |n| checked(n, validate::web_url)).map(|u| {
+            u.map(|mut u| {
+                if !u.ends_with('/') {
+                    u.push('/');
+                }
+                u
+            })
+        })
+    });
+    for (field, value) in [
+        ("initiative", initiative.is_some()),
+        ("contact", contact.is_some()),
+    ] {
+        if !value && !r.origin.fields.iter().any(|(n, _)| *n == field) {
+            let start = r.span.start;
+            r.report_at(start, None, format!("missing field `{field}`"));
+        }
+    }
+    r.finish(|| {
+        Some(SocietyInfo {
+            id: id?,
+            name: name?,
+            short_name: short_name?,
+            initiative: initiative?,
+            mission_intro: mission_intro?,
+            mission: mission?,
+            mission_outro: mission_outro?,
+            background: background?,
+            contact: contact?,
+            base_url: base_url?,
+        })
+    })
+}
+
+/// Reads a record nested in a field of another, reporting through the outer
+/// record so that a problem marks it unsound.
+fn nested<'s, T>(
+    outer: &mut Record<'_, '_, 's>,
+    field: &'static str,
+    node: Node<'s>,
+    read: fn(&mut Record<'_, '_, 's>) -> Option<T>,
+) -> Option<T> {
+    let (type_name, known): (&str, &[&'static str]) = match field {
+        "initiative" => ("Initiative", &["name", "short_name"]),
+        _ => ("Contact", &["person", "email"]),
+    };
+    let label = format!("{}, field `{field}`", outer.label);
+    let before = outer.cx.diagnostics.len();
+    let mut inner = match Record::open(outer.cx, node, type_name, &label, known) {
+        Ok(r) => r,
+        Err(_) => {
+            outer.sound = false;
+            return None;
+        }
+    };
+    inner.label = label;
+    let value = read(&mut inner);
+    let sound = inner.sound;
+    outer.origin.fields.extend(
+        inner
+            .origin
+            .fields
+            .iter()
+            .map(|&(n, s)| (nested_name(field, n), s)),
+    );
+    if !sound || outer.cx.diagnostics.len() > before {
+        outer.sound = false;
+        return None;
+    }
+    value
+}
+
+/// The origin name of a nested field, such as `contact.person`.
+fn nested_name(outer: &str, inner: &str) -> &'static str {
+    match (outer, inner) {
+        ("contact", "person") => "contact.person",
+        ("contact", "email") => "contact.email",
+        ("initiative", "name") => "initiative.name",
+        _ => "initiative.short_name",
+    }
+}
+
+fn initiative_record(r: &mut Record<'_, '_, '_>) -> Option<Initiative> {
+    let name = r.required("name", line);
+    let short_name = r.required("short_name", line);
+    Some(Initiative {
+        name: name?,
+        short_name: short_name?,
+    })
+}
+
+fn contact_record(r: &mut Record<'_, '_, '_>) -> Option<Contact> {
+    let person = r.optional("person", None, |n| option(n, id_value));
+    let email = r.required("email", |n| checked(n, validate::email));
+    Some(Contact {
+        person: person?,
+        email: email?,
+    })
+}
+
+fn failed<T>(span: Span) -> Decoded<T> {
+    Decoded {
+        value: None,
+        id: None,
+        origin: Origin {
+            span,
+            fields: Vec::new(),
+        },
+    }
+}
+
+pub(crate) fn institution(cx: &mut FileCx<'_>, node: Node<'_>) -> Decoded<Institution> {
+    const KNOWN: &[&str] = &["id", "name", "aliases", "country"];
+    let mut r = match Record::open(cx, node, "Institution", "institution", KNOWN) {
+        Ok(r) => r,
+        Err(span) => return failed(span),
+    };
+    let id = r.required("id", id_value);
+    let name = r.required("name", line);
+    let aliases = r.optional("aliases", Vec::new(), |n| list(n, line));
+    let country = r.required("country", country_value);
+    r.finish(|| {
+        Some(Institution {
+            id: id?,
+            name: name?,
+            aliases: aliases?,
+            country: country?,
+        })
+    })
+}
+
+pub(crate) fn person(cx: &mut FileCx<'_>, node: Node<'_>) -> Decoded<Person> {
+    const KNOWN: &[&str] = &[
+        "id",
+        "given",
+        "family",
+        "institution",
+        "country",
+        "roles",
+        "email",
+        "phone",
+        "orcid",
+        "web",
+    ];
+    let mut r = match Record::open(cx, node, "Person", "person", KNOWN) {
+        Ok(r) => r,
+        Err(span) => return failed(span),
+    };
+    let id = r.required("id", id_value);
+    let given = r.required("given", line);
+    let family = r.required("family", line);
+    let institution = r.required("institution", |n| option(n, id_value));
+    let country = r.required("country", country_value);
+    let roles = r.optional("roles", Vec::new(), |n| list(n, role));
+    let email = r.optional("email", None, |n| option(n, |n| detail(n, validate::email)));
+    let phone = r.optional("phone", None, |n| option(n, |n| detail(n, validate::phone)));
+    let orcid = r.optional("orcid", None, |n| {
+        option(n, |n| {
+            detail(n, orcid_check).map(|mut d| {
+                d.value = validate::orcid_digits(&d.value).to_string();
+                d
+            })
+        })
+    });
+    let web = r.optional("web", None, |n| option(n, |n| detail(n, validate::web_url)));
+    r.finish(|| {
+        Some(Person {
+            id: id?,
+            given: given?,
+            family: family?,
+            institution: institution?,
+            country: country?,
+            roles: roles?,
+            email: email?,
+            phone: phone?,
+            orcid: orcid?,
+            web: web?,
+        })
+    })
+}
+
+pub(crate) fn meeting(cx: &mut FileCx<'_>, node: Node<'_>) -> Decoded<Meeting> {
+    const KNOWN: &[&str] = &[
+        "id", "title", "date", "end", "city", "venue", "country", "summary", "revision", "modified",
+    ];
+    let mut r = match Record::open(cx, node, "Meeting", "meeting", KNOWN) {
+        Ok(r) => r,
+        Err(span) => return failed(span),
+    };
+    let id = r.required("id", id_value);
+    let title = r.required("title", line);
+    let date = r.required("date", date_value);
+    let end = r.optional("end", None, |n| option(n, date_value));
+    let city = r.optional("city", None, |n| option(n, line));
+    let venue = r.optional("venue", None, |n| option(n, id_value));
+    let country = r.required("country", country_value);
+    let summary = r.optional("summary", None, |n| option(n, text));
+    let revision = r.optional("revision", 0, revision_value);
+    let modified = r.optional("modified", None, |n| option(n, timestamp));
+    if let (Some(start), Some(Some(last))) = (date, end) {
+        let why = match (start, last) {
+            (PartialDate::Day(..), PartialDate::Day(..)) if last < start => Some(format!(
+                "the meeting ends ({last}) before it begins ({start})"
+            )),
+            (PartialDate::Day(..), PartialDate::Day(..)) => None,
+            _ => Some(
+                "an end date needs a start and end known to the day, such as \"2019-05-14\""
+                    .to_string(),
+            ),
+        };
+        if let Some(why) = why {
+            let at = r.origin.field("end").map_or(r.span.start, |s| s.start);
+            r.report_at(at, Some("end"), why);
+        }
+    }
+    r.finish(|| {
+        Some(Meeting {
+            id: id?,
+            title: title?,
+            date: date?,
+            end: end?,
+            city: city?,
+            venue: venue?,
+            country: country?,
+            summary: summary?,
+            revision: revision?,
+            modified: modified?,
+        })
+    })
+}
+
+/// Reads a file that holds one record.
+pub(crate) fn single<T>(
+    cx: &mut FileCx<'_>,
+    text: &str,
+    read: impl FnOnce(&mut FileCx<'_>, Node<'_>) -> Decoded<T>,
+) -> Option<Decoded<T>> {
+    match syntax::parse_document(text) {
+        Ok(node) => Some(read(cx, node)),
+        Err(e) => {
+            cx.report(e.offset, None, e.message);
+            None
+        }
+    }
+}
+
+/// Reads a file that holds a list of records; None when its syntax is broken.
+pub(crate) fn many<T>(
+    cx: &mut FileCx<'_>,
+    text: &str,
+    mut read: impl FnMut(&mut FileCx<'_>, Node<'_>) -> Decoded<T>,
+) -> Option<Vec<Decoded<T>>> {
+    let mut out = Vec::new();
+    match syntax::parse_list_document(text, |node| out.push(read(cx, node))) {
+        Ok(_) => Some(out),
+        Err(e) => {
+            cx.report(e.offset, None, e.message);
+            None
+        }
+    }
+}

@@ -1,0 +1,83 @@
+//! Problems found in the data, each tied to a file, line and column.
+
+use std::fmt;
+
+use serde::Serialize;
+
+/// One problem in the data.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    /// The file as the user named it, such as `data/people.ron`.
+    pub file: String,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column, counted in characters.
+    pub column: usize,
+    /// Which record and field, such as `person "soren-brunak", field email`.
+    pub context: Option<String>,
+    /// What is wrong, in plain words.
+    pub message: String,
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}: ", self.file, self.line, self.column)?;
+        if let Some(context) = &self.context {
+            write!(f, "{context}: ")?;
+        }
+        f.write_str(&self.message)
+    }
+}
+
+/// Turns byte offsets into lines and columns.
+#[derive(Debug)]
+pub(crate) struct LineIndex<'s> {
+    text: &'s str,
+    starts: Vec<usize>,
+}
+
+impl<'s> LineIndex<'s> {
+    pub(crate) fn new(text: &'s str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(
+            text.bytes()
+                .enumerate()
+                .filter(|&(_, b)| b == b'\n')
+                .map(|(i, _)| i + 1),
+        );
+        LineIndex { text, starts }
+    }
+
+    /// The 1-based line and character column of a byte offset.
+    pub(crate) fn position(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        let line = self.starts.partition_point(|&s| s <= offset) - 1;
+        let start = self.starts[line];
+        // An offset inside a character counts as that character.
+        let column = self
+            .text
+            .get(start..)
+            .map(|rest| {
+                rest.char_indices()
+                    .take_while(|&(i, _)| start + i < offset)
+                    .count()
+            })
+            .unwrap_or(0);
+        (line + 1, column + 1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_count_characters() {
+        let idx = LineIndex::new("ab\nSøren x\n");
+        assert_eq!(idx.position(0), (1, 1));
+        assert_eq!(idx.position(3), (2, 1));
+        // "Sø" is 3 bytes; the space after "Søren" is the 6th character.
+        assert_eq!(idx.position(3 + 6), (2, 6));
+        assert_eq!(idx.position(100), (3, 1));
+    }
+}

@@ -1,0 +1,357 @@
+//! The society's data, as typed values.
+//!
+//! Every value here has passed the check: ids are well formed and unique,
+//! references resolve, countries are ISO codes, dates are real. Code that
+//! holds a [`Society`] can rely on that.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use serde::{Serialize, Serializer};
+
+use crate::country::Country;
+use crate::date::{PartialDate, Timestamp};
+
+/// A record's id: lower-case words joined by hyphens, unique among its kind,
+/// and the last part of the record's URL.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Id(pub(crate) String);
+
+impl Id {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// An id from text that passes [`crate::validate::id`].
+    pub fn new(text: &str) -> Result<Id, String> {
+        crate::validate::id(text).map(|()| Id(text.to_string()))
+    }
+}
+
+impl fmt::Debug for Id {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}", self.0)
+    }
+}
+
+impl fmt::Display for Id {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::borrow::Borrow<str> for Id {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Serialize for Id {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+/// Who may see a contact detail.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Visibility {
+    /// Anyone: the website, the public API, public exports.
+    Public,
+    /// Members only: exports made with `--audience members`.
+    Members,
+}
+
+/// Who is reading, and so which contact details they may see.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Audience {
+    Public,
+    Members,
+}
+
+impl Audience {
+    pub fn sees(self, visibility: Visibility) -> bool {
+        match (self, visibility) {
+            (_, Visibility::Public) => true,
+            (Audience::Members, Visibility::Members) => true,
+            (Audience::Public, Visibility::Members) => false,
+        }
+    }
+}
+
+/// A contact detail and who may see it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Detail {
+    pub value: String,
+    pub visibility: Visibility,
+}
+
+/// A role a person holds in the society.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Role {
+    SteeringCommittee,
+    Chair,
+    ViceChair,
+    Secretary,
+    Treasurer,
+}
+
+impl Role {
+    pub const ALL: [Role; 5] = [
+        Role::SteeringCommittee,
+        Role::Chair,
+        Role::ViceChair,
+        Role::Secretary,
+        Role::Treasurer,
+    ];
+
+    /// The name in the data files: `SteeringCommittee`.
+    pub fn variant(self) -> &'static str {
+        match self {
+            Role::SteeringCommittee => "SteeringCommittee",
+            Role::Chair => "Chair",
+            Role::ViceChair => "ViceChair",
+            Role::Secretary => "Secretary",
+            Role::Treasurer => "Treasurer",
+        }
+    }
+
+    /// The name on the command line and in JSON: `steering-committee`.
+    pub fn slug(self) -> &'static str {
+        match self {
+            Role::SteeringCommittee => "steering-committee",
+            Role::Chair => "chair",
+            Role::ViceChair => "vice-chair",
+            Role::Secretary => "secretary",
+            Role::Treasurer => "treasurer",
+        }
+    }
+
+    /// The name for people to read: "Steering committee".
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::SteeringCommittee => "Steering committee",
+            Role::Chair => "Chair",
+            Role::ViceChair => "Vice-chair",
+            Role::Secretary => "Secretary",
+            Role::Treasurer => "Treasurer",
+        }
+    }
+
+    /// Reads either the slug or the data-file name, ignoring case.
+    pub fn parse(text: &str) -> Option<Role> {
+        let wanted = text.trim().to_ascii_lowercase().replace(['_', ' '], "-");
+        Role::ALL.into_iter().find(|r| {
+            r.slug() == wanted || r.variant().to_ascii_lowercase() == wanted.replace('-', "")
+        })
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.slug())
+    }
+}
+
+/// The initiative the society formalised.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Initiative {
+    pub name: String,
+    pub short_name: String,
+}
+
+/// How to reach the society.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Contact {
+    /// The person who answers, if the data names one.
+    pub person: Option<Id>,
+    /// The society's own address; always public.
+    pub email: String,
+}
+
+/// The society itself.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SocietyInfo {
+    pub id: Id,
+    pub name: String,
+    pub short_name: String,
+    pub initiative: Initiative,
+    pub mission_intro: String,
+    pub mission: Vec<String>,
+    pub mission_outro: String,
+    pub background: Vec<String>,
+    pub contact: Contact,
+    /// Where the website lives, such as `https://nspm.example.org/`; exports
+    /// use relative links while it is unset.
+    pub base_url: Option<String>,
+}
+
+/// A university, institute or company that people belong to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Institution {
+    pub id: Id,
+    pub name: String,
+    /// Other spellings of the name; searches match them too.
+    pub aliases: Vec<String>,
+    pub country: Country,
+}
+
+/// A person named in the society's data.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Person {
+    pub id: Id,
+    pub given: String,
+    pub family: String,
+    /// None when the data gives no institution.
+    pub institution: Option<Id>,
+    pub country: Country,
+    pub roles: Vec<Role>,
+    pub email: Option<Detail>,
+    pub phone: Option<Detail>,
+    /// The bare iD, `0000-0002-1825-0097`.
+    pub orcid: Option<Detail>,
+    pub web: Option<Detail>,
+}
+
+impl Person {
+    /// Given name then family name, as the About page writes them.
+    pub fn name(&self) -> String {
+        format!("{} {}", self.given, self.family)
+    }
+
+    pub fn has_role(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+
+    /// The contact details this audience may see, with their kinds.
+    pub fn details(&self, audience: Audience) -> impl Iterator<Item = (DetailKind, &Detail)> {
+        [
+            (DetailKind::Email, &self.email),
+            (DetailKind::Phone, &self.phone),
+            (DetailKind::Orcid, &self.orcid),
+            (DetailKind::Web, &self.web),
+        ]
+        .into_iter()
+        .filter_map(move |(kind, d)| {
+            d.as_ref()
+                .filter(|d| audience.sees(d.visibility))
+                .map(|d| (kind, d))
+        })
+    }
+}
+
+/// The kinds of contact detail a person may carry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DetailKind {
+    Email,
+    Phone,
+    Orcid,
+    Web,
+}
+
+impl DetailKind {
+    pub fn field(self) -> &'static str {
+        match self {
+            DetailKind::Email => "email",
+            DetailKind::Phone => "phone",
+            DetailKind::Orcid => "orcid",
+            DetailKind::Web => "web",
+        }
+    }
+}
+
+/// A meeting in the society's history.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Meeting {
+    pub id: Id,
+    pub title: String,
+    /// When it began, as precisely as known.
+    pub date: PartialDate,
+    /// The last day of a meeting of several days; only with a day-precise date.
+    pub end: Option<PartialDate>,
+    pub city: Option<String>,
+    /// The institution that hosted it, if the data names one.
+    pub venue: Option<Id>,
+    pub country: Country,
+    pub summary: Option<String>,
+    /// Rises each time the meeting is changed, so calendars update it.
+    pub revision: u32,
+    /// When the meeting was last changed, if recorded.
+    pub modified: Option<Timestamp>,
+}
+
+/// The whole society: its own facts and every record, checked.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Society {
+    pub info: SocietyInfo,
+    pub institutions: Vec<Institution>,
+    pub people: Vec<Person>,
+    pub meetings: Vec<Meeting>,
+    #[serde(skip)]
+    pub(crate) index: Index,
+}
+
+/// Positions of records by id, built once at load.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Index {
+    pub institutions: HashMap<Id, usize>,
+    pub people: HashMap<Id, usize>,
+    pub meetings: HashMap<Id, usize>,
+}
+
+impl Index {
+    pub(crate) fn build(
+        institutions: &[Institution],
+        people: &[Person],
+        meetings: &[Meeting],
+    ) -> Index {
+        fn by_id<T>(items: &[T], id: impl Fn(&T) -> &Id) -> HashMap<Id, usize> {
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, item)| (id(item).clone(), i))
+                .collect()
+        }
+        Index {
+            institutions: by_id(institutions, |x| &x.id),
+            people: by_id(people, |x| &x.id),
+            meetings: by_id(meetings, |x| &x.id),
+        }
+    }
+}
+
+impl Society {
+    pub fn institution(&self, id: &str) -> Option<&Institution> {
+        self.index
+            .institutions
+            .get(id)
+            .map(|&i| &self.institutions[i])
+    }
+
+    pub fn person(&self, id: &str) -> Option<&Person> {
+        self.index.people.get(id).map(|&i| &self.people[i])
+    }
+
+    pub fn meeting(&self, id: &str) -> Option<&Meeting> {
+        self.index.meetings.get(id).map(|&i| &self.meetings[i])
+    }
+
+    /// The institution a person belongs to, if any.
+    pub fn institution_of(&self, person: &Person) -> Option<&Institution> {
+        person
+            .institution
+            .as_ref()
+            .and_then(|id| self.institution(id.as_str()))
+    }
+
+    /// The person named as the society's contact, if any.
+    pub fn contact_person(&self) -> Option<&Person> {
+        self.info
+            .contact
+            .person
+            .as_ref()
+            .and_then(|id| self.person(id.as_str()))
+    }
+}

@@ -1,0 +1,717 @@
+//! A RON reader that remembers where every value came from.
+//!
+//! The `ron` crate deserializes straight into types and stops at the first
+//! problem, without telling where a value stood once it has been read. `nspm
+//! check` must name the line and column of every problem, including those
+//! found only after the whole society is read (a duplicate id, a reference to
+//! a missing person), and staff edits must replace one record in place while
+//! keeping the comments around it. So the data is read by this small reader,
+//! which builds a tree of values with byte spans. It reads the RON syntax in
+//! full (structs, tuples, lists, maps, strings, raw strings, chars, numbers,
+//! comments); the tests check it against the `ron` crate.
+//!
+//! It never panics and never recurses without bound: nesting deeper than
+//! [`MAX_DEPTH`] is an error, and every step consumes input.
+
+use std::borrow::Cow;
+use std::fmt;
+
+/// How deep lists, structs and maps may nest. The society's data needs four
+/// levels; the limit only guards against hostile input.
+pub const MAX_DEPTH: usize = 64;
+
+/// A byte range in one source text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Span {
+    pub fn new(start: usize, end: usize) -> Self {
+        Span { start, end }
+    }
+}
+
+/// A value and where it stood.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node<'s> {
+    pub span: Span,
+    pub value: Value<'s>,
+}
+
+/// A named field of a struct.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Field<'s> {
+    pub name: &'s str,
+    pub name_span: Span,
+    pub value: Node<'s>,
+}
+
+/// The values RON can express.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value<'s> {
+    Str(Cow<'s, str>),
+    Char(char),
+    Int(i128),
+    Float(f64),
+    Bool(bool),
+    /// `()`.
+    Unit,
+    /// A bare identifier: a unit enum variant such as `None` or `Public`.
+    Ident(&'s str),
+    /// `Name(a, b)` or `(a, b)`.
+    Tuple {
+        name: Option<&'s str>,
+        items: Vec<Node<'s>>,
+    },
+    /// `Name(field: a)` or `(field: a)`.
+    Struct {
+        name: Option<&'s str>,
+        fields: Vec<Field<'s>>,
+    },
+    List(Vec<Node<'s>>),
+    Map(Vec<(Node<'s>, Node<'s>)>),
+}
+
+impl Value<'_> {
+    /// A short description of the kind of value, for messages.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Value::Str(_) => "a string",
+            Value::Char(_) => "a character",
+            Value::Int(_) => "an integer",
+            Value::Float(_) => "a number",
+            Value::Bool(_) => "a boolean",
+            Value::Unit => "`()`",
+            Value::Ident(_) => "a name",
+            Value::Tuple { .. } => "a tuple",
+            Value::Struct { .. } => "a struct",
+            Value::List(_) => "a list",
+            Value::Map(_) => "a map",
+        }
+    }
+}
+
+/// A syntax error at a byte offset.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyntaxError {
+    pub offset: usize,
+    pub message: String,
+}
+
+impl fmt::Display for SyntaxError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for SyntaxError {}
+
+type Result<T> = std::result::Result<T, SyntaxError>;
+
+/// Reads one whole document holding a single value.
+pub fn parse_document(src: &str) -> Result<Node<'_>> {
+    let mut p = Parser::new(src);
+    p.skip_trivia()?;
+    let node = p.value()?;
+    p.end()?;
+    Ok(node)
+}
+
+/// Reads a document that is one top-level list, handing each item to `item`
+/// as soon as it is read, so that a large file never exists twice in memory
+/// as a whole tree. Returns the span of the opening and closing brackets.
+pub fn parse_list_document<'s>(
+    src: &'s str,
+    mut item: impl FnMut(Node<'s>),
+) -> Result<(Span, Span)> {
+    let mut p = Parser::new(src);
+    p.skip_trivia()?;
+    let open = p.pos;
+    if p.peek() != Some(b'[') {
+        return Err(p.error_here("expected `[` to open the list of records"));
+    }
+    p.pos += 1;
+    p.depth = 1;
+    loop {
+        p.skip_trivia()?;
+        if p.peek() == Some(b']') {
+            let close = Span::new(p.pos, p.pos + 1);
+            p.pos += 1;
+            p.end()?;
+            return Ok((Span::new(open, open + 1), close));
+        }
+        let node = p.value()?;
+        item(node);
+        p.list_separator(b']', "list item")?;
+    }
+}
+
+struct Parser<'s> {
+    src: &'s str,
+    bytes: &'s [u8],
+    pos: usize,
+    depth: usize,
+}
+
+impl<'s> Parser<'s> {
+    fn new(src: &'s str) -> Self {
+        let pos = if src.starts_with('\u{feff}') { 3 } else { 0 };
+        Parser {
+            src,
+            bytes: src.as_bytes(),
+            pos,
+            depth: 0,
+        }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.pos).copied()
+    }
+
+    fn peek_at(&self, ahead: usize) -> Option<u8> {
+        self.bytes.get(self.pos + ahead).copied()
+    }
+
+    fn error_at(&self, offset: usize, message: impl Into<String>) -> SyntaxError {
+        SyntaxError {
+            offset,
+            message: message.into(),
+        }
+    }
+
+    fn error_here(&self, message: &str) -> SyntaxError {
+        self.error_at(
+            self.pos,
+            format!("{message}, found {}", self.describe_here()),
+        )
+    }
+
+    /// Names what stands at the current position, for messages.
+    fn describe_here(&self) -> String {
+        match self.src[self.pos..].chars().next() {
+            None => "the end of the file".to_string(),
+            Some(c) if c.is_control() => format!("{c:?}"),
+            Some(c) => format!("`{c}`"),
+        }
+    }
+
+    fn end(&mut self) -> Result<()> {
+        self.skip_trivia()?;
+        if self.pos < self.bytes.len() {
+            return Err(self.error_here("expected the end of the file"));
+        }
+        Ok(())
+    }
+
+    /// Skips white space and comments, both `// line` and nested `/* block */`.
+    fn skip_trivia(&mut self) -> Result<()> {
+        loop {
+            match self.peek() {
+                Some(b' ' | b'\t' | b'\n' | b'\r') => self.pos += 1,
+                Some(b'/') if self.peek_at(1) == Some(b'/') => {
+                    while let Some(b) = self.peek() {
+                        if b == b'\n' {
+                            break;
+                        }
+                        self.pos += 1;
+                    }
+                }
+                Some(b'/') if self.peek_at(1) == Some(b'*') => {
+                    let start = self.pos;
+                    self.pos += 2;
+                    let mut level = 1usize;
+                    while level > 0 {
+                        match (self.peek(), self.peek_at(1)) {
+                            (None, _) => {
+                                return Err(self.error_at(start, "unterminated block comment"));
+                            }
+                            (Some(b'*'), Some(b'/')) => {
+                                level -= 1;
+                                self.pos += 2;
+                            }
+                            (Some(b'/'), Some(b'*')) => {
+                                level += 1;
+                                self.pos += 2;
+                            }
+                            _ => self.pos += 1,
+                        }
+                    }
+                }
+                _ => return Ok(()),
+            }
+        }
+    }
+
+    fn enter(&mut self) -> Result<()> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(self.error_at(
+                self.pos,
+                format!("values nest deeper than {MAX_DEPTH} levels"),
+            ));
+        }
+        Ok(())
+    }
+
+    fn value(&mut self) -> Result<Node<'s>> {
+        let start = self.pos;
+        let value = match self.peek() {
+            None => return Err(self.error_here("expected a value")),
+            Some(b'"') => Value::Str(self.string()?),
+            Some(b'r') if matches!(self.peek_at(1), Some(b'"' | b'#')) => {
+                Value::Str(Cow::Borrowed(self.raw_string()?))
+            }
+            Some(b'\'') => Value::Char(self.char_literal()?),
+            Some(b'[') => {
+                self.enter()?;
+                self.pos += 1;
+                let mut items = Vec::new();
+                loop {
+                    self.skip_trivia()?;
+                    if self.peek() == Some(b']') {
+                        self.pos += 1;
+                        break;
+                    }
+                    items.push(self.value()?);
+                    self.list_separator(b']', "list item")?;
+                }
+                self.depth -= 1;
+                Value::List(items)
+            }
+            Some(b'{') => {
+                self.enter()?;
+                self.pos += 1;
+                let mut entries = Vec::new();
+                loop {
+                    self.skip_trivia()?;
+                    if self.peek() == Some(b'}') {
+                        self.pos += 1;
+                        break;
+                    }
+                    let key = self.value()?;
+                    self.skip_trivia()?;
+                    if self.peek() != Some(b':') {
+                        return Err(self.error_here("expected `:` after a map key"));
+                    }
+                    self.pos += 1;
+                    self.skip_trivia()?;
+                    let value = self.value()?;
+                    entries.push((key, value));
+                    self.list_separator(b'}', "map entry")?;
+                }
+                self.depth -= 1;
+                Value::Map(entries)
+            }
+            Some(b'(') => self.parenthesised(None)?,
+            Some(b'0'..=b'9' | b'-' | b'+' | b'.') => self.number()?,
+            Some(b) if b == b'_' || b.is_ascii_alphabetic() => {
+                let name = self.ident()?;
+                let after_name = self.pos;
+                self.skip_trivia()?;
+                if self.peek() == Some(b'(') {
+                    self.parenthesised(Some(name))?
+                } else {
+                    self.pos = after_name;
+                    match name {
+                        "true" => Value::Bool(true),
+                        "false" => Value::Bool(false),
+                        "inf" => Value::Float(f64::INFINITY),
+                        "NaN" => Value::Float(f64::NAN),
+                        _ => Value::Ident(name),
+                    }
+                }
+            }
+            Some(_) => return Err(self.error_here("expected a value")),
+        };
+        Ok(Node {
+            span: Span::new(start, self.pos),
+            value,
+        })
+    }
+
+    /// After an item: either a comma (and maybe the closing bracket), or the
+    /// closing bracket. Consumes the closing bracket only via the caller's loop.
+    fn list_separator(&mut self, close: u8, what: &str) -> Result<()> {
+        self.skip_trivia()?;
+        match self.peek() {
+            Some(b',') => {
+                self.pos += 1;
+                Ok(())
+            }
+            Some(b) if b == close => Ok(()),
+            _ => Err(self.error_here(&format!(
+                "expected `,` or `{}` after a {what}",
+                close as char
+            ))),
+        }
+    }
+
+    /// `(` … `)`: a struct when the first thing inside is `name:`, else a
+    /// tuple; `()` alone is the unit value.
+    fn parenthesised(&mut self, name: Option<&'s str>) -> Result<Value<'s>> {
+        self.enter()?;
+        self.pos += 1;
+        self.skip_trivia()?;
+        let is_struct = self.starts_field();
+        let value = if is_struct {
+            let mut fields = Vec::new();
+            loop {
+                self.skip_trivia()?;
+                if self.peek() == Some(b')') {
+                    self.pos += 1;
+                    break;
+                }
+                let name_start = self.pos;
+                if !self.starts_field() {
+                    return Err(self.error_here("expected a field name followed by `:`"));
+                }
+                let field_name = self.ident()?;
+                let name_span = Span::new(name_start, self.pos);
+                self.skip_trivia()?;
+                // `starts_field` saw the colon, so it is there.
+                self.pos += 1;
+                self.skip_trivia()?;
+                let value = self.value()?;
+                fields.push(Field {
+                    name: field_name,
+                    name_span,
+                    value,
+                });
+                self.list_separator(b')', "field")?;
+            }
+            Value::Struct { name, fields }
+        } else {
+            let mut items = Vec::new();
+            loop {
+                self.skip_trivia()?;
+                if self.peek() == Some(b')') {
+                    self.pos += 1;
+                    break;
+                }
+                items.push(self.value()?);
+                self.list_separator(b')', "tuple item")?;
+            }
+            match (name, items.is_empty()) {
+                (None, true) => Value::Unit,
+                (Some(_), true) => Value::Struct {
+                    name,
+                    fields: Vec::new(),
+                },
+                _ => Value::Tuple { name, items },
+            }
+        };
+        self.depth -= 1;
+        Ok(value)
+    }
+
+    /// Looks ahead, without consuming, for `identifier :` (and not `::`).
+    fn starts_field(&mut self) -> bool {
+        let save = self.pos;
+        let found = match self.peek() {
+            Some(b) if b == b'_' || b.is_ascii_alphabetic() => {
+                self.ident().is_ok()
+                    && self.skip_trivia().is_ok()
+                    && self.peek() == Some(b':')
+                    && self.peek_at(1) != Some(b':')
+            }
+            _ => false,
+        };
+        self.pos = save;
+        found
+    }
+
+    fn ident(&mut self) -> Result<&'s str> {
+        let start = self.pos;
+        // `r#name` is a raw identifier.
+        if self.peek() == Some(b'r') && self.peek_at(1) == Some(b'#') {
+            self.pos += 2;
+        }
+        let body = self.pos;
+        while let Some(b) = self.peek() {
+            if b == b'_' || b.is_ascii_alphanumeric() {
+                self.pos += 1;
+            } else {
+                break;
+            }
+        }
+        if self.pos == body {
+            return Err(self.error_at(start, "expected a name"));
+        }
+        Ok(&self.src[body..self.pos])
+    }
+
+    fn string(&mut self) -> Result<Cow<'s, str>> {
+        let start = self.pos;
+        self.pos += 1;
+        let body = self.pos;
+        // Fast path: no escapes, borrow the text as it stands.
+        loop {
+            match self.peek() {
+                None => return Err(self.error_at(start, "unterminated string")),
+                Some(b'"') => {
+                    let text = &self.src[body..self.pos];
+                    self.pos += 1;
+                    return Ok(Cow::Borrowed(text));
+                }
+                Some(b'\\') => break,
+                Some(_) => self.pos += 1,
+            }
+        }
+        let mut out = String::from(&self.src[body..self.pos]);
+        loop {
+            let rest = &self.src[self.pos..];
+            let Some(c) = rest.chars().next() else {
+                return Err(self.error_at(start, "unterminated string"));
+            };
+            match c {
+                '"' => {
+                    self.pos += 1;
+                    return Ok(Cow::Owned(out));
+                }
+                '\\' => out.push(self.escape()?),
+                _ => {
+                    out.push(c);
+                    self.pos += c.len_utf8();
+                }
+            }
+        }
+    }
+
+    /// Reads one escape sequence, the backslash included.
+    fn escape(&mut self) -> Result<char> {
+        let start = self.pos;
+        self.pos += 1;
+        let Some(c) = self.src[self.pos..].chars().next() else {
+            return Err(self.error_at(start, "unterminated string"));
+        };
+        self.pos += c.len_utf8();
+        let simple = match c {
+            'n' => Some('\n'),
+            'r' => Some('\r'),
+            't' => Some('\t'),
+            '0' => Some('\0'),
+            '\\' => Some('\\'),
+            '"' => Some('"'),
+            '\'' => Some('\''),
+            '/' => Some('/'),
+            'b' => Some('\u{8}'),
+            'f' => Some('\u{c}'),
+            _ => None,
+        };
+        if let Some(c) = simple {
+            return Ok(c);
+        }
+        let bad = |p: &Self| p.error_at(start, "invalid escape sequence in string");
+        let code = match c {
+            'x' => {
+                let hex = self
+                    .src
+                    .get(self.pos..self.pos + 2)
+                    .ok_or_else(|| bad(self))?;
+                self.pos += 2;
+                let code = u32::from_str_radix(hex, 16).map_err(|_| bad(self))?;
+                if code > 0x7f {
+                    return Err(bad(self));
+                }
+                code
+            }
+            'u' if self.peek() == Some(b'{') => {
+                let close = self.src[self.pos..]
+                    .find('}')
+                    .filter(|&n| (2..=7).contains(&n))
+                    .ok_or_else(|| bad(self))?;
+                let hex = &self.src[self.pos + 1..self.pos + close];
+                self.pos += close + 1;
+                u32::from_str_radix(hex, 16).map_err(|_| bad(self))?
+            }
+            'u' => {
+                let hex = self
+                    .src
+                    .get(self.pos..self.pos + 4)
+                    .ok_or_else(|| bad(self))?;
+                self.pos += 4;
+                u32::from_str_radix(hex, 16).map_err(|_| bad(self))?
+            }
+            _ => return Err(bad(self)),
+        };
+        char::from_u32(code).ok_or_else(|| bad(self))
+    }
+
+    fn raw_string(&mut self) -> Result<&'s str> {
+        let start = self.pos;
+        self.pos += 1;
+        let mut hashes = 0;
+        while self.peek() == Some(b'#') {
+            hashes += 1;
+            self.pos += 1;
+        }
+        if self.peek() != Some(b'"') {
+            return Err(self.error_here("expected `\"` to open a raw string"));
+        }
+        self.pos += 1;
+        let body = self.pos;
+        let mut closing = String::from("\"");
+        closing.extend(std::iter::repeat_n('#', hashes));
+        match self.src[body..].find(&closing) {
+            Some(n) => {
+                self.pos = body + n + closing.len();
+                Ok(&self.src[body..body + n])
+            }
+            None => Err(self.error_at(start, "unterminated raw string")),
+        }
+    }
+
+    fn char_literal(&mut self) -> Result<char> {
+        let start = self.pos;
+        self.pos += 1;
+        let c = match self.src[self.pos..].chars().next() {
+            None => return Err(self.error_at(start, "unterminated character")),
+            Some('\\') => self.escape()?,
+            Some(c) => {
+                self.pos += c.len_utf8();
+                c
+            }
+        };
+        if self.peek() != Some(b'\'') {
+            return Err(self.error_at(start, "unterminated character"));
+        }
+        self.pos += 1;
+        Ok(c)
+    }
+
+    fn number(&mut self) -> Result<Value<'s>> {
+        let start = self.pos;
+        while let Some(b) = self.peek() {
+            let exponent_sign = matches!(b, b'+' | b'-')
+                && self.pos > start
+                && matches!(self.bytes[self.pos - 1], b'e' | b'E')
+                && !self.src[start..self.pos].starts_with("0x");
+            if b.is_ascii_alphanumeric()
+                || b == b'_'
+                || b == b'.'
+                || (self.pos == start && matches!(b, b'+' | b'-'))
+                || exponent_sign
+            {
+                self.pos += 1;
+            } else {
+                break;
+            }
+        }
+        let text: String = self.src[start..self.pos]
+            .chars()
+            .filter(|&c| c != '_')
+            .collect();
+        let invalid = || SyntaxError {
+            offset: start,
+            message: format!("invalid number `{}`", &self.src[start..self.pos]),
+        };
+        let (negative, digits) = match text.as_bytes().first() {
+            Some(b'-') => (true, &text[1..]),
+            Some(b'+') => (false, &text[1..]),
+            _ => (false, &text[..]),
+        };
+        if digits == "inf" {
+            return Ok(Value::Float(if negative {
+                f64::NEG_INFINITY
+            } else {
+                f64::INFINITY
+            }));
+        }
+        let radix = match digits.get(..2) {
+            Some("0x") => Some(16),
+            Some("0o") => Some(8),
+            Some("0b") => Some(2),
+            _ => None,
+        };
+        if let Some(radix) = radix {
+            let n = i128::from_str_radix(&digits[2..], radix).map_err(|_| invalid())?;
+            return Ok(Value::Int(if negative { -n } else { n }));
+        }
+        if digits.is_empty() || !digits.bytes().any(|b| b.is_ascii_digit()) {
+            return Err(invalid());
+        }
+        if digits.bytes().all(|b| b.is_ascii_digit()) {
+            let n: i128 = digits.parse().map_err(|_| invalid())?;
+            return Ok(Value::Int(if negative { -n } else { n }));
+        }
+        let n: f64 = digits.parse().map_err(|_| invalid())?;
+        Ok(Value::Float(if negative { -n } else { n }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(src: &str, expected: &str) {
+        let got = match parse_document(src) {
+            Ok(node) => format!("{:?}", node.value),
+            Err(e) => format!("error at {}: {}", e.offset, e.message),
+        };
+        assert_eq!(got, expected, "input: {src:?}");
+    }
+
+    #[test]
+    fn scalars() {
+        check(r#""a\"b\u{e9}""#, r#"Str("a\"bé")"#);
+        check(r##"r#"a"b"#"##, r#"Str("a\"b")"#);
+        check("'x'", "Char('x')");
+        check("-12_000", "Int(-12000)");
+        check("0x1F", "Int(31)");
+        check("1.5e3", "Float(1500.0)");
+        check("true", "Bool(true)");
+        check("None", r#"Ident("None")"#);
+        check("()", "Unit");
+    }
+
+    #[test]
+    fn compounds() {
+        check(
+            "Some(\"x\")",
+            r#"Tuple { name: Some("Some"), items: [Node { span: Span { start: 5, end: 8 }, value: Str("x") }] }"#,
+        );
+        check(
+            "[1, 2,]",
+            "List([Node { span: Span { start: 1, end: 2 }, value: Int(1) }, Node { span: Span { start: 4, end: 5 }, value: Int(2) }])",
+        );
+        check(
+            "P(a: 1) // c\n",
+            r#"Struct { name: Some("P"), fields: [Field { name: "a", name_span: Span { start: 2, end: 3 }, value: Node { span: Span { start: 5, end: 6 }, value: Int(1) } }] }"#,
+        );
+        check("/* a /* nested */ comment */ 1", "Int(1)");
+    }
+
+    #[test]
+    fn errors_name_what_was_found() {
+        check(
+            "[1 2]",
+            "error at 3: expected `,` or `]` after a list item, found `2`",
+        );
+        check("\"abc", "error at 0: unterminated string");
+        check(
+            "P(a: 1",
+            "error at 6: expected `,` or `)` after a field, found the end of the file",
+        );
+        check("1 2", "error at 2: expected the end of the file, found `2`");
+        check("/* open", "error at 0: unterminated block comment");
+        check("\"\\q\"", "error at 1: invalid escape sequence in string");
+        check("@", "error at 0: expected a value, found `@`");
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_crash() {
+        let deep = "[".repeat(100_000);
+        check(&deep, "error at 64: values nest deeper than 64 levels");
+        let deep = "(".repeat(100_000);
+        check(&deep, "error at 64: values nest deeper than 64 levels");
+    }
+
+    #[test]
+    fn list_documents_stream_items() {
+        let mut seen = Vec::new();
+        parse_list_document("// c\n[1, 2]", |n| seen.push(n.value)).unwrap();
+        assert_eq!(seen, vec![Value::Int(1), Value::Int(2)]);
+    }
+}
