@@ -5,4 +5,6 @@
 //! which `tests/run` sets after installing them; without it they say that
 //! they were skipped. In CI the switch is always on.
 
+mod check;
 mod support;
+mod tidy;
