@@ -6,5 +6,6 @@
 //! they were skipped. In CI the switch is always on.
 
 mod check;
+mod server;
 mod support;
 mod tidy;
