@@ -5,10 +5,23 @@ use std::sync::Arc;
 use arc_swap::ArcSwap;
 use nspm_core::Society;
 
+use crate::Pages;
+
 /// One loaded, checked version of the data and everything derived from it.
 #[derive(Debug)]
 pub struct Snapshot {
     pub society: Society,
+    /// The site's files, ready to send.
+    pub pages: Pages,
+}
+
+impl Snapshot {
+    pub fn new(society: Society) -> Snapshot {
+        Snapshot {
+            society,
+            pages: Pages::default(),
+        }
+    }
 }
 
 /// Shared by every request; cloning is cheap.
@@ -20,7 +33,7 @@ pub struct AppState {
 impl AppState {
     pub fn new(society: Society) -> AppState {
         AppState {
-            current: Arc::new(ArcSwap::from_pointee(Snapshot { society })),
+            current: Arc::new(ArcSwap::from_pointee(Snapshot::new(society))),
         }
     }
 
@@ -31,6 +44,6 @@ impl AppState {
 
     /// Swaps in newly loaded data for every request that starts after this.
     pub fn replace(&self, society: Society) {
-        self.current.store(Arc::new(Snapshot { society }));
+        self.current.store(Arc::new(Snapshot::new(society)));
     }
 }
