@@ -89,6 +89,15 @@ pub enum ShowFormat {
     Json,
 }
 
+/// The arguments of every `show` command.
+#[derive(Debug, clap::Args)]
+pub struct ShowArgs {
+    /// The record's id, as the list command prints it.
+    pub id: String,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: ShowFormat,
+}
+
 /// Reads `--country` as people type it. Countries are a fixed list, so an
 /// unknown one is a usage error (exit 2) that clap reports with the option.
 pub fn country(text: &str) -> Result<Country, nspm_core::QueryError> {

@@ -9,7 +9,7 @@ use std::io::{self, BufWriter, IsTerminal, Stdout, Write};
 use serde::Serialize;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
-use crate::cli::ListFormat;
+use crate::cli::{ListFormat, ShowFormat};
 
 /// Columns between two table columns.
 const GAP: usize = 2;
@@ -67,6 +67,19 @@ impl Output {
                 }
                 csv.flush()
             }
+        }
+    }
+
+    /// Prints one record: its view as JSON, or as `text` writes it.
+    pub fn record<V: Serialize>(
+        &mut self,
+        format: ShowFormat,
+        view: &V,
+        text: impl FnOnce(&mut Output) -> io::Result<()>,
+    ) -> io::Result<()> {
+        match format {
+            ShowFormat::Json => self.json(view),
+            ShowFormat::Text => text(self),
         }
     }
 

@@ -7,7 +7,7 @@ use nspm_core::view::InstitutionView;
 use nspm_core::{Country, InstitutionQuery};
 
 use super::Context;
-use crate::cli::{ListFormat, ShowFormat};
+use crate::cli::{ListFormat, ShowArgs};
 use crate::output::Row;
 
 #[derive(Debug, clap::Subcommand)]
@@ -31,14 +31,6 @@ pub struct ListArgs {
     format: ListFormat,
 }
 
-#[derive(Debug, clap::Args)]
-pub struct ShowArgs {
-    /// The institution's id, such as university-of-oslo.
-    id: String,
-    #[arg(long, value_enum, default_value_t)]
-    format: ShowFormat,
-}
-
 pub fn run(cx: &mut Context, command: Command) -> anyhow::Result<ExitCode> {
     let society = cx.society()?;
     match command {
@@ -59,27 +51,25 @@ pub fn run(cx: &mut Context, command: Command) -> anyhow::Result<ExitCode> {
                 .institution(&args.id)
                 .ok_or_else(|| society.not_found("institution", &args.id))?;
             let view = InstitutionView::new(&society, institution);
-            match args.format {
-                ShowFormat::Json => cx.out.json(&view)?,
-                ShowFormat::Text => {
-                    cx.out.fields(&[
-                        ("id", view.id.clone()),
-                        ("name", view.name.clone()),
-                        ("aliases", view.aliases.join(", ")),
-                        ("country", view.country.name.to_string()),
-                        ("people", view.people.len().to_string()),
-                    ])?;
-                    let people: Vec<Vec<String>> = society
-                        .people_at(institution)
-                        .into_iter()
-                        .map(|p| vec![p.id.to_string(), p.name()])
-                        .collect();
-                    if !people.is_empty() {
-                        writeln!(cx.out)?;
-                        cx.out.table(&["ID", "NAME"], &people)?;
-                    }
+            cx.out.record(args.format, &view, |out| {
+                out.fields(&[
+                    ("id", view.id.clone()),
+                    ("name", view.name.clone()),
+                    ("aliases", view.aliases.join(", ")),
+                    ("country", view.country.name.to_string()),
+                    ("people", view.people.len().to_string()),
+                ])?;
+                let people: Vec<Vec<String>> = society
+                    .people_at(institution)
+                    .into_iter()
+                    .map(|p| vec![p.id.to_string(), p.name()])
+                    .collect();
+                if !people.is_empty() {
+                    writeln!(out)?;
+                    out.table(&["ID", "NAME"], &people)?;
                 }
-            }
+                Ok(())
+            })?;
         }
     }
     Ok(ExitCode::SUCCESS)

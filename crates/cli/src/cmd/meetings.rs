@@ -6,7 +6,7 @@ use nspm_core::view::MeetingView;
 use nspm_core::{Country, MeetingQuery};
 
 use super::Context;
-use crate::cli::{ListFormat, ShowFormat};
+use crate::cli::{ListFormat, ShowArgs};
 use crate::output::Row;
 
 #[derive(Debug, clap::Subcommand)]
@@ -33,14 +33,6 @@ pub struct ListArgs {
     format: ListFormat,
 }
 
-#[derive(Debug, clap::Args)]
-pub struct ShowArgs {
-    /// The meeting's id, such as oslo-2016.
-    id: String,
-    #[arg(long, value_enum, default_value_t)]
-    format: ShowFormat,
-}
-
 pub fn run(cx: &mut Context, command: Command) -> anyhow::Result<ExitCode> {
     let society = cx.society()?;
     match command {
@@ -62,9 +54,8 @@ pub fn run(cx: &mut Context, command: Command) -> anyhow::Result<ExitCode> {
                 .meeting(&args.id)
                 .ok_or_else(|| society.not_found("meeting", &args.id))?;
             let view = MeetingView::new(&society, meeting);
-            match args.format {
-                ShowFormat::Json => cx.out.json(&view)?,
-                ShowFormat::Text => cx.out.fields(&[
+            cx.out.record(args.format, &view, |out| {
+                out.fields(&[
                     ("id", view.id.clone()),
                     ("title", view.title.clone()),
                     ("date", view.date_text.clone()),
@@ -77,8 +68,8 @@ pub fn run(cx: &mut Context, command: Command) -> anyhow::Result<ExitCode> {
                         "modified",
                         view.modified.map(|t| t.to_string()).unwrap_or_default(),
                     ),
-                ])?,
-            }
+                ])
+            })?;
         }
     }
     Ok(ExitCode::SUCCESS)

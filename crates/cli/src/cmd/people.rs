@@ -7,7 +7,7 @@ use nspm_core::view::{DetailView, PersonView};
 use nspm_core::{Audience, Country, PeopleQuery, Role};
 
 use super::Context;
-use crate::cli::{ListFormat, ShowFormat};
+use crate::cli::{ListFormat, ShowArgs};
 use crate::output::Row;
 
 #[derive(Debug, clap::Subcommand)]
@@ -35,14 +35,6 @@ pub struct ListArgs {
     search: Option<String>,
     #[arg(long, value_enum, default_value_t)]
     format: ListFormat,
-}
-
-#[derive(Debug, clap::Args)]
-pub struct ShowArgs {
-    /// The person's id, such as soren-brunak.
-    id: String,
-    #[arg(long, value_enum, default_value_t)]
-    format: ShowFormat,
 }
 
 pub fn run(cx: &mut Context, command: Command) -> anyhow::Result<ExitCode> {
@@ -77,9 +69,8 @@ pub fn run(cx: &mut Context, command: Command) -> anyhow::Result<ExitCode> {
                 .person(&args.id)
                 .ok_or_else(|| society.not_found("person", &args.id))?;
             let view = PersonView::new(&society, person, Audience::Members);
-            match args.format {
-                ShowFormat::Json => cx.out.json(&view)?,
-                ShowFormat::Text => cx.out.fields(&[
+            cx.out.record(args.format, &view, |out| {
+                out.fields(&[
                     ("id", view.id.clone()),
                     ("name", view.name.clone()),
                     ("institution", institution_text(&view)),
@@ -89,8 +80,8 @@ pub fn run(cx: &mut Context, command: Command) -> anyhow::Result<ExitCode> {
                     ("phone", detail_text(&view.contact.phone)),
                     ("orcid", detail_text(&view.contact.orcid)),
                     ("web", detail_text(&view.contact.web)),
-                ])?,
-            }
+                ])
+            })?;
         }
     }
     Ok(ExitCode::SUCCESS)
