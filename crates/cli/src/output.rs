@@ -25,6 +25,13 @@ pub trait Row: Serialize {
     fn csv(&self) -> Vec<String>;
 }
 
+/// The id and name of a reference as two CSV cells, empty when absent.
+pub fn ref_cells(r: &Option<nspm_core::view::Ref>) -> [String; 2] {
+    r.as_ref()
+        .map(|r| [r.id.clone(), r.name.clone()])
+        .unwrap_or_default()
+}
+
 /// Buffered standard output and what is known about the terminal.
 #[derive(Debug)]
 pub struct Output {

@@ -7,7 +7,7 @@ use nspm_core::{Country, MeetingQuery};
 
 use super::Context;
 use crate::cli::{ListFormat, ShowArgs};
-use crate::output::Row;
+use crate::output::{Row, ref_cells};
 
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
@@ -116,11 +116,7 @@ impl Row for MeetingView {
     ];
 
     fn csv(&self) -> Vec<String> {
-        let (venue_id, venue) = self
-            .venue
-            .as_ref()
-            .map(|v| (v.id.clone(), v.name.clone()))
-            .unwrap_or_default();
+        let [venue_id, venue] = ref_cells(&self.venue);
         vec![
             self.id.clone(),
             self.title.clone(),

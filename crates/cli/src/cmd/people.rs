@@ -8,7 +8,7 @@ use nspm_core::{Audience, Country, PeopleQuery, Role};
 
 use super::Context;
 use crate::cli::{ListFormat, ShowArgs};
-use crate::output::Row;
+use crate::output::{Row, ref_cells};
 
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
@@ -144,11 +144,7 @@ impl Row for PersonView {
     ];
 
     fn csv(&self) -> Vec<String> {
-        let (inst_id, inst_name) = self
-            .institution
-            .as_ref()
-            .map(|i| (i.id.clone(), i.name.clone()))
-            .unwrap_or_default();
+        let [inst_id, inst_name] = ref_cells(&self.institution);
         vec![
             self.id.clone(),
             self.name.clone(),
