@@ -3,3 +3,14 @@
 //!
 //! It depends on `nspm-core` only; the CLI writes what it renders to disk and
 //! the server holds it in memory, so both serve the same bytes.
+
+mod error;
+pub mod ics;
+mod stamp;
+mod text;
+pub mod vcard;
+
+pub use error::ExportError;
+pub use ics::CalendarOptions;
+pub use stamp::{stamp_from, stamp_from_env};
+pub use vcard::{CardOptions, VcardVersion};
