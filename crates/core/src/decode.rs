@@ -722,9 +722,7 @@ fn clock_problem(
         ("ends", ends.is_some()),
         ("zone", zone.is_some()),
     ];
-    let Some(&(first, _)) = given.iter().find(|(_, there)| *there) else {
-        return None;
-    };
+    let &(first, _) = given.iter().find(|(_, there)| *there)?;
     let PartialDate::Day(y, m, d) = date else {
         return Some((
             first,

@@ -19,7 +19,7 @@
 use nspm_core::date::{civil_from_days, days_from_civil};
 use nspm_core::{Audience, Meeting, PartialDate, Society, Timestamp};
 
-use crate::text::Lines;
+use crate::text::{Lines, uri};
 
 /// How to write a calendar, and for whom.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -75,7 +75,7 @@ fn write(
     out.text("DESCRIPTION", description);
     out.text("X-WR-CALDESC", description);
     if let Some(base) = &society.info.base_url {
-        out.prop("SOURCE;VALUE=URI", &format!("{base}{path}"));
+        out.prop("SOURCE;VALUE=URI", &uri(&format!("{base}{path}")));
     }
     out.prop("REFRESH-INTERVAL;VALUE=DURATION", REFRESH);
     out.prop("X-PUBLISHED-TTL", REFRESH);
@@ -154,7 +154,10 @@ fn write_event(out: &mut Lines, society: &Society, meeting: &Meeting, opts: &Cal
     }
     // A relative URL would mean nothing inside a calendar client.
     if let Some(base) = &society.info.base_url {
-        out.prop("URL;VALUE=URI", &format!("{base}{}", page_path(meeting)));
+        out.prop(
+            "URL;VALUE=URI",
+            &uri(&format!("{base}{}", page_path(meeting))),
+        );
     }
     if transparent {
         out.prop("TRANSP", "TRANSPARENT");

@@ -59,14 +59,28 @@ pub(crate) fn fold_into(out: &mut String, line: &str) {
 /// Escapes a text value: backslash, semicolon and comma get a backslash,
 /// a line break of any kind becomes `\n`. Other control characters are
 /// dropped, since neither format allows them in text (a tab is kept, as
-/// RFC 5545 allows it).
+/// RFC 5545 allows it). This is the rule of iCalendar (RFC 5545 section
+/// 3.3.11) and vCard 3.0 (RFC 2426 section 4), and of the components of a
+/// structured vCard 4.0 value.
 pub(crate) fn escape(text: &str) -> String {
+    escape_text(text, true)
+}
+
+/// Escapes a single (not structured) vCard 4.0 text value: as [`escape`],
+/// but a semicolon stays bare, since RFC 6350's grammar allows `\;` only
+/// inside the components of a structured value (section 3.4), and readers
+/// such as ical.js keep the backslash elsewhere.
+pub(crate) fn escape_v4_text(text: &str) -> String {
+    escape_text(text, false)
+}
+
+fn escape_text(text: &str, semicolons: bool) -> String {
     let mut out = String::with_capacity(text.len() + 8);
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
         match c {
             '\\' => out.push_str("\\\\"),
-            ';' => out.push_str("\\;"),
+            ';' if semicolons => out.push_str("\\;"),
             ',' => out.push_str("\\,"),
             '\r' => {
                 // CRLF is one line break, not two.
@@ -77,6 +91,23 @@ pub(crate) fn escape(text: &str) -> String {
             '\t' => out.push('\t'),
             c if c.is_control() => {}
             c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A web address as a URI value. Characters a URI may not hold (spaces,
+/// quotes, angle brackets, non-ASCII letters) are percent-encoded as UTF-8,
+/// and so are `,` and `;`: URI values are not escaped in either format, and
+/// readers such as Python's vobject cut a URL at a bare comma.
+pub(crate) fn uri(address: &str) -> String {
+    let mut out = String::with_capacity(address.len());
+    for b in address.bytes() {
+        let keep = b.is_ascii_alphanumeric() || b"-._~:/?#[]@!$&'()*+=%".contains(&b);
+        if keep {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
         }
     }
     out
@@ -145,6 +176,7 @@ mod tests {
     #[test]
     fn escaping() {
         assert_eq!(escape(r"a\b;c,d"), r"a\\b\;c\,d");
+        assert_eq!(escape_v4_text(r"a\b;c,d"), r"a\\b;c\,d");
         assert_eq!(escape("one\ntwo\r\nthree\rfour"), r"one\ntwo\nthree\nfour");
         assert_eq!(escape("bell\u{7}gone\ttab"), "bellgone\ttab");
         assert_eq!(

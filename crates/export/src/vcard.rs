@@ -10,7 +10,7 @@
 use nspm_core::{Audience, DetailKind, Person, Role, Society};
 use uuid::Uuid;
 
-use crate::text::{Lines, components};
+use crate::text::{Lines, components, escape_v4_text, uri};
 
 /// Which vCard to write.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -103,18 +103,18 @@ fn write_society(out: &mut Lines, society: &Society, opts: &CardOptions) {
         out.prop("KIND", "org");
     }
     out.prop("UID", &uid(society, "society", info.id.as_str()));
-    out.text("FN", &info.name);
+    text(out, opts.version, "FN", &info.name);
     // N is required in 3.0; an organisation has no personal name, so every
     // component is empty, as Apple Contacts writes company cards.
     out.prop("N", ";;;;");
     out.prop("ORG", &components(&[&info.name]));
-    out.text("NICKNAME", &info.short_name);
+    text(out, opts.version, "NICKNAME", &info.short_name);
     if opts.version == VcardVersion::V3 {
         out.prop("X-ABShowAs", "COMPANY");
     }
     out.prop(email_name(opts.version), &info.contact.email);
     if let Some(base) = &info.base_url {
-        out.prop("URL", base);
+        out.prop("URL", &uri(base));
     }
     // RFC 6350 can point at the person who answers for the society.
     if let (VcardVersion::V4, Some(contact)) = (opts.version, society.contact_person()) {
@@ -129,7 +129,7 @@ fn write_society(out: &mut Lines, society: &Society, opts: &CardOptions) {
 fn write_person(out: &mut Lines, society: &Society, person: &Person, opts: &CardOptions) {
     begin(out, opts);
     out.prop("UID", &uid(society, "person", person.id.as_str()));
-    out.text("FN", &person.name());
+    text(out, opts.version, "FN", &person.name());
     out.prop(
         "N",
         &components(&[&person.family, &person.given, "", "", ""]),
@@ -143,9 +143,9 @@ fn write_person(out: &mut Lines, society: &Society, person: &Person, opts: &Card
             .iter()
             .map(|&r| role_title(society, r))
             .collect();
-        out.text("TITLE", &titles.join(" and "));
+        text(out, opts.version, "TITLE", &titles.join(" and "));
         for role in &person.roles {
-            out.text("ROLE", role.label());
+            text(out, opts.version, "ROLE", role.label());
         }
     }
     // The address holds only the country: the other six components are
@@ -163,10 +163,18 @@ fn write_person(out: &mut Lines, society: &Society, person: &Person, opts: &Card
                 VcardVersion::V4 => out.prop("TEL;VALUE=uri;TYPE=work,voice", &tel_uri(value)),
             },
             DetailKind::Orcid => out.prop("URL", &format!("https://orcid.org/{value}")),
-            DetailKind::Web => out.prop("URL", value),
+            DetailKind::Web => out.prop("URL", &uri(value)),
         }
     }
     out.prop("END", "VCARD");
+}
+
+/// Writes a single text value, escaped by the rule of the version.
+fn text(out: &mut Lines, version: VcardVersion, name: &str, value: &str) {
+    match version {
+        VcardVersion::V3 => out.text(name, value),
+        VcardVersion::V4 => out.prop(name, &escape_v4_text(value)),
+    }
 }
 
 /// The EMAIL property with its type: 3.0 names the address kind
