@@ -7,6 +7,7 @@
 
 mod check;
 mod cli;
+mod formats;
 mod server;
 mod support;
 mod tidy;

@@ -1,0 +1,11 @@
+//! What can go wrong while exporting.
+
+/// Why an export could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    /// `SOURCE_DATE_EPOCH` is set but is not a count of seconds.
+    #[error(
+        "SOURCE_DATE_EPOCH must be a whole number of seconds since 1970-01-01T00:00:00Z, found \"{value}\""
+    )]
+    SourceDateEpoch { value: String },
+}
