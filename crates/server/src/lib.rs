@@ -9,6 +9,7 @@
 mod api;
 mod error;
 mod http;
+mod live;
 mod pages;
 mod state;
 
@@ -19,6 +20,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
 pub use error::AppError;
+pub use live::{LiveData, Reload, reload, watch};
 pub use pages::{Pages, Served};
 pub use state::{AppState, Snapshot};
 
