@@ -5,5 +5,6 @@
 //! which `tests/run` sets after installing them; without it they say that
 //! they were skipped. In CI the switch is always on.
 
+mod formats;
 mod site;
 mod support;

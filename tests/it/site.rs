@@ -6,9 +6,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use nspm_core::Audience;
 use nspm_core::{Society, Timestamp};
 use nspm_export::site::content_type;
-use nspm_export::{Site, SiteOptions};
+use nspm_export::{CalendarOptions, CardOptions, Site, SiteOptions, VcardVersion, ics, vcard};
 
 use crate::support;
 
@@ -53,7 +54,12 @@ fn snapshot_name(prefix: &str, path: &str) -> String {
 fn fixture_pages_match_their_snapshots() {
     let site = fixture_site();
     for (path, page) in site.iter() {
-        if matches!(path, "/style.css" | "/favicon.svg") {
+        // The stylesheet and icon are files in the repository, and the
+        // downloads are proven against their writers below.
+        if !(page.content_type == content_type::HTML
+            || path.ends_with(".txt")
+            || path.ends_with(".xml"))
+        {
             continue;
         }
         let body = std::str::from_utf8(&page.bytes).unwrap();
@@ -87,6 +93,11 @@ fn the_site_has_every_page_of_the_url_map() {
         "/404.html",
         "/style.css",
         "/favicon.svg",
+        "/calendar.ics",
+        "/meetings/bergen-2015.ics",
+        "/people/ada-quote.vcf",
+        "/committee.vcf",
+        "/society.vcf",
     ] {
         assert!(paths.contains(path), "missing {path}");
     }
@@ -96,6 +107,58 @@ fn the_site_has_every_page_of_the_url_map() {
     assert!(embedded.get("/sitemap.xml").is_none());
     assert!(!text(&embedded, "/robots.txt").contains("Sitemap"));
     assert!(text(&site, "/robots.txt").contains("Sitemap: https://example.org/nspm/sitemap.xml"));
+}
+
+#[test]
+fn downloads_are_the_public_cards_and_calendars() {
+    let society = fixture_society();
+    let site = fixture_site();
+    let cards = CardOptions {
+        version: VcardVersion::V3,
+        audience: Audience::Public,
+    };
+    let calendars = CalendarOptions {
+        audience: Audience::Public,
+        stamp: options().stamp,
+    };
+    let ada = society.person("ada-quote").unwrap();
+    assert_eq!(
+        text(&site, "/people/ada-quote.vcf"),
+        vcard::person_card(&society, ada, &cards)
+    );
+    assert_eq!(
+        text(&site, "/society.vcf"),
+        vcard::society_card(&society, &cards)
+    );
+    let committee = text(&site, "/committee.vcf");
+    // The society's card, then the three committee members; Dana has no role.
+    assert_eq!(committee.matches("BEGIN:VCARD").count(), 4);
+    assert!(!committee.contains("Guest"));
+    let bergen = society.meeting("bergen-2015").unwrap();
+    assert_eq!(
+        text(&site, "/meetings/bergen-2015.ics"),
+        ics::meeting_calendar(&society, bergen, &calendars)
+    );
+    assert_eq!(
+        text(&site, "/calendar.ics").matches("BEGIN:VEVENT").count(),
+        3
+    );
+    assert_eq!(
+        site.get("/calendar.ics").unwrap().content_type,
+        content_type::CALENDAR
+    );
+    assert_eq!(
+        site.get("/society.vcf").unwrap().content_type,
+        content_type::VCARD
+    );
+    // Subscribing needs the host, so webcal:// appears only with a base URL.
+    assert!(text(&site, "/meetings/").contains("href=\"webcal://example.org/nspm/calendar.ics\""));
+    let embedded = embedded_site();
+    assert!(!text(&embedded, "/meetings/").contains("webcal:"));
+    assert!(text(&embedded, "/meetings/").contains("href=\"../calendar.ics\""));
+    assert!(
+        text(&embedded, "/people/soren-brunak/").contains("href=\"../../people/soren-brunak.vcf\"")
+    );
 }
 
 #[test]

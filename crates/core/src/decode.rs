@@ -12,6 +12,7 @@ use crate::model::{
     Contact, Detail, Id, Initiative, Institution, Meeting, Person, Role, SocietyInfo, Visibility,
 };
 use crate::syntax::{self, Field, Node, Span, Value};
+use crate::time::{Local, TimeOfDay, Zone};
 use crate::validate;
 
 /// Where a record and its fields stood in its file.
@@ -347,6 +348,16 @@ fn timestamp(node: &Node<'_>) -> Conv<Timestamp> {
     Timestamp::parse(&s).map_err(|m| problem(node, m))
 }
 
+fn time_of_day(node: &Node<'_>) -> Conv<TimeOfDay> {
+    let s = string(node)?;
+    TimeOfDay::parse(&s).map_err(|m| problem(node, m))
+}
+
+fn zone_value(node: &Node<'_>) -> Conv<Zone> {
+    let s = string(node)?;
+    Zone::parse(&s).map_err(|m| problem(node, m))
+}
+
 fn revision_value(node: &Node<'_>) -> Conv<u32> {
     match node.value {
         Value::Int(n) if (0..=i128::from(u32::MAX)).contains(&n) => Ok(n as u32),
@@ -633,7 +644,8 @@ pub(crate) fn person(cx: &mut FileCx<'_>, node: Node<'_>) -> Decoded<Person> {
 
 pub(crate) fn meeting(cx: &mut FileCx<'_>, node: Node<'_>) -> Decoded<Meeting> {
     const KNOWN: &[&str] = &[
-        "id", "title", "date", "end", "city", "venue", "country", "summary", "revision", "modified",
+        "id", "title", "date", "end", "starts", "ends", "zone", "city", "venue", "country",
+        "summary", "revision", "modified",
     ];
     let mut r = match Record::open(cx, node, "Meeting", "meeting", KNOWN) {
         Ok(r) => r,
@@ -643,6 +655,9 @@ pub(crate) fn meeting(cx: &mut FileCx<'_>, node: Node<'_>) -> Decoded<Meeting> {
     let title = r.required("title", line);
     let date = r.required("date", date_value);
     let end = r.optional("end", None, |n| option(n, date_value));
+    let starts = r.optional("starts", None, |n| option(n, time_of_day));
+    let ends = r.optional("ends", None, |n| option(n, time_of_day));
+    let zone = r.optional("zone", None, |n| option(n, zone_value));
     let city = r.optional("city", None, |n| option(n, line));
     let venue = r.optional("venue", None, |n| option(n, id_value));
     let country = r.required("country", country_value);
@@ -665,12 +680,23 @@ pub(crate) fn meeting(cx: &mut FileCx<'_>, node: Node<'_>) -> Decoded<Meeting> {
             r.report_at(at, Some("end"), why);
         }
     }
+    if let (Some(date), Some(end), Some(starts), Some(ends), Some(zone)) =
+        (date, end, starts, ends, zone)
+    {
+        if let Some((field, why)) = clock_problem(date, end, starts, ends, zone) {
+            let at = r.origin.field(field).map_or(r.span.start, |s| s.start);
+            r.report_at(at, Some(field), why);
+        }
+    }
     r.finish(|| {
         Some(Meeting {
             id: id?,
             title: title?,
             date: date?,
             end: end?,
+            starts: starts?,
+            ends: ends?,
+            zone: zone?,
             city: city?,
             venue: venue?,
             country: country?,
@@ -678,6 +704,67 @@ pub(crate) fn meeting(cx: &mut FileCx<'_>, node: Node<'_>) -> Decoded<Meeting> {
             revision: revision?,
             modified: modified?,
         })
+    })
+}
+
+/// What is wrong with a meeting's times, and in which field: times need a
+/// day, come as a set of `starts`, `ends` and `zone`, must exist on the
+/// zone's clocks that day, and must end after they start.
+fn clock_problem(
+    date: PartialDate,
+    end: Option<PartialDate>,
+    starts: Option<TimeOfDay>,
+    ends: Option<TimeOfDay>,
+    zone: Option<Zone>,
+) -> Option<(&'static str, String)> {
+    let given = [
+        ("starts", starts.is_some()),
+        ("ends", ends.is_some()),
+        ("zone", zone.is_some()),
+    ];
+    let &(first, _) = given.iter().find(|(_, there)| *there)?;
+    let PartialDate::Day(y, m, d) = date else {
+        return Some((
+            first,
+            format!(
+                "a meeting with times needs a date known to the day, such as \"2019-05-14\", not \"{date}\""
+            ),
+        ));
+    };
+    if let Some(&(missing, _)) = given.iter().find(|(_, there)| !*there) {
+        return Some((
+            first,
+            format!("`starts`, `ends` and `zone` go together: `{missing}` is missing"),
+        ));
+    }
+    let (starts, ends, zone) = (starts?, ends?, zone?);
+    let last = match end {
+        Some(PartialDate::Day(y, m, d)) => (y, m, d),
+        _ => (y, m, d),
+    };
+    let moment = |field, day: (i32, u8, u8), time| match zone.local(day, time) {
+        Local::At(t) | Local::Twice(t) => Ok(t),
+        Local::Skipped => Err((
+            field,
+            format!(
+                "{time} did not happen in {zone} on {:04}-{:02}-{:02}: the clocks skipped it",
+                day.0, day.1, day.2
+            ),
+        )),
+    };
+    let begin = match moment("starts", (y, m, d), starts) {
+        Ok(t) => t,
+        Err(e) => return Some(e),
+    };
+    let finish = match moment("ends", last, ends) {
+        Ok(t) => t,
+        Err(e) => return Some(e),
+    };
+    (finish <= begin).then(|| {
+        (
+            "ends",
+            format!("the meeting ends ({ends}) before or as it starts ({starts})"),
+        )
     })
 }
 
@@ -709,5 +796,99 @@ pub(crate) fn many<T>(
             cx.report(e.offset, None, e.message);
             None
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::load::{DataFile, Sources, check};
+
+    /// Checks the embedded data with `meetings.ron` replaced by one meeting
+    /// made of `fields`; gives the diagnostics, or the meeting's UTC times.
+    fn meeting(fields: &str) -> Result<String, Vec<String>> {
+        let mut sources = Sources::embedded();
+        let text = format!(
+            "[\n    Meeting(\n        id: \"m\",\n        title: \"T\",\n        country: \"NO\",\n{fields}\n    ),\n]\n"
+        );
+        sources.set_text(DataFile::Meetings, text);
+        let checked = check(&sources);
+        match checked.society {
+            Some(s) => Ok(match s.meetings[0].utc_times() {
+                Some((a, b)) => format!("{a} to {b}"),
+                None => "untimed".to_string(),
+            }),
+            None => Err(checked.diagnostics.iter().map(|d| d.to_string()).collect()),
+        }
+    }
+
+    fn err(fields: &str) -> String {
+        match meeting(fields) {
+            Ok(ok) => panic!("expected a problem, got {ok}"),
+            Err(d) => d.join("\n"),
+        }
+    }
+
+    #[test]
+    fn timed_meetings_convert_with_the_zone_rules() {
+        let fields = r#"        date: "2019-05-14",
+        starts: Some("09:00"),
+        ends: Some("17:30"),
+        zone: Some("Europe/Oslo"),"#;
+        assert_eq!(
+            meeting(fields).unwrap(),
+            "2019-05-14T07:00:00Z to 2019-05-14T15:30:00Z"
+        );
+        let several_days = r#"        date: "2019-10-26",
+        end: Some("2019-10-28"),
+        starts: Some("09:00"),
+        ends: Some("12:00"),
+        zone: Some("Europe/Oslo"),"#;
+        assert_eq!(
+            meeting(several_days).unwrap(),
+            "2019-10-26T07:00:00Z to 2019-10-28T11:00:00Z"
+        );
+        assert_eq!(
+            meeting(r#"        date: "2019-05-14","#).unwrap(),
+            "untimed"
+        );
+    }
+
+    #[test]
+    fn times_problems_name_file_line_and_field() {
+        assert_eq!(
+            err(r#"        date: "2019-05",
+        starts: Some("09:00"),
+        ends: Some("17:30"),
+        zone: Some("Europe/Oslo"),"#),
+            "(embedded data)/meetings.ron:7:17: meeting \"m\", field `starts`: a meeting with times needs a date known to the day, such as \"2019-05-14\", not \"2019-05\""
+        );
+        assert_eq!(
+            err(r#"        date: "2019-05-14",
+        starts: Some("09:00"),
+        zone: Some("Europe/Oslo"),"#),
+            "(embedded data)/meetings.ron:7:17: meeting \"m\", field `starts`: `starts`, `ends` and `zone` go together: `ends` is missing"
+        );
+        assert_eq!(
+            err(r#"        date: "2019-05-14",
+        starts: Some("9am"),
+        ends: Some("17:30"),
+        zone: Some("Europe/Olso"),"#),
+            "(embedded data)/meetings.ron:7:22: meeting \"m\", field `starts`: expected a time of day as HH:MM, such as \"09:00\", found \"9am\"\n\
+             (embedded data)/meetings.ron:9:20: meeting \"m\", field `zone`: unknown time zone \"Europe/Olso\"; did you mean \"Europe/Oslo\"?"
+        );
+        assert_eq!(
+            err(r#"        date: "2019-05-14",
+        starts: Some("17:30"),
+        ends: Some("09:00"),
+        zone: Some("Europe/Oslo"),"#),
+            "(embedded data)/meetings.ron:8:15: meeting \"m\", field `ends`: the meeting ends (09:00) before or as it starts (17:30)"
+        );
+        assert_eq!(
+            err(r#"        date: "2019-03-31",
+        starts: Some("02:30"),
+        ends: Some("17:30"),
+        zone: Some("Europe/Oslo"),"#),
+            "(embedded data)/meetings.ron:7:17: meeting \"m\", field `starts`: 02:30 did not happen in Europe/Oslo on 2019-03-31: the clocks skipped it"
+        );
     }
 }

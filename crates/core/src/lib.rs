@@ -28,6 +28,7 @@ mod model;
 pub mod query;
 pub mod syntax;
 pub mod text;
+pub mod time;
 pub mod validate;
 pub mod view;
 
@@ -41,3 +42,4 @@ pub use model::{
     Society, SocietyInfo, Visibility,
 };
 pub use query::{InstitutionQuery, MeetingQuery, PeopleQuery, QueryError};
+pub use time::{TimeOfDay, Zone};

@@ -11,6 +11,7 @@ use serde::{Serialize, Serializer};
 
 use crate::country::Country;
 use crate::date::{PartialDate, Timestamp};
+use crate::time::{TimeOfDay, Zone};
 
 /// A record's id: lower-case words joined by hyphens, unique among its kind,
 /// and the last part of the record's URL.
@@ -271,6 +272,13 @@ pub struct Meeting {
     pub date: PartialDate,
     /// The last day of a meeting of several days; only with a day-precise date.
     pub end: Option<PartialDate>,
+    /// When it starts on its first day, by the clocks of `zone`; only with a
+    /// day-precise date, and always with `ends` and `zone`.
+    pub starts: Option<TimeOfDay>,
+    /// When it ends on its last day (`end`, or else `date`), by the same clocks.
+    pub ends: Option<TimeOfDay>,
+    /// The IANA time zone its times are read in.
+    pub zone: Option<Zone>,
     pub city: Option<String>,
     /// The institution that hosted it, if the data names one.
     pub venue: Option<Id>,
@@ -280,6 +288,23 @@ pub struct Meeting {
     pub revision: u32,
     /// When the meeting was last changed, if recorded.
     pub modified: Option<Timestamp>,
+}
+
+impl Meeting {
+    /// The moments in UTC when a timed meeting starts and ends; None for a
+    /// meeting known only to the day or less.
+    pub fn utc_times(&self) -> Option<(Timestamp, Timestamp)> {
+        let (PartialDate::Day(y, m, d), Some(starts), Some(ends), Some(zone)) =
+            (self.date, self.starts, self.ends, self.zone)
+        else {
+            return None;
+        };
+        let last = match self.end {
+            Some(PartialDate::Day(y, m, d)) => (y, m, d),
+            _ => (y, m, d),
+        };
+        Some((zone.to_utc((y, m, d), starts)?, zone.to_utc(last, ends)?))
+    }
 }
 
 /// The whole society: its own facts and every record, checked.

@@ -1,8 +1,15 @@
+//! What can go wrong while exporting.
+
 use std::path::PathBuf;
 
-/// What can go wrong while rendering or writing an export.
+/// Why an export could not be made.
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
+    /// `SOURCE_DATE_EPOCH` is set but is not a count of seconds.
+    #[error(
+        "SOURCE_DATE_EPOCH must be a whole number of seconds since 1970-01-01T00:00:00Z, found \"{value}\""
+    )]
+    SourceDateEpoch { value: String },
     /// A template failed to render; a bug in this crate, never bad data.
     #[error("cannot render {page}: {source:#}")]
     Render {

@@ -9,7 +9,8 @@ use serde::Serialize;
 
 use super::jsonld::{self, Urls};
 use super::{NOT_FOUND, Page, SiteOptions, content_type, map, templates};
-use crate::ExportError;
+use crate::vcard::{self, CardOptions, VcardVersion};
+use crate::{CalendarOptions, ExportError, ics};
 
 const STYLE: &str = include_str!("../../assets/style.css");
 const FAVICON: &str = include_str!("../../assets/favicon.svg");
@@ -19,7 +20,7 @@ const DESCRIPTION_LIMIT: usize = 160;
 
 pub fn render_all(
     society: &Society,
-    _options: &SiteOptions,
+    options: &SiteOptions,
 ) -> Result<BTreeMap<String, Page>, ExportError> {
     let r = Renderer {
         env: templates::environment(),
@@ -48,6 +49,7 @@ pub fn render_all(
         let view = MeetingView::new(society, m);
         add(format!("/meetings/{}/", m.id), r.meeting(view)?);
     }
+    downloads(society, options, &r.committee_members(), &mut add);
     add("/style.css".into(), page(STYLE, content_type::CSS));
     add("/favicon.svg".into(), page(FAVICON, content_type::SVG));
 
@@ -67,6 +69,48 @@ pub fn render_all(
         );
     }
     Ok(pages)
+}
+
+/// The contact cards and calendars the pages link to, for the public: vCard
+/// 3.0, which phones and Apple Contacts import best.
+fn downloads(
+    society: &Society,
+    options: &SiteOptions,
+    committee: &[&Person],
+    add: &mut impl FnMut(String, Page),
+) {
+    let cards = CardOptions {
+        version: VcardVersion::V3,
+        audience: Audience::Public,
+    };
+    let calendars = CalendarOptions {
+        audience: Audience::Public,
+        stamp: options.stamp,
+    };
+    for p in &society.people {
+        let card = vcard::person_card(society, p, &cards);
+        add(
+            format!("/people/{}.vcf", p.id),
+            page(&card, content_type::VCARD),
+        );
+    }
+    let card = vcard::cards(society, committee, &cards);
+    add("/committee.vcf".into(), page(&card, content_type::VCARD));
+    let card = vcard::society_card(society, &cards);
+    add("/society.vcf".into(), page(&card, content_type::VCARD));
+    let meetings = society.meetings_matching(&MeetingQuery::default());
+    let calendar = ics::calendar(society, &meetings, &calendars);
+    add(
+        "/calendar.ics".into(),
+        page(&calendar, content_type::CALENDAR),
+    );
+    for m in &society.meetings {
+        let calendar = ics::meeting_calendar(society, m, &calendars);
+        add(
+            format!("/meetings/{}.ics", m.id),
+            page(&calendar, content_type::CALENDAR),
+        );
+    }
 }
 
 fn page(text: &str, content_type: &'static str) -> Page {
@@ -90,6 +134,14 @@ struct NavLink {
     href: String,
     label: &'static str,
     current: bool,
+}
+
+/// A meeting on the timeline, with its last day for people to read.
+#[derive(Serialize)]
+struct TimelineEntry<'a> {
+    #[serde(flatten)]
+    meeting: &'a MeetingView,
+    end_text: Option<String>,
 }
 
 struct Renderer<'a> {
@@ -310,6 +362,13 @@ impl Renderer<'_> {
             .into_iter()
             .map(|m| MeetingView::new(self.society, m))
             .collect();
+        let entries: Vec<TimelineEntry> = meetings
+            .iter()
+            .map(|meeting| TimelineEntry {
+                meeting,
+                end_text: self.end_text(meeting),
+            })
+            .collect();
         let description = match (meetings.first(), meetings.last()) {
             (Some(first), Some(last)) => format!(
                 "The meetings of the {}, from {} in {} to {} in {}.",
@@ -323,7 +382,19 @@ impl Renderer<'_> {
             description,
             jsonld: None,
         };
-        self.render("meetings.html", frame, context! { meetings })
+        // Calendar apps subscribe through webcal://, which needs the host;
+        // without a base URL the page offers the file to download instead.
+        let subscribe = self.base.and_then(|b| {
+            let rest = b
+                .strip_prefix("https://")
+                .or_else(|| b.strip_prefix("http://"))?;
+            Some(format!("webcal://{rest}calendar.ics"))
+        });
+        self.render(
+            "meetings.html",
+            frame,
+            context! { meetings => entries, subscribe },
+        )
     }
 
     fn meeting(&self, view: MeetingView) -> Result<Page, ExportError> {
@@ -335,11 +406,13 @@ impl Renderer<'_> {
             .map(str::trim)
             .filter(|l| !l.is_empty())
             .collect();
-        let end_text = self
-            .society
-            .meeting(&view.id)
-            .and_then(|m| m.end)
-            .map(|d| d.human());
+        let model = self.society.meeting(&view.id);
+        let end_text = self.end_text(&view);
+        // Times are shown by the clocks of the meeting's own zone, as given.
+        let times = model.and_then(|m| match (m.starts, m.ends, m.zone) {
+            (Some(starts), Some(ends), Some(zone)) => Some(format!("{starts}–{ends} ({zone})")),
+            _ => None,
+        });
         let path = format!("/meetings/{}/", view.id);
         let frame = Frame {
             path: &path,
@@ -356,8 +429,14 @@ impl Renderer<'_> {
         self.render(
             "meeting.html",
             frame,
-            context! { meeting => view, paragraphs, end_text },
+            context! { meeting => view, paragraphs, end_text, times },
         )
+    }
+
+    /// The last day of a meeting of several days, for people to read.
+    fn end_text(&self, view: &MeetingView) -> Option<String> {
+        let meeting = self.society.meeting(&view.id)?;
+        meeting.end.map(|d| d.human())
     }
 
     fn contact(&self) -> Result<Page, ExportError> {

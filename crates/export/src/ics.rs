@@ -1,0 +1,209 @@
+//! Meeting calendars: iCalendar (RFC 5545) with the calendar properties of
+//! RFC 7986, for `/calendar.ics` and `/meetings/{id}.ics`.
+//!
+//! # Dates as precise as the data, and no more
+//!
+//! - A meeting known to the day is an all-day event: `DTSTART;VALUE=DATE`
+//!   on its first day and an exclusive `DTEND` the day after its last.
+//! - A meeting with times (`starts`, `ends`, `zone`) is a timed event in UTC
+//!   (`DTSTART:…Z`), converted with the zone's own rules, so no VTIMEZONE is
+//!   needed and every client places it right.
+//! - A meeting known only to the month or the year spans that whole month or
+//!   year, so the society's history still shows in calendars. It is flagged
+//!   in its SUMMARY ("(date: May 2015, day not known)") and DESCRIPTION, and
+//!   is `TRANSP:TRANSPARENT` so it blocks no one's time. It never sits on a
+//!   particular day that the data does not give.
+//!
+//! There is no METHOD: these are published calendars, not invitations.
+
+use nspm_core::date::{civil_from_days, days_from_civil};
+use nspm_core::{Audience, Meeting, PartialDate, Society, Timestamp};
+
+use crate::text::{Lines, uri};
+
+/// How to write a calendar, and for whom.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct CalendarOptions {
+    /// Who reads it. Meetings carry no members-only field today; the
+    /// audience is taken so that one added later is filtered here.
+    pub audience: Audience,
+    /// DTSTAMP of every event: see [`crate::stamp_from_env`].
+    pub stamp: Timestamp,
+}
+
+const PRODID: &str = "-//Nordic Society for Precision Medicine//nspm//EN";
+
+/// How often subscribers should fetch the calendar again.
+const REFRESH: &str = "P1D";
+
+/// The calendar of the given meetings, in the order given.
+pub fn calendar(society: &Society, meetings: &[&Meeting], opts: &CalendarOptions) -> String {
+    let info = &society.info;
+    let name = format!("{} meetings", info.short_name);
+    let description = format!("Meetings of the {}", info.name);
+    write(society, &name, &description, "calendar.ics", meetings, opts)
+}
+
+/// A calendar holding one meeting, to add it alone.
+pub fn meeting_calendar(society: &Society, meeting: &Meeting, opts: &CalendarOptions) -> String {
+    let name = format!("{} ({})", meeting.title, society.info.short_name);
+    let description = format!("{}: {}", society.info.name, meeting.title);
+    let path = format!("meetings/{}.ics", meeting.id);
+    write(society, &name, &description, &path, &[meeting], opts)
+}
+
+/// The path of a meeting's page below the site's base URL.
+fn page_path(meeting: &Meeting) -> String {
+    format!("meetings/{}/", meeting.id)
+}
+
+fn write(
+    society: &Society,
+    name: &str,
+    description: &str,
+    path: &str,
+    meetings: &[&Meeting],
+    opts: &CalendarOptions,
+) -> String {
+    let mut out = Lines::new();
+    out.prop("BEGIN", "VCALENDAR");
+    out.prop("VERSION", "2.0");
+    out.prop("PRODID", PRODID);
+    out.prop("CALSCALE", "GREGORIAN");
+    out.text("NAME", name);
+    out.text("X-WR-CALNAME", name);
+    out.text("DESCRIPTION", description);
+    out.text("X-WR-CALDESC", description);
+    if let Some(base) = &society.info.base_url {
+        out.prop("SOURCE;VALUE=URI", &uri(&format!("{base}{path}")));
+    }
+    out.prop("REFRESH-INTERVAL;VALUE=DURATION", REFRESH);
+    out.prop("X-PUBLISHED-TTL", REFRESH);
+    for meeting in meetings {
+        write_event(&mut out, society, meeting, opts);
+    }
+    out.prop("END", "VCALENDAR");
+    out.finish()
+}
+
+/// The UID of a meeting's event: the same for the same meeting on every
+/// machine, and unlike any other society's.
+fn uid(society: &Society, meeting: &Meeting) -> String {
+    format!("{}@{}.nspm", meeting.id, society.info.id)
+}
+
+fn write_event(out: &mut Lines, society: &Society, meeting: &Meeting, opts: &CalendarOptions) {
+    out.prop("BEGIN", "VEVENT");
+    out.prop("UID", &uid(society, meeting));
+    out.prop("DTSTAMP", &utc(opts.stamp));
+    out.prop("SEQUENCE", &meeting.revision.to_string());
+    if let Some(modified) = meeting.modified {
+        out.prop("LAST-MODIFIED", &utc(modified));
+    }
+    let mut notes = Vec::new();
+    let mut summary = meeting.title.clone();
+    let mut transparent = false;
+    match (meeting.date, meeting.utc_times()) {
+        (PartialDate::Day(..), Some((starts, ends))) => {
+            out.prop("DTSTART", &utc(starts));
+            out.prop("DTEND", &utc(ends));
+            if let (Some(s), Some(e), Some(zone)) = (meeting.starts, meeting.ends, meeting.zone) {
+                notes.push(format!("Time: {s} to {e}, {zone} time."));
+            }
+        }
+        (PartialDate::Day(y, m, d), None) => {
+            let last = match meeting.end {
+                Some(PartialDate::Day(y, m, d)) => (y, m, d),
+                _ => (y, m, d),
+            };
+            out.prop("DTSTART;VALUE=DATE", &date((y, m, d)));
+            out.prop("DTEND;VALUE=DATE", &date(day_after(last)));
+        }
+        (PartialDate::Month(y, m), _) => {
+            let next = if m == 12 {
+                (y + 1, 1, 1)
+            } else {
+                (y, m + 1, 1)
+            };
+            out.prop("DTSTART;VALUE=DATE", &date((y, m, 1)));
+            out.prop("DTEND;VALUE=DATE", &date(next));
+            let when = meeting.date.human();
+            summary.push_str(&format!(" (date: {when}, day not known)"));
+            notes.push(format!(
+                "Date: {when}. The day is not known, so this entry spans the whole month."
+            ));
+            transparent = true;
+        }
+        (PartialDate::Year(y), _) => {
+            out.prop("DTSTART;VALUE=DATE", &date((y, 1, 1)));
+            out.prop("DTEND;VALUE=DATE", &date((y + 1, 1, 1)));
+            summary.push_str(&format!(" (date: {y}, month and day not known)"));
+            notes.push(format!(
+                "Date: {y}. The month and day are not known, so this entry spans the whole year."
+            ));
+            transparent = true;
+        }
+    }
+    out.text("SUMMARY", &summary);
+    out.text("LOCATION", &location(society, meeting));
+    if let Some(text) = &meeting.summary {
+        notes.push(text.clone());
+    }
+    if !notes.is_empty() {
+        out.text("DESCRIPTION", &notes.join("\n\n"));
+    }
+    // A relative URL would mean nothing inside a calendar client.
+    if let Some(base) = &society.info.base_url {
+        out.prop(
+            "URL;VALUE=URI",
+            &uri(&format!("{base}{}", page_path(meeting))),
+        );
+    }
+    if transparent {
+        out.prop("TRANSP", "TRANSPARENT");
+    }
+    out.prop("END", "VEVENT");
+}
+
+/// Venue, city and country, as far as the data gives them.
+fn location(society: &Society, meeting: &Meeting) -> String {
+    let venue = meeting
+        .venue
+        .as_ref()
+        .and_then(|v| society.institution(v.as_str()))
+        .map(|i| i.name.as_str());
+    [venue, meeting.city.as_deref(), Some(meeting.country.name())]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A UTC DATE-TIME: `20180601T120000Z`.
+fn utc(t: Timestamp) -> String {
+    format!(
+        "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
+        t.year, t.month, t.day, t.hour, t.minute, t.second
+    )
+}
+
+/// A DATE: `20180601`.
+fn date((y, m, d): (i32, u8, u8)) -> String {
+    format!("{y:04}{m:02}{d:02}")
+}
+
+fn day_after((y, m, d): (i32, u8, u8)) -> (i32, u8, u8) {
+    civil_from_days(days_from_civil(y, m, d) + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_day_after_crosses_months_and_years() {
+        assert_eq!(day_after((2017, 12, 31)), (2018, 1, 1));
+        assert_eq!(day_after((2024, 2, 28)), (2024, 2, 29));
+        assert_eq!(day_after((2023, 2, 28)), (2023, 3, 1));
+    }
+}

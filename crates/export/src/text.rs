@@ -1,0 +1,191 @@
+//! What vCard and iCalendar share: content lines ended by CRLF and folded at
+//! 75 octets (RFC 5545 section 3.1, RFC 6350 section 3.2, RFC 2426 section
+//! 2.6), and the escaping of text values.
+
+/// The longest a content line may be, in octets, not counting its CRLF.
+pub(crate) const MAX_LINE: usize = 75;
+
+/// A file of content lines being written.
+#[derive(Debug, Default)]
+pub(crate) struct Lines {
+    out: String,
+}
+
+impl Lines {
+    pub(crate) fn new() -> Lines {
+        Lines::default()
+    }
+
+    /// Writes `NAME;PARAMS:VALUE`; the value must already be escaped.
+    pub(crate) fn prop(&mut self, name: &str, value: &str) {
+        let mut line = String::with_capacity(name.len() + 1 + value.len());
+        line.push_str(name);
+        line.push(':');
+        line.push_str(value);
+        fold_into(&mut self.out, &line);
+    }
+
+    /// Writes a property whose value is text, escaping it.
+    pub(crate) fn text(&mut self, name: &str, value: &str) {
+        self.prop(name, &escape(value));
+    }
+
+    pub(crate) fn finish(self) -> String {
+        self.out
+    }
+}
+
+/// Appends `line` to `out` folded: no physical line longer than
+/// [`MAX_LINE`] octets, each continuation starting with one space, and no
+/// UTF-8 character split across lines (the RFCs forbid that, and clients
+/// that unfold by bytes would otherwise produce mojibake).
+pub(crate) fn fold_into(out: &mut String, line: &str) {
+    let mut room = MAX_LINE;
+    let mut used = 0;
+    for c in line.chars() {
+        let len = c.len_utf8();
+        if used + len > room {
+            out.push_str("\r\n ");
+            // The space that starts a continuation line counts towards it.
+            room = MAX_LINE - 1;
+            used = 0;
+        }
+        out.push(c);
+        used += len;
+    }
+    out.push_str("\r\n");
+}
+
+/// Escapes a text value: backslash, semicolon and comma get a backslash,
+/// a line break of any kind becomes `\n`. Other control characters are
+/// dropped, since neither format allows them in text (a tab is kept, as
+/// RFC 5545 allows it). This is the rule of iCalendar (RFC 5545 section
+/// 3.3.11) and vCard 3.0 (RFC 2426 section 4), and of the components of a
+/// structured vCard 4.0 value.
+pub(crate) fn escape(text: &str) -> String {
+    escape_text(text, true)
+}
+
+/// Escapes a single (not structured) vCard 4.0 text value: as [`escape`],
+/// but a semicolon stays bare, since RFC 6350's grammar allows `\;` only
+/// inside the components of a structured value (section 3.4), and readers
+/// such as ical.js keep the backslash elsewhere.
+pub(crate) fn escape_v4_text(text: &str) -> String {
+    escape_text(text, false)
+}
+
+fn escape_text(text: &str, semicolons: bool) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            ';' if semicolons => out.push_str("\\;"),
+            ',' => out.push_str("\\,"),
+            '\r' => {
+                // CRLF is one line break, not two.
+                chars.next_if_eq(&'\n');
+                out.push_str("\\n");
+            }
+            '\n' | '\u{2028}' | '\u{2029}' | '\u{85}' => out.push_str("\\n"),
+            '\t' => out.push('\t'),
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A web address as a URI value. Characters a URI may not hold (spaces,
+/// quotes, angle brackets, non-ASCII letters) are percent-encoded as UTF-8,
+/// and so are `,` and `;`: URI values are not escaped in either format, and
+/// readers such as Python's vobject cut a URL at a bare comma.
+pub(crate) fn uri(address: &str) -> String {
+    let mut out = String::with_capacity(address.len());
+    for b in address.bytes() {
+        let keep = b.is_ascii_alphanumeric() || b"-._~:/?#[]@!$&'()*+=%".contains(&b);
+        if keep {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// A structured value (vCard N, ADR, ORG): each component escaped, then
+/// joined by the unescaped semicolons that separate them.
+pub(crate) fn components(parts: &[&str]) -> String {
+    parts
+        .iter()
+        .map(|p| escape(p))
+        .collect::<Vec<_>>()
+        .join(";")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn folded(line: &str) -> String {
+        let mut out = String::new();
+        fold_into(&mut out, line);
+        out
+    }
+
+    #[test]
+    fn short_lines_are_left_whole() {
+        assert_eq!(folded("SUMMARY:Oslo"), "SUMMARY:Oslo\r\n");
+        let exact = format!("X:{}", "a".repeat(73));
+        assert_eq!(folded(&exact), format!("{exact}\r\n"));
+    }
+
+    #[test]
+    fn long_lines_fold_at_75_octets_and_unfold_to_the_original() {
+        let line = format!("DESCRIPTION:{}", "abcdefghij".repeat(20));
+        let out = folded(&line);
+        let physical: Vec<&str> = out.trim_end_matches("\r\n").split("\r\n").collect();
+        assert_eq!(physical[0].len(), 75);
+        assert!(
+            physical[1..]
+                .iter()
+                .all(|l| l.starts_with(' ') && l.len() <= 75)
+        );
+        assert_eq!(out.replace("\r\n ", ""), format!("{line}\r\n"));
+    }
+
+    #[test]
+    fn folding_never_splits_a_character() {
+        // Two-, three- and four-octet characters at every offset.
+        for prefix in 0..4 {
+            for ch in ["ø", "€", "𝔄"] {
+                let line = format!("FN:{}{}", "x".repeat(prefix), ch.repeat(120));
+                let out = folded(&line);
+                for physical in out.split("\r\n") {
+                    assert!(physical.len() <= MAX_LINE, "{physical:?}");
+                }
+                // Every physical line is valid UTF-8 on its own.
+                for physical in out.as_bytes().split(|&b| b == b'\n') {
+                    assert!(std::str::from_utf8(physical).is_ok());
+                }
+                assert_eq!(out.replace("\r\n ", ""), format!("{line}\r\n"));
+            }
+        }
+    }
+
+    #[test]
+    fn escaping() {
+        assert_eq!(escape(r"a\b;c,d"), r"a\\b\;c\,d");
+        assert_eq!(escape_v4_text(r"a\b;c,d"), r"a\\b;c\,d");
+        assert_eq!(escape("one\ntwo\r\nthree\rfour"), r"one\ntwo\nthree\nfour");
+        assert_eq!(escape("bell\u{7}gone\ttab"), "bellgone\ttab");
+        assert_eq!(
+            escape("<script>\"x\":y</script>"),
+            "<script>\"x\":y</script>"
+        );
+        assert_eq!(
+            components(&["Do;e", "J,ohn", "", "", ""]),
+            r"Do\;e;J\,ohn;;;"
+        );
+    }
+}

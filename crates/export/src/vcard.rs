@@ -1,0 +1,228 @@
+//! Contact cards: vCard 3.0 (RFC 2426) by default, since Apple Contacts and
+//! many phones import it best, and vCard 4.0 (RFC 6350) on request.
+//!
+//! A person's card carries their name, institution, roles in the society,
+//! country and the contact details the audience may see. The society has a
+//! card of its own. Nothing is written that the data does not give: a
+//! person without an institution has no ORG, and the address holds the
+//! country alone.
+
+use nspm_core::{Audience, DetailKind, Person, Role, Society};
+use uuid::Uuid;
+
+use crate::text::{Lines, components, escape_v4_text, uri};
+
+/// Which vCard to write.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum VcardVersion {
+    /// vCard 3.0, RFC 2426.
+    #[default]
+    V3,
+    /// vCard 4.0, RFC 6350.
+    V4,
+}
+
+impl VcardVersion {
+    fn number(self) -> &'static str {
+        match self {
+            VcardVersion::V3 => "3.0",
+            VcardVersion::V4 => "4.0",
+        }
+    }
+}
+
+/// How to write cards, and for whom.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct CardOptions {
+    pub version: VcardVersion,
+    /// Members-only details go only into cards for members.
+    pub audience: Audience,
+}
+
+impl Default for CardOptions {
+    /// vCard 3.0 for the public: the safe choice for anything published.
+    fn default() -> Self {
+        CardOptions {
+            version: VcardVersion::V3,
+            audience: Audience::Public,
+        }
+    }
+}
+
+const PRODID: &str = "-//Nordic Society for Precision Medicine//nspm//EN";
+
+/// One person's card.
+pub fn person_card(society: &Society, person: &Person, opts: &CardOptions) -> String {
+    let mut out = Lines::new();
+    write_person(&mut out, society, person, opts);
+    out.finish()
+}
+
+/// The society's own card: an organisation (KIND:org in 4.0; in 3.0 the
+/// X-ABShowAs:COMPANY that Apple Contacts understands) with its email.
+pub fn society_card(society: &Society, opts: &CardOptions) -> String {
+    let mut out = Lines::new();
+    write_society(&mut out, society, opts);
+    out.finish()
+}
+
+/// A file of cards to import at once: the society's card first, then one for
+/// each person given, in the order given. Each card is its own BEGIN/END
+/// block with its own VERSION.
+pub fn cards(society: &Society, people: &[&Person], opts: &CardOptions) -> String {
+    let mut out = Lines::new();
+    write_society(&mut out, society, opts);
+    for person in people {
+        write_person(&mut out, society, person, opts);
+    }
+    out.finish()
+}
+
+/// A UID that is the same for the same record on every machine and in every
+/// export: a name-based (version 5) UUID of the society's and the record's
+/// ids. It does not depend on the base URL, which may change.
+fn uid(society: &Society, kind: &str, id: &str) -> String {
+    let name = format!("nspm:{}/{kind}/{id}", society.info.id);
+    format!(
+        "urn:uuid:{}",
+        Uuid::new_v5(&Uuid::NAMESPACE_URL, name.as_bytes())
+    )
+}
+
+/// BEGIN, then VERSION at once (RFC 6350 requires it there), then PRODID.
+fn begin(out: &mut Lines, opts: &CardOptions) {
+    out.prop("BEGIN", "VCARD");
+    out.prop("VERSION", opts.version.number());
+    out.prop("PRODID", PRODID);
+}
+
+fn write_society(out: &mut Lines, society: &Society, opts: &CardOptions) {
+    let info = &society.info;
+    begin(out, opts);
+    if opts.version == VcardVersion::V4 {
+        out.prop("KIND", "org");
+    }
+    out.prop("UID", &uid(society, "society", info.id.as_str()));
+    text(out, opts.version, "FN", &info.name);
+    // N is required in 3.0; an organisation has no personal name, so every
+    // component is empty, as Apple Contacts writes company cards.
+    out.prop("N", ";;;;");
+    out.prop("ORG", &components(&[&info.name]));
+    text(out, opts.version, "NICKNAME", &info.short_name);
+    if opts.version == VcardVersion::V3 {
+        out.prop("X-ABShowAs", "COMPANY");
+    }
+    out.prop(email_name(opts.version), &info.contact.email);
+    if let Some(base) = &info.base_url {
+        out.prop("URL", &uri(base));
+    }
+    // RFC 6350 can point at the person who answers for the society.
+    if let (VcardVersion::V4, Some(contact)) = (opts.version, society.contact_person()) {
+        out.prop(
+            "RELATED;TYPE=contact",
+            &uid(society, "person", contact.id.as_str()),
+        );
+    }
+    out.prop("END", "VCARD");
+}
+
+fn write_person(out: &mut Lines, society: &Society, person: &Person, opts: &CardOptions) {
+    begin(out, opts);
+    out.prop("UID", &uid(society, "person", person.id.as_str()));
+    text(out, opts.version, "FN", &person.name());
+    out.prop(
+        "N",
+        &components(&[&person.family, &person.given, "", "", ""]),
+    );
+    if let Some(institution) = society.institution_of(person) {
+        out.prop("ORG", &components(&[&institution.name]));
+    }
+    if !person.roles.is_empty() {
+        let titles: Vec<String> = person
+            .roles
+            .iter()
+            .map(|&r| role_title(society, r))
+            .collect();
+        text(out, opts.version, "TITLE", &titles.join(" and "));
+        for role in &person.roles {
+            text(out, opts.version, "ROLE", role.label());
+        }
+    }
+    // The address holds only the country: the other six components are
+    // left empty rather than guessed.
+    out.prop(
+        "ADR;TYPE=work",
+        &components(&["", "", "", "", "", "", person.country.name()]),
+    );
+    for (kind, detail) in person.details(opts.audience) {
+        let value = detail.value.as_str();
+        match kind {
+            DetailKind::Email => out.prop(email_name(opts.version), value),
+            DetailKind::Phone => match opts.version {
+                VcardVersion::V3 => out.text("TEL;TYPE=WORK,VOICE", value),
+                VcardVersion::V4 => out.prop("TEL;VALUE=uri;TYPE=work,voice", &tel_uri(value)),
+            },
+            DetailKind::Orcid => out.prop("URL", &format!("https://orcid.org/{value}")),
+            DetailKind::Web => out.prop("URL", &uri(value)),
+        }
+    }
+    out.prop("END", "VCARD");
+}
+
+/// Writes a single text value, escaped by the rule of the version.
+fn text(out: &mut Lines, version: VcardVersion, name: &str, value: &str) {
+    match version {
+        VcardVersion::V3 => out.text(name, value),
+        VcardVersion::V4 => out.prop(name, &escape_v4_text(value)),
+    }
+}
+
+/// The EMAIL property with its type: 3.0 names the address kind
+/// (`INTERNET`, RFC 2426 section 3.3.2); 4.0 has no such type and marks it
+/// as a work address instead.
+fn email_name(version: VcardVersion) -> &'static str {
+    match version {
+        VcardVersion::V3 => "EMAIL;TYPE=INTERNET",
+        VcardVersion::V4 => "EMAIL;TYPE=work",
+    }
+}
+
+/// What a role means, in words: the steering committee is the initiative's
+/// (the About page heads it "NPMI Steering Committee"); the other roles are
+/// offices of the society itself.
+fn role_title(society: &Society, role: Role) -> String {
+    let info = &society.info;
+    match role {
+        Role::SteeringCommittee => format!(
+            "Member of the {} Steering Committee",
+            info.initiative.short_name
+        ),
+        other => format!("{} of {}", other.label(), info.short_name),
+    }
+}
+
+/// A phone number as a `tel:` URI (RFC 3966), which RFC 6350 recommends:
+/// spaces are not allowed there, so they become hyphens, the visual
+/// separator RFC 3966 does allow.
+fn tel_uri(phone: &str) -> String {
+    let mut uri = String::from("tel:");
+    for c in phone.trim().chars() {
+        match c {
+            ' ' if uri.ends_with('-') => {}
+            ' ' => uri.push('-'),
+            c => uri.push(c),
+        }
+    }
+    uri
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tel_uris_use_hyphens() {
+        assert_eq!(tel_uri("+47 22 85  50 50"), "tel:+47-22-85-50-50");
+        assert_eq!(tel_uri("+1 (516) 367-8455"), "tel:+1-(516)-367-8455");
+    }
+}
