@@ -127,6 +127,33 @@ impl Site {
     }
 }
 
+/// Text with each character that `replace` names swapped for its
+/// replacement; the one escaping loop behind HTML, XML and JSON-LD output.
+fn escape_with(text: &str, replace: impl Fn(char) -> Option<&'static str>) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match replace(c) {
+            Some(r) => out.push_str(r),
+            None => out.push(c),
+        }
+    }
+    out
+}
+
+/// Text safe in HTML or XML content and quoted attributes. Unlike
+/// minijinja's own escaping it leaves `/` alone: neither language needs it
+/// escaped, and `../people/` reads better than `..&#x2f;people&#x2f;`.
+fn escape_markup(text: &str) -> String {
+    escape_with(text, |c| match c {
+        '&' => Some("&amp;"),
+        '<' => Some("&lt;"),
+        '>' => Some("&gt;"),
+        '"' => Some("&quot;"),
+        '\'' => Some("&#39;"),
+        _ => None,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

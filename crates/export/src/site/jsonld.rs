@@ -153,16 +153,12 @@ pub fn event(m: &MeetingView, society: &SocietyView, urls: &Urls) -> Value {
 /// element or open a comment, and the JSON still means the same.
 pub fn script_text(value: &Value) -> String {
     let json = serde_json::to_string_pretty(value).expect("JSON values always serialize");
-    let mut out = String::with_capacity(json.len());
-    for c in json.chars() {
-        match c {
-            '<' => out.push_str("\\u003c"),
-            '>' => out.push_str("\\u003e"),
-            '&' => out.push_str("\\u0026"),
-            c => out.push(c),
-        }
-    }
-    out
+    super::escape_with(&json, |c| match c {
+        '<' => Some("\\u003c"),
+        '>' => Some("\\u003e"),
+        '&' => Some("\\u0026"),
+        _ => None,
+    })
 }
 
 #[cfg(test)]

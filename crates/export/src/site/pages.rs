@@ -526,18 +526,13 @@ fn sitemap(base: &str, paths: &[String]) -> String {
     );
     for path in paths {
         let url = format!("{base}{}", path.trim_start_matches('/'));
-        xml.push_str(&format!("  <url><loc>{}</loc></url>\n", xml_escape(&url)));
+        xml.push_str(&format!(
+            "  <url><loc>{}</loc></url>\n",
+            super::escape_markup(&url)
+        ));
     }
     xml.push_str("</urlset>\n");
     xml
-}
-
-fn xml_escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&apos;")
 }
 
 #[cfg(test)]

@@ -40,24 +40,12 @@ pub fn environment() -> Environment<'static> {
     env
 }
 
-/// Prints a value, escaping for HTML like minijinja's own formatter except
-/// that `/` is left as it is: the HTML standard does not need it escaped,
-/// and `../people/` reads better in the pages' source than `..&#x2f;people&#x2f;`.
+/// Prints a value as minijinja's own formatter does, but escaping HTML with
+/// [`super::escape_markup`], which leaves `/` alone.
 fn format_value(out: &mut Output, state: &State, value: &Value) -> Result<(), Error> {
     if state.auto_escape() != AutoEscape::Html || value.is_safe() || value.is_undefined() {
         return minijinja::escape_formatter(out, state, value);
     }
-    let text = value.to_string();
-    let mut escaped = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => escaped.push_str("&amp;"),
-            '<' => escaped.push_str("&lt;"),
-            '>' => escaped.push_str("&gt;"),
-            '"' => escaped.push_str("&quot;"),
-            '\'' => escaped.push_str("&#39;"),
-            c => escaped.push(c),
-        }
-    }
+    let escaped = super::escape_markup(&value.to_string());
     out.write_str(&escaped).map_err(Error::from)
 }
