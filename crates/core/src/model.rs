@@ -291,6 +291,16 @@ pub struct Meeting {
 }
 
 impl Meeting {
+    /// The last day of a meeting known to the day: `end` when it lasted
+    /// several days, else its one day. None for a month or a year.
+    pub fn last_day(&self) -> Option<(i32, u8, u8)> {
+        match (self.date, self.end) {
+            (PartialDate::Day(..), Some(PartialDate::Day(y, m, d)))
+            | (PartialDate::Day(y, m, d), _) => Some((y, m, d)),
+            _ => None,
+        }
+    }
+
     /// The moments in UTC when a timed meeting starts and ends; None for a
     /// meeting known only to the day or less.
     pub fn utc_times(&self) -> Option<(Timestamp, Timestamp)> {
@@ -299,11 +309,10 @@ impl Meeting {
         else {
             return None;
         };
-        let last = match self.end {
-            Some(PartialDate::Day(y, m, d)) => (y, m, d),
-            _ => (y, m, d),
-        };
-        Some((zone.to_utc((y, m, d), starts)?, zone.to_utc(last, ends)?))
+        Some((
+            zone.to_utc((y, m, d), starts)?,
+            zone.to_utc(self.last_day()?, ends)?,
+        ))
     }
 }
 

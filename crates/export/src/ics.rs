@@ -19,7 +19,7 @@
 use nspm_core::date::{civil_from_days, days_from_civil};
 use nspm_core::{Audience, Meeting, PartialDate, Society, Timestamp};
 
-use crate::text::{Lines, uri};
+use crate::text::{Lines, PRODID, uri};
 
 /// How to write a calendar, and for whom.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -30,8 +30,6 @@ pub struct CalendarOptions {
     /// DTSTAMP of every event: see [`crate::stamp_from_env`].
     pub stamp: Timestamp,
 }
-
-const PRODID: &str = "-//Nordic Society for Precision Medicine//nspm//EN";
 
 /// How often subscribers should fetch the calendar again.
 const REFRESH: &str = "P1D";
@@ -112,10 +110,7 @@ fn write_event(out: &mut Lines, society: &Society, meeting: &Meeting, opts: &Cal
             }
         }
         (PartialDate::Day(y, m, d), None) => {
-            let last = match meeting.end {
-                Some(PartialDate::Day(y, m, d)) => (y, m, d),
-                _ => (y, m, d),
-            };
+            let last = meeting.last_day().unwrap_or((y, m, d));
             out.prop("DTSTART;VALUE=DATE", &date((y, m, d)));
             out.prop("DTEND;VALUE=DATE", &date(day_after(last)));
         }

@@ -3,6 +3,22 @@
 //!
 //! It depends on `nspm-core` only; the CLI writes what it renders to disk and
 //! the server holds it in memory, so both serve the same bytes.
+//!
+//! ```
+//! use nspm_core::{Audience, Society};
+//! use nspm_export::{CalendarOptions, CardOptions, ics, stamp_from, vcard};
+//!
+//! let society = Society::load_embedded().unwrap();
+//! let people: Vec<_> = society.people.iter().collect();
+//! let cards = vcard::cards(&society, &people, &CardOptions::default());
+//! assert!(cards.starts_with("BEGIN:VCARD\r\nVERSION:3.0\r\n"));
+//!
+//! let opts = CalendarOptions { audience: Audience::Public, stamp: stamp_from(&society, None).unwrap() };
+//! let meetings: Vec<_> = society.meetings.iter().collect();
+//! let calendar = ics::calendar(&society, &meetings, &opts);
+//! assert!(calendar.contains("UID:oslo-2016@nspm.nspm\r\n"));
+//! assert!(calendar.contains("SUMMARY:Oslo meeting (date: September 2016\\, day not known)\r\n"));
+//! ```
 
 mod error;
 pub mod ics;

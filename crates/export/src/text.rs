@@ -2,6 +2,9 @@
 //! 75 octets (RFC 5545 section 3.1, RFC 6350 section 3.2, RFC 2426 section
 //! 2.6), and the escaping of text values.
 
+/// Names the program that wrote a card or calendar (PRODID, in both formats).
+pub(crate) const PRODID: &str = "-//Nordic Society for Precision Medicine//nspm//EN";
+
 /// The longest a content line may be, in octets, not counting its CRLF.
 pub(crate) const MAX_LINE: usize = 75;
 
@@ -186,6 +189,18 @@ mod tests {
         assert_eq!(
             components(&["Do;e", "J,ohn", "", "", ""]),
             r"Do\;e;J\,ohn;;;"
+        );
+    }
+
+    #[test]
+    fn uris_keep_their_meaning_and_lose_separators() {
+        assert_eq!(
+            uri("https://example.org/a?b=1&c=%20#d"),
+            "https://example.org/a?b=1&c=%20#d"
+        );
+        assert_eq!(
+            uri("https://example.org/a,b;c<\"é\">"),
+            "https://example.org/a%2Cb%3Bc%3C%22%C3%A9%22%3E"
         );
     }
 }

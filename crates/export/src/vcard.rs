@@ -10,7 +10,7 @@
 use nspm_core::{Audience, DetailKind, Person, Role, Society};
 use uuid::Uuid;
 
-use crate::text::{Lines, components, escape_v4_text, uri};
+use crate::text::{Lines, PRODID, components, escape_v4_text, uri};
 
 /// Which vCard to write.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -48,8 +48,6 @@ impl Default for CardOptions {
         }
     }
 }
-
-const PRODID: &str = "-//Nordic Society for Precision Medicine//nspm//EN";
 
 /// One person's card.
 pub fn person_card(society: &Society, person: &Person, opts: &CardOptions) -> String {
