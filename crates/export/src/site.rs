@@ -16,6 +16,20 @@
 //! base URL there is no sitemap at all: the sitemap protocol allows only
 //! absolute URLs, so an honest sitemap cannot be written without one, and
 //! `/robots.txt` then names none.
+//!
+//! ```
+//! use nspm_core::Society;
+//! use nspm_export::{Site, SiteOptions, site::content_type, stamp_from};
+//!
+//! let society = Society::load_embedded().unwrap();
+//! let stamp = stamp_from(&society, None).unwrap();
+//! let site = Site::build(&society, &SiteOptions { stamp }).unwrap();
+//! let page = site.get("/committee/").unwrap();
+//! assert_eq!(page.content_type, content_type::HTML);
+//! assert_eq!(site.get("/calendar.ics").unwrap().content_type, content_type::CALENDAR);
+//! // The static export writes `/committee/` as `committee/index.html`.
+//! assert_eq!(Site::file_for("/committee/").to_str(), Some("committee/index.html"));
+//! ```
 
 mod jsonld;
 mod map;
