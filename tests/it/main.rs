@@ -9,5 +9,6 @@ mod check;
 mod cli;
 mod formats;
 mod server;
+mod site;
 mod support;
 mod tidy;

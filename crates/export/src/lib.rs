@@ -22,11 +22,13 @@
 
 mod error;
 pub mod ics;
+pub mod site;
 mod stamp;
 mod text;
 pub mod vcard;
 
 pub use error::ExportError;
 pub use ics::CalendarOptions;
+pub use site::{Page, Site, SiteOptions};
 pub use stamp::{stamp_from, stamp_from_env};
 pub use vcard::{CardOptions, VcardVersion};

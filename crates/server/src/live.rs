@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use nspm_core::{DataFile, Sources, check};
 use notify::{RecursiveMode, Watcher};
+use nspm_core::{DataFile, Sources, check};
 
 use crate::AppState;
 

@@ -1,0 +1,187 @@
+//! The website: every page, download and asset, rendered once.
+//!
+//! [`Site::build`] renders the whole site from a [`Society`] into an ordered
+//! map from URL path to bytes. It is the one render pipeline: the static
+//! export writes each entry to a file ([`Site::write_to`]) and the server
+//! answers each request by looking its path up, so both give the same bytes.
+//!
+//! Only what the public may see is rendered: every person goes through
+//! [`PersonView`](nspm_core::view::PersonView) with [`Audience::Public`], so a
+//! members-only detail cannot reach a page, a card or a calendar.
+//!
+//! Links between pages are relative (`../../committee/`), so the export works
+//! from any folder and on any host. When the data sets a base URL, each page
+//! also gets a canonical link and JSON-LD URLs, the meetings page offers a
+//! `webcal://` subscription, and `/sitemap.xml` lists every page. Without a
+//! base URL there is no sitemap at all: the sitemap protocol allows only
+//! absolute URLs, so an honest sitemap cannot be written without one, and
+//! `/robots.txt` then names none.
+//!
+//! ```
+//! use nspm_core::Society;
+//! use nspm_export::{Site, SiteOptions, site::content_type, stamp_from};
+//!
+//! let society = Society::load_embedded().unwrap();
+//! let stamp = stamp_from(&society, None).unwrap();
+//! let site = Site::build(&society, &SiteOptions { stamp }).unwrap();
+//! let page = site.get("/committee/").unwrap();
+//! assert_eq!(page.content_type, content_type::HTML);
+//! assert_eq!(site.get("/calendar.ics").unwrap().content_type, content_type::CALENDAR);
+//! // The static export writes `/committee/` as `committee/index.html`.
+//! assert_eq!(Site::file_for("/committee/").to_str(), Some("committee/index.html"));
+//! ```
+
+mod jsonld;
+mod map;
+mod pages;
+mod templates;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use nspm_core::{Society, Timestamp};
+
+use crate::ExportError;
+
+/// The content types the site serves, with their character sets.
+pub mod content_type {
+    pub const HTML: &str = "text/html; charset=utf-8";
+    pub const CSS: &str = "text/css; charset=utf-8";
+    pub const SVG: &str = "image/svg+xml";
+    pub const XML: &str = "application/xml; charset=utf-8";
+    pub const TEXT: &str = "text/plain; charset=utf-8";
+    pub const CALENDAR: &str = "text/calendar; charset=utf-8";
+    pub const VCARD: &str = "text/vcard; charset=utf-8";
+}
+
+/// One resource of the site, ready to serve.
+///
+/// Compressed copies (gzip and brotli, for the server) belong here beside
+/// `bytes`, made once in [`Site::build`] so that serving stays a lookup.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Page {
+    pub bytes: Vec<u8>,
+    pub content_type: &'static str,
+}
+
+/// What the site needs beyond the society's data.
+#[derive(Clone, Debug)]
+pub struct SiteOptions {
+    /// When the calendars say they were made (their DTSTAMP); fixed by the
+    /// caller so that the same data always gives the same bytes.
+    pub stamp: Timestamp,
+}
+
+/// Every resource of the website by URL path (`/`, `/people/ole-andreassen/`,
+/// `/style.css`), in path order.
+#[derive(Clone, Debug)]
+pub struct Site {
+    pages: BTreeMap<String, Page>,
+}
+
+/// The path of the page shown for any URL the site does not have.
+pub const NOT_FOUND: &str = "/404.html";
+
+impl Site {
+    pub fn build(society: &Society, options: &SiteOptions) -> Result<Site, ExportError> {
+        let pages = pages::render_all(society, options)?;
+        Ok(Site { pages })
+    }
+
+    /// The resource at a URL path, such as `/meetings/oslo-2016/`.
+    pub fn get(&self, path: &str) -> Option<&Page> {
+        self.pages.get(path)
+    }
+
+    /// The page to send, with status 404, for a path the site lacks.
+    pub fn not_found(&self) -> &Page {
+        &self.pages[NOT_FOUND]
+    }
+
+    /// Every resource, in path order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Page)> {
+        self.pages.iter().map(|(path, page)| (path.as_str(), page))
+    }
+
+    pub fn len(&self) -> usize {
+        self.pages.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.pages.is_empty()
+    }
+
+    /// Where a URL path lives in a static export: `/` is `index.html`,
+    /// `/committee/` is `committee/index.html`, `/style.css` is `style.css`.
+    pub fn file_for(path: &str) -> PathBuf {
+        let relative = path.trim_start_matches('/');
+        if relative.is_empty() || relative.ends_with('/') {
+            PathBuf::from(format!("{relative}index.html"))
+        } else {
+            PathBuf::from(relative)
+        }
+    }
+
+    /// Writes every resource under `dir` (created when missing) as
+    /// [`Site::file_for`] names it, and returns how many files it wrote.
+    /// Files already in `dir` that the site does not have are left alone.
+    pub fn write_to(&self, dir: &Path) -> Result<usize, ExportError> {
+        for (path, page) in &self.pages {
+            let file = dir.join(Site::file_for(path));
+            let failed = |source| ExportError::Write {
+                path: file.clone(),
+                source,
+            };
+            if let Some(parent) = file.parent() {
+                std::fs::create_dir_all(parent).map_err(failed)?;
+            }
+            std::fs::write(&file, &page.bytes).map_err(failed)?;
+        }
+        Ok(self.pages.len())
+    }
+}
+
+/// Text with each character that `replace` names swapped for its
+/// replacement; the one escaping loop behind HTML, XML and JSON-LD output.
+fn escape_with(text: &str, replace: impl Fn(char) -> Option<&'static str>) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match replace(c) {
+            Some(r) => out.push_str(r),
+            None => out.push(c),
+        }
+    }
+    out
+}
+
+/// Text safe in HTML or XML content and quoted attributes. Unlike
+/// minijinja's own escaping it leaves `/` alone: neither language needs it
+/// escaped, and `../people/` reads better than `..&#x2f;people&#x2f;`.
+fn escape_markup(text: &str) -> String {
+    escape_with(text, |c| match c {
+        '&' => Some("&amp;"),
+        '<' => Some("&lt;"),
+        '>' => Some("&gt;"),
+        '"' => Some("&quot;"),
+        '\'' => Some("&#39;"),
+        _ => None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names() {
+        assert_eq!(Site::file_for("/"), PathBuf::from("index.html"));
+        assert_eq!(
+            Site::file_for("/people/ole-andreassen/"),
+            PathBuf::from("people/ole-andreassen/index.html")
+        );
+        assert_eq!(
+            Site::file_for("/meetings/oslo-2016.ics"),
+            PathBuf::from("meetings/oslo-2016.ics")
+        );
+    }
+}

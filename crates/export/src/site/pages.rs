@@ -1,0 +1,554 @@
+//! Renders each page of the site from the society's public views.
+
+use std::collections::BTreeMap;
+
+use minijinja::{Environment, Value, context};
+use nspm_core::view::{InstitutionView, MeetingView, PersonView, SocietyView};
+use nspm_core::{Audience, Country, MeetingQuery, PeopleQuery, Person, Role, Society};
+use serde::Serialize;
+
+use super::jsonld::{self, Urls};
+use super::{NOT_FOUND, Page, SiteOptions, content_type, map, templates};
+use crate::vcard::{self, CardOptions, VcardVersion};
+use crate::{CalendarOptions, ExportError, ics};
+
+const STYLE: &str = include_str!("../../assets/style.css");
+const FAVICON: &str = include_str!("../../assets/favicon.svg");
+
+/// The longest meta description, in characters; search engines cut longer ones.
+const DESCRIPTION_LIMIT: usize = 160;
+
+pub fn render_all(
+    society: &Society,
+    options: &SiteOptions,
+) -> Result<BTreeMap<String, Page>, ExportError> {
+    let r = Renderer {
+        env: templates::environment(),
+        society,
+        view: SocietyView::new(society),
+        base: society.info.base_url.as_deref(),
+    };
+    let mut pages = BTreeMap::new();
+    let mut add = |path: String, page: Page| {
+        pages.insert(path, page);
+    };
+
+    add("/".into(), r.home()?);
+    add("/committee/".into(), r.committee()?);
+    add("/meetings/".into(), r.meetings()?);
+    add("/contact/".into(), r.contact()?);
+    add(NOT_FOUND.into(), r.not_found()?);
+    for p in &society.people {
+        add(format!("/people/{}/", p.id), r.person(p)?);
+    }
+    for i in &society.institutions {
+        let view = InstitutionView::new(society, i);
+        add(format!("/institutions/{}/", i.id), r.institution(view)?);
+    }
+    for m in &society.meetings {
+        let view = MeetingView::new(society, m);
+        add(format!("/meetings/{}/", m.id), r.meeting(view)?);
+    }
+    downloads(society, options, &r.committee_members(), &mut add);
+    add("/style.css".into(), page(STYLE, content_type::CSS));
+    add("/favicon.svg".into(), page(FAVICON, content_type::SVG));
+
+    let html: Vec<String> = pages
+        .iter()
+        .filter(|(path, p)| p.content_type == content_type::HTML && *path != NOT_FOUND)
+        .map(|(path, _)| path.clone())
+        .collect();
+    pages.insert(
+        "/robots.txt".into(),
+        page(&robots(r.base), content_type::TEXT),
+    );
+    if let Some(base) = r.base {
+        pages.insert(
+            "/sitemap.xml".into(),
+            page(&sitemap(base, &html), content_type::XML),
+        );
+    }
+    Ok(pages)
+}
+
+/// The contact cards and calendars the pages link to, for the public: vCard
+/// 3.0, which phones and Apple Contacts import best.
+fn downloads(
+    society: &Society,
+    options: &SiteOptions,
+    committee: &[&Person],
+    add: &mut impl FnMut(String, Page),
+) {
+    let cards = CardOptions {
+        version: VcardVersion::V3,
+        audience: Audience::Public,
+    };
+    let calendars = CalendarOptions {
+        audience: Audience::Public,
+        stamp: options.stamp,
+    };
+    for p in &society.people {
+        let card = vcard::person_card(society, p, &cards);
+        add(
+            format!("/people/{}.vcf", p.id),
+            page(&card, content_type::VCARD),
+        );
+    }
+    let card = vcard::cards(society, committee, &cards);
+    add("/committee.vcf".into(), page(&card, content_type::VCARD));
+    let card = vcard::society_card(society, &cards);
+    add("/society.vcf".into(), page(&card, content_type::VCARD));
+    let meetings = society.meetings_matching(&MeetingQuery::default());
+    let calendar = ics::calendar(society, &meetings, &calendars);
+    add(
+        "/calendar.ics".into(),
+        page(&calendar, content_type::CALENDAR),
+    );
+    for m in &society.meetings {
+        let calendar = ics::meeting_calendar(society, m, &calendars);
+        add(
+            format!("/meetings/{}.ics", m.id),
+            page(&calendar, content_type::CALENDAR),
+        );
+    }
+}
+
+fn page(text: &str, content_type: &'static str) -> Page {
+    Page {
+        bytes: text.as_bytes().to_vec(),
+        content_type,
+    }
+}
+
+/// What every page's head and frame need besides its own content.
+struct Frame<'a> {
+    path: &'a str,
+    /// The page's own title; the base layout adds the society's short name.
+    title: String,
+    description: String,
+    jsonld: Option<serde_json::Value>,
+}
+
+#[derive(Serialize)]
+struct NavLink {
+    href: String,
+    label: &'static str,
+    current: bool,
+}
+
+/// A meeting on the timeline, with its last day for people to read.
+#[derive(Serialize)]
+struct TimelineEntry<'a> {
+    #[serde(flatten)]
+    meeting: &'a MeetingView,
+    end_text: Option<String>,
+}
+
+struct Renderer<'a> {
+    env: Environment<'static>,
+    society: &'a Society,
+    view: SocietyView,
+    base: Option<&'a str>,
+}
+
+impl Renderer<'_> {
+    fn urls(&self) -> Urls<'_> {
+        Urls { base: self.base }
+    }
+
+    /// The prefix that leads from a page back to the site's root. Pages use
+    /// relative links so that the export works from any folder; the 404 page
+    /// is shown at any depth, so it links from the root instead.
+    fn root(&self, path: &str) -> String {
+        if path == NOT_FOUND {
+            return self.base.unwrap_or("/").to_string();
+        }
+        let depth = path.matches('/').count() - 1;
+        if depth == 0 {
+            "./".to_string()
+        } else {
+            "../".repeat(depth)
+        }
+    }
+
+    fn render(&self, template: &str, frame: Frame, content: Value) -> Result<Page, ExportError> {
+        let root = self.root(frame.path);
+        let nav: Vec<NavLink> = [
+            ("", "About"),
+            ("committee/", "Committee"),
+            ("meetings/", "Meetings"),
+            ("contact/", "Contact"),
+        ]
+        .into_iter()
+        .map(|(href, label)| NavLink {
+            href: format!("{root}{href}"),
+            label,
+            current: frame.path == format!("/{href}"),
+        })
+        .collect();
+        let title = if frame.path == "/" {
+            self.view.name.clone()
+        } else {
+            format!("{} – {}", frame.title, self.view.short_name)
+        };
+        let canonical = self
+            .base
+            .filter(|_| frame.path != NOT_FOUND)
+            .map(|b| format!("{b}{}", frame.path.trim_start_matches('/')));
+        let ctx = context! {
+            title,
+            heading => frame.title,
+            description => shorten(&frame.description, DESCRIPTION_LIMIT),
+            canonical,
+            root,
+            nav,
+            society => Value::from_serialize(&self.view),
+            jsonld => frame.jsonld.as_ref().map(|j| Value::from_safe_string(jsonld::script_text(j))),
+            ..content
+        };
+        let text = self
+            .env
+            .get_template(template)
+            .and_then(|t| t.render(ctx))
+            .map_err(|source| ExportError::Render {
+                page: frame.path.to_string(),
+                source,
+            })?;
+        Ok(page(&text, content_type::HTML))
+    }
+
+    fn public(&self, p: &Person) -> PersonView {
+        PersonView::new(self.society, p, Audience::Public)
+    }
+
+    fn committee_members(&self) -> Vec<&Person> {
+        self.society.people_matching(&PeopleQuery {
+            role: Some(Role::SteeringCommittee),
+            ..Default::default()
+        })
+    }
+
+    fn home(&self) -> Result<Page, ExportError> {
+        let members: Vec<PersonView> = self
+            .committee_members()
+            .into_iter()
+            .map(|p| self.public(p))
+            .collect();
+        let countries = by_country(&self.committee_members()).len();
+        let frame = Frame {
+            path: "/",
+            title: self.view.name.clone(),
+            description: format!(
+                "{} {}",
+                self.view.mission_intro,
+                self.view.mission.join(" ")
+            ),
+            jsonld: Some(jsonld::organization(&self.view, &members, &self.urls())),
+        };
+        self.render(
+            "home.html",
+            frame,
+            context! { member_count => members.len(), country_count => countries },
+        )
+    }
+
+    fn committee(&self) -> Result<Page, ExportError> {
+        let members = self.committee_members();
+        let groups = by_country(&members);
+        let counts: BTreeMap<Country, usize> = groups
+            .iter()
+            .map(|(c, people)| (*c, people.len()))
+            .collect();
+        let map = map::view(&counts);
+        let drawn: Vec<&str> = map::drawn().collect();
+        let mut countries: Vec<Value> = groups
+            .iter()
+            .map(|(country, people)| {
+                context! {
+                    code => country.code(),
+                    name => country.name(),
+                    count => people.len(),
+                    on_map => drawn.contains(&country.code()),
+                    flag => map::has_flag(country.code()),
+                    people => people.iter().map(|p| self.public(p)).collect::<Vec<_>>(),
+                }
+            })
+            .collect();
+        countries.sort_by_key(|c| {
+            c.get_attr("name")
+                .map(|n| n.to_string())
+                .unwrap_or_default()
+        });
+        let flags = map::flag_symbols(counts.keys().map(|c| c.code()));
+        let frame = Frame {
+            path: "/committee/",
+            title: "Steering committee".into(),
+            description: format!(
+                "The {} steering committee: {} members from {} countries.",
+                self.view.initiative.name,
+                members.len(),
+                countries.len()
+            ),
+            jsonld: None,
+        };
+        self.render(
+            "committee.html",
+            frame,
+            context! {
+                countries,
+                member_count => members.len(),
+                map => Value::from_serialize(&map),
+                flags => Value::from_safe_string(flags),
+            },
+        )
+    }
+
+    fn person(&self, p: &Person) -> Result<Page, ExportError> {
+        let view = self.public(p);
+        let roles: Vec<&str> = p.roles.iter().map(|r| r.label()).collect();
+        let mut description = view.name.clone();
+        if let Some(i) = &view.institution {
+            description.push_str(&format!(", {}", i.name));
+        }
+        description.push_str(&format!(", {}.", view.country.name));
+        if !roles.is_empty() {
+            description.push_str(&format!(
+                " {} of the {}.",
+                roles.join(", "),
+                self.view.initiative.short_name
+            ));
+        }
+        let path = format!("/people/{}/", p.id);
+        let frame = Frame {
+            path: &path,
+            title: view.name.clone(),
+            description,
+            jsonld: Some(jsonld::person(&view, &self.view, &self.urls())),
+        };
+        self.render("person.html", frame, context! { person => view, roles })
+    }
+
+    fn institution(&self, view: InstitutionView) -> Result<Page, ExportError> {
+        let people: Vec<PersonView> = view
+            .people
+            .iter()
+            .filter_map(|id| self.society.person(id))
+            .map(|p| self.public(p))
+            .collect();
+        let path = format!("/institutions/{}/", view.id);
+        let frame = Frame {
+            path: &path,
+            title: view.name.clone(),
+            description: format!(
+                "{}, {}: {} named by the {}.",
+                view.name,
+                view.country.name,
+                count(people.len(), "person", "people"),
+                self.view.short_name
+            ),
+            jsonld: None,
+        };
+        self.render(
+            "institution.html",
+            frame,
+            context! { institution => view, people },
+        )
+    }
+
+    fn meetings(&self) -> Result<Page, ExportError> {
+        let meetings: Vec<MeetingView> = self
+            .society
+            .meetings_matching(&MeetingQuery::default())
+            .into_iter()
+            .map(|m| MeetingView::new(self.society, m))
+            .collect();
+        let entries: Vec<TimelineEntry> = meetings
+            .iter()
+            .map(|meeting| TimelineEntry {
+                meeting,
+                end_text: self.end_text(meeting),
+            })
+            .collect();
+        let description = match (meetings.first(), meetings.last()) {
+            (Some(first), Some(last)) => format!(
+                "The meetings of the {}, from {} in {} to {} in {}.",
+                self.view.short_name, first.title, first.date_text, last.title, last.date_text
+            ),
+            _ => format!("The meetings of the {}.", self.view.short_name),
+        };
+        let frame = Frame {
+            path: "/meetings/",
+            title: "Meetings".into(),
+            description,
+            jsonld: None,
+        };
+        // Calendar apps subscribe through webcal://, which needs the host;
+        // without a base URL the page offers the file to download instead.
+        let subscribe = self.base.and_then(|b| {
+            let rest = b
+                .strip_prefix("https://")
+                .or_else(|| b.strip_prefix("http://"))?;
+            Some(format!("webcal://{rest}calendar.ics"))
+        });
+        self.render(
+            "meetings.html",
+            frame,
+            context! { meetings => entries, subscribe },
+        )
+    }
+
+    fn meeting(&self, view: MeetingView) -> Result<Page, ExportError> {
+        let paragraphs: Vec<&str> = view
+            .summary
+            .as_deref()
+            .unwrap_or("")
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect();
+        let model = self.society.meeting(&view.id);
+        let end_text = self.end_text(&view);
+        // Times are shown by the clocks of the meeting's own zone, as given.
+        let times = model.and_then(|m| match (m.starts, m.ends, m.zone) {
+            (Some(starts), Some(ends), Some(zone)) => Some(format!("{starts}–{ends} ({zone})")),
+            _ => None,
+        });
+        let path = format!("/meetings/{}/", view.id);
+        let frame = Frame {
+            path: &path,
+            title: view.title.clone(),
+            description: format!(
+                "{}, {}, {}. {}",
+                view.title,
+                view.date_text,
+                place(&view),
+                paragraphs.join(" ")
+            ),
+            jsonld: Some(jsonld::event(&view, &self.view, &self.urls())),
+        };
+        self.render(
+            "meeting.html",
+            frame,
+            context! { meeting => view, paragraphs, end_text, times },
+        )
+    }
+
+    /// The last day of a meeting of several days, for people to read.
+    fn end_text(&self, view: &MeetingView) -> Option<String> {
+        let meeting = self.society.meeting(&view.id)?;
+        meeting.end.map(|d| d.human())
+    }
+
+    fn contact(&self) -> Result<Page, ExportError> {
+        let person = self.society.contact_person().map(|p| self.public(p));
+        let frame = Frame {
+            path: "/contact/",
+            title: "Contact".into(),
+            description: format!(
+                "How to reach the {}: write to {}.",
+                self.view.name, self.view.contact.email
+            ),
+            jsonld: None,
+        };
+        self.render("contact.html", frame, context! { person })
+    }
+
+    fn not_found(&self) -> Result<Page, ExportError> {
+        let frame = Frame {
+            path: NOT_FOUND,
+            title: "Page not found".into(),
+            description: format!("This page is not on the {} website.", self.view.short_name),
+            jsonld: None,
+        };
+        self.render("404.html", frame, context! {})
+    }
+}
+
+/// People grouped by country, each group in the order given.
+fn by_country<'p>(people: &[&'p Person]) -> BTreeMap<Country, Vec<&'p Person>> {
+    let mut groups: BTreeMap<Country, Vec<&Person>> = BTreeMap::new();
+    for p in people {
+        groups.entry(p.country).or_default().push(p);
+    }
+    groups
+}
+
+/// Where a meeting was, for people to read: "Oslo, Norway".
+fn place(m: &MeetingView) -> String {
+    let parts: Vec<&str> = [
+        m.venue.as_ref().map(|v| v.name.as_str()),
+        m.city.as_deref(),
+        Some(m.country.name),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    parts.join(", ")
+}
+
+fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// Text cut to at most `limit` characters at a word boundary, with an
+/// ellipsis when cut; runs of white space (newlines too) become one space.
+fn shorten(text: &str, limit: usize) -> String {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let mut out = String::new();
+    for word in &words {
+        let needed = out.chars().count() + usize::from(!out.is_empty()) + word.chars().count();
+        if needed > limit - 1 {
+            if out.is_empty() {
+                out = word.chars().take(limit - 1).collect();
+            }
+            out.push('…');
+            return out;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
+fn robots(base: Option<&str>) -> String {
+    let mut text = String::from("User-agent: *\nAllow: /\n");
+    if let Some(base) = base {
+        text.push_str(&format!("\nSitemap: {base}sitemap.xml\n"));
+    }
+    text
+}
+
+fn sitemap(base: &str, paths: &[String]) -> String {
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    for path in paths {
+        let url = format!("{base}{}", path.trim_start_matches('/'));
+        xml.push_str(&format!(
+            "  <url><loc>{}</loc></url>\n",
+            super::escape_markup(&url)
+        ));
+    }
+    xml.push_str("</urlset>\n");
+    xml
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn descriptions_are_cut_at_words() {
+        assert_eq!(shorten("a b\nc", 160), "a b c");
+        assert_eq!(shorten("alpha beta gamma", 12), "alpha beta…");
+        assert_eq!(shorten("ååååååååååå", 5), "åååå…");
+    }
+
+    #[test]
+    fn robots_names_the_sitemap_only_with_a_base_url() {
+        assert!(!robots(None).contains("Sitemap"));
+        assert!(robots(Some("https://x.org/")).contains("Sitemap: https://x.org/sitemap.xml"));
+    }
+}

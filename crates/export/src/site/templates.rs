@@ -1,0 +1,51 @@
+//! The page templates, compiled into the binary, and how values print in them.
+
+use minijinja::{AutoEscape, Environment, Error, Output, State, UndefinedBehavior, Value};
+
+/// Every template, by name; `.html` ones are escaped for HTML automatically.
+const TEMPLATES: &[(&str, &str)] = &[
+    ("base.html", include_str!("../../templates/base.html")),
+    ("home.html", include_str!("../../templates/home.html")),
+    (
+        "committee.html",
+        include_str!("../../templates/committee.html"),
+    ),
+    ("map.html", include_str!("../../templates/map.html")),
+    ("person.html", include_str!("../../templates/person.html")),
+    (
+        "institution.html",
+        include_str!("../../templates/institution.html"),
+    ),
+    (
+        "meetings.html",
+        include_str!("../../templates/meetings.html"),
+    ),
+    ("meeting.html", include_str!("../../templates/meeting.html")),
+    ("contact.html", include_str!("../../templates/contact.html")),
+    ("404.html", include_str!("../../templates/404.html")),
+];
+
+pub fn environment() -> Environment<'static> {
+    let mut env = Environment::new();
+    // A misspelt variable is a bug to catch in tests, not an empty string;
+    // only `{% if %}` may ask about a field that views leave out when empty.
+    env.set_undefined_behavior(UndefinedBehavior::SemiStrict);
+    env.set_trim_blocks(true);
+    env.set_lstrip_blocks(true);
+    env.set_formatter(format_value);
+    for (name, source) in TEMPLATES {
+        env.add_template(name, source)
+            .expect("the templates compiled into the binary parse");
+    }
+    env
+}
+
+/// Prints a value as minijinja's own formatter does, but escaping HTML with
+/// [`super::escape_markup`], which leaves `/` alone.
+fn format_value(out: &mut Output, state: &State, value: &Value) -> Result<(), Error> {
+    if state.auto_escape() != AutoEscape::Html || value.is_safe() || value.is_undefined() {
+        return minijinja::escape_formatter(out, state, value);
+    }
+    let escaped = super::escape_markup(&value.to_string());
+    out.write_str(&escaped).map_err(Error::from)
+}

@@ -1,0 +1,526 @@
+//! The website: what each page says (snapshots), that nothing private or
+//! unescaped reaches it, that every link resolves, and that the pages pass
+//! the Nu Html Checker and axe-core in Chromium.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use nspm_core::Audience;
+use nspm_core::{Society, Timestamp};
+use nspm_export::site::content_type;
+use nspm_export::{CalendarOptions, CardOptions, Site, SiteOptions, VcardVersion, ics, vcard};
+
+use crate::support;
+
+fn options() -> SiteOptions {
+    SiteOptions {
+        stamp: Timestamp::parse("2026-01-01T00:00:00Z").unwrap(),
+    }
+}
+
+fn fixture_society() -> Society {
+    Society::load_dir(&support::fixture("site")).unwrap()
+}
+
+fn fixture_site() -> Site {
+    Site::build(&fixture_society(), &options()).unwrap()
+}
+
+fn embedded_site() -> Site {
+    Site::build(&Society::load_embedded().unwrap(), &options()).unwrap()
+}
+
+fn text<'a>(site: &'a Site, path: &str) -> &'a str {
+    let page = site
+        .get(path)
+        .unwrap_or_else(|| panic!("the site has no {path}"));
+    std::str::from_utf8(&page.bytes).unwrap()
+}
+
+fn html_pages(site: &Site) -> impl Iterator<Item = (&str, &str)> {
+    site.iter()
+        .filter(|(_, p)| p.content_type == content_type::HTML)
+        .map(|(path, p)| (path, std::str::from_utf8(&p.bytes).unwrap()))
+}
+
+/// A snapshot name for a path: `/people/ada-quote/` is `people-ada-quote`.
+fn snapshot_name(prefix: &str, path: &str) -> String {
+    let name = path.trim_matches('/').replace(['/', '.'], "-");
+    format!("{prefix}-{}", if name.is_empty() { "home" } else { &name })
+}
+
+#[test]
+fn fixture_pages_match_their_snapshots() {
+    let site = fixture_site();
+    for (path, page) in site.iter() {
+        // The stylesheet and icon are files in the repository, and the
+        // downloads are proven against their writers below.
+        if !(page.content_type == content_type::HTML
+            || path.ends_with(".txt")
+            || path.ends_with(".xml"))
+        {
+            continue;
+        }
+        let body = std::str::from_utf8(&page.bytes).unwrap();
+        insta::assert_snapshot!(snapshot_name("fixture", path), body);
+    }
+}
+
+#[test]
+fn embedded_home_and_committee_match_their_snapshots() {
+    let site = embedded_site();
+    for path in ["/", "/committee/", "/meetings/"] {
+        insta::assert_snapshot!(snapshot_name("embedded", path), text(&site, path));
+    }
+}
+
+#[test]
+fn the_site_has_every_page_of_the_url_map() {
+    let site = fixture_site();
+    let paths: BTreeSet<&str> = site.iter().map(|(p, _)| p).collect();
+    for path in [
+        "/",
+        "/committee/",
+        "/people/ada-quote/",
+        "/people/dana-guest/",
+        "/institutions/bergen-lab/",
+        "/meetings/",
+        "/meetings/bergen-2015/",
+        "/contact/",
+        "/sitemap.xml",
+        "/robots.txt",
+        "/404.html",
+        "/style.css",
+        "/favicon.svg",
+        "/calendar.ics",
+        "/meetings/bergen-2015.ics",
+        "/people/ada-quote.vcf",
+        "/committee.vcf",
+        "/society.vcf",
+    ] {
+        assert!(paths.contains(path), "missing {path}");
+    }
+    assert_eq!(site.not_found().content_type, content_type::HTML);
+    // Without a base URL a sitemap cannot list absolute URLs, so there is none.
+    let embedded = embedded_site();
+    assert!(embedded.get("/sitemap.xml").is_none());
+    assert!(!text(&embedded, "/robots.txt").contains("Sitemap"));
+    assert!(text(&site, "/robots.txt").contains("Sitemap: https://example.org/nspm/sitemap.xml"));
+}
+
+#[test]
+fn downloads_are_the_public_cards_and_calendars() {
+    let society = fixture_society();
+    let site = fixture_site();
+    let cards = CardOptions {
+        version: VcardVersion::V3,
+        audience: Audience::Public,
+    };
+    let calendars = CalendarOptions {
+        audience: Audience::Public,
+        stamp: options().stamp,
+    };
+    let ada = society.person("ada-quote").unwrap();
+    assert_eq!(
+        text(&site, "/people/ada-quote.vcf"),
+        vcard::person_card(&society, ada, &cards)
+    );
+    assert_eq!(
+        text(&site, "/society.vcf"),
+        vcard::society_card(&society, &cards)
+    );
+    let committee = text(&site, "/committee.vcf");
+    // The society's card, then the three committee members; Dana has no role.
+    assert_eq!(committee.matches("BEGIN:VCARD").count(), 4);
+    assert!(!committee.contains("Guest"));
+    let bergen = society.meeting("bergen-2015").unwrap();
+    assert_eq!(
+        text(&site, "/meetings/bergen-2015.ics"),
+        ics::meeting_calendar(&society, bergen, &calendars)
+    );
+    assert_eq!(
+        text(&site, "/calendar.ics").matches("BEGIN:VEVENT").count(),
+        3
+    );
+    assert_eq!(
+        site.get("/calendar.ics").unwrap().content_type,
+        content_type::CALENDAR
+    );
+    assert_eq!(
+        site.get("/society.vcf").unwrap().content_type,
+        content_type::VCARD
+    );
+    // Subscribing needs the host, so webcal:// appears only with a base URL.
+    assert!(text(&site, "/meetings/").contains("href=\"webcal://example.org/nspm/calendar.ics\""));
+    let embedded = embedded_site();
+    assert!(!text(&embedded, "/meetings/").contains("webcal:"));
+    assert!(text(&embedded, "/meetings/").contains("href=\"../calendar.ics\""));
+    assert!(
+        text(&embedded, "/people/soren-brunak/").contains("href=\"../../people/soren-brunak.vcf\"")
+    );
+}
+
+#[test]
+fn members_only_details_never_reach_the_site() {
+    let site = fixture_site();
+    for (path, page) in site.iter() {
+        let body = String::from_utf8_lossy(&page.bytes);
+        for secret in ["hidden.member@example.org", "99 99 99 99", "dana.secret"] {
+            assert!(!body.contains(secret), "{path} shows {secret}");
+        }
+    }
+    // Public details do appear, so the check above is not vacuous.
+    assert!(text(&site, "/people/bjorn-long/").contains("mailto:bjorn@example.org"));
+    assert!(text(&site, "/people/ada-quote/").contains("https://orcid.org/0000-0002-1825-0097"));
+}
+
+#[test]
+fn hostile_text_is_shown_as_text() {
+    let site = fixture_site();
+    for (path, body) in html_pages(&site) {
+        assert!(
+            !body.contains("<script>alert"),
+            "{path} runs data as script"
+        );
+        assert!(
+            !body.contains("<b>") && !body.contains("<em>"),
+            "{path} has raw markup"
+        );
+        // Every script element is JSON-LD, and its JSON means what the data says.
+        for block in body.split("<script type=\"application/ld+json\">").skip(1) {
+            let json = block.split("</script>").next().unwrap();
+            let value: serde_json::Value = serde_json::from_str(json)
+                .unwrap_or_else(|e| panic!("{path}: JSON-LD does not parse: {e}"));
+            assert!(!json.contains('<'), "{path}: JSON-LD holds a raw <");
+            assert_eq!(value["@context"], "https://schema.org");
+        }
+    }
+    let home = text(&site, "/");
+    assert!(
+        home.contains("Society for &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Tests")
+    );
+    let meeting = text(&site, "/meetings/first-2014/");
+    // The newline in the summary splits it into two paragraphs.
+    assert!(meeting.contains("<p>Line one &amp; &quot;two&quot;.</p>\n<p>Line &lt;script&gt;"));
+    let ld = jsonld(meeting);
+    assert_eq!(
+        ld["description"],
+        "Line one & \"two\".\nLine <script>alert(2)</script> three."
+    );
+}
+
+/// The first JSON-LD block of a page.
+fn jsonld(page: &str) -> serde_json::Value {
+    let json = page
+        .split("<script type=\"application/ld+json\">")
+        .nth(1)
+        .and_then(|b| b.split("</script>").next())
+        .expect("the page has JSON-LD");
+    serde_json::from_str(json).unwrap()
+}
+
+#[test]
+fn dates_keep_their_precision() {
+    let site = embedded_site();
+    let meetings = text(&site, "/meetings/");
+    assert!(meetings.contains("<time datetime=\"2015-05\">May 2015</time>"));
+    assert!(meetings.contains("<time datetime=\"2014\">2014</time>"));
+    for (path, body) in html_pages(&site) {
+        assert!(
+            !body.contains("1 May 2015") && !body.contains("2015-05-01"),
+            "{path}"
+        );
+    }
+    let event = jsonld(text(&site, "/meetings/cold-spring-harbor-2015/"));
+    assert_eq!(event["@type"], "Event");
+    assert_eq!(event["startDate"], "2015-05");
+    let fixture = fixture_site();
+    let event = jsonld(text(&fixture, "/meetings/berlin-2016/"));
+    assert_eq!(event["startDate"], "2016-09-12");
+    assert_eq!(event["endDate"], "2016-09-14");
+    assert_eq!(
+        event["url"],
+        "https://example.org/nspm/meetings/berlin-2016/"
+    );
+}
+
+#[test]
+fn schema_org_describes_the_society_and_its_people() {
+    let site = embedded_site();
+    let org = jsonld(text(&site, "/"));
+    assert_eq!(org["@type"], "Organization");
+    assert_eq!(org["name"], "Nordic Society for Precision Medicine");
+    assert_eq!(org["member"].as_array().unwrap().len(), 22);
+    let person = jsonld(text(&site, "/people/soren-brunak/"));
+    assert_eq!(person["@type"], "Person");
+    assert_eq!(person["familyName"], "Brunak");
+    assert_eq!(person["affiliation"]["name"], "University of Copenhagen");
+}
+
+#[test]
+fn every_page_has_a_title_description_and_canonical_link() {
+    let site = fixture_site();
+    for (path, body) in html_pages(&site) {
+        assert!(
+            body.starts_with("<!DOCTYPE html>\n<html lang=\"en\">"),
+            "{path}"
+        );
+        assert!(body.contains("<title>") && body.contains("<meta name=\"description\" content=\""));
+        let canonical = format!(
+            "<link rel=\"canonical\" href=\"https://example.org/nspm/{}\">",
+            path.trim_start_matches('/')
+        );
+        assert_eq!(body.contains(&canonical), path != "/404.html", "{path}");
+    }
+    let sitemap = text(&site, "/sitemap.xml");
+    assert!(sitemap.contains("<loc>https://example.org/nspm/people/ada-quote/</loc>"));
+    assert!(!sitemap.contains("404"));
+    // Without a base URL there is no canonical link: it must be absolute.
+    for (path, body) in html_pages(&embedded_site()) {
+        assert!(!body.contains("rel=\"canonical\""), "{path}");
+    }
+}
+
+#[test]
+fn the_committee_map_marks_each_country_with_its_flag_and_count() {
+    let site = embedded_site();
+    let page = text(&site, "/committee/");
+    for (code, name, count) in [
+        ("NO", "Norway", 5),
+        ("DK", "Denmark", 4),
+        ("SE", "Sweden", 5),
+        ("FI", "Finland", 3),
+        ("IS", "Iceland", 2),
+        ("EE", "Estonia", 2),
+    ] {
+        assert!(
+            page.contains(&format!("<use href=\"#flag-{code}\"")),
+            "{code}"
+        );
+        assert!(page.contains(&format!(">{code} {count}</text>")), "{code}");
+        assert!(
+            page.contains(&format!("</a></th><td class=\"number\">{count}</td>")),
+            "{name}"
+        );
+        assert!(page.contains(&format!("{name}: {count}")), "{name}");
+    }
+    // The United States is not drawn but is still listed.
+    assert!(page.contains("United States</a> <span class=\"note\">(not on the map)</span></th><td class=\"number\">1</td>"));
+}
+
+#[test]
+fn the_site_is_deterministic() {
+    let a = fixture_site();
+    let b = fixture_site();
+    assert_eq!(a.len(), b.len());
+    for ((pa, a), (pb, b)) in a.iter().zip(b.iter()) {
+        assert_eq!(pa, pb);
+        assert!(a == b, "{pa} differs between two builds");
+    }
+}
+
+/// Writes a site to a fresh folder, checking that each path became its file.
+fn export(site: &Site) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    assert_eq!(site.write_to(dir.path()).unwrap(), site.len());
+    for (path, page) in site.iter() {
+        let file = dir.path().join(Site::file_for(path));
+        assert_eq!(
+            std::fs::read(&file).unwrap(),
+            page.bytes,
+            "{}",
+            file.display()
+        );
+    }
+    assert!(dir.path().join("committee/index.html").is_file());
+    dir
+}
+
+/// The values of `href="…"` and `src="…"` attributes in a page.
+fn links(body: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for attr in [" href=\"", " src=\""] {
+        for rest in body.split(attr).skip(1) {
+            let value = rest.split('"').next().unwrap();
+            found.push(value.replace("&amp;", "&"));
+        }
+    }
+    found
+}
+
+/// Resolves a link from the page at `from` (a URL path) to a site path and
+/// fragment, or None for a link that leaves the site.
+fn resolve(from: &str, link: &str, base: Option<&str>) -> Option<(String, Option<String>)> {
+    let (target, fragment) = match link.split_once('#') {
+        Some((t, f)) => (t, Some(f.to_string())),
+        None => (link, None),
+    };
+    let path = if let Some(rest) = base.and_then(|b| target.strip_prefix(b)) {
+        format!("/{rest}")
+    } else if target.contains(':') {
+        return None;
+    } else if target.starts_with('/') {
+        target.to_string()
+    } else if target.is_empty() {
+        from.to_string()
+    } else {
+        let mut parts: Vec<&str> = from.split('/').collect();
+        parts.pop();
+        for segment in target.split('/') {
+            match segment {
+                ".." => {
+                    assert!(parts.len() > 1, "{link} from {from} leaves the site");
+                    parts.pop();
+                }
+                "." => {}
+                s => parts.push(s),
+            }
+        }
+        let mut path = parts.join("/");
+        let names_a_folder = target.ends_with('/') || target.ends_with("/.") || target == ".";
+        if names_a_folder && !path.ends_with('/') {
+            path.push('/');
+        }
+        path
+    };
+    Some((path, fragment))
+}
+
+fn check_links(site: &Site, base: Option<&str>) -> usize {
+    let ids: BTreeMap<&str, BTreeSet<String>> = html_pages(site)
+        .map(|(path, body)| {
+            let ids = body
+                .split(" id=\"")
+                .skip(1)
+                .map(|r| r.split('"').next().unwrap().to_string())
+                .collect();
+            (path, ids)
+        })
+        .collect();
+    let mut checked = 0;
+    for (from, body) in html_pages(site) {
+        for link in links(body) {
+            let Some((path, fragment)) = resolve(from, &link, base) else {
+                continue;
+            };
+            assert!(
+                site.get(&path).is_some(),
+                "{from}: {link} leads to missing {path}"
+            );
+            if let Some(fragment) = fragment {
+                assert!(
+                    ids.get(path.as_str())
+                        .is_some_and(|ids| ids.contains(&fragment)),
+                    "{from}: {link} names no element in {path}"
+                );
+            }
+            checked += 1;
+        }
+    }
+    checked
+}
+
+#[test]
+fn every_internal_link_resolves() {
+    assert_eq!(
+        resolve("/people/x/", "../../committee/", None).unwrap().0,
+        "/committee/"
+    );
+    assert_eq!(resolve("/", "./", None).unwrap().0, "/");
+    assert_eq!(
+        resolve("/people/x/", "../y.vcf", None).unwrap().0,
+        "/people/y.vcf"
+    );
+    let fixture = fixture_site();
+    assert!(check_links(&fixture, Some("https://example.org/nspm/")) > 100);
+    assert!(check_links(&embedded_site(), None) > 300);
+}
+
+/// Both sites written to disk, and every HTML file in them.
+fn exported_html() -> (Vec<tempfile::TempDir>, Vec<PathBuf>) {
+    let dirs = vec![export(&fixture_site()), export(&embedded_site())];
+    let mut files = Vec::new();
+    for dir in &dirs {
+        collect_html(dir.path(), &mut files);
+    }
+    files.sort();
+    (dirs, files)
+}
+
+fn collect_html(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            collect_html(&path, out);
+        } else if path.extension().is_some_and(|e| e == "html") {
+            out.push(path);
+        }
+    }
+}
+
+fn tools() -> PathBuf {
+    support::root().join("tests/tools")
+}
+
+#[test]
+fn every_page_passes_the_nu_html_checker() {
+    if !support::external_tests() {
+        eprintln!("skipped: the Nu Html Checker runs with NSPM_EXTERNAL_TESTS=1");
+        return;
+    }
+    let (_dirs, files) = exported_html();
+    let jar = tools().join("node_modules/vnu-jar/build/dist/vnu.jar");
+    assert!(
+        jar.is_file(),
+        "{} is missing: run tests/tools/install",
+        jar.display()
+    );
+    let out = Command::new("java")
+        .arg("-jar")
+        .arg(&jar)
+        .args(["--errors-only", "--format", "json"])
+        .args(&files)
+        .output()
+        .expect("java runs");
+    // vnu writes its JSON report to standard error.
+    let report: serde_json::Value = serde_json::from_slice(&out.stderr).unwrap_or_else(|e| {
+        panic!(
+            "vnu's report is not JSON ({e}): {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    let messages = report["messages"].as_array().unwrap();
+    assert!(
+        messages.is_empty(),
+        "vnu found errors in {} pages: {report:#}",
+        files.len()
+    );
+    assert!(out.status.success());
+    assert!(files.len() > 40);
+}
+
+#[test]
+fn every_page_passes_axe_and_fits_a_phone() {
+    if !support::external_tests() {
+        eprintln!("skipped: axe-core in Chromium runs with NSPM_EXTERNAL_TESTS=1");
+        return;
+    }
+    let (_dirs, files) = exported_html();
+    let out = Command::new("node")
+        .arg(tools().join("axe.mjs"))
+        .args(&files)
+        .current_dir(tools())
+        .output()
+        .expect("node runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "axe found problems:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains(&format!("checked {} pages", files.len())),
+        "{stdout}"
+    );
+}
