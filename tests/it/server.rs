@@ -51,7 +51,12 @@ async fn send(state: &AppState, method: &str, uri: &str) -> Reply {
 }
 
 async fn get(uri: &str) -> Reply {
-    send(&AppState::new(society_with_private_details()), "GET", uri).await
+    send(
+        &AppState::new(society_with_private_details()).unwrap(),
+        "GET",
+        uri,
+    )
+    .await
 }
 
 fn ids(v: &Value) -> Vec<&str> {
@@ -164,7 +169,7 @@ async fn api_errors_are_json_with_the_right_status() {
 async fn health_and_methods() {
     let r = get("/healthz").await;
     assert_eq!((r.status, r.body.as_str()), (StatusCode::OK, "ok\n"));
-    let state = AppState::new(society_with_private_details());
+    let state = AppState::new(society_with_private_details()).unwrap();
     let r = send(&state, "POST", "/api/people").await;
     assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED);
     assert!(r.headers[header::ALLOW].to_str().unwrap().contains("GET"));
@@ -175,12 +180,12 @@ async fn health_and_methods() {
 
 #[tokio::test]
 async fn a_reload_swaps_the_whole_society_at_once() {
-    let state = AppState::new(Society::load_embedded().unwrap());
+    let state = AppState::new(Society::load_embedded().unwrap()).unwrap();
     assert_eq!(
         send(&state, "GET", "/api/people/soren-brunak").await.json()["contact"],
         serde_json::json!({})
     );
-    state.replace(society_with_private_details());
+    state.replace(society_with_private_details()).unwrap();
     let r = send(&state, "GET", "/api/people/soren-brunak").await;
     assert_eq!(r.json()["contact"]["orcid"]["value"], "0000-0002-1825-0097");
 }

@@ -2,7 +2,7 @@
 //! again and swap the new snapshot in at once; when the new data fails the
 //! check, keep serving the last good data and log every problem.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -50,7 +50,7 @@ pub fn watch(dir: &Path, state: AppState) -> notify::Result<LiveData> {
                 reload(&dir, &state);
             }
         })
-        .map_err(|e| notify::Error::io(e))?;
+        .map_err(notify::Error::io)?;
     Ok(LiveData { _watcher: watcher })
 }
 
@@ -61,7 +61,7 @@ fn is_data_file(path: &Path) -> bool {
 }
 
 /// Reads, checks and, when sound, swaps in the data in `dir`.
-pub fn reload(dir: &PathBuf, state: &AppState) -> Reload {
+pub fn reload(dir: &Path, state: &AppState) -> Reload {
     let sources = match Sources::read_dir(dir) {
         Ok(s) => s,
         Err(e) => {
@@ -71,11 +71,16 @@ pub fn reload(dir: &PathBuf, state: &AppState) -> Reload {
     };
     let checked = check(&sources);
     match checked.society {
-        Some(society) => {
-            state.replace(society);
-            tracing::info!(dir = %dir.display(), "data reloaded");
-            Reload::Swapped
-        }
+        Some(society) => match state.replace(society) {
+            Ok(()) => {
+                tracing::info!(dir = %dir.display(), "data reloaded");
+                Reload::Swapped
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "data not reloaded; still serving the last good data");
+                Reload::Unreadable(e.to_string())
+            }
+        },
         None => {
             for d in &checked.diagnostics {
                 tracing::warn!("{d}");

@@ -9,6 +9,10 @@ use axum::body::Body;
 use axum::http::{HeaderMap, HeaderValue, Method, Response, StatusCode, header};
 use bytes::Bytes;
 
+/// Compression happens once per load for every file, so the levels trade a
+/// little size for a load that stays quick with a large society: gzip 6 and
+/// brotli 5 both come within a few per cent of their best on HTML.
+///
 /// Bodies smaller than this are sent as they are: compressing them saves
 /// less than the headers it adds.
 const MIN_COMPRESS: usize = 512;
@@ -109,6 +113,34 @@ pub struct Pages {
 }
 
 impl Pages {
+    /// Prepares every file of a rendered site, compressing on all cores.
+    pub fn from_site(site: nspm_export::Site) -> Pages {
+        let entries: Vec<(&str, &nspm_export::Page)> = site.iter().collect();
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let chunk = entries.len().div_ceil(threads).max(1);
+        let by_path = std::thread::scope(|scope| {
+            let workers: Vec<_> = entries
+                .chunks(chunk)
+                .map(|part| {
+                    scope.spawn(move || {
+                        part.iter()
+                            .map(|(path, page)| {
+                                let served =
+                                    Served::new(path, page.bytes.clone(), page.content_type);
+                                (path.to_string(), served)
+                            })
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            workers
+                .into_iter()
+                .flat_map(|w| w.join().unwrap_or_default())
+                .collect()
+        });
+        Pages { by_path }
+    }
+
     pub fn insert(&mut self, path: &str, body: Vec<u8>, content_type: &str) {
         self.by_path
             .insert(path.to_string(), Served::new(path, body, content_type));
@@ -151,7 +183,7 @@ fn etag_of(body: &[u8]) -> HeaderValue {
 }
 
 fn gzip(body: &[u8]) -> Vec<u8> {
-    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::new(6));
     // Writing to a Vec cannot fail.
     let _ = enc.write_all(body);
     enc.finish().unwrap_or_default()
@@ -160,7 +192,7 @@ fn gzip(body: &[u8]) -> Vec<u8> {
 fn brotli(body: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
     let params = brotli::enc::BrotliEncoderParams {
-        quality: 9,
+        quality: 5,
         ..Default::default()
     };
     let mut input = body;

@@ -4,23 +4,25 @@ use std::sync::Arc;
 
 use arc_swap::ArcSwap;
 use nspm_core::Society;
+use nspm_export::{ExportError, Site, SiteOptions, stamp_from_env};
 
 use crate::Pages;
 
-/// One loaded, checked version of the data and everything derived from it.
+/// One loaded, checked version of the data and everything derived from it:
+/// the site rendered and compressed, ready to send.
 #[derive(Debug)]
 pub struct Snapshot {
     pub society: Society,
-    /// The site's files, ready to send.
     pub pages: Pages,
 }
 
 impl Snapshot {
-    pub fn new(society: Society) -> Snapshot {
-        Snapshot {
-            society,
-            pages: Pages::default(),
-        }
+    /// Renders the site for `society` and prepares every file for sending.
+    pub fn build(society: Society) -> Result<Snapshot, ExportError> {
+        let stamp = stamp_from_env(&society)?;
+        let site = Site::build(&society, &SiteOptions { stamp })?;
+        let pages = Pages::from_site(site);
+        Ok(Snapshot { society, pages })
     }
 }
 
@@ -31,10 +33,10 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(society: Society) -> AppState {
-        AppState {
-            current: Arc::new(ArcSwap::from_pointee(Snapshot::new(society))),
-        }
+    pub fn new(society: Society) -> Result<AppState, ExportError> {
+        Ok(AppState {
+            current: Arc::new(ArcSwap::from_pointee(Snapshot::build(society)?)),
+        })
     }
 
     /// The snapshot a request works on from start to end.
@@ -42,8 +44,11 @@ impl AppState {
         self.current.load_full()
     }
 
-    /// Swaps in newly loaded data for every request that starts after this.
-    pub fn replace(&self, society: Society) {
-        self.current.store(Arc::new(Snapshot::new(society)));
+    /// Renders newly loaded data and swaps it in for every request that
+    /// starts after this; on failure the current snapshot stays.
+    pub fn replace(&self, society: Society) -> Result<(), ExportError> {
+        let next = Snapshot::build(society)?;
+        self.current.store(Arc::new(next));
+        Ok(())
     }
 }
