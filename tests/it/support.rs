@@ -17,6 +17,7 @@ pub fn fixture(name: &str) -> PathBuf {
 }
 
 /// The `nspm` binary built for these tests.
+#[allow(dead_code)]
 pub fn nspm() -> std::process::Command {
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_nspm"));
     cmd.current_dir(root().join("tests"));

@@ -54,9 +54,10 @@ const EMBEDDED: [&str; 4] = [
 ];
 
 /// What a data file held when it was read.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub enum Content {
     Text(String),
+    #[default]
     Missing,
     /// Not UTF-8: the byte offset of the first bad byte, and the line and
     /// column before it.
@@ -166,12 +167,6 @@ impl Sources {
             .join(file.file_name())
             .display()
             .to_string()
-    }
-}
-
-impl Default for Content {
-    fn default() -> Self {
-        Content::Missing
     }
 }
 
@@ -466,3 +461,6 @@ impl Society {
         checked.society.ok_or(Error::Invalid(checked.diagnostics))
     }
 }
+
+#[cfg(test)]
+mod tests;
