@@ -3,7 +3,9 @@
 //! hold their default (no city, no roles, revision 0).
 
 use super::write::{Rec, Val};
-use crate::model::{Detail, Institution, Meeting, Person, SocietyInfo, Visibility};
+use crate::model::{
+    Contact, Detail, Initiative, Institution, Meeting, Person, SocietyInfo, Visibility,
+};
 
 pub(crate) const PERSON: &[&str] = &[
     "id",
@@ -76,49 +78,80 @@ pub(crate) fn person(p: &Person) -> Rec {
 }
 
 pub(crate) fn institution(i: &Institution) -> Rec {
+    let Institution {
+        id,
+        name,
+        aliases,
+        country,
+    } = i;
     Rec::new("Institution", INSTITUTION)
-        .with("id", Val::str(i.id.as_str()))
-        .with("name", Val::str(&i.name))
-        .with_opt("aliases", non_empty(strings(&i.aliases)))
-        .with("country", Val::str(i.country.code()))
+        .with("id", Val::str(id.as_str()))
+        .with("name", Val::str(name))
+        .with_opt("aliases", non_empty(strings(aliases)))
+        .with("country", Val::str(country.code()))
 }
 
 pub(crate) fn meeting(m: &Meeting) -> Rec {
+    let Meeting {
+        id,
+        title,
+        date,
+        end,
+        city,
+        venue,
+        country,
+        summary,
+        revision,
+        modified,
+    } = m;
     let some = |text: String| Val::some(Val::Str(text));
     Rec::new("Meeting", MEETING)
-        .with("id", Val::str(m.id.as_str()))
-        .with("title", Val::str(&m.title))
-        .with("date", Val::Str(m.date.iso()))
-        .with_opt("end", m.end.map(|d| some(d.iso())))
-        .with_opt("city", m.city.clone().map(some))
-        .with_opt("venue", m.venue.as_ref().map(|v| some(v.to_string())))
-        .with("country", Val::str(m.country.code()))
-        .with_opt("summary", m.summary.clone().map(some))
-        .with_opt("revision", (m.revision > 0).then_some(Val::Int(m.revision)))
-        .with_opt("modified", m.modified.map(|t| some(t.to_string())))
+        .with("id", Val::str(id.as_str()))
+        .with("title", Val::str(title))
+        .with("date", Val::Str(date.iso()))
+        .with_opt("end", end.map(|d| some(d.iso())))
+        .with_opt("city", city.clone().map(some))
+        .with_opt("venue", venue.as_ref().map(|v| some(v.to_string())))
+        .with("country", Val::str(country.code()))
+        .with_opt("summary", summary.clone().map(some))
+        .with_opt("revision", (*revision > 0).then_some(Val::Int(*revision)))
+        .with_opt("modified", modified.map(|t| some(t.to_string())))
 }
 
 /// The society's own record. Unlike the lists' records it writes every
 /// field, `None` included, since it is one record that staff read whole.
 pub(crate) fn society(s: &SocietyInfo) -> Rec {
+    let SocietyInfo {
+        id,
+        name,
+        short_name,
+        initiative:
+            Initiative {
+                name: initiative_name,
+                short_name: initiative_short,
+            },
+        mission_intro,
+        mission,
+        mission_outro,
+        background,
+        contact: Contact { person, email },
+        base_url,
+    } = s;
     let initiative = Rec::new("Initiative", &["name", "short_name"])
-        .with("name", Val::str(&s.initiative.name))
-        .with("short_name", Val::str(&s.initiative.short_name));
+        .with("name", Val::str(initiative_name))
+        .with("short_name", Val::str(initiative_short));
     let contact = Rec::new("Contact", &["person", "email"])
-        .with(
-            "person",
-            Val::opt_str(s.contact.person.as_ref().map(|p| p.as_str())),
-        )
-        .with("email", Val::str(&s.contact.email));
+        .with("person", Val::opt_str(person.as_ref().map(|p| p.as_str())))
+        .with("email", Val::str(email));
     Rec::new("Society", SOCIETY)
-        .with("id", Val::str(s.id.as_str()))
-        .with("name", Val::str(&s.name))
-        .with("short_name", Val::str(&s.short_name))
+        .with("id", Val::str(id.as_str()))
+        .with("name", Val::str(name))
+        .with("short_name", Val::str(short_name))
         .with("initiative", Val::Record(initiative))
-        .with("mission_intro", Val::str(&s.mission_intro))
-        .with("mission", strings(&s.mission))
-        .with("mission_outro", Val::str(&s.mission_outro))
-        .with("background", strings(&s.background))
+        .with("mission_intro", Val::str(mission_intro))
+        .with("mission", strings(mission))
+        .with("mission_outro", Val::str(mission_outro))
+        .with("background", strings(background))
         .with("contact", Val::Record(contact))
-        .with("base_url", Val::opt_str(s.base_url.as_deref()))
+        .with("base_url", Val::opt_str(base_url.as_deref()))
 }

@@ -219,7 +219,8 @@ fn write_list(items: &[Val], depth: usize, head: usize, out: &mut String) {
         write_inline(item, &mut one_line);
     }
     one_line.push(']');
-    let fits = head + one_line.chars().count() + 1 <= WIDTH;
+    // The comma after the list counts too.
+    let fits = head + one_line.chars().count() < WIDTH;
     if items.is_empty() || fits {
         out.push_str(&one_line);
         return;
