@@ -6,6 +6,7 @@
 //! they were skipped. In CI the switch is always on.
 
 mod check;
+mod cli;
 mod server;
 mod support;
 mod tidy;
