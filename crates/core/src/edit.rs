@@ -92,8 +92,11 @@ pub fn apply(sources: &Sources, change: &Change, now: Timestamp) -> Result<Edite
             if kind == Kind::Meeting {
                 rec.set("modified", Some(Val::some(Val::Str(now.to_string()))));
             }
-            let id = input.new_id(&rec, society).unwrap_or_default();
-            rec.set("id", Some(Val::Str(id.clone())));
+            // Without an id (the name gave none) the record goes to the
+            // check without one; the input's problems say why.
+            let id = input.new_id(&rec, society);
+            rec.set("id", id.clone().map(Val::Str));
+            let id = id.unwrap_or_default();
             let close = list_close(text);
             let last = origins.last().map(|o| o.span);
             let new = splice::append(text, close, last, &write::record(&rec, 1, &[]));

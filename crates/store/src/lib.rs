@@ -15,7 +15,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 pub use diff::diff;
-pub use lock::{DataDir, Lock};
+pub use lock::{DataDir, LOCK_FILE, Lock, now};
 
 /// What can go wrong while changing the data on disk.
 #[derive(Debug, thiserror::Error)]

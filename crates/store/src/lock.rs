@@ -147,7 +147,8 @@ fn user() -> String {
         .unwrap_or_default()
 }
 
-fn now() -> Timestamp {
+/// The current moment in UTC, to the second: when a change is made.
+pub fn now() -> Timestamp {
     let secs = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());

@@ -412,8 +412,17 @@ impl<'a> Input<'a> {
             // Meetings are named by place and year, as `oslo-2016` is.
             Kind::Meeting => {
                 let place = text("city").or_else(|| text("title")).unwrap_or_default();
-                match text("date").and_then(|d| PartialDate::parse(&d).ok()) {
-                    Some(date) => format!("{place} {}", date.year()),
+                // A date the check will refuse still names its year, so
+                // the refusal can name the meeting as it would be.
+                let year = text("date").and_then(|d| match PartialDate::parse(&d) {
+                    Ok(date) => Some(date.year().to_string()),
+                    Err(_) => d
+                        .get(..4)
+                        .filter(|y| y.bytes().all(|b| b.is_ascii_digit()))
+                        .map(str::to_string),
+                });
+                match year {
+                    Some(year) => format!("{place} {year}"),
                     None => place,
                 }
             }
