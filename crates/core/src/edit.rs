@@ -278,7 +278,7 @@ fn place(
     let new_text = after.text(file).unwrap_or_default();
     let offset = LineIndex::new(new_text).offset(d.line, d.column);
     let span = spliced.span;
-    if span.start <= offset && offset < span.end.max(span.start + 1) && span.end > span.start {
+    if span.start <= offset && offset < span.end {
         return match &d.context {
             Some(c) => format!("{c}: {}", d.message),
             None => d.message.clone(),

@@ -155,14 +155,13 @@ fn write_record(
         } else {
             format!("{path}.{name}")
         };
-        for (i, note) in notes.iter().enumerate() {
-            if !used[i] && note.anchor == Anchor::Before(field_path.clone()) {
-                used[i] = true;
-                out.push_str(&inner);
-                out.push_str(&note.text);
-                out.push('\n');
-            }
-        }
+        own_lines(
+            notes,
+            used,
+            &Anchor::Before(field_path.clone()),
+            &inner,
+            out,
+        );
         let line_start = out.len();
         out.push_str(&inner);
         out.push_str(name);
@@ -181,16 +180,21 @@ fn write_record(
         trailing(notes, used, &Anchor::After(field_path), out);
         out.push('\n');
     }
-    for (i, note) in notes.iter().enumerate() {
-        if !used[i] && note.anchor == Anchor::End(path.to_string()) {
-            used[i] = true;
-            out.push_str(&inner);
+    own_lines(notes, used, &Anchor::End(path.to_string()), &inner, out);
+    out.push_str(&INDENT.repeat(depth));
+    out.push(')');
+}
+
+/// Writes each comment at `anchor` on a line of its own.
+fn own_lines(notes: &[Note], used: &mut [bool], anchor: &Anchor, indent: &str, out: &mut String) {
+    for (note, used) in notes.iter().zip(used.iter_mut()) {
+        if !*used && note.anchor == *anchor {
+            *used = true;
+            out.push_str(indent);
             out.push_str(&note.text);
             out.push('\n');
         }
     }
-    out.push_str(&INDENT.repeat(depth));
-    out.push(')');
 }
 
 /// Appends the first comment that trails `anchor` to the current line. A
