@@ -7,6 +7,7 @@
 
 mod check;
 mod cli;
+mod edit;
 mod formats;
 mod server;
 mod site;

@@ -42,13 +42,13 @@ pub struct GlobalArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// List and show the people in the society's data.
+    /// List, show, add, change and remove the people in the society's data.
     #[command(subcommand)]
     People(cmd::people::Command),
-    /// List and show institutions, with their people.
+    /// List, show, add, change and remove institutions.
     #[command(subcommand)]
     Institutions(cmd::institutions::Command),
-    /// List and show the society's meetings.
+    /// List, show, add, change and remove the society's meetings.
     #[command(subcommand)]
     Meetings(cmd::meetings::Command),
     /// Show the society's name, mission and contact.
@@ -61,6 +61,12 @@ pub enum Command {
     /// "file:line:col: context: message", then a line counting them, exit
     /// status 1.
     Check(cmd::check::Args),
+    /// Rewrite the data files in the one canonical layout, keeping comments.
+    ///
+    /// The layout is that of the data as shipped: four spaces of indent, one
+    /// field per line, trailing commas. With --check nothing is written: the
+    /// changes are shown as a diff, and the exit status is 1 when there are any.
+    Fmt(cmd::fmt::Args),
     /// Print a shell completion script.
     Completions(cmd::completions::Args),
     /// Print the manual page, or write one page per command into a directory.

@@ -3,6 +3,8 @@
 
 pub mod check;
 pub mod completions;
+pub mod edit;
+pub mod fmt;
 pub mod institutions;
 pub mod man;
 pub mod meetings;
@@ -66,6 +68,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Meetings(c) => meetings::run(&mut cx, c)?,
         Command::Society(a) => society::run(&mut cx, a)?,
         Command::Check(a) => check::run(&mut cx, a)?,
+        Command::Fmt(a) => fmt::run(&mut cx, a)?,
         Command::Completions(a) => completions::run(&mut cx, a)?,
         Command::Man(a) => man::run(&mut cx, a)?,
     };

@@ -26,10 +26,10 @@ impl Country {
     /// and diacritics ("no", "Norway", "NORWAY").
     pub fn parse_loose(text: &str) -> Option<Country> {
         let text = text.trim();
-        if text.len() == 2 {
-            if let Some(c) = Country::from_code(&text.to_ascii_uppercase()) {
-                return Some(c);
-            }
+        if text.len() == 2
+            && let Some(c) = Country::from_code(&text.to_ascii_uppercase())
+        {
+            return Some(c);
         }
         let wanted = fold(text);
         let alias = match wanted.as_str() {

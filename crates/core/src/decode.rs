@@ -682,11 +682,10 @@ pub(crate) fn meeting(cx: &mut FileCx<'_>, node: Node<'_>) -> Decoded<Meeting> {
     }
     if let (Some(date), Some(end), Some(starts), Some(ends), Some(zone)) =
         (date, end, starts, ends, zone)
+        && let Some((field, why)) = clock_problem(date, end, starts, ends, zone)
     {
-        if let Some((field, why)) = clock_problem(date, end, starts, ends, zone) {
-            let at = r.origin.field(field).map_or(r.span.start, |s| s.start);
-            r.report_at(at, Some(field), why);
-        }
+        let at = r.origin.field(field).map_or(r.span.start, |s| s.start);
+        r.report_at(at, Some(field), why);
     }
     r.finish(|| {
         Some(Meeting {

@@ -65,6 +65,22 @@ impl<'s> LineIndex<'s> {
             .unwrap_or(0);
         (line + 1, column + 1)
     }
+
+    /// The byte offset of a 1-based line and character column: the inverse
+    /// of [`LineIndex::position`]. Past the end of a line or the text, it
+    /// stops there.
+    pub(crate) fn offset(&self, line: usize, column: usize) -> usize {
+        let Some(&start) = self.starts.get(line.saturating_sub(1)) else {
+            return self.text.len();
+        };
+        let rest = &self.text[start..];
+        let line_len = rest.find('\n').unwrap_or(rest.len());
+        start
+            + rest[..line_len]
+                .char_indices()
+                .nth(column.saturating_sub(1))
+                .map_or(line_len, |(i, _)| i)
+    }
 }
 
 #[cfg(test)]
@@ -79,5 +95,16 @@ mod tests {
         // "Sø" is 3 bytes; the space after "Søren" is the 6th character.
         assert_eq!(idx.position(3 + 6), (2, 6));
         assert_eq!(idx.position(100), (3, 1));
+    }
+
+    #[test]
+    fn offsets_invert_positions() {
+        let text = "ab\nSøren x\n";
+        let idx = LineIndex::new(text);
+        for offset in text.char_indices().map(|(i, _)| i) {
+            let (line, column) = idx.position(offset);
+            assert_eq!(idx.offset(line, column), offset);
+        }
+        assert_eq!(idx.offset(9, 1), text.len());
     }
 }

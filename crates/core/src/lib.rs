@@ -23,6 +23,7 @@ pub mod country;
 pub mod date;
 mod decode;
 mod diagnostic;
+pub mod edit;
 mod load;
 mod model;
 pub mod query;

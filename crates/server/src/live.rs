@@ -33,10 +33,10 @@ pub enum Reload {
 pub fn watch(dir: &Path, state: AppState) -> notify::Result<LiveData> {
     let (tx, rx) = mpsc::channel::<()>();
     let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
-        if let Ok(event) = event {
-            if event.paths.iter().any(|p| is_data_file(p)) {
-                let _ = tx.send(());
-            }
+        if let Ok(event) = event
+            && event.paths.iter().any(|p| is_data_file(p))
+        {
+            let _ = tx.send(());
         }
     })?;
     watcher.watch(dir, RecursiveMode::NonRecursive)?;

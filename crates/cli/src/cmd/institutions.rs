@@ -3,10 +3,11 @@
 use std::io::Write;
 use std::process::ExitCode;
 
+use nspm_core::edit::Kind;
 use nspm_core::view::InstitutionView;
 use nspm_core::{Country, InstitutionQuery};
 
-use super::Context;
+use super::{Context, edit};
 use crate::cli::{ListFormat, ShowArgs};
 use crate::output::Row;
 
@@ -16,6 +17,12 @@ pub enum Command {
     List(ListArgs),
     /// Show one institution and its people.
     Show(ShowArgs),
+    /// Add an institution; the id is made from the name unless --id is given.
+    Add(edit::AddArgs<edit::InstitutionFields>),
+    /// Change an institution's fields; '' clears an optional one.
+    Edit(edit::EditArgs<edit::InstitutionFields>),
+    /// Remove an institution; refused while people belong to it or meetings name it.
+    Remove(edit::RemoveArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -32,9 +39,12 @@ pub struct ListArgs {
 }
 
 pub fn run(cx: &mut Context, command: Command) -> anyhow::Result<ExitCode> {
-    let society = cx.society()?;
     match command {
+        Command::Add(args) => return edit::add(cx, args),
+        Command::Edit(args) => return edit::edit(cx, args),
+        Command::Remove(args) => return edit::remove(cx, Kind::Institution, args),
         Command::List(args) => {
+            let society = cx.society()?;
             let query = InstitutionQuery {
                 country: args.country,
                 text: args.search,
@@ -47,6 +57,7 @@ pub fn run(cx: &mut Context, command: Command) -> anyhow::Result<ExitCode> {
             cx.out.list(args.format, &views)?;
         }
         Command::Show(args) => {
+            let society = cx.society()?;
             let institution = society
                 .institution(&args.id)
                 .ok_or_else(|| society.not_found("institution", &args.id))?;

@@ -2,10 +2,11 @@
 
 use std::process::ExitCode;
 
+use nspm_core::edit::Kind;
 use nspm_core::view::MeetingView;
 use nspm_core::{Country, MeetingQuery};
 
-use super::Context;
+use super::{Context, edit};
 use crate::cli::{ListFormat, ShowArgs};
 use crate::output::{Row, ref_cells};
 
@@ -15,6 +16,12 @@ pub enum Command {
     List(ListArgs),
     /// Show one meeting.
     Show(ShowArgs),
+    /// Add a meeting; the id is made from its city (or title) and year unless --id is given.
+    Add(edit::AddArgs<edit::MeetingFields>),
+    /// Change a meeting's fields; '' clears an optional one. Its revision rises by one.
+    Edit(edit::EditArgs<edit::MeetingFields>),
+    /// Remove a meeting.
+    Remove(edit::RemoveArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -34,9 +41,12 @@ pub struct ListArgs {
 }
 
 pub fn run(cx: &mut Context, command: Command) -> anyhow::Result<ExitCode> {
-    let society = cx.society()?;
     match command {
+        Command::Add(args) => return edit::add(cx, args),
+        Command::Edit(args) => return edit::edit(cx, args),
+        Command::Remove(args) => return edit::remove(cx, Kind::Meeting, args),
         Command::List(args) => {
+            let society = cx.society()?;
             let query = MeetingQuery {
                 country: args.country,
                 year: args.year,
@@ -50,6 +60,7 @@ pub fn run(cx: &mut Context, command: Command) -> anyhow::Result<ExitCode> {
             cx.out.list(args.format, &views)?;
         }
         Command::Show(args) => {
+            let society = cx.society()?;
             let meeting = society
                 .meeting(&args.id)
                 .ok_or_else(|| society.not_found("meeting", &args.id))?;

@@ -3,10 +3,11 @@
 use std::process::ExitCode;
 
 use anyhow::Context as _;
+use nspm_core::edit::Kind;
 use nspm_core::view::{DetailView, PersonView};
 use nspm_core::{Audience, Country, PeopleQuery, Role};
 
-use super::Context;
+use super::{Context, edit};
 use crate::cli::{ListFormat, ShowArgs};
 use crate::output::{Row, ref_cells};
 
@@ -16,6 +17,12 @@ pub enum Command {
     List(ListArgs),
     /// Show one person, with every contact detail.
     Show(ShowArgs),
+    /// Add a person; the id is made from the name unless --id is given.
+    Add(edit::AddArgs<edit::PersonFields>),
+    /// Change a person's fields; '' clears an optional one.
+    Edit(edit::EditArgs<edit::PersonFields>),
+    /// Remove a person; refused while the society names them as its contact.
+    Remove(edit::RemoveArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -38,9 +45,12 @@ pub struct ListArgs {
 }
 
 pub fn run(cx: &mut Context, command: Command) -> anyhow::Result<ExitCode> {
-    let society = cx.society()?;
     match command {
+        Command::Add(args) => return edit::add(cx, args),
+        Command::Edit(args) => return edit::edit(cx, args),
+        Command::Remove(args) => return edit::remove(cx, Kind::Person, args),
         Command::List(args) => {
+            let society = cx.society()?;
             let institution = match &args.institution {
                 Some(text) => Some(
                     society
@@ -65,6 +75,7 @@ pub fn run(cx: &mut Context, command: Command) -> anyhow::Result<ExitCode> {
             cx.out.list(args.format, &views)?;
         }
         Command::Show(args) => {
+            let society = cx.society()?;
             let person = society
                 .person(&args.id)
                 .ok_or_else(|| society.not_found("person", &args.id))?;

@@ -1,0 +1,304 @@
+//! Changing the society's data as staff do from the command line, and the
+//! canonical layout that `nspm fmt` writes.
+//!
+//! Everything here is pure: it takes [`Sources`] and returns new
+//! [`Sources`], or says why not. An edit touches only the bytes of the one
+//! record it changes: the new record's text is spliced in where the old one
+//! stood (or before the list's closing bracket, for a new one), so comments,
+//! order and layout elsewhere stay as staff wrote them. A changed record is
+//! written in the canonical layout, its comments kept beside their fields.
+//!
+//! Every change is judged as a whole: the new texts are checked exactly as
+//! `nspm check` would check them, and any problem refuses the change.
+
+mod change;
+mod layout;
+mod notes;
+mod record;
+mod splice;
+mod write;
+
+use std::fmt;
+
+pub use change::{Assign, Change, Kind};
+
+use crate::date::Timestamp;
+use crate::diagnostic::{Diagnostic, LineIndex};
+use crate::load::{self, Checked, DataFile, Origins, Sources};
+use crate::model::Society;
+use crate::query::QueryError;
+use crate::syntax::{self, Span};
+use write::{Rec, Val};
+
+/// Why a change was not made.
+#[derive(Debug, thiserror::Error)]
+pub enum EditError {
+    /// The data has problems already; edits start from sound data.
+    #[error("{}", Listed("the data must check clean before it is changed; it has", .0))]
+    Unsound(Vec<Diagnostic>),
+    #[error(transparent)]
+    NotFound(#[from] QueryError),
+    /// The change would break a rule; each entry says which and where.
+    #[error("{}", Listed("the change was refused: it would leave", .0))]
+    Refused(Vec<String>),
+}
+
+/// A heading with a count of problems, then one problem a line.
+struct Listed<'a, T>(&'a str, &'a [T]);
+
+impl<T: fmt::Display> fmt::Display for Listed<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.1.len();
+        write!(f, "{} {n} problem{}", self.0, if n == 1 { "" } else { "s" })?;
+        for p in self.1 {
+            write!(f, "\n  {p}")?;
+        }
+        Ok(())
+    }
+}
+
+/// A change worked out: the data as it would be, and what changed.
+#[derive(Debug, Clone)]
+pub struct Edited {
+    pub sources: Sources,
+    /// The file the change touches.
+    pub file: DataFile,
+    /// The id of the record added, changed or removed.
+    pub id: String,
+    /// What was done, for people: `changed person "x": email, country`.
+    pub summary: String,
+    /// False when the change asked for what the data already says.
+    pub changed: bool,
+}
+
+/// Works out a change against `sources`. `now` becomes a changed meeting's
+/// `modified` time.
+pub fn apply(sources: &Sources, change: &Change, now: Timestamp) -> Result<Edited, EditError> {
+    let checked = load::check(sources);
+    let Some(society) = &checked.society else {
+        return Err(EditError::Unsound(checked.diagnostics));
+    };
+    let kind = change.kind();
+    let file = kind.file();
+    let text = sources.text(file).unwrap_or_default();
+    let origins = origins_of(&checked.origins, kind);
+    let noun = kind.noun();
+
+    let (spliced, id, summary, changed, mut problems) = match change {
+        Change::Add { fields, .. } => {
+            let mut input = change::Input::new(kind, fields);
+            let mut rec = change::empty(kind);
+            input.apply(&mut rec, society, true);
+            if kind == Kind::Meeting {
+                rec.set("modified", Some(Val::some(Val::Str(now.to_string()))));
+            }
+            // Without an id (the name gave none) the record goes to the
+            // check without one; the input's problems say why.
+            let id = input.new_id(&rec, society);
+            rec.set("id", id.clone().map(Val::Str));
+            let id = id.unwrap_or_default();
+            let close = list_close(text);
+            let last = origins.last().map(|o| o.span);
+            let new = splice::append(text, close, last, &write::record(&rec, 1, &[]));
+            let summary = format!("added {noun} \"{id}\"");
+            (new, id, summary, true, input.problems)
+        }
+        Change::Edit { id, fields, .. } => {
+            let at = position(society, kind, id)?;
+            let origin = &origins[at];
+            let old = current(society, kind, at);
+            let mut rec = old.clone();
+            let mut input = change::Input::new(kind, fields);
+            if input.has("id") {
+                input.problems.push(format!(
+                    "--id: a {noun}'s id cannot change, since links and calendars know it by it; remove the {noun} and add it anew instead"
+                ));
+            }
+            input.apply(&mut rec, society, false);
+            let fields_changed = differing(&old, &rec);
+            let changed = !fields_changed.is_empty();
+            if changed && kind == Kind::Meeting {
+                // Calendars tell a changed event from a new one by its
+                // unchanging UID and its rising SEQUENCE.
+                let revision = match rec.get("revision") {
+                    Some(Val::Int(n)) => *n,
+                    _ => 0,
+                };
+                rec.set("revision", Some(Val::Int(revision.saturating_add(1))));
+                rec.set("modified", Some(Val::some(Val::Str(now.to_string()))));
+            }
+            let new_text = write::record(&rec, 1, &notes::record_notes(text, origin));
+            let new = if changed {
+                splice::replace(text, origin.span, &new_text)
+            } else {
+                splice::Spliced {
+                    text: text.to_string(),
+                    span: Span::new(0, 0),
+                }
+            };
+            let summary = if changed {
+                format!("changed {noun} \"{id}\": {}", fields_changed.join(", "))
+            } else {
+                format!("{noun} \"{id}\" already says so; nothing changed")
+            };
+            (new, id.clone(), summary, changed, input.problems)
+        }
+        Change::Remove { id, .. } => {
+            let at = position(society, kind, id)?;
+            let new = splice::remove(text, origins[at].span);
+            let summary = format!("removed {noun} \"{id}\"");
+            (new, id.clone(), summary, true, Vec::new())
+        }
+    };
+
+    let mut after = sources.clone();
+    after.set_text(file, spliced.text.clone());
+    let judged = load::check(&after);
+    let missing_flagged = !problems.is_empty();
+    for d in &judged.diagnostics {
+        // A required field left out is already reported as its flag.
+        if missing_flagged && d.message.starts_with("missing field `") {
+            continue;
+        }
+        problems.push(place(d, sources, &after, file, &spliced));
+    }
+    if !problems.is_empty() {
+        return Err(EditError::Refused(problems));
+    }
+    Ok(Edited {
+        sources: after,
+        file,
+        id,
+        summary,
+        changed,
+    })
+}
+
+/// Every file in the canonical layout, comments kept. The data must check
+/// clean, since the layout is written from the checked values.
+pub fn format(sources: &Sources) -> Result<Sources, EditError> {
+    let checked: Checked = load::check(sources);
+    let Some(society) = &checked.society else {
+        return Err(EditError::Unsound(checked.diagnostics));
+    };
+    let mut out = sources.clone();
+    let origins = &checked.origins;
+    for file in DataFile::ALL {
+        let text = sources.text(file).unwrap_or_default();
+        let new = match file {
+            DataFile::Society => {
+                layout::single_file(text, &origins.society, &record::society(&society.info))
+            }
+            _ => {
+                let (open, close) = list_brackets(text);
+                let recs: Vec<Rec> = match file {
+                    DataFile::People => society.people.iter().map(record::person).collect(),
+                    DataFile::Institutions => society
+                        .institutions
+                        .iter()
+                        .map(record::institution)
+                        .collect(),
+                    _ => society.meetings.iter().map(record::meeting).collect(),
+                };
+                let list = match file {
+                    DataFile::People => &origins.people,
+                    DataFile::Institutions => &origins.institutions,
+                    _ => &origins.meetings,
+                };
+                let pairs: Vec<_> = list.iter().zip(recs).collect();
+                layout::list_file(text, open, close, &pairs)
+            }
+        };
+        out.set_text(file, new);
+    }
+    Ok(out)
+}
+
+fn origins_of(origins: &Origins, kind: Kind) -> &[crate::decode::Origin] {
+    match kind {
+        Kind::Person => &origins.people,
+        Kind::Institution => &origins.institutions,
+        Kind::Meeting => &origins.meetings,
+    }
+}
+
+/// The brackets of a list file that has passed the check.
+fn list_brackets(text: &str) -> (Span, Span) {
+    syntax::parse_list_document(text, |_| {}).unwrap_or_default()
+}
+
+fn list_close(text: &str) -> usize {
+    list_brackets(text).1.start
+}
+
+/// Where the record with this id stands in its list, which in sound data is
+/// also where its origin stands.
+fn position(society: &Society, kind: Kind, id: &str) -> Result<usize, QueryError> {
+    let found = match kind {
+        Kind::Person => society.people.iter().position(|p| p.id.as_str() == id),
+        Kind::Institution => society
+            .institutions
+            .iter()
+            .position(|i| i.id.as_str() == id),
+        Kind::Meeting => society.meetings.iter().position(|m| m.id.as_str() == id),
+    };
+    found.ok_or_else(|| society.not_found(kind.noun(), id))
+}
+
+fn current(society: &Society, kind: Kind, at: usize) -> Rec {
+    match kind {
+        Kind::Person => record::person(&society.people[at]),
+        Kind::Institution => record::institution(&society.institutions[at]),
+        Kind::Meeting => record::meeting(&society.meetings[at]),
+    }
+}
+
+/// The names of the fields that differ between two versions of a record.
+fn differing(old: &Rec, new: &Rec) -> Vec<&'static str> {
+    old.order
+        .iter()
+        .copied()
+        .filter(|f| old.get(f) != new.get(f))
+        .collect()
+}
+
+/// A problem found in the data as it would be, told so that staff can find
+/// it: inside the new record by its record and field alone (it is not in
+/// any file yet), elsewhere by its place in the file as it is now.
+fn place(
+    d: &Diagnostic,
+    before: &Sources,
+    after: &Sources,
+    file: DataFile,
+    spliced: &splice::Spliced,
+) -> String {
+    if d.file != after.display_path(file) {
+        return d.to_string();
+    }
+    let new_text = after.text(file).unwrap_or_default();
+    let offset = LineIndex::new(new_text).offset(d.line, d.column);
+    let span = spliced.span;
+    if span.start <= offset && offset < span.end {
+        return match &d.context {
+            Some(c) => format!("{c}: {}", d.message),
+            None => d.message.clone(),
+        };
+    }
+    let old_len = before.text(file).unwrap_or_default().len();
+    let grown = new_text.len() as isize - old_len as isize;
+    let old_offset = if offset < span.start {
+        offset
+    } else {
+        (offset as isize - grown).max(0) as usize
+    };
+    let (line, column) = LineIndex::new(before.text(file).unwrap_or_default()).position(old_offset);
+    Diagnostic {
+        line,
+        column,
+        ..d.clone()
+    }
+    .to_string()
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,466 @@
+//! What staff ask for, and how each field they give becomes a value in a
+//! record.
+//!
+//! Values pass through as typed, wherever the checks of [`crate::check`]
+//! can judge them in the new text (a date, an email address, a country code
+//! that no loose reading recognises); they turn into problems here only when
+//! they cannot be written as RON at all (a role that does not exist, a
+//! visibility other than public or members) or name a record that does not
+//! exist.
+
+use super::record;
+use super::write::{Rec, Val};
+use crate::load::DataFile;
+use crate::model::{Role, Society};
+use crate::text::slug;
+use crate::{Country, PartialDate};
+
+/// The kinds of record staff add, change and remove.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Kind {
+    Person,
+    Institution,
+    Meeting,
+}
+
+impl Kind {
+    /// The record's name in messages: "person".
+    pub fn noun(self) -> &'static str {
+        match self {
+            Kind::Person => "person",
+            Kind::Institution => "institution",
+            Kind::Meeting => "meeting",
+        }
+    }
+
+    pub fn file(self) -> DataFile {
+        match self {
+            Kind::Person => DataFile::People,
+            Kind::Institution => DataFile::Institutions,
+            Kind::Meeting => DataFile::Meetings,
+        }
+    }
+
+    /// The fields a change may give, as the command line names them.
+    pub fn fields(self) -> &'static [&'static str] {
+        match self {
+            Kind::Person => &[
+                "id",
+                "name",
+                "given",
+                "family",
+                "institution",
+                "country",
+                "role",
+                "email",
+                "email-visibility",
+                "phone",
+                "phone-visibility",
+                "orcid",
+                "orcid-visibility",
+                "web",
+                "web-visibility",
+            ],
+            Kind::Institution => &["id", "name", "alias", "country"],
+            Kind::Meeting => &[
+                "id", "title", "date", "end", "starts", "ends", "zone", "city", "venue", "country",
+                "summary",
+            ],
+        }
+    }
+
+    /// Fields that may be given more than once, each time adding an item.
+    fn repeats(field: &str) -> bool {
+        matches!(field, "role" | "alias")
+    }
+}
+
+/// One field as given: `--email kari@example.org` is `("email",
+/// "kari@example.org")`. An empty value clears an optional field.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Assign {
+    pub field: String,
+    pub value: String,
+}
+
+impl Assign {
+    pub fn new(field: impl Into<String>, value: impl Into<String>) -> Assign {
+        Assign {
+            field: field.into(),
+            value: value.into(),
+        }
+    }
+}
+
+/// A change to one record.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Change {
+    /// A new record; its id is made from its name unless `id` is given.
+    Add {
+        kind: Kind,
+        fields: Vec<Assign>,
+    },
+    Edit {
+        kind: Kind,
+        id: String,
+        fields: Vec<Assign>,
+    },
+    Remove {
+        kind: Kind,
+        id: String,
+    },
+}
+
+impl Change {
+    pub fn kind(&self) -> Kind {
+        match self {
+            Change::Add { kind, .. } | Change::Edit { kind, .. } | Change::Remove { kind, .. } => {
+                *kind
+            }
+        }
+    }
+}
+
+/// The fields of one change, checked for names and repeats, with the
+/// problems found on the way.
+pub(crate) struct Input<'a> {
+    kind: Kind,
+    assigns: &'a [Assign],
+    pub problems: Vec<String>,
+}
+
+impl<'a> Input<'a> {
+    pub(crate) fn new(kind: Kind, assigns: &'a [Assign]) -> Input<'a> {
+        let mut problems = Vec::new();
+        let known = kind.fields();
+        for (i, a) in assigns.iter().enumerate() {
+            if !known.contains(&a.field.as_str()) {
+                let hint = crate::decode::closest(&a.field, known)
+                    .map(|k| format!("; did you mean --{k}?"))
+                    .unwrap_or_else(|| {
+                        format!("; a {} has: --{}", kind.noun(), known.join(", --"))
+                    });
+                problems.push(format!(
+                    "--{}: a {} has no such field{hint}",
+                    a.field,
+                    kind.noun()
+                ));
+            } else if !Kind::repeats(&a.field) && assigns[..i].iter().any(|b| b.field == a.field) {
+                problems.push(format!("--{} is given more than once", a.field));
+            }
+        }
+        Input {
+            kind,
+            assigns,
+            problems,
+        }
+    }
+
+    fn get(&self, field: &str) -> Option<&'a str> {
+        self.assigns
+            .iter()
+            .find(|a| a.field == field)
+            .map(|a| a.value.trim())
+    }
+
+    fn all(&self, field: &str) -> Option<Vec<&'a str>> {
+        let values: Vec<&str> = self
+            .assigns
+            .iter()
+            .filter(|a| a.field == field)
+            .map(|a| a.value.trim())
+            .filter(|v| !v.is_empty())
+            .collect();
+        self.assigns
+            .iter()
+            .any(|a| a.field == field)
+            .then_some(values)
+    }
+
+    pub(crate) fn has(&self, field: &str) -> bool {
+        self.get(field).is_some()
+    }
+
+    /// Sets the fields given onto `rec`, a copy of the record being edited
+    /// or an empty one being added.
+    pub(crate) fn apply(&mut self, rec: &mut Rec, society: &Society, adding: bool) {
+        match self.kind {
+            Kind::Person => self.person(rec, society, adding),
+            Kind::Institution => self.institution(rec, adding),
+            Kind::Meeting => self.meeting(rec, society, adding),
+        }
+    }
+
+    fn text(&self, rec: &mut Rec, field: &'static str, flag: &str) {
+        if let Some(v) = self.get(flag) {
+            rec.set(field, Some(Val::str(v)));
+        }
+    }
+
+    /// An optional text: `Some("…")`, or left out when given empty.
+    fn optional(&self, rec: &mut Rec, field: &'static str) {
+        if let Some(v) = self.get(field) {
+            rec.set(field, (!v.is_empty()).then(|| Val::some(Val::str(v))));
+        }
+    }
+
+    fn country(&mut self, rec: &mut Rec, adding: bool, fallback: Option<Country>) {
+        let code = match self.get("country") {
+            // A name or a lower-case code is read as people mean it; what no
+            // reading recognises goes in as typed, for the check to explain.
+            Some(v) => Country::parse_loose(v).map_or_else(|| v.to_string(), |c| c.code().into()),
+            None if adding => match fallback {
+                Some(c) => c.code().to_string(),
+                None => {
+                    let from = if self.kind == Kind::Meeting {
+                        "--venue"
+                    } else {
+                        "--institution"
+                    };
+                    self.problems.push(format!(
+                        "--country is needed for a new {} (or {from}, to take its country)",
+                        self.kind.noun()
+                    ));
+                    return;
+                }
+            },
+            None => return,
+        };
+        rec.set("country", Some(Val::Str(code)));
+    }
+
+    fn required(&mut self, flags: &[&str]) {
+        for flag in flags {
+            if !self.has(flag) {
+                self.problems
+                    .push(format!("--{flag} is needed for a new {}", self.kind.noun()));
+            }
+        }
+    }
+
+    /// An institution named by id, name or alias; None when given empty.
+    fn institution_ref(&mut self, society: &Society, flag: &str) -> Option<Option<Val>> {
+        let v = self.get(flag)?;
+        if v.is_empty() {
+            return Some(None);
+        }
+        match society.resolve_institution(v) {
+            Ok(i) => Some(Some(Val::Str(i.id.to_string()))),
+            Err(e) => {
+                self.problems.push(format!("--{flag}: {e}"));
+                None
+            }
+        }
+    }
+
+    fn person(&mut self, rec: &mut Rec, society: &Society, adding: bool) {
+        if let Some(name) = self.get("name") {
+            match name.rsplit_once(char::is_whitespace) {
+                Some((given, family)) => {
+                    rec.set("given", Some(Val::str(given.trim())));
+                    rec.set("family", Some(Val::str(family)));
+                }
+                None if self.has("given") && self.has("family") => {}
+                None => self.problems.push(format!(
+                    "--name \"{name}\" has no space between a given and a family name; give --given and --family"
+                )),
+            }
+        }
+        self.text(rec, "given", "given");
+        self.text(rec, "family", "family");
+        if adding && !self.has("name") {
+            self.required(&["given", "family"]);
+        }
+        let institution = self.institution_ref(society, "institution");
+        if let Some(value) = &institution {
+            rec.set(
+                "institution",
+                Some(value.clone().map_or(Val::Ident("None"), Val::some)),
+            );
+        } else if adding {
+            rec.set("institution", Some(Val::Ident("None")));
+        }
+        let fallback = match &institution {
+            Some(Some(Val::Str(id))) => society.institution(id).map(|i| i.country),
+            _ => None,
+        };
+        self.country(rec, adding, fallback);
+        if let Some(roles) = self.all("role") {
+            let mut list = Vec::new();
+            for text in roles {
+                match Role::parse(text) {
+                    Some(r) if !list.contains(&Val::Ident(r.variant())) => {
+                        list.push(Val::Ident(r.variant()));
+                    }
+                    Some(_) => {}
+                    None => self.problems.push(format!(
+                        "--role: unknown role \"{text}\"; expected one of: {}",
+                        Role::ALL.map(Role::slug).join(", ")
+                    )),
+                }
+            }
+            rec.set("roles", (!list.is_empty()).then_some(Val::List(list)));
+        }
+        for field in ["email", "phone", "orcid", "web"] {
+            self.detail(rec, field);
+        }
+    }
+
+    /// A contact detail and who may see it. A new detail is for members
+    /// only unless `--…-visibility public` says otherwise: nothing becomes
+    /// public by accident.
+    fn detail(&mut self, rec: &mut Rec, field: &'static str) {
+        let flag = format!("{field}-visibility");
+        let visibility = match self.get(&flag) {
+            None => None,
+            Some(v) => match v.to_ascii_lowercase().as_str() {
+                "public" => Some("Public"),
+                "members" => Some("Members"),
+                _ => {
+                    self.problems.push(format!(
+                        "--{flag}: \"{v}\" is not a visibility; expected public or members"
+                    ));
+                    return;
+                }
+            },
+        };
+        let current = match rec.get(field) {
+            Some(Val::Wrap(_, inner)) => match inner.as_ref() {
+                Val::Wrap(who, value) => Some((*who, value.as_ref().clone())),
+                _ => None,
+            },
+            _ => None,
+        };
+        let value = match (self.get(field), current) {
+            (Some(""), _) => {
+                if visibility.is_some() {
+                    self.problems
+                        .push(format!("--{flag} makes no sense while --{field} clears it"));
+                }
+                rec.set(field, None);
+                return;
+            }
+            (Some(v), Some((who, _))) => (visibility.unwrap_or(who), Val::str(v)),
+            (Some(v), None) => (visibility.unwrap_or("Members"), Val::str(v)),
+            (None, Some((who, old))) => (visibility.unwrap_or(who), old),
+            (None, None) => {
+                if visibility.is_some() {
+                    self.problems.push(format!(
+                        "--{flag}: the {} has no {field} to show or hide; give --{field} too",
+                        self.kind.noun()
+                    ));
+                }
+                return;
+            }
+        };
+        let (who, value) = value;
+        rec.set(field, Some(Val::some(Val::Wrap(who, Box::new(value)))));
+    }
+
+    fn institution(&mut self, rec: &mut Rec, adding: bool) {
+        if adding {
+            self.required(&["name"]);
+        }
+        self.text(rec, "name", "name");
+        if let Some(aliases) = self.all("alias") {
+            let list: Vec<Val> = aliases.into_iter().map(Val::str).collect();
+            rec.set("aliases", (!list.is_empty()).then_some(Val::List(list)));
+        }
+        self.country(rec, adding, None);
+    }
+
+    fn meeting(&mut self, rec: &mut Rec, society: &Society, adding: bool) {
+        if adding {
+            self.required(&["title", "date"]);
+        }
+        self.text(rec, "title", "title");
+        self.text(rec, "date", "date");
+        self.optional(rec, "end");
+        self.optional(rec, "starts");
+        self.optional(rec, "ends");
+        self.optional(rec, "zone");
+        self.optional(rec, "city");
+        let venue = self.institution_ref(society, "venue");
+        if let Some(value) = &venue {
+            rec.set("venue", value.clone().map(Val::some));
+        }
+        let fallback = match &venue {
+            Some(Some(Val::Str(id))) => society.institution(id).map(|i| i.country),
+            _ => None,
+        };
+        self.country(rec, adding, fallback);
+        self.optional(rec, "summary");
+    }
+
+    /// The id for a new record: the one given, or one made from its name
+    /// that no record of its kind has yet.
+    pub(crate) fn new_id(&mut self, rec: &Rec, society: &Society) -> Option<String> {
+        if let Some(id) = self.get("id") {
+            return Some(id.to_string());
+        }
+        let text = |field: &str| match rec.get(field) {
+            Some(Val::Str(s)) => Some(s.clone()),
+            Some(Val::Wrap(_, inner)) => match inner.as_ref() {
+                Val::Str(s) => Some(s.clone()),
+                _ => None,
+            },
+            _ => None,
+        };
+        let base = match self.kind {
+            Kind::Person => format!(
+                "{} {}",
+                text("given").unwrap_or_default(),
+                text("family").unwrap_or_default()
+            ),
+            Kind::Institution => text("name").unwrap_or_default(),
+            // Meetings are named by place and year, as `oslo-2016` is.
+            Kind::Meeting => {
+                let place = text("city").or_else(|| text("title")).unwrap_or_default();
+                // A date the check will refuse still names its year, so
+                // the refusal can name the meeting as it would be.
+                let year = text("date").and_then(|d| match PartialDate::parse(&d) {
+                    Ok(date) => Some(date.year().to_string()),
+                    Err(_) => d
+                        .get(..4)
+                        .filter(|y| y.bytes().all(|b| b.is_ascii_digit()))
+                        .map(str::to_string),
+                });
+                match year {
+                    Some(year) => format!("{place} {year}"),
+                    None => place,
+                }
+            }
+        };
+        let base = slug(&base);
+        if base.is_empty() {
+            if self.problems.is_empty() {
+                self.problems.push(format!(
+                    "cannot make an id from the {}'s name; give --id",
+                    self.kind.noun()
+                ));
+            }
+            return None;
+        }
+        let taken = |id: &str| match self.kind {
+            Kind::Person => society.person(id).is_some(),
+            Kind::Institution => society.institution(id).is_some(),
+            Kind::Meeting => society.meeting(id).is_some(),
+        };
+        let mut id = base.clone();
+        let mut n = 2;
+        while taken(&id) {
+            id = format!("{base}-{n}");
+            n += 1;
+        }
+        Some(id)
+    }
+}
+
+/// An empty record of this kind, to be filled by an [`Input`].
+pub(crate) fn empty(kind: Kind) -> Rec {
+    match kind {
+        Kind::Person => Rec::new("Person", record::PERSON),
+        Kind::Institution => Rec::new("Institution", record::INSTITUTION),
+        Kind::Meeting => Rec::new("Meeting", record::MEETING),
+    }
+}

@@ -1,0 +1,164 @@
+//! The model's records as [`Rec`] values, in the canonical form: fields in
+//! the order the data files list them, optional fields left out while they
+//! hold their default (no city, no roles, revision 0).
+
+use super::write::{Rec, Val};
+use crate::model::{
+    Contact, Detail, Initiative, Institution, Meeting, Person, SocietyInfo, Visibility,
+};
+
+pub(crate) const PERSON: &[&str] = &[
+    "id",
+    "given",
+    "family",
+    "institution",
+    "country",
+    "roles",
+    "email",
+    "phone",
+    "orcid",
+    "web",
+];
+
+pub(crate) const INSTITUTION: &[&str] = &["id", "name", "aliases", "country"];
+
+pub(crate) const MEETING: &[&str] = &[
+    "id", "title", "date", "end", "starts", "ends", "zone", "city", "venue", "country", "summary",
+    "revision", "modified",
+];
+
+const SOCIETY: &[&str] = &[
+    "id",
+    "name",
+    "short_name",
+    "initiative",
+    "mission_intro",
+    "mission",
+    "mission_outro",
+    "background",
+    "contact",
+    "base_url",
+];
+
+/// `Some(Public("…"))` or `Some(Members("…"))`.
+pub(crate) fn detail(d: &Detail) -> Val {
+    let who = match d.visibility {
+        Visibility::Public => "Public",
+        Visibility::Members => "Members",
+    };
+    Val::some(Val::Wrap(who, Box::new(Val::str(&d.value))))
+}
+
+fn strings(items: &[String]) -> Val {
+    Val::List(items.iter().map(Val::str).collect())
+}
+
+fn non_empty(list: Val) -> Option<Val> {
+    match &list {
+        Val::List(items) if items.is_empty() => None,
+        _ => Some(list),
+    }
+}
+
+pub(crate) fn person(p: &Person) -> Rec {
+    let roles = Val::List(p.roles.iter().map(|r| Val::Ident(r.variant())).collect());
+    Rec::new("Person", PERSON)
+        .with("id", Val::str(p.id.as_str()))
+        .with("given", Val::str(&p.given))
+        .with("family", Val::str(&p.family))
+        .with(
+            "institution",
+            Val::opt_str(p.institution.as_ref().map(|i| i.as_str())),
+        )
+        .with("country", Val::str(p.country.code()))
+        .with_opt("roles", non_empty(roles))
+        .with_opt("email", p.email.as_ref().map(detail))
+        .with_opt("phone", p.phone.as_ref().map(detail))
+        .with_opt("orcid", p.orcid.as_ref().map(detail))
+        .with_opt("web", p.web.as_ref().map(detail))
+}
+
+pub(crate) fn institution(i: &Institution) -> Rec {
+    let Institution {
+        id,
+        name,
+        aliases,
+        country,
+    } = i;
+    Rec::new("Institution", INSTITUTION)
+        .with("id", Val::str(id.as_str()))
+        .with("name", Val::str(name))
+        .with_opt("aliases", non_empty(strings(aliases)))
+        .with("country", Val::str(country.code()))
+}
+
+pub(crate) fn meeting(m: &Meeting) -> Rec {
+    let Meeting {
+        id,
+        title,
+        date,
+        end,
+        starts,
+        ends,
+        zone,
+        city,
+        venue,
+        country,
+        summary,
+        revision,
+        modified,
+    } = m;
+    let some = |text: String| Val::some(Val::Str(text));
+    Rec::new("Meeting", MEETING)
+        .with("id", Val::str(id.as_str()))
+        .with("title", Val::str(title))
+        .with("date", Val::Str(date.iso()))
+        .with_opt("end", end.map(|d| some(d.iso())))
+        .with_opt("starts", starts.map(|t| some(t.to_string())))
+        .with_opt("ends", ends.map(|t| some(t.to_string())))
+        .with_opt("zone", zone.map(|z| some(z.name().to_string())))
+        .with_opt("city", city.clone().map(some))
+        .with_opt("venue", venue.as_ref().map(|v| some(v.to_string())))
+        .with("country", Val::str(country.code()))
+        .with_opt("summary", summary.clone().map(some))
+        .with_opt("revision", (*revision > 0).then_some(Val::Int(*revision)))
+        .with_opt("modified", modified.map(|t| some(t.to_string())))
+}
+
+/// The society's own record. Unlike the lists' records it writes every
+/// field, `None` included, since it is one record that staff read whole.
+pub(crate) fn society(s: &SocietyInfo) -> Rec {
+    let SocietyInfo {
+        id,
+        name,
+        short_name,
+        initiative:
+            Initiative {
+                name: initiative_name,
+                short_name: initiative_short,
+            },
+        mission_intro,
+        mission,
+        mission_outro,
+        background,
+        contact: Contact { person, email },
+        base_url,
+    } = s;
+    let initiative = Rec::new("Initiative", &["name", "short_name"])
+        .with("name", Val::str(initiative_name))
+        .with("short_name", Val::str(initiative_short));
+    let contact = Rec::new("Contact", &["person", "email"])
+        .with("person", Val::opt_str(person.as_ref().map(|p| p.as_str())))
+        .with("email", Val::str(email));
+    Rec::new("Society", SOCIETY)
+        .with("id", Val::str(id.as_str()))
+        .with("name", Val::str(name))
+        .with("short_name", Val::str(short_name))
+        .with("initiative", Val::Record(initiative))
+        .with("mission_intro", Val::str(mission_intro))
+        .with("mission", strings(mission))
+        .with("mission_outro", Val::str(mission_outro))
+        .with("background", strings(background))
+        .with("contact", Val::Record(contact))
+        .with("base_url", Val::opt_str(base_url.as_deref()))
+}
