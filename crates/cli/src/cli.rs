@@ -67,6 +67,15 @@ pub enum Command {
     /// field per line, trailing commas. With --check nothing is written: the
     /// changes are shown as a diff, and the exit status is 1 when there are any.
     Fmt(cmd::fmt::Args),
+    /// Write the website, contact cards or the meetings calendar as files.
+    #[command(subcommand)]
+    Export(cmd::export::Command),
+    /// Serve the website and the JSON API over HTTP until SIGINT or SIGTERM.
+    ///
+    /// When the data comes from a directory, changes to its files are
+    /// checked and swapped in at once; data that fails the check is logged
+    /// and the last good data stays in service.
+    Serve(cmd::serve::Args),
     /// Print a shell completion script.
     Completions(cmd::completions::Args),
     /// Print the manual page, or write one page per command into a directory.

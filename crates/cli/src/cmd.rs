@@ -4,11 +4,13 @@
 pub mod check;
 pub mod completions;
 pub mod edit;
+pub mod export;
 pub mod fmt;
 pub mod institutions;
 pub mod man;
 pub mod meetings;
 pub mod people;
+pub mod serve;
 pub mod society;
 
 use std::path::{Path, PathBuf};
@@ -31,7 +33,7 @@ pub struct Context {
 impl Context {
     /// Where the data comes from: `--data` or `NSPM_DATA`, else `./data`
     /// when it holds the society's files, else the embedded copy.
-    fn data_dir(&self) -> Option<PathBuf> {
+    pub fn data_dir(&self) -> Option<PathBuf> {
         if let Some(dir) = &self.global.data {
             return Some(dir.clone());
         }
@@ -69,6 +71,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Society(a) => society::run(&mut cx, a)?,
         Command::Check(a) => check::run(&mut cx, a)?,
         Command::Fmt(a) => fmt::run(&mut cx, a)?,
+        Command::Export(c) => export::run(&mut cx, c)?,
+        Command::Serve(a) => serve::run(&mut cx, a)?,
         Command::Completions(a) => completions::run(&mut cx, a)?,
         Command::Man(a) => man::run(&mut cx, a)?,
     };

@@ -21,4 +21,11 @@ pub enum ExportError {
         path: PathBuf,
         source: std::io::Error,
     },
+    /// The export would replace a directory that nspm did not write.
+    #[error(
+        "{} is not empty and holds no earlier export of the site ({} is missing): choose an empty or new directory",
+        path.display(),
+        crate::site::EXPORT_MARK
+    )]
+    NotAnExport { path: PathBuf },
 }

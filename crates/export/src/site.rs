@@ -79,6 +79,10 @@ pub struct Site {
     pages: BTreeMap<String, Page>,
 }
 
+/// The file that marks a directory as written by [`Site::export_to`], so
+/// that a later export may replace it whole.
+pub const EXPORT_MARK: &str = ".nspm-export";
+
 /// The path of the page shown for any URL the site does not have.
 pub const NOT_FOUND: &str = "/404.html";
 
@@ -138,6 +142,52 @@ impl Site {
             std::fs::write(&file, &page.bytes).map_err(failed)?;
         }
         Ok(self.pages.len())
+    }
+
+    /// Writes the site as the whole content of `dir`, so that a page of a
+    /// record since removed never lingers there for visitors. The files go
+    /// into a fresh directory beside `dir` that then takes its place; an
+    /// interrupted export leaves the old site whole. `dir` must be new,
+    /// empty, or an earlier export (it holds [`EXPORT_MARK`]): anything
+    /// else is refused rather than deleted.
+    pub fn export_to(&self, dir: &Path) -> Result<usize, ExportError> {
+        let failed = |path: &Path| {
+            let path = path.to_path_buf();
+            move |source| ExportError::Write { path, source }
+        };
+        let existing = match std::fs::read_dir(dir) {
+            Ok(mut entries) => Some(entries.next().is_some()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => return Err(failed(dir)(e)),
+        };
+        if existing == Some(true) && !dir.join(EXPORT_MARK).is_file() {
+            return Err(ExportError::NotAnExport {
+                path: dir.to_path_buf(),
+            });
+        }
+        let name = dir
+            .file_name()
+            .map_or_else(|| "site".into(), |n| n.to_string_lossy().into_owned());
+        let parent = dir.parent().filter(|p| !p.as_os_str().is_empty());
+        let parent = parent.unwrap_or(Path::new("."));
+        let fresh = parent.join(format!(".{name}.new-{}", std::process::id()));
+        let old = parent.join(format!(".{name}.old-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&fresh);
+        let count = self.write_to(&fresh)?;
+        let mark = fresh.join(EXPORT_MARK);
+        std::fs::write(
+            &mark,
+            "written by `nspm export site`; the next export replaces this directory whole\n",
+        )
+        .map_err(failed(&mark))?;
+        if existing.is_some() {
+            std::fs::rename(dir, &old).map_err(failed(dir))?;
+        }
+        std::fs::rename(&fresh, dir).map_err(failed(dir))?;
+        if existing.is_some() {
+            std::fs::remove_dir_all(&old).map_err(failed(&old))?;
+        }
+        Ok(count)
     }
 }
 

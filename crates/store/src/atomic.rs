@@ -16,8 +16,12 @@ const TEMP_MARK: &str = ".nspm-tmp.";
 
 /// Replaces `path`'s content with `text`, atomically and durably. The file
 /// keeps its permissions.
-pub(crate) fn write(path: &Path, text: &str) -> Result<(), StoreError> {
-    let dir = path.parent().unwrap_or(Path::new("."));
+pub fn write(path: &Path, text: &str) -> Result<(), StoreError> {
+    // A bare file name has an empty parent: that is the current directory.
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     let name = path.file_name().unwrap_or_default().to_string_lossy();
     let temp = dir.join(format!(".{name}{TEMP_MARK}{}", std::process::id()));
     let result = write_via(&temp, path, text);

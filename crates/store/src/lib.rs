@@ -14,6 +14,7 @@ use std::io;
 use std::path::PathBuf;
 use std::time::Duration;
 
+pub use atomic::write as write_atomically;
 pub use diff::diff;
 pub use lock::{DataDir, LOCK_FILE, Lock, now};
 

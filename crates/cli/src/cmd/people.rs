@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 use nspm_core::edit::Kind;
 use nspm_core::view::{DetailView, PersonView};
-use nspm_core::{Audience, Country, PeopleQuery, Role};
+use nspm_core::{Audience, Country, PeopleQuery, Person, Role, Society};
 
 use super::{Context, edit};
 use crate::cli::{ListFormat, ShowArgs};
@@ -27,6 +27,15 @@ pub enum Command {
 
 #[derive(Debug, clap::Args)]
 pub struct ListArgs {
+    #[command(flatten)]
+    filter: Filter,
+    #[arg(long, value_enum, default_value_t)]
+    format: ListFormat,
+}
+
+/// Which people a command works on; `people list` and `export vcard` share it.
+#[derive(Debug, clap::Args)]
+pub struct Filter {
     /// Only people from this country: an ISO code (NO) or a name (Norway).
     #[arg(long, value_name = "CODE|NAME", value_parser = crate::cli::country)]
     country: Option<Country>,
@@ -40,8 +49,29 @@ pub struct ListArgs {
     /// ignoring case and accents ("soren" finds Søren).
     #[arg(long, value_name = "TEXT")]
     search: Option<String>,
-    #[arg(long, value_enum, default_value_t)]
-    format: ListFormat,
+}
+
+impl Filter {
+    /// The people chosen, sorted by family name then given name.
+    pub fn select<'s>(&self, society: &'s Society) -> anyhow::Result<Vec<&'s Person>> {
+        let institution = match &self.institution {
+            Some(text) => Some(
+                society
+                    .resolve_institution(text)
+                    .context("--institution")?
+                    .id
+                    .clone(),
+            ),
+            None => None,
+        };
+        let query = PeopleQuery {
+            country: self.country,
+            institution,
+            role: self.role,
+            text: self.search.clone(),
+        };
+        Ok(society.people_matching(&query))
+    }
 }
 
 pub fn run(cx: &mut Context, command: Command) -> anyhow::Result<ExitCode> {
@@ -51,24 +81,9 @@ pub fn run(cx: &mut Context, command: Command) -> anyhow::Result<ExitCode> {
         Command::Remove(args) => return edit::remove(cx, Kind::Person, args),
         Command::List(args) => {
             let society = cx.society()?;
-            let institution = match &args.institution {
-                Some(text) => Some(
-                    society
-                        .resolve_institution(text)
-                        .context("--institution")?
-                        .id
-                        .clone(),
-                ),
-                None => None,
-            };
-            let query = PeopleQuery {
-                country: args.country,
-                institution,
-                role: args.role,
-                text: args.search,
-            };
-            let views: Vec<PersonView> = society
-                .people_matching(&query)
+            let views: Vec<PersonView> = args
+                .filter
+                .select(&society)?
                 .into_iter()
                 .map(|p| PersonView::new(&society, p, Audience::Members))
                 .collect();

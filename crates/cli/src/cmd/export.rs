@@ -1,0 +1,132 @@
+//! `nspm export site|vcard|ics`: the files members and hosts need.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use clap::ValueEnum;
+use nspm_core::Audience;
+use nspm_export::{
+    CalendarOptions, CardOptions, Site, SiteOptions, VcardVersion, ics, stamp_from_env, vcard,
+};
+
+use super::Context;
+use super::people::Filter;
+
+#[derive(Debug, clap::Subcommand)]
+pub enum Command {
+    /// Write the whole website into a directory that any static host can serve.
+    ///
+    /// The directory is replaced whole, so pages of removed records do not
+    /// linger; it must be new, empty or an earlier export.
+    Site(SiteArgs),
+    /// Write contact cards of the chosen people, after the society's own card.
+    ///
+    /// vCard 3.0 by default: Apple Contacts and many phones import it best.
+    Vcard(VcardArgs),
+    /// Write the calendar of all meetings (iCalendar).
+    Ics(IcsArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SiteArgs {
+    /// The directory to write the site into.
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct VcardArgs {
+    #[command(flatten)]
+    filter: Filter,
+    /// The vCard version to write.
+    #[arg(long, value_enum, default_value_t = Version::V3)]
+    vcard_version: Version,
+    #[command(flatten)]
+    target: Target,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct IcsArgs {
+    #[command(flatten)]
+    target: Target,
+}
+
+/// Who the file is for, and where it goes.
+#[derive(Debug, clap::Args)]
+pub struct Target {
+    /// public: only what anyone may see; members: members-only contact
+    /// details too. Nothing else differs.
+    #[arg(long, value_enum, default_value_t = Reader::Public)]
+    audience: Reader,
+    /// The file to write; standard output when left out.
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Version {
+    #[value(name = "3.0")]
+    V3,
+    #[value(name = "4.0")]
+    V4,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Reader {
+    Public,
+    Members,
+}
+
+impl From<Reader> for Audience {
+    fn from(r: Reader) -> Audience {
+        match r {
+            Reader::Public => Audience::Public,
+            Reader::Members => Audience::Members,
+        }
+    }
+}
+
+pub fn run(cx: &mut Context, command: Command) -> anyhow::Result<ExitCode> {
+    let society = cx.society()?;
+    let stamp = stamp_from_env(&society)?;
+    match command {
+        Command::Site(args) => {
+            let site = Site::build(&society, &SiteOptions { stamp })?;
+            let n = site.export_to(&args.out)?;
+            eprintln!("wrote {n} files to {}", args.out.display());
+        }
+        Command::Vcard(args) => {
+            let people = args.filter.select(&society)?;
+            let options = CardOptions {
+                version: match args.vcard_version {
+                    Version::V3 => VcardVersion::V3,
+                    Version::V4 => VcardVersion::V4,
+                },
+                audience: args.target.audience.into(),
+            };
+            let text = vcard::cards(&society, &people, &options);
+            deliver(cx, args.target.out.as_deref(), &text)?;
+        }
+        Command::Ics(args) => {
+            let meetings: Vec<_> = society.meetings_matching(&nspm_core::MeetingQuery::default());
+            let options = CalendarOptions {
+                audience: args.target.audience.into(),
+                stamp,
+            };
+            let text = ics::calendar(&society, &meetings, &options);
+            deliver(cx, args.target.out.as_deref(), &text)?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Writes to the file named, whole or not at all, or else to stdout.
+fn deliver(cx: &mut Context, out: Option<&Path>, text: &str) -> anyhow::Result<()> {
+    match out {
+        Some(path) => nspm_store::write_atomically(path, text)
+            .with_context(|| format!("cannot write {}", path.display())),
+        None => Ok(cx.out.write_all(text.as_bytes())?),
+    }
+}
