@@ -1,4 +1,9 @@
-//! The HTTP application, driven in process with `app(state).oneshot(..)`.
+//! The HTTP server: the application driven in process with
+//! `app(state).oneshot(..)` (the API here, headers and pages in `headers`),
+//! and the real binary on a loopback port in the other modules.
+
+mod process;
+mod running;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};

@@ -3,6 +3,8 @@
 //! shutdown.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use axum::Router;
@@ -16,15 +18,32 @@ use hyper_util::server::conn::auto::Builder;
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
+use tower::ServiceExt as _;
 
 /// Longest request target accepted; longer ones get 414.
 pub const MAX_URI: usize = 2048;
 /// Request line and headers together may not exceed this (431 beyond).
 pub const MAX_HEADERS: usize = 16 * 1024;
-/// A client must send its request headers within this time.
-pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
-/// How long shutdown waits for requests in flight.
-pub const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How long the server waits for slow clients.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// A client must send a request's line and headers within this time of
+    /// connecting, or of its previous response; otherwise the connection is
+    /// closed, so that idle or stalled clients cannot hold sockets open.
+    pub header_timeout: Duration,
+    /// How long shutdown waits for requests in flight.
+    pub drain_timeout: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            header_timeout: Duration::from_secs(10),
+            drain_timeout: Duration::from_secs(10),
+        }
+    }
+}
 
 /// The site uses no scripts, inline styles or frames, so the policy allows
 /// only its own stylesheet and images.
@@ -82,10 +101,11 @@ pub fn text(status: StatusCode, message: &'static str) -> Response {
 }
 
 /// Accepts connections until `shutdown` completes, then waits up to
-/// [`DRAIN_TIMEOUT`] for requests in flight.
+/// [`Limits::drain_timeout`] for requests in flight.
 pub async fn run(
     listener: TcpListener,
     app: Router,
+    limits: Limits,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let graceful = GracefulShutdown::new();
@@ -105,12 +125,20 @@ pub async fn run(
             () = &mut shutdown => break,
         };
         let _ = stream.set_nodelay(true);
-        let service = TowerToHyperService::new(app.clone());
+        // Set once the first request reaches the app; see below.
+        let started = Arc::new(AtomicBool::new(false));
+        let seen = Arc::clone(&started);
+        let service = TowerToHyperService::new(app.clone().map_request(
+            move |req: hyper::Request<hyper::body::Incoming>| {
+                seen.store(true, Ordering::Relaxed);
+                req
+            },
+        ));
         let mut builder = Builder::new(TokioExecutor::new());
         builder
             .http1()
             .timer(TokioTimer::new())
-            .header_read_timeout(HEADER_TIMEOUT)
+            .header_read_timeout(limits.header_timeout)
             .max_buf_size(MAX_HEADERS);
         builder
             .http2()
@@ -119,9 +147,22 @@ pub async fn run(
         let conn = builder
             .serve_connection(TokioIo::new(stream), service)
             .into_owned();
-        let conn = graceful.watch(conn);
+        let mut conn = Box::pin(graceful.watch(conn));
         tokio::spawn(async move {
-            if let Err(e) = conn.await {
+            // hyper times out the headers of HTTP/1 requests, but not the
+            // bytes it reads first to tell HTTP/1 from HTTP/2: a client that
+            // connects and sends nothing, or the start of the HTTP/2
+            // preface, would hold the connection for ever. So a connection
+            // whose first request has not arrived in time is dropped here.
+            let ended = match tokio::time::timeout(limits.header_timeout, &mut conn).await {
+                Ok(ended) => ended,
+                Err(_) if started.load(Ordering::Relaxed) => conn.await,
+                Err(_) => {
+                    tracing::debug!(%peer, "connection closed: no request in time");
+                    return;
+                }
+            };
+            if let Err(e) = ended {
                 tracing::debug!(%peer, error = %e, "connection ended with an error");
             }
         });
@@ -129,7 +170,7 @@ pub async fn run(
     drop(listener);
     tokio::select! {
         () = graceful.shutdown() => {}
-        () = tokio::time::sleep(DRAIN_TIMEOUT) => {
+        () = tokio::time::sleep(limits.drain_timeout) => {
             tracing::warn!("shutdown: gave up waiting for open connections");
         }
     }

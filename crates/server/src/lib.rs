@@ -20,6 +20,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
 pub use error::AppError;
+pub use http::{Limits, MAX_HEADERS, MAX_URI};
 pub use live::{LiveData, Reload, reload, watch};
 pub use pages::{Pages, Served};
 pub use state::{AppState, Snapshot};
@@ -80,5 +81,15 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    http::run(listener, app(state), shutdown).await
+    serve_with(listener, state, Limits::default(), shutdown).await
+}
+
+/// [`serve`] with other timeouts than the defaults.
+pub async fn serve_with(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    limits: Limits,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    http::run(listener, app(state), limits, shutdown).await
 }

@@ -3,9 +3,10 @@
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use anyhow::Context as _;
-use nspm_server::AppState;
+use nspm_server::{AppState, Limits};
 
 use super::Context;
 
@@ -14,6 +15,18 @@ pub struct Args {
     /// The address and port to listen on; port 0 picks a free one.
     #[arg(long, default_value = "127.0.0.1:8080", value_name = "HOST:PORT")]
     addr: SocketAddr,
+    /// Seconds a client has to send a request's headers. Hidden: it exists
+    /// so that tests of slow clients take a second rather than ten.
+    #[arg(long, hide = true, value_name = "SECONDS", value_parser = seconds)]
+    header_timeout: Option<Duration>,
+}
+
+fn seconds(text: &str) -> Result<Duration, String> {
+    text.parse::<f64>()
+        .ok()
+        .and_then(|s| Duration::try_from_secs_f64(s).ok())
+        .filter(|d| !d.is_zero())
+        .ok_or_else(|| format!("expected a positive number of seconds, not {text:?}"))
 }
 
 pub fn run(cx: &mut Context, args: Args) -> anyhow::Result<ExitCode> {
@@ -52,7 +65,11 @@ pub fn run(cx: &mut Context, args: Args) -> anyhow::Result<ExitCode> {
             None => None,
         };
         tracing::info!("serving http://{addr}/");
-        nspm_server::serve(listener, state, shutdown()).await?;
+        let mut limits = Limits::default();
+        if let Some(t) = args.header_timeout {
+            limits.header_timeout = t;
+        }
+        nspm_server::serve_with(listener, state, limits, shutdown()).await?;
         tracing::info!("stopped");
         anyhow::Ok(())
     })?;
