@@ -358,15 +358,7 @@ fn a_missing_data_directory_is_an_error() {
 }
 
 fn copy_fixture(to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for file in [
-        "society.ron",
-        "institutions.ron",
-        "people.ron",
-        "meetings.ron",
-    ] {
-        std::fs::copy(support::fixture("valid").join(file), to.join(file)).unwrap();
-    }
+    support::copy_data(&support::fixture("valid"), to);
 }
 
 /// Replaces text in a copied data file, insisting that it was there.

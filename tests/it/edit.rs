@@ -20,12 +20,7 @@ use crate::support::{self, nspm};
 /// A copy of the society's real data in `<temp>/data`.
 fn copy_of_data() -> TempDir {
     let temp = tempfile::tempdir().expect("a temporary directory");
-    let data = temp.path().join("data");
-    fs::create_dir(&data).unwrap();
-    for file in DataFile::ALL {
-        let name = file.file_name();
-        fs::copy(support::root().join("data").join(name), data.join(name)).unwrap();
-    }
+    support::copy_data(&support::root().join("data"), &temp.path().join("data"));
     temp
 }
 

@@ -8,6 +8,7 @@
 mod check;
 mod cli;
 mod edit;
+mod export;
 mod formats;
 mod server;
 mod site;

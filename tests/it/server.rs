@@ -2,6 +2,10 @@
 //! `app(state).oneshot(..)` (the API here, headers and pages in `headers`),
 //! and the real binary on a loopback port in the other modules.
 
+mod export;
+mod headers;
+mod live;
+mod private;
 mod process;
 mod running;
 
@@ -27,22 +31,37 @@ fn society_with_private_details() -> Society {
 struct Reply {
     status: StatusCode,
     headers: axum::http::HeaderMap,
-    body: String,
+    body: Vec<u8>,
 }
 
 impl Reply {
+    fn text(&self) -> &str {
+        std::str::from_utf8(&self.body).unwrap()
+    }
+
     fn json(&self) -> Value {
-        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("{e}: {}", self.body))
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| panic!("{e}: {}", self.text()))
+    }
+
+    fn header(&self, name: header::HeaderName) -> &str {
+        self.headers
+            .get(&name)
+            .unwrap_or_else(|| panic!("no {name} in {:?}", self.headers))
+            .to_str()
+            .unwrap()
     }
 }
 
-async fn send(state: &AppState, method: &str, uri: &str) -> Reply {
-    let req = Request::builder()
-        .method(method)
-        .uri(uri)
-        .body(Body::empty())
+/// Sends one request with the given headers through the whole app.
+async fn send_with(state: &AppState, method: &str, uri: &str, headers: &[(&str, &str)]) -> Reply {
+    let mut req = Request::builder().method(method).uri(uri);
+    for (name, value) in headers {
+        req = req.header(*name, *value);
+    }
+    let res = app(state.clone())
+        .oneshot(req.body(Body::empty()).unwrap())
+        .await
         .unwrap();
-    let res = app(state.clone()).oneshot(req).await.unwrap();
     let status = res.status();
     let headers = res.headers().clone();
     let bytes = axum::body::to_bytes(res.into_body(), usize::MAX)
@@ -51,8 +70,12 @@ async fn send(state: &AppState, method: &str, uri: &str) -> Reply {
     Reply {
         status,
         headers,
-        body: String::from_utf8(bytes.to_vec()).unwrap(),
+        body: bytes.to_vec(),
     }
+}
+
+async fn send(state: &AppState, method: &str, uri: &str) -> Reply {
+    send_with(state, method, uri, &[]).await
 }
 
 async fn get(uri: &str) -> Reply {
@@ -135,11 +158,11 @@ async fn the_api_never_sends_a_members_only_detail() {
     ] {
         let r = get(uri).await;
         assert!(
-            !r.body.contains("soren.private@example.org"),
+            !r.text().contains("soren.private@example.org"),
             "{uri}: {}",
-            r.body
+            r.text()
         );
-        assert!(!r.body.contains("+45 35 32 00 00"), "{uri}: {}", r.body);
+        assert!(!r.text().contains("+45 35 32 00 00"), "{uri}: {}", r.text());
     }
     // A public detail is there.
     let r = get("/api/people/soren-brunak").await;
@@ -173,7 +196,7 @@ async fn api_errors_are_json_with_the_right_status() {
 #[tokio::test]
 async fn health_and_methods() {
     let r = get("/healthz").await;
-    assert_eq!((r.status, r.body.as_str()), (StatusCode::OK, "ok\n"));
+    assert_eq!((r.status, r.text()), (StatusCode::OK, "ok\n"));
     let state = AppState::new(society_with_private_details()).unwrap();
     let r = send(&state, "POST", "/api/people").await;
     assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED);

@@ -31,3 +31,33 @@ pub fn nspm() -> std::process::Command {
 pub fn external_tests() -> bool {
     std::env::var_os("NSPM_EXTERNAL_TESTS").is_some_and(|v| v == "1")
 }
+
+/// Copies the society's data files from `from` into `to`, creating it.
+#[allow(dead_code)]
+pub fn copy_data(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for file in nspm_core::DataFile::ALL {
+        let name = file.file_name();
+        std::fs::copy(from.join(name), to.join(name))
+            .unwrap_or_else(|e| panic!("cannot copy {name} from {}: {e}", from.display()));
+    }
+}
+
+/// Every file under `dir`, as paths relative to it, sorted.
+#[allow(dead_code)]
+pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+    fn walk(root: &Path, dir: &Path, out: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(root, &path, out);
+            } else {
+                out.push(path.strip_prefix(root).unwrap().to_path_buf());
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(dir, dir, &mut out);
+    out.sort();
+    out
+}

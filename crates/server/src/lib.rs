@@ -38,6 +38,12 @@ pub fn app(state: AppState) -> Router {
 /// Every path that is not the API is a file of the site: the same bytes as
 /// the static export, or the site's 404 page.
 async fn site(State(state): State<AppState>, req: Request) -> Response {
+    let path = req.uri().path();
+    // An API client gets JSON for a path that does not exist, whatever
+    // the method, like every other API error.
+    if path.starts_with("/api/") || path == "/api" {
+        return AppError::NotFound(format!("no API endpoint at {path}")).into_response();
+    }
     if req.method() != Method::GET && req.method() != Method::HEAD {
         let mut res = http::text(
             StatusCode::METHOD_NOT_ALLOWED,
@@ -48,10 +54,6 @@ async fn site(State(state): State<AppState>, req: Request) -> Response {
         return res;
     }
     let snap = state.snapshot();
-    let path = req.uri().path();
-    if path.starts_with("/api/") || path == "/api" {
-        return AppError::NotFound(format!("no API endpoint at {path}")).into_response();
-    }
     if let Some(page) = snap.pages.get(path) {
         return page.respond(req.method(), req.headers(), StatusCode::OK);
     }

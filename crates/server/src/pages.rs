@@ -21,43 +21,69 @@ const MIN_COMPRESS: usize = 512;
 #[derive(Debug, Clone)]
 pub struct Served {
     content_type: HeaderValue,
-    etag: HeaderValue,
     cache_control: HeaderValue,
     disposition: Option<HeaderValue>,
-    identity: Bytes,
-    gzip: Option<Bytes>,
-    br: Option<Bytes>,
+    identity: Variant,
+    gzip: Option<Variant>,
+    br: Option<Variant>,
+}
+
+/// One encoding of a file's body with its own strong ETag: RFC 9110 makes
+/// the content coding part of the representation, so a gzip body may not
+/// share the tag of the plain one (a cache could otherwise answer a
+/// conditional request for one with the other).
+#[derive(Debug, Clone)]
+struct Variant {
+    bytes: Bytes,
+    etag: HeaderValue,
+    encoding: Option<&'static str>,
 }
 
 impl Served {
     /// Prepares a file served at `path`: compresses it when that helps and
     /// marks downloads (calendars and cards) as attachments.
     pub fn new(path: &str, body: Vec<u8>, content_type: &str) -> Served {
-        let etag = etag_of(&body);
+        let tag = tag_of(&body);
         let compressible = body.len() >= MIN_COMPRESS && is_text(content_type);
-        let gzip = compressible
-            .then(|| gzip(&body))
-            .filter(|z| z.len() < body.len());
-        let br = compressible
-            .then(|| brotli(&body))
-            .filter(|z| z.len() < body.len());
+        let variant = |encoding: &'static str, bytes: Vec<u8>| {
+            (bytes.len() < body.len()).then(|| Variant {
+                etag: etag(&format!("{tag}-{encoding}")),
+                bytes: Bytes::from(bytes),
+                encoding: Some(encoding),
+            })
+        };
+        let gzip = compressible.then(|| variant("gzip", gzip(&body))).flatten();
+        let br = compressible.then(|| variant("br", brotli(&body))).flatten();
         let file_name = path.rsplit('/').next().unwrap_or("");
         let disposition = (file_name.ends_with(".ics") || file_name.ends_with(".vcf"))
             .then(|| HeaderValue::from_str(&format!("attachment; filename=\"{file_name}\"")).ok())
             .flatten();
         Served {
             content_type: header_value(content_type),
-            etag,
             cache_control: HeaderValue::from_static("public, max-age=300"),
             disposition,
-            identity: Bytes::from(body),
-            gzip: gzip.map(Bytes::from),
-            br: br.map(Bytes::from),
+            identity: Variant {
+                etag: etag(&tag),
+                bytes: Bytes::from(body),
+                encoding: None,
+            },
+            gzip,
+            br,
         }
     }
 
     pub fn body(&self) -> &Bytes {
-        &self.identity
+        &self.identity.bytes
+    }
+
+    /// The body in the encoding the request prefers among those it accepts.
+    fn negotiate(&self, request: &HeaderMap) -> &Variant {
+        let chosen = match preferred_encoding(request) {
+            Encoding::Br if self.br.is_some() => self.br.as_ref(),
+            Encoding::Br | Encoding::Gzip if accepts(request, "gzip") => self.gzip.as_ref(),
+            _ => None,
+        };
+        chosen.unwrap_or(&self.identity)
     }
 
     /// The response to a GET or HEAD for this file with `status`, honouring
@@ -68,14 +94,15 @@ impl Served {
         request: &HeaderMap,
         status: StatusCode,
     ) -> Response<Body> {
+        let variant = self.negotiate(request);
         let mut res = Response::builder().status(status);
         let headers = res.headers_mut().expect("a fresh builder has headers");
-        headers.insert(header::ETAG, self.etag.clone());
+        headers.insert(header::ETAG, variant.etag.clone());
         headers.insert(header::CACHE_CONTROL, self.cache_control.clone());
         if self.gzip.is_some() || self.br.is_some() {
             headers.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
         }
-        if status == StatusCode::OK && none_match(request, &self.etag) {
+        if status == StatusCode::OK && none_match(request, &variant.etag) {
             return res
                 .status(StatusCode::NOT_MODIFIED)
                 .body(Body::empty())
@@ -85,22 +112,17 @@ impl Served {
         if let Some(d) = &self.disposition {
             headers.insert(header::CONTENT_DISPOSITION, d.clone());
         }
-        let (body, encoding) = match preferred_encoding(request) {
-            Encoding::Br if self.br.is_some() => (self.br.clone(), Some("br")),
-            Encoding::Br | Encoding::Gzip if self.gzip.is_some() && accepts(request, "gzip") => {
-                (self.gzip.clone(), Some("gzip"))
-            }
-            _ => (None, None),
-        };
-        let body = body.unwrap_or_else(|| self.identity.clone());
-        if let Some(e) = encoding {
+        if let Some(e) = variant.encoding {
             headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static(e));
         }
-        headers.insert(header::CONTENT_LENGTH, HeaderValue::from(body.len()));
+        headers.insert(
+            header::CONTENT_LENGTH,
+            HeaderValue::from(variant.bytes.len()),
+        );
         let body = if method == Method::HEAD {
             Body::empty()
         } else {
-            Body::from(body)
+            Body::from(variant.bytes.clone())
         };
         res.body(body).expect("static headers are valid")
     }
@@ -150,6 +172,11 @@ impl Pages {
         self.by_path.get(path)
     }
 
+    /// Every URL path served, in no particular order.
+    pub fn paths(&self) -> impl Iterator<Item = &str> {
+        self.by_path.keys().map(String::as_str)
+    }
+
     pub fn len(&self) -> usize {
         self.by_path.len()
     }
@@ -171,15 +198,18 @@ fn is_text(content_type: &str) -> bool {
         || content_type.starts_with("image/svg+xml")
 }
 
-/// A strong ETag from the body's content, so that it is the same on every
-/// machine and every start for the same bytes.
-fn etag_of(body: &[u8]) -> HeaderValue {
+/// The opaque part of a strong ETag, from the body's content, so that it is
+/// the same on every machine and every start for the same bytes.
+fn tag_of(body: &[u8]) -> String {
     // SipHash with fixed keys: stable for a build, spread well enough for
     // change detection.
     let mut h = std::hash::DefaultHasher::new();
     body.hash(&mut h);
-    let tag = format!("\"{:016x}-{:x}\"", h.finish(), body.len());
-    HeaderValue::from_str(&tag).expect("hex digits are a valid header")
+    format!("{:016x}-{:x}", h.finish(), body.len())
+}
+
+fn etag(tag: &str) -> HeaderValue {
+    HeaderValue::from_str(&format!("\"{tag}\"")).expect("hex digits are a valid header")
 }
 
 fn gzip(body: &[u8]) -> Vec<u8> {
@@ -218,7 +248,11 @@ fn quality(request: &HeaderMap, coding: &str) -> Option<f32> {
             let mut parts = item.split(';');
             let name = parts.next().unwrap_or("").trim();
             let q = parts
-                .find_map(|p| p.trim().strip_prefix("q="))
+                .find_map(|p| {
+                    let p = p.trim();
+                    // The parameter's name is case-insensitive (RFC 9110).
+                    (p.len() > 2 && p[..2].eq_ignore_ascii_case("q=")).then(|| &p[2..])
+                })
                 .and_then(|q| q.trim().parse::<f32>().ok())
                 .unwrap_or(1.0);
             if name.eq_ignore_ascii_case(coding) {
@@ -289,6 +323,10 @@ mod tests {
             Encoding::Gzip
         );
         assert_eq!(
+            preferred_encoding(&headers(&[("accept-encoding", "br;Q=0, gzip;Q=0.5")])),
+            Encoding::Gzip
+        );
+        assert_eq!(
             preferred_encoding(&headers(&[("accept-encoding", "identity")])),
             Encoding::Identity
         );
@@ -323,13 +361,13 @@ mod tests {
         let served = Served::new("/", body.clone(), "text/html; charset=utf-8");
         let mut out = Vec::new();
         std::io::Read::read_to_end(
-            &mut flate2::read::GzDecoder::new(&served.gzip.clone().unwrap()[..]),
+            &mut flate2::read::GzDecoder::new(&served.gzip.clone().unwrap().bytes[..]),
             &mut out,
         )
         .unwrap();
         assert_eq!(out, body);
         let mut out = Vec::new();
-        brotli::BrotliDecompress(&mut &served.br.clone().unwrap()[..], &mut out).unwrap();
+        brotli::BrotliDecompress(&mut &served.br.clone().unwrap().bytes[..], &mut out).unwrap();
         assert_eq!(out, body);
         assert!(Served::new("/a.png", body, "image/png").gzip.is_none());
     }

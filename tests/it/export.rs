@@ -1,0 +1,261 @@
+//! `nspm export site|vcard|ics` as staff run them: where the files go, what
+//! the filters and options change, and that a site export never deletes a
+//! directory it did not write.
+
+use std::path::Path;
+use std::process::Output;
+
+use crate::support;
+
+/// Runs `nspm --data <site fixture or dir> args…`.
+fn nspm_on(data: &Path, args: &[&str]) -> Output {
+    support::nspm()
+        .arg("--data")
+        .arg(data)
+        .args(args)
+        .output()
+        .expect("nspm runs")
+}
+
+fn fixture() -> std::path::PathBuf {
+    support::fixture("site")
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8(out.stdout.clone()).unwrap()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8(out.stderr.clone()).unwrap()
+}
+
+/// The FN lines of a card file, in order.
+fn names(cards: &str) -> Vec<&str> {
+    cards
+        .lines()
+        .filter_map(|l| l.strip_prefix("FN:"))
+        .collect()
+}
+
+#[test]
+fn a_site_export_writes_every_page_and_replaces_an_earlier_one_whole() {
+    let temp = tempfile::tempdir().unwrap();
+    let data = temp.path().join("data");
+    support::copy_data(&fixture(), &data);
+    let out = temp.path().join("public");
+    let out_arg = out.to_str().unwrap();
+
+    let first = nspm_on(&data, &["export", "site", "--out", out_arg]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    let files = support::files_under(&out);
+    assert_eq!(
+        stderr(&first),
+        format!("wrote {} files to {out_arg}\n", files.len() - 1)
+    );
+    for file in [
+        "index.html",
+        "committee/index.html",
+        "people/dana-guest/index.html",
+        "people/dana-guest.vcf",
+        "calendar.ics",
+        "sitemap.xml",
+        "404.html",
+        ".nspm-export",
+    ] {
+        assert!(out.join(file).is_file(), "{file} missing from {files:?}");
+    }
+
+    // Dana leaves the society, and someone left a file in the export.
+    let removed = nspm_on(&data, &["people", "remove", "dana-guest"]);
+    assert!(removed.status.success(), "{}", stderr(&removed));
+    std::fs::write(out.join("stray.html"), "left behind").unwrap();
+    let second = nspm_on(&data, &["export", "site", "--out", out_arg]);
+    assert!(second.status.success(), "{}", stderr(&second));
+    let after = support::files_under(&out);
+    assert!(!out.join("people/dana-guest").exists(), "{after:?}");
+    assert!(!out.join("people/dana-guest.vcf").exists());
+    assert!(!out.join("stray.html").exists());
+    assert!(out.join("people/ada-quote/index.html").is_file());
+    // Nothing but the new export is left beside it either.
+    let beside: Vec<_> = std::fs::read_dir(temp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    let mut beside = beside;
+    beside.sort();
+    assert_eq!(beside, ["data", "public"]);
+    // The page count fell by Dana's page and card.
+    assert_eq!(after.len(), files.len() - 2);
+}
+
+#[test]
+fn a_site_export_goes_into_a_new_or_empty_directory_but_no_other() {
+    let temp = tempfile::tempdir().unwrap();
+    let empty = temp.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    let out = nspm_on(
+        &fixture(),
+        &["export", "site", "--out", empty.to_str().unwrap()],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(empty.join("index.html").is_file());
+
+    // A directory of someone's own files is left exactly as it was.
+    let mine = temp.path().join("mine");
+    std::fs::create_dir_all(mine.join("notes")).unwrap();
+    std::fs::write(mine.join("index.html"), "my own page").unwrap();
+    std::fs::write(mine.join("notes/todo.txt"), "buy milk").unwrap();
+    let out = nspm_on(
+        &fixture(),
+        &["export", "site", "--out", mine.to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stderr(&out),
+        format!(
+            "nspm: error: {} is not empty and holds no earlier export of the site (.nspm-export is missing): choose an empty or new directory\n",
+            mine.display()
+        )
+    );
+    assert_eq!(
+        support::files_under(&mine),
+        [Path::new("index.html"), Path::new("notes/todo.txt")]
+    );
+    assert_eq!(
+        std::fs::read_to_string(mine.join("index.html")).unwrap(),
+        "my own page"
+    );
+    let mut beside: Vec<_> = std::fs::read_dir(temp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    beside.sort();
+    assert_eq!(beside, ["empty", "mine"]);
+}
+
+#[test]
+fn vcard_export_follows_filters_version_and_audience() {
+    let data = fixture();
+    let all = nspm_on(&data, &["export", "vcard"]);
+    assert!(all.status.success(), "{}", stderr(&all));
+    let cards = stdout(&all);
+    // The society's card first, then everyone by family name.
+    assert_eq!(names(&cards).len(), 5, "{cards}");
+    assert_eq!(cards.matches("BEGIN:VCARD\r\n").count(), 5);
+    assert_eq!(cards.matches("VERSION:3.0\r\n").count(), 5);
+    assert!(
+        cards.split_inclusive('\n').all(|l| l.ends_with("\r\n")),
+        "lines end in CRLF"
+    );
+    assert!(!cards.contains("hidden.member@example.org"));
+    assert!(!cards.contains("dana.secret@example.org"));
+
+    for (filter, people) in [
+        (&["--country", "NO"][..], 1),
+        (&["--country", "Sweden"][..], 1),
+        (&["--role", "chair"][..], 1),
+        (&["--role", "steering-committee"][..], 3),
+        (&["--institution", "berlin-institute"][..], 1),
+        (&["--search", "bjorn"][..], 1),
+        (&["--search", "nobody at all"][..], 0),
+    ] {
+        let out = nspm_on(&data, &[&["export", "vcard"][..], filter].concat());
+        assert!(out.status.success(), "{filter:?}: {}", stderr(&out));
+        assert_eq!(
+            names(&stdout(&out)).len(),
+            people + 1,
+            "{filter:?}: {}",
+            stdout(&out)
+        );
+    }
+    let bjorn = stdout(&nspm_on(&data, &["export", "vcard", "--search", "bjorn"]));
+    assert!(names(&bjorn)[1].starts_with("Björn "), "{bjorn}");
+
+    let v4 = stdout(&nspm_on(
+        &data,
+        &["export", "vcard", "--vcard-version", "4.0"],
+    ));
+    assert_eq!(v4.matches("VERSION:4.0\r\n").count(), 5);
+    assert!(!v4.contains("VERSION:3.0"));
+
+    let members = stdout(&nspm_on(
+        &data,
+        &["export", "vcard", "--audience", "members"],
+    ));
+    assert!(members.contains("hidden.member@example.org"));
+    assert!(members.contains("dana.secret@example.org"));
+    assert!(members.contains("+47 99 99 99 99"));
+
+    let temp = tempfile::tempdir().unwrap();
+    let file = temp.path().join("cards.vcf");
+    let out = nspm_on(
+        &data,
+        &[
+            "export",
+            "vcard",
+            "--country",
+            "NO",
+            "--out",
+            file.to_str().unwrap(),
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "");
+    let written = std::fs::read_to_string(&file).unwrap();
+    assert_eq!(names(&written).len(), 2);
+    assert!(written.contains("O'Quote"));
+}
+
+#[test]
+fn vcard_export_refuses_bad_arguments() {
+    let data = fixture();
+    for (args, code, message) in [
+        (&["--vcard-version", "2.1"][..], 2, "invalid value '2.1'"),
+        (&["--country", "Narnia"][..], 2, "Narnia"),
+        (
+            &["--audience", "everyone"][..],
+            2,
+            "invalid value 'everyone'",
+        ),
+        (&["--institution", "Hogwarts"][..], 1, "--institution"),
+    ] {
+        let out = nspm_on(&data, &[&["export", "vcard"][..], args].concat());
+        assert_eq!(out.status.code(), Some(code), "{args:?}");
+        assert!(stderr(&out).contains(message), "{args:?}: {}", stderr(&out));
+        assert_eq!(stdout(&out), "", "{args:?}");
+    }
+}
+
+#[test]
+fn ics_export_writes_every_meeting() {
+    let data = fixture();
+    let out = nspm_on(&data, &["export", "ics"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let calendar = stdout(&out);
+    assert!(calendar.starts_with("BEGIN:VCALENDAR\r\n"), "{calendar}");
+    assert!(calendar.ends_with("END:VCALENDAR\r\n"));
+    assert_eq!(calendar.matches("BEGIN:VEVENT\r\n").count(), 3);
+    for uid in ["first-2014", "bergen-2015", "berlin-2016"] {
+        assert!(calendar.contains(uid), "{uid}");
+    }
+
+    let temp = tempfile::tempdir().unwrap();
+    let file = temp.path().join("meetings.ics");
+    let out = nspm_on(&data, &["export", "ics", "--out", file.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), calendar);
+
+    // A file in a directory that does not exist is an error, not a panic.
+    let nowhere = temp.path().join("no/such/dir/meetings.ics");
+    let out = nspm_on(
+        &data,
+        &["export", "ics", "--out", nowhere.to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).starts_with(&format!("nspm: error: cannot write {}", nowhere.display())),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -1,0 +1,77 @@
+//! The server and `nspm export site` give the same site: every exported
+//! file is served at its URL with the same bytes, and the server has no URL
+//! the export lacks.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use axum::http::StatusCode;
+use nspm_core::Society;
+use nspm_server::AppState;
+
+use super::send;
+use crate::support;
+
+/// The URL path a static host serves a file of the export at: the inverse
+/// of `Site::file_for`.
+fn url_of(file: &Path) -> String {
+    let file = file.to_str().unwrap();
+    match file.strip_suffix("index.html") {
+        Some(dir) => format!("/{dir}"),
+        None => format!("/{file}"),
+    }
+}
+
+/// Exports the site of `data` (the embedded copy when `None`) with the
+/// binary and compares it with what the server answers for the same data.
+async fn export_matches_server(data: Option<&Path>) {
+    let temp = tempfile::tempdir().unwrap();
+    let out = temp.path().join("site");
+    let mut cmd = support::nspm();
+    if let Some(dir) = data {
+        cmd.arg("--data").arg(dir);
+    }
+    let run = cmd
+        .args(["export", "site", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{run:?}");
+
+    let society = match data {
+        Some(dir) => Society::load_dir(dir).unwrap(),
+        None => Society::load_embedded().unwrap(),
+    };
+    let state = AppState::new(society).unwrap();
+    let mut exported = BTreeSet::new();
+    for file in support::files_under(&out) {
+        // The mark that lets the next export replace the directory is not
+        // part of the site.
+        if file == Path::new(nspm_export::site::EXPORT_MARK) {
+            continue;
+        }
+        let url = url_of(&file);
+        let r = send(&state, "GET", &url).await;
+        assert_eq!(r.status, StatusCode::OK, "{url}");
+        assert!(
+            r.body == std::fs::read(out.join(&file)).unwrap(),
+            "{url} differs from {}",
+            file.display()
+        );
+        exported.insert(url);
+    }
+    let snapshot = state.snapshot();
+    let served: BTreeSet<String> = snapshot.pages.paths().map(String::from).collect();
+    assert_eq!(served, exported);
+    assert!(served.len() > 20, "{served:?}");
+}
+
+#[tokio::test]
+async fn the_embedded_site_is_served_as_exported() {
+    export_matches_server(None).await;
+}
+
+#[tokio::test]
+async fn a_site_with_a_base_url_is_served_as_exported() {
+    export_matches_server(Some(&support::fixture("site"))).await;
+}

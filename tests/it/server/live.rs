@@ -1,0 +1,252 @@
+//! Live data on the real binary: a sound change to the files is served
+//! within moments, an unsound one is logged and the last good data stays,
+//! and under a stream of requests every response is wholly one version.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use super::running::{Client, Running};
+use crate::support;
+
+/// A temporary copy of the society's real data, in `<temp>/data`.
+fn data_copy() -> tempfile::TempDir {
+    let temp = tempfile::tempdir().unwrap();
+    support::copy_data(&support::root().join("data"), &temp.path().join("data"));
+    temp
+}
+
+fn people_file(temp: &tempfile::TempDir) -> std::path::PathBuf {
+    temp.path().join("data/people.ron")
+}
+
+/// Replaces a file the way editors and `nspm` do: a new file renamed over
+/// the old one.
+fn replace_file(path: &Path, text: &str) {
+    let fresh = path.with_extension("ron.tmp");
+    std::fs::write(&fresh, text).unwrap();
+    std::fs::rename(&fresh, path).unwrap();
+}
+
+fn given_name(server: &Running, id: &str) -> String {
+    let r = server.get(&format!("/api/people/{id}"));
+    assert_eq!(r.status, 200, "{}", r.text());
+    let person: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
+    person["given_name"].as_str().unwrap().to_string()
+}
+
+/// Polls until `given_name(id)` is `want`, returning how long it took.
+fn wait_for_name(server: &Running, id: &str, want: &str, limit: Duration) -> Duration {
+    let start = Instant::now();
+    loop {
+        let got = given_name(server, id);
+        if got == want {
+            return start.elapsed();
+        }
+        assert!(
+            start.elapsed() < limit,
+            "still {got:?} after {limit:?}, not {want:?}:\n{}",
+            server.log().join("\n")
+        );
+        std::thread::sleep(Duration::from_millis(25));
+    }
+}
+
+#[test]
+fn changed_files_are_served_and_broken_ones_are_not() {
+    let temp = data_copy();
+    let people = people_file(&temp);
+    let data = temp.path().join("data");
+    let mut server = Running::start(&["--data", data.to_str().unwrap()], &[]);
+    assert_eq!(given_name(&server, "soren-brunak"), "Søren");
+
+    // An edit in place, as a plain `write` does it.
+    let original = std::fs::read_to_string(&people).unwrap();
+    let renamed = original.replace("given: \"Søren\"", "given: \"Sören\"");
+    std::fs::write(&people, &renamed).unwrap();
+    let took = wait_for_name(&server, "soren-brunak", "Sören", Duration::from_secs(10));
+    assert!(took < Duration::from_secs(3), "the change took {took:?}");
+    let page = server.get("/people/soren-brunak/");
+    assert!(page.text().contains("Sören Brunak"));
+    server.wait_for_log("data reloaded", Duration::from_secs(1));
+
+    // A reference to an institution that does not exist fails the check:
+    // the problem is logged with its place, and the last good data stays.
+    let broken = renamed.replacen(
+        "given: \"Sören\",\n        family: \"Brunak\",\n        institution: Some(\"university-of-copenhagen\")",
+        "given: \"Broken\",\n        family: \"Brunak\",\n        institution: Some(\"university-of-atlantis\")",
+        1,
+    );
+    assert_ne!(broken, renamed);
+    replace_file(&people, &broken);
+    let line = server.wait_for_log("university-of-atlantis", Duration::from_secs(10));
+    assert!(line.contains(" WARN "), "{line}");
+    assert!(line.contains("people.ron:"), "{line}");
+    server.wait_for_log("still serving the last good data", Duration::from_secs(5));
+    assert_eq!(given_name(&server, "soren-brunak"), "Sören");
+    assert!(
+        server
+            .get("/people/soren-brunak/")
+            .text()
+            .contains("Sören Brunak")
+    );
+
+    // Text that is not RON at all is refused the same way.
+    replace_file(&people, &original[..original.len() / 2]);
+    let kept_before = count(&server, "still serving the last good data");
+    wait_until(Duration::from_secs(10), || {
+        count(&server, "still serving the last good data") > kept_before
+    });
+    assert_eq!(given_name(&server, "soren-brunak"), "Sören");
+
+    // Mended, the data is served again.
+    replace_file(&people, &original);
+    wait_for_name(&server, "soren-brunak", "Søren", Duration::from_secs(10));
+}
+
+fn count(server: &Running, needle: &str) -> usize {
+    server.log().iter().filter(|l| l.contains(needle)).count()
+}
+
+fn wait_until(limit: Duration, mut done: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !done() {
+        assert!(start.elapsed() < limit, "gave up after {limit:?}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// The people file with every given name marked with generation `g`, so
+/// that one page or list shows the marker many times over.
+fn generation(original: &str, g: u32) -> String {
+    original.replace("given: \"", &format!("given: \"Gen{g:04} "))
+}
+
+/// Every generation marker in a body.
+fn markers(body: &str) -> Vec<u32> {
+    body.match_indices("Gen")
+        .filter_map(|(i, _)| body.get(i + 3..i + 7)?.parse().ok())
+        .collect()
+}
+
+/// What one client saw.
+#[derive(Debug, Default)]
+struct Seen {
+    requests: usize,
+    generations: BTreeSet<u32>,
+}
+
+#[test]
+fn under_load_every_response_is_wholly_one_version() {
+    const REQUEST_CAP: usize = 20_000;
+    const TIME_CAP: Duration = Duration::from_secs(25);
+    const CLIENTS: usize = 2;
+    // The last rewrite is sound (17 % 4 == 1), so the test can wait for it.
+    const LAST: u32 = 17;
+
+    let temp = data_copy();
+    let people = people_file(&temp);
+    let original = std::fs::read_to_string(&people).unwrap();
+    replace_file(&people, &generation(&original, 0));
+    let data = temp.path().join("data");
+    let server = Arc::new(Running::start(&["--data", data.to_str().unwrap()], &[]));
+    // Generations written soundly; a response may show only these.
+    let valid = Arc::new(Mutex::new(BTreeSet::from([0u32])));
+    let last = LAST;
+    let start = Instant::now();
+    let finished = Arc::new(AtomicBool::new(false));
+
+    let clients: Vec<_> = (0..CLIENTS)
+        .map(|c| {
+            let server = Arc::clone(&server);
+            let valid = Arc::clone(&valid);
+            let finished = Arc::clone(&finished);
+            std::thread::spawn(move || {
+                let paths = [
+                    "/committee/",
+                    "/api/people",
+                    "/api/people/soren-brunak",
+                    "/people/soren-brunak/",
+                    "/committee.vcf",
+                ];
+                let mut client = Client::connect(server.addr);
+                let mut seen = Seen::default();
+                let mut newest = 0;
+                while seen.requests < REQUEST_CAP && start.elapsed() < TIME_CAP {
+                    let path = paths[(seen.requests + c) % paths.len()];
+                    let reply = client
+                        .get(path)
+                        .unwrap_or_else(|e| panic!("request {} for {path}: {e}", seen.requests));
+                    seen.requests += 1;
+                    assert_eq!(reply.status, 200, "{path}");
+                    let found = markers(reply.text());
+                    // The page lists everyone, the card file has each
+                    // person's card: each shows every marker of one version.
+                    let least = if path.contains("soren") { 1 } else { 22 };
+                    assert!(found.len() >= least, "{path}: {found:?}");
+                    let g = found[0];
+                    assert!(found.iter().all(|m| *m == g), "{path} mixes {found:?}");
+                    assert!(valid.lock().unwrap().contains(&g), "{path} shows {g}");
+                    // A request that starts after another ended never sees
+                    // older data, whichever part of the site it asks for.
+                    assert!(g >= newest, "{path} went back from {newest} to {g}");
+                    newest = g;
+                    seen.generations.insert(g);
+                    if finished.load(Ordering::Relaxed) && g == last {
+                        break;
+                    }
+                }
+                seen
+            })
+        })
+        .collect();
+
+    for g in 1..=last {
+        if g % 4 == 2 || g % 4 == 3 {
+            // Unsound: a person's country that does not exist, or the file
+            // cut short. The server must log it and keep what it had.
+            let bad = generation(&original, g);
+            let bad = if g % 4 == 2 {
+                bad.replacen("country: \"DK\"", "country: \"XX\"", 1)
+            } else {
+                bad[..bad.len() * 2 / 3].to_string()
+            };
+            let kept = count(&server, "still serving the last good data");
+            replace_file(&people, &bad);
+            wait_until(Duration::from_secs(10), || {
+                count(&server, "still serving the last good data") > kept
+            });
+        } else {
+            valid.lock().unwrap().insert(g);
+            let reloaded = count(&server, "data reloaded");
+            // Half the sound rewrites go in place, half by rename.
+            if g % 2 == 0 {
+                std::fs::write(&people, generation(&original, g)).unwrap();
+            } else {
+                replace_file(&people, &generation(&original, g));
+            }
+            // Each is swapped in before the next change, so that every
+            // sound version is served for a while.
+            wait_until(Duration::from_secs(10), || {
+                count(&server, "data reloaded") > reloaded
+            });
+        }
+    }
+    finished.store(true, Ordering::Relaxed);
+    let seen: Vec<Seen> = clients.into_iter().map(|c| c.join().unwrap()).collect();
+    let requests: usize = seen.iter().map(|s| s.requests).sum();
+    let generations: BTreeSet<u32> = seen.iter().flat_map(|s| s.generations.clone()).collect();
+    eprintln!(
+        "{requests} requests in {:?}, generations seen: {generations:?}",
+        start.elapsed()
+    );
+    assert!(
+        seen.iter().all(|s| s.generations.contains(&last)),
+        "the last version was not served before the time ran out: {seen:?}"
+    );
+    assert_eq!(generations, *valid.lock().unwrap());
+    assert!(requests >= 200, "{requests}");
+    assert!(start.elapsed() < TIME_CAP);
+}
