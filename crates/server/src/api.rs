@@ -24,6 +24,9 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/institutions/{id}", get(institution))
         .route("/meetings", get(meetings))
         .route("/meetings/{id}", get(meeting))
+        // axum still adds the Allow header; the body is JSON like every
+        // other API error.
+        .method_not_allowed_fallback(async || AppError::MethodNotAllowed)
 }
 
 type ApiResult<T> = Result<Json<T>, AppError>;

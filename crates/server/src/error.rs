@@ -13,6 +13,8 @@ pub enum AppError {
     NotFound(String),
     #[error("{0}")]
     BadRequest(String),
+    #[error("only GET and HEAD are allowed")]
+    MethodNotAllowed,
 }
 
 #[derive(Serialize)]
@@ -31,6 +33,7 @@ impl AppError {
         match self {
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
         }
     }
 }

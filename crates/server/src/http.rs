@@ -22,7 +22,10 @@ use tower::ServiceExt as _;
 
 /// Longest request target accepted; longer ones get 414.
 pub const MAX_URI: usize = 2048;
-/// Request line and headers together may not exceed this (431 beyond).
+/// Request line and headers together may not exceed this. Beyond it, or
+/// beyond 100 headers, hyper itself answers 431 and closes the connection;
+/// such a request never reaches the app, so its response has none of the
+/// headers below and it is not in the request log.
 pub const MAX_HEADERS: usize = 16 * 1024;
 
 /// How long the server waits for slow clients.

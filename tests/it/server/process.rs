@@ -42,6 +42,11 @@ fn oversized_headers_get_431_and_too_many_headers_too() {
     );
     client.stream().write_all(fits.as_bytes()).unwrap();
     assert_eq!(client.read_reply().unwrap().status, 200);
+    // A long target within those 16 KiB reaches the app, which refuses it
+    // with its own headers.
+    let long = server.get(&format!("/{}", "a".repeat(nspm_server::MAX_URI)));
+    assert_eq!(long.status, 414);
+    assert_eq!(long.header("x-content-type-options"), Some("nosniff"));
 }
 
 #[test]
