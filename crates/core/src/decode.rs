@@ -5,6 +5,8 @@
 //! What needs the whole society (duplicate ids, references) is checked later
 //! in [`crate::load`], from the spans kept here.
 
+use std::cell::OnceCell;
+
 use crate::country::Country;
 use crate::date::{PartialDate, Timestamp};
 use crate::diagnostic::{Diagnostic, LineIndex};
@@ -60,7 +62,10 @@ fn problem(node: &Node<'_>, message: impl Into<String>) -> Problem {
 /// One file being decoded: its text, and where its diagnostics go.
 pub(crate) struct FileCx<'a> {
     path: &'a str,
-    lines: LineIndex<'a>,
+    text: &'a str,
+    /// Where lines start, counted only once a problem needs it: sound data,
+    /// the common case, never pays for it (a large file has a million lines).
+    lines: OnceCell<LineIndex<'a>>,
     pub diagnostics: &'a mut Vec<Diagnostic>,
 }
 
@@ -68,13 +73,17 @@ impl<'a> FileCx<'a> {
     pub(crate) fn new(path: &'a str, text: &'a str, diagnostics: &'a mut Vec<Diagnostic>) -> Self {
         FileCx {
             path,
-            lines: LineIndex::new(text),
+            text,
+            lines: OnceCell::new(),
             diagnostics,
         }
     }
 
     pub(crate) fn report(&mut self, offset: usize, context: Option<String>, message: String) {
-        let (line, column) = self.lines.position(offset);
+        let (line, column) = self
+            .lines
+            .get_or_init(|| LineIndex::new(self.text))
+            .position(offset);
         self.diagnostics.push(Diagnostic {
             file: self.path.to_string(),
             line,
