@@ -77,11 +77,15 @@ pub fn write(out: &mut String, rng: &mut Rng, count: usize, insts: &[Inst]) -> O
         let given_slug_len = base.len();
         base.push('-');
         base.push_str(&slugs.family[origin][f]);
-        let seen = namesakes.entry(base.clone()).or_insert(0);
-        *seen += 1;
-        let id = match *seen {
-            1 => base,
-            n => format!("{base}-{n}"),
+        let id = match namesakes.get_mut(&base) {
+            Some(seen) => {
+                *seen += 1;
+                format!("{base}-{seen}")
+            }
+            None => {
+                namesakes.insert(base.clone(), 1);
+                base
+            }
         };
 
         if i % 1000 == 999 {

@@ -5,6 +5,18 @@ use std::fmt::Write;
 /// Appends `text` as a RON string literal, escaping what RON requires.
 pub fn quote(out: &mut String, text: &str) {
     out.push('"');
+    // Almost every string needs no escape; copying it whole is several
+    // times faster than going through it character by character. 0xC2 leads
+    // the C1 control characters (and some ordinary ones, which the slow path
+    // copies as they are).
+    if !text
+        .bytes()
+        .any(|b| b < 0x20 || matches!(b, b'"' | b'\\' | 0x7f | 0xc2))
+    {
+        out.push_str(text);
+        out.push('"');
+        return;
+    }
     for c in text.chars() {
         match c {
             '"' => out.push_str("\\\""),
