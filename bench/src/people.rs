@@ -124,7 +124,7 @@ pub fn write(out: &mut String, rng: &mut Rng, count: usize, insts: &[Inst]) -> O
             local.push('@');
             match inst {
                 Some(inst) => local.push_str(&inst.domain),
-                None => local.push_str(*rng.pick(MAIL_HOSTS)),
+                None => local.push_str(MAIL_HOSTS[rng.below(MAIL_HOSTS.len())]),
             }
             let public = rng.percent(50);
             ron::field_detail(out, "email", public, &local);
