@@ -54,9 +54,10 @@ const EMBEDDED: [&str; 4] = [
 ];
 
 /// What a data file held when it was read.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub enum Content {
     Text(String),
+    #[default]
     Missing,
     /// Not UTF-8: the byte offset of the first bad byte, and the line and
     /// column before it.
@@ -166,12 +167,6 @@ impl Sources {
             .join(file.file_name())
             .display()
             .to_string()
-    }
-}
-
-impl Default for Content {
-    fn default() -> Self {
-        Content::Missing
     }
 }
 
@@ -376,7 +371,7 @@ pub fn check(sources: &Sources) -> Checked {
 }
 
 /// Splits decoded records into their sound values and their origins.
-fn split<T>(list: Option<Vec<Decoded<T>>>, origins: &mut Vec<Origin>) -> Vec<T> {
+fn split<T>(list: Option<Vec<Decoded<'_, T>>>, origins: &mut Vec<Origin>) -> Vec<T> {
     let mut values = Vec::new();
     for d in list.into_iter().flatten() {
         origins.push(d.origin);
@@ -387,16 +382,18 @@ fn split<T>(list: Option<Vec<Decoded<T>>>, origins: &mut Vec<Origin>) -> Vec<T> 
 
 /// Reports every id used twice in one file; returns each id with the index
 /// of its first record.
-fn unique_ids<T>(
-    records: &[Decoded<T>],
+fn unique_ids<'r, T>(
+    records: &'r [Decoded<'_, T>],
     file: DataFile,
     kind: &str,
     line_of: &dyn Fn(DataFile, Span) -> usize,
     at: &mut dyn FnMut(DataFile, Span, String, String),
-) -> HashMap<String, usize> {
-    let mut first: HashMap<String, usize> = HashMap::with_capacity(records.len());
+) -> HashMap<&'r str, usize> {
+    let mut first: HashMap<&str, usize> = HashMap::with_capacity(records.len());
     for (i, record) in records.iter().enumerate() {
-        let Some(id) = &record.id else { continue };
+        let Some(id) = record.id.as_deref() else {
+            continue;
+        };
         match first.get(id) {
             Some(&j) => {
                 let span = record.origin.field("id").unwrap_or(record.origin.span);
@@ -409,7 +406,7 @@ fn unique_ids<T>(
                 );
             }
             None => {
-                first.insert(id.clone(), i);
+                first.insert(id, i);
             }
         }
     }
@@ -420,11 +417,11 @@ fn unique_ids<T>(
 fn reference_check<T>(
     file: DataFile,
     kind: &str,
-    record: &Decoded<T>,
+    record: &Decoded<'_, T>,
     field: &str,
     target: Option<&Id>,
     target_kind: &str,
-    known: &Option<HashMap<String, usize>>,
+    known: &Option<HashMap<&str, usize>>,
     at: &mut dyn FnMut(DataFile, Span, String, String),
 ) {
     let (Some(target), Some(known)) = (target, known) else {
@@ -434,7 +431,7 @@ fn reference_check<T>(
         return;
     }
     let span = record.origin.field(field).unwrap_or(record.origin.span);
-    let hint = crate::query::suggest(target.as_str(), known.keys().map(String::as_str))
+    let hint = crate::query::suggest(target.as_str(), known.keys().copied())
         .first()
         .map(|s| format!("; did you mean \"{s}\"?"))
         .unwrap_or_default();
