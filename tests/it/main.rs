@@ -5,4 +5,8 @@
 //! which `tests/run` sets after installing them; without it they say that
 //! they were skipped. In CI the switch is always on.
 
+mod check;
+mod cli;
+mod server;
 mod support;
+mod tidy;

@@ -41,6 +41,17 @@ pub enum Precision {
     Day,
 }
 
+impl Precision {
+    /// The name JSON gives it: `year`, `month` or `day`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Precision::Year => "year",
+            Precision::Month => "month",
+            Precision::Day => "day",
+        }
+    }
+}
+
 impl PartialDate {
     /// Reads `YYYY`, `YYYY-MM` or `YYYY-MM-DD`; the error says what is wrong
     /// in plain words.
@@ -287,6 +298,14 @@ pub fn civil_from_days(days: i64) -> (i32, u8, u8) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn precision_names_match_json() {
+        for p in [Precision::Year, Precision::Month, Precision::Day] {
+            let json = serde_json::to_string(&p).unwrap();
+            assert_eq!(json, format!("\"{}\"", p.name()));
+        }
+    }
 
     fn check(input: &str, expected: &str) {
         let got = match PartialDate::parse(input) {

@@ -463,3 +463,6 @@ impl Society {
         checked.society.ok_or(Error::Invalid(checked.diagnostics))
     }
 }
+
+#[cfg(test)]
+mod tests;

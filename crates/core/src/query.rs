@@ -31,7 +31,8 @@ fn hint(suggestions: &[String]) -> String {
 }
 
 /// The candidates closest to a misspelt id or name, best first, at most
-/// three. Both sides are folded, so "soren" is close to "søren".
+/// three, and only those nearly as close as the best. Both sides are folded,
+/// so "soren" is close to "søren".
 pub fn suggest<'a>(wrong: &str, candidates: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
     let wrong = fold(wrong);
     let mut scored: Vec<(f64, &str)> = candidates
@@ -46,7 +47,14 @@ pub fn suggest<'a>(wrong: &str, candidates: impl Iterator<Item = &'a str>) -> Ve
         .filter(|(score, _)| *score >= 0.75)
         .collect();
     scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1)));
-    scored.into_iter().take(3).map(|(_, c)| c).collect()
+    let best = scored.first().map_or(0.0, |s| s.0);
+    let mut out: Vec<&str> = Vec::new();
+    for (score, c) in scored {
+        if score >= best - 0.05 && !out.contains(&c) && out.len() < 3 {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Filters for [`Society::people_matching`]; every filter given must hold.
@@ -186,7 +194,7 @@ impl Society {
             suggestions: suggest(
                 text,
                 self.institutions.iter().flat_map(|i| {
-                    std::iter::once(i.id.as_str()).chain(std::iter::once(i.name.as_str()))
+                    std::iter::once(i.name.as_str()).chain(i.aliases.iter().map(String::as_str))
                 }),
             )
             .into_iter()
@@ -236,4 +244,230 @@ pub fn parse_role(text: &str) -> Result<Role, QueryError> {
     Role::parse(text).ok_or_else(|| QueryError::UnknownRole {
         text: text.to_string(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn society() -> Society {
+        Society::load_embedded().unwrap()
+    }
+
+    fn search(text: &str) -> Vec<String> {
+        let s = society();
+        s.people_matching(&PeopleQuery {
+            text: Some(text.to_string()),
+            ..PeopleQuery::default()
+        })
+        .into_iter()
+        .map(|p| p.name())
+        .collect()
+    }
+
+    #[test]
+    fn search_ignores_case_and_diacritics() {
+        assert_eq!(search("soren"), ["Søren Brunak"]);
+        assert_eq!(search("SØREN"), ["Søren Brunak"]);
+        assert_eq!(search("kari stefansson"), ["Kári Stefánsson"]);
+        assert_eq!(search("njolstad"), ["Pål Njølstad"]);
+        assert_eq!(
+            search("stefansson"),
+            ["Hreinn Stefánsson", "Kári Stefánsson"]
+        );
+        assert!(search("nobody-by-that-name").is_empty());
+    }
+
+    #[test]
+    fn search_finds_people_by_institution_alias() {
+        assert_eq!(search("arhus"), ["Anders Børglum"]);
+        assert_eq!(search("aarhus"), ["Anders Børglum"]);
+        assert_eq!(
+            search("oslo university"),
+            ["Ole Andreassen", "Eivind Hovig"]
+        );
+    }
+
+    #[test]
+    fn institutions_search_by_name_and_alias() {
+        let s = society();
+        for text in ["arhus", "aarhus", "Århus University"] {
+            let found = s.institutions_matching(&InstitutionQuery {
+                text: Some(text.into()),
+                ..Default::default()
+            });
+            let names: Vec<&str> = found.iter().map(|i| i.name.as_str()).collect();
+            assert_eq!(names, ["Aarhus University"], "{text}");
+        }
+        assert_eq!(
+            s.resolve_institution("Oslo University")
+                .unwrap()
+                .id
+                .as_str(),
+            "university-of-oslo"
+        );
+        assert_eq!(
+            s.resolve_institution("århus university")
+                .unwrap()
+                .id
+                .as_str(),
+            "aarhus-university"
+        );
+        assert_eq!(
+            s.resolve_institution("lund-university").unwrap().name,
+            "Lund University"
+        );
+        let err = s.resolve_institution("University of Bergn").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "no institution matches \"University of Bergn\"; did you mean University of Bergen?"
+        );
+    }
+
+    #[test]
+    fn people_sort_by_family_then_given_name() {
+        let s = society();
+        let all: Vec<String> = s
+            .people_matching(&PeopleQuery::default())
+            .into_iter()
+            .map(|p| format!("{}, {}", p.family, p.given))
+            .collect();
+        assert_eq!(all.len(), 22);
+        assert_eq!(all[0], "Andreassen, Ole");
+        assert_eq!(all[1], "Børglum, Anders");
+        assert_eq!(all[2], "Brunak, Søren");
+        let stefanssons: Vec<&String> = all.iter().filter(|n| n.starts_with("Stef")).collect();
+        assert_eq!(stefanssons, ["Stefánsson, Hreinn", "Stefánsson, Kári"]);
+        assert_eq!(all[21], "Werge, Thomas");
+    }
+
+    #[test]
+    fn filters_by_country_institution_and_role() {
+        let s = society();
+        let q = |q: PeopleQuery| -> Vec<String> {
+            s.people_matching(&q)
+                .into_iter()
+                .map(|p| p.id.to_string())
+                .collect()
+        };
+        let norway = parse_country("Norway").unwrap();
+        assert_eq!(
+            q(PeopleQuery {
+                country: Some(norway),
+                ..Default::default()
+            }),
+            [
+                "ole-andreassen",
+                "eivind-hovig",
+                "kristian-hveem",
+                "pal-njolstad",
+                "camilla-stoltenberg"
+            ]
+        );
+        assert_eq!(
+            q(PeopleQuery {
+                country: Some(parse_country("ee").unwrap()),
+                ..Default::default()
+            })
+            .len(),
+            2
+        );
+        let lund = s.resolve_institution("Lund University").unwrap().id.clone();
+        assert_eq!(
+            q(PeopleQuery {
+                institution: Some(lund),
+                ..Default::default()
+            }),
+            ["paul-franks", "maria-gomez", "leif-groop"]
+        );
+        let committee = parse_role("steering-committee").unwrap();
+        assert_eq!(
+            q(PeopleQuery {
+                role: Some(committee),
+                ..Default::default()
+            })
+            .len(),
+            22
+        );
+        assert!(
+            q(PeopleQuery {
+                role: Some(Role::Chair),
+                ..Default::default()
+            })
+            .is_empty()
+        );
+        assert_eq!(
+            q(PeopleQuery {
+                country: Some(norway),
+                text: Some("oslo".into()),
+                ..Default::default()
+            }),
+            ["ole-andreassen", "eivind-hovig"]
+        );
+        assert!(parse_country("Narnia").is_err());
+        assert_eq!(
+            parse_role("boss").unwrap_err().to_string(),
+            "unknown role \"boss\": expected one of steering-committee, chair, vice-chair, secretary, treasurer"
+        );
+    }
+
+    #[test]
+    fn meetings_come_oldest_first_and_filter() {
+        let s = society();
+        let ids = |q: MeetingQuery| -> Vec<String> {
+            s.meetings_matching(&q)
+                .into_iter()
+                .map(|m| m.id.to_string())
+                .collect()
+        };
+        assert_eq!(
+            ids(MeetingQuery::default()).first().unwrap(),
+            "reykjavik-2014"
+        );
+        assert_eq!(
+            ids(MeetingQuery {
+                year: Some(2017),
+                ..Default::default()
+            }),
+            ["copenhagen-2017", "malmo-2017"]
+        );
+        assert_eq!(
+            ids(MeetingQuery {
+                country: Some(parse_country("IS").unwrap()),
+                ..Default::default()
+            }),
+            ["reykjavik-2014", "reykjavik-2018"]
+        );
+        assert_eq!(
+            ids(MeetingQuery {
+                text: Some("malmo".into()),
+                ..Default::default()
+            }),
+            ["malmo-2017"]
+        );
+        assert_eq!(
+            ids(MeetingQuery {
+                text: Some("cold spring harbor".into()),
+                ..Default::default()
+            }),
+            ["cold-spring-harbor-2015"]
+        );
+    }
+
+    #[test]
+    fn unknown_ids_suggest_the_closest() {
+        let s = society();
+        assert_eq!(
+            s.not_found("person", "soren-brunack").to_string(),
+            "no person matches \"soren-brunack\"; did you mean soren-brunak?"
+        );
+        let QueryError::NotFound { suggestions, .. } = s.not_found("person", "stefansson") else {
+            panic!("not a not-found error");
+        };
+        assert_eq!(suggestions, ["hreinn-stefansson", "kari-stefansson"]);
+        let QueryError::NotFound { suggestions, .. } = s.not_found("meeting", "zzzz") else {
+            panic!("not a not-found error");
+        };
+        assert!(suggestions.is_empty());
+    }
 }

@@ -205,6 +205,13 @@ impl<'s> Parser<'s> {
         }
     }
 
+    fn unterminated_string(&self, start: usize) -> SyntaxError {
+        self.error_at(
+            start,
+            "unterminated string: the file ends before its closing `\"`",
+        )
+    }
+
     fn end(&mut self) -> Result<()> {
         self.skip_trivia()?;
         if self.pos < self.bytes.len() {
@@ -472,7 +479,7 @@ impl<'s> Parser<'s> {
         // Fast path: no escapes, borrow the text as it stands.
         loop {
             match self.peek() {
-                None => return Err(self.error_at(start, "unterminated string")),
+                None => return Err(self.unterminated_string(start)),
                 Some(b'"') => {
                     let text = &self.src[body..self.pos];
                     self.pos += 1;
@@ -486,7 +493,7 @@ impl<'s> Parser<'s> {
         loop {
             let rest = &self.src[self.pos..];
             let Some(c) = rest.chars().next() else {
-                return Err(self.error_at(start, "unterminated string"));
+                return Err(self.unterminated_string(start));
             };
             match c {
                 '"' => {
@@ -507,7 +514,7 @@ impl<'s> Parser<'s> {
         let start = self.pos;
         self.pos += 1;
         let Some(c) = self.src[self.pos..].chars().next() else {
-            return Err(self.error_at(start, "unterminated string"));
+            return Err(self.unterminated_string(start));
         };
         self.pos += c.len_utf8();
         let simple = match c {
@@ -712,7 +719,10 @@ mod tests {
             "[1 2]",
             "error at 3: expected `,` or `]` after a list item, found `2`",
         );
-        check("\"abc", "error at 0: unterminated string");
+        check(
+            "\"abc",
+            "error at 0: unterminated string: the file ends before its closing `\"`",
+        );
         check(
             "P(a: 1",
             "error at 6: expected `,` or `)` after a field, found the end of the file",

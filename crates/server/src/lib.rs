@@ -1,4 +1,82 @@
 //! The society's website and read-only JSON API over HTTP, built on axum.
 //!
-//! Pages come ready-rendered from `nspm-export`, so serving is a lookup; the
-//! server holds no domain logic of its own.
+//! [`app`] builds the router over an [`AppState`], so tests drive it with
+//! `app(state).oneshot(request)` and no socket; [`serve`] runs it on a
+//! listener until shutdown. The state holds one loaded snapshot of the data
+//! behind an atomic pointer: a reload swaps in a whole new snapshot, so no
+//! request ever sees half of one and half of the other.
+
+mod api;
+mod error;
+mod http;
+mod pages;
+mod state;
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+
+pub use error::AppError;
+pub use pages::{Pages, Served};
+pub use state::{AppState, Snapshot};
+
+/// The whole HTTP application.
+pub fn app(state: AppState) -> Router {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .nest("/api", api::router())
+        .fallback(site)
+        .layer(axum::middleware::from_fn(http::policy))
+        .with_state(state)
+}
+
+/// Every path that is not the API is a file of the site: the same bytes as
+/// the static export, or the site's 404 page.
+async fn site(State(state): State<AppState>, req: Request) -> Response {
+    if req.method() != Method::GET && req.method() != Method::HEAD {
+        let mut res = http::text(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "only GET and HEAD are allowed\n",
+        );
+        res.headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
+        return res;
+    }
+    let snap = state.snapshot();
+    let path = req.uri().path();
+    if path.starts_with("/api/") || path == "/api" {
+        return AppError::NotFound(format!("no API endpoint at {path}")).into_response();
+    }
+    if let Some(page) = snap.pages.get(path) {
+        return page.respond(req.method(), req.headers(), StatusCode::OK);
+    }
+    // "/committee" means "/committee/": send the visitor to the page's one URL.
+    let with_slash = format!("{path}/");
+    if snap.pages.get(&with_slash).is_some() {
+        let mut res = StatusCode::PERMANENT_REDIRECT.into_response();
+        if let Ok(v) = HeaderValue::from_str(&with_slash) {
+            res.headers_mut().insert(header::LOCATION, v);
+        }
+        return res;
+    }
+    match snap.pages.get("/404.html") {
+        Some(page) => page.respond(req.method(), req.headers(), StatusCode::NOT_FOUND),
+        None => http::text(StatusCode::NOT_FOUND, "not found\n"),
+    }
+}
+
+async fn healthz() -> &'static str {
+    "ok\n"
+}
+
+/// Serves the app on `listener` until `shutdown` completes, then finishes
+/// the requests in flight.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    http::run(listener, app(state), shutdown).await
+}

@@ -1,0 +1,157 @@
+//! The command line: global arguments, the list of commands, and how a run
+//! ends (exit code and error message).
+//!
+//! Each command keeps its own clap types in its module under `cmd/`, so a new
+//! command is one variant of [`Command`], one match arm in [`cmd::run`] and
+//! one module.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use nspm_core::{Country, Role};
+
+use crate::cmd;
+
+/// Exit codes, documented in `nspm --help`.
+pub const EXIT_PROBLEM: u8 = 1;
+pub const EXIT_USAGE: u8 = 2;
+
+const AFTER_HELP: &str = "\
+Data: --data DIR, else $NSPM_DATA, else ./data when it holds society.ron, else the copy built into nspm.
+
+Exit status: 0 on success; 1 when something asked for does not exist (an unknown id or institution), when the data has problems, or when a file cannot be read or written; 2 for a bad argument (an unknown command, option, country, role or format).";
+
+/// Query and check the Nordic Society for Precision Medicine's data.
+#[derive(Debug, Parser)]
+#[command(name = "nspm", version, after_help = AFTER_HELP, propagate_version = true)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Arguments every command takes.
+#[derive(Debug, clap::Args)]
+pub struct GlobalArgs {
+    /// The directory that holds the society's RON files.
+    #[arg(long, global = true, env = "NSPM_DATA", value_name = "DIR")]
+    pub data: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List and show the people in the society's data.
+    #[command(subcommand)]
+    People(cmd::people::Command),
+    /// List and show institutions, with their people.
+    #[command(subcommand)]
+    Institutions(cmd::institutions::Command),
+    /// List and show the society's meetings.
+    #[command(subcommand)]
+    Meetings(cmd::meetings::Command),
+    /// Show the society's name, mission and contact.
+    Society(cmd::society::Args),
+    /// Check the data and report every problem with its file, line and column.
+    ///
+    /// The report goes to stdout, as it is what the command was asked for.
+    /// When the data is sound: one line "ok: N people, N institutions, N
+    /// meetings in DIR", exit status 0. Otherwise: one line per problem,
+    /// "file:line:col: context: message", then a line counting them, exit
+    /// status 1.
+    Check(cmd::check::Args),
+    /// Print a shell completion script.
+    Completions(cmd::completions::Args),
+    /// Print the manual page, or write one page per command into a directory.
+    Man(cmd::man::Args),
+}
+
+/// How a list is printed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    /// Aligned columns that fit the terminal width (COLUMNS, else 80).
+    #[default]
+    Table,
+    /// A JSON array; the shapes are documented in docs/json.md.
+    Json,
+    /// Comma-separated values with a header row.
+    Csv,
+}
+
+/// How a single record is printed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+pub enum ShowFormat {
+    /// Labelled lines for people to read.
+    #[default]
+    Text,
+    /// One JSON object; the shapes are documented in docs/json.md.
+    Json,
+}
+
+/// The arguments of every `show` command.
+#[derive(Debug, clap::Args)]
+pub struct ShowArgs {
+    /// The record's id, as the list command prints it.
+    pub id: String,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: ShowFormat,
+}
+
+/// Reads `--country` as people type it. Countries are a fixed list, so an
+/// unknown one is a usage error (exit 2) that clap reports with the option.
+pub fn country(text: &str) -> Result<Country, nspm_core::QueryError> {
+    nspm_core::query::parse_country(text)
+}
+
+/// Reads `--role`; like countries, roles are a fixed list.
+pub fn role(text: &str) -> Result<Role, nspm_core::QueryError> {
+    nspm_core::query::parse_role(text)
+}
+
+/// Parses the arguments, runs the command and turns the outcome into an exit
+/// code, printing any error chain to stderr.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // Help and version go to stdout and succeed; the rest are usage
+            // errors. A closed stdout while printing help is not an error.
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::from(EXIT_USAGE)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    match cmd::run(cli) {
+        Ok(code) => code,
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("nspm: error: {e:#}");
+            ExitCode::from(EXIT_PROBLEM)
+        }
+    }
+}
+
+/// True when the error comes from writing to a pipe whose reader has gone,
+/// as when the output is piped into `head`: the reader has what it wanted.
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn clap_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,74 @@
+//! The commands, one module each, and what they share: where the data comes
+//! from and where the output goes.
+
+pub mod check;
+pub mod completions;
+pub mod institutions;
+pub mod man;
+pub mod meetings;
+pub mod people;
+pub mod society;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use nspm_core::{Society, Sources};
+
+use crate::cli::{Cli, Command, GlobalArgs};
+use crate::output::Output;
+
+/// What every command may need. The data is read only by the commands that
+/// use it, so `nspm completions` and `nspm man` work anywhere.
+#[derive(Debug)]
+pub struct Context {
+    global: GlobalArgs,
+    pub out: Output,
+}
+
+impl Context {
+    /// Where the data comes from: `--data` or `NSPM_DATA`, else `./data`
+    /// when it holds the society's files, else the embedded copy.
+    fn data_dir(&self) -> Option<PathBuf> {
+        if let Some(dir) = &self.global.data {
+            return Some(dir.clone());
+        }
+        let local = Path::new("data");
+        Sources::dir_has_data(local).then(|| local.to_path_buf())
+    }
+
+    /// The text of the data files, unchecked.
+    pub fn sources(&self) -> anyhow::Result<Sources> {
+        match self.data_dir() {
+            Some(dir) => Ok(Sources::read_dir(&dir)?),
+            None => Ok(Sources::embedded()),
+        }
+    }
+
+    /// The checked society; any problem in the data is an error that lists
+    /// them all.
+    pub fn society(&self) -> anyhow::Result<Society> {
+        let sources = self.sources()?;
+        Society::from_sources(&sources)
+            .with_context(|| format!("cannot load the data in {}", sources.origin))
+    }
+}
+
+/// Runs one command; an `Err` is printed by `main` and exits 1.
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let mut cx = Context {
+        global: cli.global,
+        out: Output::stdout(),
+    };
+    let code = match cli.command {
+        Command::People(c) => people::run(&mut cx, c)?,
+        Command::Institutions(c) => institutions::run(&mut cx, c)?,
+        Command::Meetings(c) => meetings::run(&mut cx, c)?,
+        Command::Society(a) => society::run(&mut cx, a)?,
+        Command::Check(a) => check::run(&mut cx, a)?,
+        Command::Completions(a) => completions::run(&mut cx, a)?,
+        Command::Man(a) => man::run(&mut cx, a)?,
+    };
+    cx.out.flush()?;
+    Ok(code)
+}

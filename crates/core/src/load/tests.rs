@@ -1,0 +1,147 @@
+//! Loading never panics or hangs, whatever the files hold, and the real data
+//! is standard RON that the `ron` crate reads too.
+
+use proptest::prelude::*;
+
+use super::*;
+
+fn sources_with(file: DataFile, text: &str) -> Sources {
+    let mut sources = Sources::embedded();
+    sources.set_text(file, text.to_string());
+    sources
+}
+
+/// Checks and returns the number of problems; a society comes back exactly
+/// when there are none.
+fn problems(sources: &Sources) -> usize {
+    let checked = check(sources);
+    assert_eq!(checked.society.is_some(), checked.diagnostics.is_empty());
+    for d in &checked.diagnostics {
+        assert!(d.line >= 1 && d.column >= 1, "{d}");
+    }
+    checked.diagnostics.len()
+}
+
+#[test]
+fn the_embedded_data_is_the_about_page() {
+    let s = Society::load_embedded().unwrap();
+    assert_eq!(s.info.name, "Nordic Society for Precision Medicine");
+    assert_eq!(s.info.short_name, "NSPM");
+    assert_eq!(s.info.initiative.short_name, "NPMI");
+    assert_eq!(s.info.mission.len(), 4);
+    assert_eq!(s.people.len(), 22);
+    assert_eq!(s.meetings.len(), 6);
+    assert_eq!(s.institutions.len(), 13);
+    assert_eq!(s.contact_person().unwrap().name(), "Hakon Heimer");
+    assert_eq!(s.info.contact.email, "NordicPrecisionMedicine@gmail.com");
+    // The page gives no contact details for anyone, so the data adds none.
+    assert!(
+        s.people
+            .iter()
+            .all(|p| p.details(crate::Audience::Members).count() == 0)
+    );
+    // Preben Bo Mortensen has no institution on the page.
+    assert_eq!(s.person("preben-bo-mortensen").unwrap().institution, None);
+    let dates: Vec<String> = s.meetings.iter().map(|m| m.date.iso()).collect();
+    assert_eq!(
+        dates,
+        [
+            "2014", "2015-05", "2016-09", "2017-05", "2017-12", "2018-06"
+        ]
+    );
+    // Institutions are records of their own, each once.
+    let mut names: Vec<&str> = s.institutions.iter().map(|i| i.name.as_str()).collect();
+    names.dedup();
+    assert_eq!(names.len(), 13);
+    let codes: std::collections::BTreeSet<&str> =
+        s.people.iter().map(|p| p.country.code()).collect();
+    assert_eq!(
+        codes.into_iter().collect::<Vec<_>>(),
+        ["DK", "EE", "FI", "IS", "NO", "SE", "US"]
+    );
+}
+
+#[test]
+fn the_data_files_are_standard_ron() {
+    // Reading the files with the `ron` crate as untyped values proves that any
+    // RON tool can read what staff keep, not only this reader.
+    for (file, text) in DataFile::ALL.iter().zip(EMBEDDED) {
+        let value: Result<ron::Value, _> = ron::from_str(text);
+        assert!(value.is_ok(), "{}: {:?}", file.file_name(), value.err());
+    }
+}
+
+#[test]
+fn a_missing_data_directory_is_an_io_error() {
+    let err = Sources::read_dir(Path::new("/nonexistent/nspm-data")).unwrap_err();
+    assert_eq!(err.to_string(), "cannot read /nonexistent/nspm-data");
+}
+
+#[test]
+fn every_truncation_of_every_file_is_reported_not_a_panic() {
+    for file in DataFile::ALL {
+        let text = EMBEDDED[file.index()];
+        let cuts: Vec<usize> = (0..text.len())
+            .filter(|&i| text.is_char_boundary(i))
+            .collect();
+        for &cut in &cuts {
+            let n = problems(&sources_with(file, &text[..cut]));
+            // Only a cut in the trailing white space leaves a whole file.
+            if !text[cut..].trim().is_empty() {
+                assert!(n > 0, "{} cut at {cut} passed", file.file_name());
+            }
+        }
+    }
+}
+
+#[test]
+fn deep_nesting_in_every_file_is_refused_quickly() {
+    for file in DataFile::ALL {
+        for open in ["[", "(", "{", "Some(", "P(a:"] {
+            assert!(problems(&sources_with(file, &open.repeat(100_000))) > 0);
+        }
+    }
+}
+
+#[test]
+fn binary_garbage_is_reported() {
+    let garbage: Vec<u8> = (0..4096u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    let mut sources = Sources::embedded();
+    sources.files[DataFile::People.index()] = Content::from_bytes(garbage);
+    assert_eq!(problems(&sources), 1);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn arbitrary_text_never_panics(text in "\\PC{0,300}", file in 0usize..4) {
+        problems(&sources_with(DataFile::ALL[file], &text));
+    }
+
+    #[test]
+    fn ron_shaped_noise_never_panics(
+        text in "[\\[\\](){}:,\"'a-zA-Z0-9_ \n/*#r.+-]{0,400}",
+        file in 0usize..4,
+    ) {
+        problems(&sources_with(DataFile::ALL[file], &text));
+    }
+
+    #[test]
+    fn mutated_real_data_never_panics(
+        file in 0usize..4,
+        at in any::<prop::sample::Index>(),
+        len in 0usize..40,
+        insert in "\\PC{0,20}",
+    ) {
+        let text = EMBEDDED[file];
+        let mut start = at.index(text.len());
+        while !text.is_char_boundary(start) { start -= 1; }
+        let mut end = (start + len).min(text.len());
+        while !text.is_char_boundary(end) { end -= 1; }
+        let mutated = format!("{}{}{}", &text[..start], insert, &text[end..]);
+        problems(&sources_with(DataFile::ALL[file], &mutated));
+    }
+}

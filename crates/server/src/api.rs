@@ -1,0 +1,155 @@
+//! The read-only JSON API: the same records and filters as `nspm … list`,
+//! for the public audience only.
+
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::routing::get;
+use axum::{Json, Router};
+use nspm_core::query::{parse_country, parse_role};
+use nspm_core::view::{InstitutionView, MeetingView, PersonView, SocietyView};
+use nspm_core::{Audience, InstitutionQuery, MeetingQuery, PeopleQuery};
+use serde::Deserialize;
+
+use crate::{AppError, AppState};
+
+/// Visitors are the public: a members-only detail never leaves through the API.
+const AUDIENCE: Audience = Audience::Public;
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/society", get(society))
+        .route("/people", get(people))
+        .route("/people/{id}", get(person))
+        .route("/institutions", get(institutions))
+        .route("/institutions/{id}", get(institution))
+        .route("/meetings", get(meetings))
+        .route("/meetings/{id}", get(meeting))
+}
+
+type ApiResult<T> = Result<Json<T>, AppError>;
+
+/// Query strings that do not parse are a 400 with a JSON body, like every
+/// other API error.
+fn params<T>(q: Result<Query<T>, QueryRejection>) -> Result<T, AppError> {
+    q.map(|Query(p)| p)
+        .map_err(|e| AppError::BadRequest(format!("invalid query string: {}", e.body_text())))
+}
+
+/// Empty filter values mean "no filter", as a blank form field would.
+fn given(value: Option<String>) -> Option<String> {
+    value.filter(|v| !v.trim().is_empty())
+}
+
+async fn society(State(state): State<AppState>) -> Json<SocietyView> {
+    Json(SocietyView::new(&state.snapshot().society))
+}
+
+#[derive(Debug, Deserialize)]
+struct PeopleParams {
+    country: Option<String>,
+    institution: Option<String>,
+    role: Option<String>,
+    search: Option<String>,
+}
+
+async fn people(
+    State(state): State<AppState>,
+    q: Result<Query<PeopleParams>, QueryRejection>,
+) -> ApiResult<Vec<PersonView>> {
+    let p = params(q)?;
+    let snap = state.snapshot();
+    let s = &snap.society;
+    let query = PeopleQuery {
+        country: given(p.country).map(|c| parse_country(&c)).transpose()?,
+        institution: match given(p.institution) {
+            Some(text) => Some(s.resolve_institution(&text)?.id.clone()),
+            None => None,
+        },
+        role: given(p.role).map(|r| parse_role(&r)).transpose()?,
+        text: given(p.search),
+    };
+    Ok(Json(
+        s.people_matching(&query)
+            .into_iter()
+            .map(|p| PersonView::new(s, p, AUDIENCE))
+            .collect(),
+    ))
+}
+
+async fn person(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<PersonView> {
+    let snap = state.snapshot();
+    let s = &snap.society;
+    let p = s.person(&id).ok_or_else(|| s.not_found("person", &id))?;
+    Ok(Json(PersonView::new(s, p, AUDIENCE)))
+}
+
+#[derive(Debug, Deserialize)]
+struct InstitutionParams {
+    country: Option<String>,
+    search: Option<String>,
+}
+
+async fn institutions(
+    State(state): State<AppState>,
+    q: Result<Query<InstitutionParams>, QueryRejection>,
+) -> ApiResult<Vec<InstitutionView>> {
+    let p = params(q)?;
+    let snap = state.snapshot();
+    let s = &snap.society;
+    let query = InstitutionQuery {
+        country: given(p.country).map(|c| parse_country(&c)).transpose()?,
+        text: given(p.search),
+    };
+    Ok(Json(
+        s.institutions_matching(&query)
+            .into_iter()
+            .map(|i| InstitutionView::new(s, i))
+            .collect(),
+    ))
+}
+
+async fn institution(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<InstitutionView> {
+    let snap = state.snapshot();
+    let s = &snap.society;
+    let i = s
+        .institution(&id)
+        .ok_or_else(|| s.not_found("institution", &id))?;
+    Ok(Json(InstitutionView::new(s, i)))
+}
+
+#[derive(Debug, Deserialize)]
+struct MeetingParams {
+    country: Option<String>,
+    year: Option<i32>,
+    search: Option<String>,
+}
+
+async fn meetings(
+    State(state): State<AppState>,
+    q: Result<Query<MeetingParams>, QueryRejection>,
+) -> ApiResult<Vec<MeetingView>> {
+    let p = params(q)?;
+    let snap = state.snapshot();
+    let s = &snap.society;
+    let query = MeetingQuery {
+        country: given(p.country).map(|c| parse_country(&c)).transpose()?,
+        year: p.year,
+        text: given(p.search),
+    };
+    Ok(Json(
+        s.meetings_matching(&query)
+            .into_iter()
+            .map(|m| MeetingView::new(s, m))
+            .collect(),
+    ))
+}
+
+async fn meeting(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<MeetingView> {
+    let snap = state.snapshot();
+    let s = &snap.society;
+    let m = s.meeting(&id).ok_or_else(|| s.not_found("meeting", &id))?;
+    Ok(Json(MeetingView::new(s, m)))
+}

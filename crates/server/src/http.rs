@@ -1,0 +1,137 @@
+//! The parts of HTTP every response shares: security headers, limits, the
+//! request log, and the connection loop with its timeouts and graceful
+//! shutdown.
+
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::Request;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto::Builder;
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
+use tokio::net::TcpListener;
+
+/// Longest request target accepted; longer ones get 414.
+pub const MAX_URI: usize = 2048;
+/// Request line and headers together may not exceed this (431 beyond).
+pub const MAX_HEADERS: usize = 16 * 1024;
+/// A client must send its request headers within this time.
+pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long shutdown waits for requests in flight.
+pub const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The site uses no scripts, inline styles or frames, so the policy allows
+/// only its own stylesheet and images.
+const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; \
+                   frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
+/// Adds the security headers to every response, refuses overlong targets,
+/// and logs one line per request.
+pub async fn policy(req: Request, next: Next) -> Response {
+    let start = Instant::now();
+    let method = req.method().clone();
+    let target = req.uri().to_string();
+    let mut res = if target.len() > MAX_URI {
+        (StatusCode::URI_TOO_LONG, "the request target is too long\n").into_response()
+    } else {
+        next.run(req).await
+    };
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    if !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    }
+    let shown: String = target.chars().take(200).collect();
+    tracing::info!(
+        method = %method,
+        target = %shown,
+        status = res.status().as_u16(),
+        micros = start.elapsed().as_micros() as u64,
+        "request"
+    );
+    res
+}
+
+/// A plain-text response, for the few that are not pages or API JSON.
+pub fn text(status: StatusCode, message: &'static str) -> Response {
+    let mut res = Response::new(Body::from(message));
+    *res.status_mut() = status;
+    res.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    res
+}
+
+/// Accepts connections until `shutdown` completes, then waits up to
+/// [`DRAIN_TIMEOUT`] for requests in flight.
+pub async fn run(
+    listener: TcpListener,
+    app: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let graceful = GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let (stream, peer): (_, SocketAddr) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(conn) => conn,
+                // Running out of file descriptors and the like pass; a
+                // short pause keeps the loop from spinning.
+                Err(e) => {
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let service = TowerToHyperService::new(app.clone());
+        let mut builder = Builder::new(TokioExecutor::new());
+        builder
+            .http1()
+            .timer(TokioTimer::new())
+            .header_read_timeout(HEADER_TIMEOUT)
+            .max_buf_size(MAX_HEADERS);
+        builder
+            .http2()
+            .timer(TokioTimer::new())
+            .max_header_list_size(MAX_HEADERS as u32);
+        let conn = builder
+            .serve_connection(TokioIo::new(stream), service)
+            .into_owned();
+        let conn = graceful.watch(conn);
+        tokio::spawn(async move {
+            if let Err(e) = conn.await {
+                tracing::debug!(%peer, error = %e, "connection ended with an error");
+            }
+        });
+    }
+    drop(listener);
+    tokio::select! {
+        () = graceful.shutdown() => {}
+        () = tokio::time::sleep(DRAIN_TIMEOUT) => {
+            tracing::warn!("shutdown: gave up waiting for open connections");
+        }
+    }
+    Ok(())
+}

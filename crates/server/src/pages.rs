@@ -1,0 +1,304 @@
+//! Ready-to-send files: each body with its compressed forms, ETag and
+//! headers, prepared when the data is loaded so that serving is a lookup.
+
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::io::Write;
+
+use axum::body::Body;
+use axum::http::{HeaderMap, HeaderValue, Method, Response, StatusCode, header};
+use bytes::Bytes;
+
+/// Bodies smaller than this are sent as they are: compressing them saves
+/// less than the headers it adds.
+const MIN_COMPRESS: usize = 512;
+
+/// One file as it goes out.
+#[derive(Debug, Clone)]
+pub struct Served {
+    content_type: HeaderValue,
+    etag: HeaderValue,
+    cache_control: HeaderValue,
+    disposition: Option<HeaderValue>,
+    identity: Bytes,
+    gzip: Option<Bytes>,
+    br: Option<Bytes>,
+}
+
+impl Served {
+    /// Prepares a file served at `path`: compresses it when that helps and
+    /// marks downloads (calendars and cards) as attachments.
+    pub fn new(path: &str, body: Vec<u8>, content_type: &str) -> Served {
+        let etag = etag_of(&body);
+        let compressible = body.len() >= MIN_COMPRESS && is_text(content_type);
+        let gzip = compressible
+            .then(|| gzip(&body))
+            .filter(|z| z.len() < body.len());
+        let br = compressible
+            .then(|| brotli(&body))
+            .filter(|z| z.len() < body.len());
+        let file_name = path.rsplit('/').next().unwrap_or("");
+        let disposition = (file_name.ends_with(".ics") || file_name.ends_with(".vcf"))
+            .then(|| HeaderValue::from_str(&format!("attachment; filename=\"{file_name}\"")).ok())
+            .flatten();
+        Served {
+            content_type: header_value(content_type),
+            etag,
+            cache_control: HeaderValue::from_static("public, max-age=300"),
+            disposition,
+            identity: Bytes::from(body),
+            gzip: gzip.map(Bytes::from),
+            br: br.map(Bytes::from),
+        }
+    }
+
+    pub fn body(&self) -> &Bytes {
+        &self.identity
+    }
+
+    /// The response to a GET or HEAD for this file with `status`, honouring
+    /// If-None-Match and Accept-Encoding.
+    pub fn respond(
+        &self,
+        method: &Method,
+        request: &HeaderMap,
+        status: StatusCode,
+    ) -> Response<Body> {
+        let mut res = Response::builder().status(status);
+        let headers = res.headers_mut().expect("a fresh builder has headers");
+        headers.insert(header::ETAG, self.etag.clone());
+        headers.insert(header::CACHE_CONTROL, self.cache_control.clone());
+        if self.gzip.is_some() || self.br.is_some() {
+            headers.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
+        }
+        if status == StatusCode::OK && none_match(request, &self.etag) {
+            return res
+                .status(StatusCode::NOT_MODIFIED)
+                .body(Body::empty())
+                .expect("static headers are valid");
+        }
+        headers.insert(header::CONTENT_TYPE, self.content_type.clone());
+        if let Some(d) = &self.disposition {
+            headers.insert(header::CONTENT_DISPOSITION, d.clone());
+        }
+        let (body, encoding) = match preferred_encoding(request) {
+            Encoding::Br if self.br.is_some() => (self.br.clone(), Some("br")),
+            Encoding::Br | Encoding::Gzip if self.gzip.is_some() && accepts(request, "gzip") => {
+                (self.gzip.clone(), Some("gzip"))
+            }
+            _ => (None, None),
+        };
+        let body = body.unwrap_or_else(|| self.identity.clone());
+        if let Some(e) = encoding {
+            headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static(e));
+        }
+        headers.insert(header::CONTENT_LENGTH, HeaderValue::from(body.len()));
+        let body = if method == Method::HEAD {
+            Body::empty()
+        } else {
+            Body::from(body)
+        };
+        res.body(body).expect("static headers are valid")
+    }
+}
+
+/// Every file of the site by URL path, and the page for paths not found.
+#[derive(Debug, Clone, Default)]
+pub struct Pages {
+    by_path: HashMap<String, Served>,
+}
+
+impl Pages {
+    pub fn insert(&mut self, path: &str, body: Vec<u8>, content_type: &str) {
+        self.by_path
+            .insert(path.to_string(), Served::new(path, body, content_type));
+    }
+
+    pub fn get(&self, path: &str) -> Option<&Served> {
+        self.by_path.get(path)
+    }
+
+    pub fn len(&self) -> usize {
+        self.by_path.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.by_path.is_empty()
+    }
+}
+
+fn header_value(text: &str) -> HeaderValue {
+    HeaderValue::from_str(text)
+        .unwrap_or_else(|_| HeaderValue::from_static("application/octet-stream"))
+}
+
+fn is_text(content_type: &str) -> bool {
+    content_type.starts_with("text/")
+        || content_type.starts_with("application/json")
+        || content_type.starts_with("application/xml")
+        || content_type.starts_with("image/svg+xml")
+}
+
+/// A strong ETag from the body's content, so that it is the same on every
+/// machine and every start for the same bytes.
+fn etag_of(body: &[u8]) -> HeaderValue {
+    // SipHash with fixed keys: stable for a build, spread well enough for
+    // change detection.
+    let mut h = std::hash::DefaultHasher::new();
+    body.hash(&mut h);
+    let tag = format!("\"{:016x}-{:x}\"", h.finish(), body.len());
+    HeaderValue::from_str(&tag).expect("hex digits are a valid header")
+}
+
+fn gzip(body: &[u8]) -> Vec<u8> {
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    // Writing to a Vec cannot fail.
+    let _ = enc.write_all(body);
+    enc.finish().unwrap_or_default()
+}
+
+fn brotli(body: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let params = brotli::enc::BrotliEncoderParams {
+        quality: 9,
+        ..Default::default()
+    };
+    let mut input = body;
+    if brotli::BrotliCompress(&mut input, &mut out, &params).is_err() {
+        return Vec::new();
+    }
+    out
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum Encoding {
+    Br,
+    Gzip,
+    Identity,
+}
+
+/// The q-value the client gives a content coding, if it names it (or `*`).
+fn quality(request: &HeaderMap, coding: &str) -> Option<f32> {
+    let mut star = None;
+    for value in request.get_all(header::ACCEPT_ENCODING) {
+        let Ok(value) = value.to_str() else { continue };
+        for item in value.split(',') {
+            let mut parts = item.split(';');
+            let name = parts.next().unwrap_or("").trim();
+            let q = parts
+                .find_map(|p| p.trim().strip_prefix("q="))
+                .and_then(|q| q.trim().parse::<f32>().ok())
+                .unwrap_or(1.0);
+            if name.eq_ignore_ascii_case(coding) {
+                return Some(q);
+            }
+            if name == "*" {
+                star = Some(q);
+            }
+        }
+    }
+    star
+}
+
+fn accepts(request: &HeaderMap, coding: &str) -> bool {
+    quality(request, coding).is_some_and(|q| q > 0.0)
+}
+
+fn preferred_encoding(request: &HeaderMap) -> Encoding {
+    let br = quality(request, "br").unwrap_or(0.0);
+    let gzip = quality(request, "gzip").unwrap_or(0.0);
+    if br > 0.0 && br >= gzip {
+        Encoding::Br
+    } else if gzip > 0.0 {
+        Encoding::Gzip
+    } else {
+        Encoding::Identity
+    }
+}
+
+/// True when If-None-Match names this ETag (or `*`), comparing weakly as
+/// RFC 9110 asks for GET.
+fn none_match(request: &HeaderMap, etag: &HeaderValue) -> bool {
+    let ours = etag.to_str().unwrap_or("");
+    request.get_all(header::IF_NONE_MATCH).iter().any(|v| {
+        v.to_str().is_ok_and(|v| {
+            v.split(',').any(|t| {
+                let t = t.trim();
+                t == "*" || t.trim_start_matches("W/") == ours
+            })
+        })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.append(*k, HeaderValue::from_static(v));
+        }
+        h
+    }
+
+    #[test]
+    fn encoding_follows_the_clients_preferences() {
+        assert_eq!(
+            preferred_encoding(&headers(&[("accept-encoding", "gzip, br")])),
+            Encoding::Br
+        );
+        assert_eq!(
+            preferred_encoding(&headers(&[("accept-encoding", "gzip;q=1, br;q=0.5")])),
+            Encoding::Gzip
+        );
+        assert_eq!(
+            preferred_encoding(&headers(&[("accept-encoding", "br;q=0, gzip")])),
+            Encoding::Gzip
+        );
+        assert_eq!(
+            preferred_encoding(&headers(&[("accept-encoding", "identity")])),
+            Encoding::Identity
+        );
+        assert_eq!(
+            preferred_encoding(&headers(&[("accept-encoding", "*")])),
+            Encoding::Br
+        );
+        assert_eq!(preferred_encoding(&headers(&[])), Encoding::Identity);
+    }
+
+    #[test]
+    fn etags_match_strongly_and_weakly() {
+        let tag = HeaderValue::from_static("\"abc-1\"");
+        assert!(none_match(
+            &headers(&[("if-none-match", "\"abc-1\"")]),
+            &tag
+        ));
+        assert!(none_match(
+            &headers(&[("if-none-match", "W/\"abc-1\", \"x\"")]),
+            &tag
+        ));
+        assert!(none_match(&headers(&[("if-none-match", "*")]), &tag));
+        assert!(!none_match(
+            &headers(&[("if-none-match", "\"abc-2\"")]),
+            &tag
+        ));
+    }
+
+    #[test]
+    fn compressed_forms_decompress_to_the_body() {
+        let body = "<p>Søren Brunak</p>\n".repeat(100).into_bytes();
+        let served = Served::new("/", body.clone(), "text/html; charset=utf-8");
+        let mut out = Vec::new();
+        std::io::Read::read_to_end(
+            &mut flate2::read::GzDecoder::new(&served.gzip.clone().unwrap()[..]),
+            &mut out,
+        )
+        .unwrap();
+        assert_eq!(out, body);
+        let mut out = Vec::new();
+        brotli::BrotliDecompress(&mut &served.br.clone().unwrap()[..], &mut out).unwrap();
+        assert_eq!(out, body);
+        assert!(Served::new("/a.png", body, "image/png").gzip.is_none());
+    }
+}

@@ -1,0 +1,58 @@
+//! `nspm check` on one data directory per kind of problem: every problem is
+//! listed, each with its file, line and column, and a clean society passes.
+//!
+//! Each case is a directory under `tests/fixtures/check/` holding a
+//! `case.txt` that says what is wrong, and the data files. The snapshot is
+//! what the checker reports.
+
+use nspm_core::{Sources, check};
+
+use crate::support;
+
+/// Checks one data directory and renders the report as staff see it, with
+/// paths shown relative to the fixtures folder so snapshots are stable.
+fn report(dir: &std::path::Path) -> String {
+    let mut sources = Sources::read_dir(dir).expect("fixture directory is readable");
+    sources.origin = dir
+        .strip_prefix(support::fixture("check"))
+        .unwrap_or(dir)
+        .display()
+        .to_string();
+    let checked = check(&sources);
+    let mut out = String::new();
+    for d in &checked.diagnostics {
+        out.push_str(&d.to_string());
+        out.push('\n');
+    }
+    out.push_str(&format!(
+        "{} problem(s); society {}\n",
+        checked.diagnostics.len(),
+        if checked.society.is_some() {
+            "loaded"
+        } else {
+            "refused"
+        }
+    ));
+    out
+}
+
+#[test]
+fn every_kind_of_problem_is_reported_with_its_place() {
+    insta::glob!("../fixtures/check", "*/case.txt", |case| {
+        let dir = case.parent().unwrap();
+        let about = std::fs::read_to_string(case).unwrap();
+        let report = report(dir);
+        // Every broken directory is refused with at least one problem, and
+        // every problem names a line and column within its file.
+        assert!(report.contains("society refused"), "{report}");
+        insta::with_settings!({ description => about.trim() }, {
+            insta::assert_snapshot!(report);
+        });
+    });
+}
+
+#[test]
+fn the_real_data_is_clean() {
+    let report = report(&support::root().join("data"));
+    assert_eq!(report, "0 problem(s); society loaded\n");
+}

@@ -1,0 +1,186 @@
+//! The HTTP application, driven in process with `app(state).oneshot(..)`.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use nspm_core::{DataFile, Society, Sources};
+use nspm_server::{AppState, app};
+use serde_json::Value;
+use tower::ServiceExt;
+
+/// The real data, with contact details of both visibilities added to one
+/// person so that tests can prove which reach visitors.
+fn society_with_private_details() -> Society {
+    let mut sources = Sources::embedded();
+    let people = sources.text(DataFile::People).unwrap().replace(
+        "        family: \"Brunak\",\n",
+        "        family: \"Brunak\",\n        email: Some(Members(\"soren.private@example.org\")),\n        phone: Some(Members(\"+45 35 32 00 00\")),\n        orcid: Some(Public(\"0000-0002-1825-0097\")),\n",
+    );
+    sources.set_text(DataFile::People, people);
+    Society::from_sources(&sources).expect("the changed data is still sound")
+}
+
+struct Reply {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    body: String,
+}
+
+impl Reply {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("{e}: {}", self.body))
+    }
+}
+
+async fn send(state: &AppState, method: &str, uri: &str) -> Reply {
+    let req = Request::builder()
+        .method(method)
+        .uri(uri)
+        .body(Body::empty())
+        .unwrap();
+    let res = app(state.clone()).oneshot(req).await.unwrap();
+    let status = res.status();
+    let headers = res.headers().clone();
+    let bytes = axum::body::to_bytes(res.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    Reply {
+        status,
+        headers,
+        body: String::from_utf8(bytes.to_vec()).unwrap(),
+    }
+}
+
+async fn get(uri: &str) -> Reply {
+    send(&AppState::new(society_with_private_details()), "GET", uri).await
+}
+
+fn ids(v: &Value) -> Vec<&str> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_str().unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn api_lists_and_filters_people() {
+    let r = get("/api/people").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.headers[header::CONTENT_TYPE], "application/json");
+    assert_eq!(r.json().as_array().unwrap().len(), 22);
+
+    let r = get("/api/people?country=Norway&search=oslo").await;
+    assert_eq!(ids(&r.json()), ["ole-andreassen", "eivind-hovig"]);
+    let r = get("/api/people?institution=Oslo%20University").await;
+    assert_eq!(ids(&r.json()), ["ole-andreassen", "eivind-hovig"]);
+    let r = get("/api/people?search=kari%20stefansson").await;
+    assert_eq!(ids(&r.json()), ["kari-stefansson"]);
+    let r = get("/api/people?role=steering-committee&country=").await;
+    assert_eq!(r.json().as_array().unwrap().len(), 22);
+}
+
+#[tokio::test]
+async fn api_shows_one_record_of_each_kind() {
+    let r = get("/api/people/soren-brunak").await;
+    assert_eq!(r.status, StatusCode::OK);
+    let p = r.json();
+    assert_eq!(p["name"], "Søren Brunak");
+    assert_eq!(p["given_name"], "Søren");
+    assert_eq!(p["family_name"], "Brunak");
+    assert_eq!(p["institution"]["name"], "University of Copenhagen");
+    assert_eq!(p["country"]["code"], "DK");
+    assert_eq!(p["country"]["name"], "Denmark");
+    assert_eq!(p["roles"][0], "steering-committee");
+
+    let r = get("/api/institutions/aarhus-university").await;
+    assert_eq!(r.json()["aliases"][0], "Århus University");
+    assert_eq!(r.json()["people"][0], "anders-borglum");
+
+    let r = get("/api/meetings/cold-spring-harbor-2015").await;
+    let m = r.json();
+    assert_eq!(m["date"], "2015-05");
+    assert_eq!(m["date_precision"], "month");
+    assert_eq!(m["date_text"], "May 2015");
+    assert_eq!(m["venue"]["name"], "Cold Spring Harbor Laboratory");
+
+    let r = get("/api/society").await;
+    assert_eq!(
+        r.json()["contact"]["email"],
+        "NordicPrecisionMedicine@gmail.com"
+    );
+    assert_eq!(r.json()["mission"].as_array().unwrap().len(), 4);
+
+    let r = get("/api/meetings?year=2017").await;
+    assert_eq!(ids(&r.json()), ["copenhagen-2017", "malmo-2017"]);
+    let r = get("/api/institutions?search=arhus").await;
+    assert_eq!(ids(&r.json()), ["aarhus-university"]);
+}
+
+#[tokio::test]
+async fn the_api_never_sends_a_members_only_detail() {
+    for uri in [
+        "/api/people",
+        "/api/people/soren-brunak",
+        "/api/people?search=soren",
+    ] {
+        let r = get(uri).await;
+        assert!(
+            !r.body.contains("soren.private@example.org"),
+            "{uri}: {}",
+            r.body
+        );
+        assert!(!r.body.contains("+45 35 32 00 00"), "{uri}: {}", r.body);
+    }
+    // A public detail is there.
+    let r = get("/api/people/soren-brunak").await;
+    assert_eq!(r.json()["contact"]["orcid"]["value"], "0000-0002-1825-0097");
+}
+
+#[tokio::test]
+async fn api_errors_are_json_with_the_right_status() {
+    let r = get("/api/people/soren-brunack").await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(r.headers[header::CONTENT_TYPE], "application/json");
+    assert_eq!(r.json()["error"]["status"], 404);
+    assert_eq!(
+        r.json()["error"]["message"],
+        "no person matches \"soren-brunack\"; did you mean soren-brunak?"
+    );
+    for (uri, status) in [
+        ("/api/people?country=Narnia", StatusCode::BAD_REQUEST),
+        ("/api/people?role=boss", StatusCode::BAD_REQUEST),
+        ("/api/meetings?year=soon", StatusCode::BAD_REQUEST),
+        ("/api/people?institution=Hogwarts", StatusCode::NOT_FOUND),
+        ("/api/meetings/atlantis-1900", StatusCode::NOT_FOUND),
+        ("/api/institutions/hogwarts", StatusCode::NOT_FOUND),
+    ] {
+        let r = get(uri).await;
+        assert_eq!(r.status, status, "{uri}");
+        assert_eq!(r.json()["error"]["status"], status.as_u16(), "{uri}");
+    }
+}
+
+#[tokio::test]
+async fn health_and_methods() {
+    let r = get("/healthz").await;
+    assert_eq!((r.status, r.body.as_str()), (StatusCode::OK, "ok\n"));
+    let state = AppState::new(society_with_private_details());
+    let r = send(&state, "POST", "/api/people").await;
+    assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert!(r.headers[header::ALLOW].to_str().unwrap().contains("GET"));
+    let r = send(&state, "HEAD", "/api/people").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.is_empty());
+}
+
+#[tokio::test]
+async fn a_reload_swaps_the_whole_society_at_once() {
+    let state = AppState::new(Society::load_embedded().unwrap());
+    assert_eq!(
+        send(&state, "GET", "/api/people/soren-brunak").await.json()["contact"],
+        serde_json::json!({})
+    );
+    state.replace(society_with_private_details());
+    let r = send(&state, "GET", "/api/people/soren-brunak").await;
+    assert_eq!(r.json()["contact"]["orcid"]["value"], "0000-0002-1825-0097");
+}

@@ -1,0 +1,80 @@
+//! Project rules that a command can check, run as ordinary tests.
+
+use std::process::Command;
+
+use crate::support;
+
+fn cargo() -> Command {
+    let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    cmd.current_dir(support::root());
+    cmd
+}
+
+/// The crates a package depends on in normal builds, by name.
+fn normal_dependencies(package: &str) -> Vec<String> {
+    let out = cargo()
+        .args([
+            "tree",
+            "--offline",
+            "-e",
+            "normal",
+            "--prefix",
+            "none",
+            "--format",
+            "{p}",
+            "-p",
+            package,
+        ])
+        .output()
+        .expect("cargo runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .map(str::to_string)
+        .collect()
+}
+
+/// Architecture Invariant: core knows nothing of HTTP, command lines,
+/// templates or async runtimes.
+#[test]
+fn core_depends_on_no_front_end_crate() {
+    let deps = normal_dependencies("nspm-core");
+    for banned in ["axum", "tokio", "hyper", "clap", "minijinja", "tower"] {
+        assert!(
+            !deps.iter().any(|d| d == banned),
+            "nspm-core depends on {banned}: {deps:?}"
+        );
+    }
+}
+
+/// Architecture Invariant: export depends on core only, never on a front end.
+#[test]
+fn export_depends_on_core_and_no_front_end() {
+    let deps = normal_dependencies("nspm-export");
+    assert!(deps.iter().any(|d| d == "nspm-core"));
+    for banned in ["axum", "tokio", "hyper", "clap", "nspm-cli", "nspm-server"] {
+        assert!(
+            !deps.iter().any(|d| d == banned),
+            "nspm-export depends on {banned}: {deps:?}"
+        );
+    }
+}
+
+#[test]
+fn code_is_formatted() {
+    let out = cargo()
+        .args(["fmt", "--all", "--check"])
+        .output()
+        .expect("cargo fmt runs");
+    assert!(
+        out.status.success(),
+        "run `cargo fmt`:\n{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
