@@ -16,7 +16,7 @@ use crate::model::{
 };
 use crate::syntax::{self, Field, Node, Span, Value};
 use crate::time::{Local, TimeOfDay, Zone};
-use crate::validate;
+use crate::{fields, validate};
 
 /// Where a record and its fields stood in its file.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -447,19 +447,7 @@ fn orcid_check(text: &str) -> Result<(), String> {
 // Records.
 
 pub(crate) fn society<'s>(cx: &mut FileCx<'_>, node: Node<'s>) -> Decoded<'s, SocietyInfo> {
-    const KNOWN: &[&str] = &[
-        "id",
-        "name",
-        "short_name",
-        "initiative",
-        "mission_intro",
-        "mission",
-        "mission_outro",
-        "background",
-        "contact",
-        "base_url",
-    ];
-    let mut r = match Record::open(cx, node, "Society", "society", KNOWN) {
+    let mut r = match Record::open(cx, node, "Society", "society", fields::SOCIETY) {
         Ok(r) => r,
         Err(span) => return failed(span),
     };
@@ -591,8 +579,7 @@ fn failed<'s, T>(span: Span) -> Decoded<'s, T> {
 }
 
 pub(crate) fn institution<'s>(cx: &mut FileCx<'_>, node: Node<'s>) -> Decoded<'s, Institution> {
-    const KNOWN: &[&str] = &["id", "name", "aliases", "country"];
-    let mut r = match Record::open(cx, node, "Institution", "institution", KNOWN) {
+    let mut r = match Record::open(cx, node, "Institution", "institution", fields::INSTITUTION) {
         Ok(r) => r,
         Err(span) => return failed(span),
     };
@@ -611,19 +598,7 @@ pub(crate) fn institution<'s>(cx: &mut FileCx<'_>, node: Node<'s>) -> Decoded<'s
 }
 
 pub(crate) fn person<'s>(cx: &mut FileCx<'_>, node: Node<'s>) -> Decoded<'s, Person> {
-    const KNOWN: &[&str] = &[
-        "id",
-        "given",
-        "family",
-        "institution",
-        "country",
-        "roles",
-        "email",
-        "phone",
-        "orcid",
-        "web",
-    ];
-    let mut r = match Record::open(cx, node, "Person", "person", KNOWN) {
+    let mut r = match Record::open(cx, node, "Person", "person", fields::PERSON) {
         Ok(r) => r,
         Err(span) => return failed(span),
     };
@@ -665,11 +640,7 @@ pub(crate) fn person<'s>(cx: &mut FileCx<'_>, node: Node<'s>) -> Decoded<'s, Per
 }
 
 pub(crate) fn meeting<'s>(cx: &mut FileCx<'_>, node: Node<'s>) -> Decoded<'s, Meeting> {
-    const KNOWN: &[&str] = &[
-        "id", "title", "date", "end", "starts", "ends", "zone", "city", "venue", "country",
-        "summary", "revision", "modified",
-    ];
-    let mut r = match Record::open(cx, node, "Meeting", "meeting", KNOWN) {
+    let mut r = match Record::open(cx, node, "Meeting", "meeting", fields::MEETING) {
         Ok(r) => r,
         Err(span) => return failed(span),
     };
