@@ -5,6 +5,9 @@
 //! What needs the whole society (duplicate ids, references) is checked later
 //! in [`crate::load`], from the spans kept here.
 
+use std::borrow::Cow;
+use std::cell::OnceCell;
+
 use crate::country::Country;
 use crate::date::{PartialDate, Timestamp};
 use crate::diagnostic::{Diagnostic, LineIndex};
@@ -13,7 +16,7 @@ use crate::model::{
 };
 use crate::syntax::{self, Field, Node, Span, Value};
 use crate::time::{Local, TimeOfDay, Zone};
-use crate::validate;
+use crate::{fields, validate};
 
 /// Where a record and its fields stood in its file.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -36,9 +39,10 @@ impl Origin {
 /// A record as read from a file: the value when it was sound, and what could
 /// be read of its id in any case.
 #[derive(Debug)]
-pub(crate) struct Decoded<T> {
+pub(crate) struct Decoded<'s, T> {
     pub value: Option<T>,
-    pub id: Option<String>,
+    /// Borrowed from the file's text unless it held an escape.
+    pub id: Option<Cow<'s, str>>,
     pub origin: Origin,
 }
 
@@ -61,7 +65,10 @@ fn problem(node: &Node<'_>, message: impl Into<String>) -> Problem {
 /// One file being decoded: its text, and where its diagnostics go.
 pub(crate) struct FileCx<'a> {
     path: &'a str,
-    lines: LineIndex<'a>,
+    text: &'a str,
+    /// Where lines start, counted only once a problem needs it: sound data,
+    /// the common case, never pays for it (a large file has a million lines).
+    lines: OnceCell<LineIndex<'a>>,
     pub diagnostics: &'a mut Vec<Diagnostic>,
 }
 
@@ -69,13 +76,17 @@ impl<'a> FileCx<'a> {
     pub(crate) fn new(path: &'a str, text: &'a str, diagnostics: &'a mut Vec<Diagnostic>) -> Self {
         FileCx {
             path,
-            lines: LineIndex::new(text),
+            text,
+            lines: OnceCell::new(),
             diagnostics,
         }
     }
 
     pub(crate) fn report(&mut self, offset: usize, context: Option<String>, message: String) {
-        let (line, column) = self.lines.position(offset);
+        let (line, column) = self
+            .lines
+            .get_or_init(|| LineIndex::new(self.text))
+            .position(offset);
         self.diagnostics.push(Diagnostic {
             file: self.path.to_string(),
             line,
@@ -89,8 +100,11 @@ impl<'a> FileCx<'a> {
 /// A struct record being read field by field.
 struct Record<'c, 'a, 's> {
     cx: &'c mut FileCx<'a>,
-    label: String,
-    id: Option<String>,
+    /// What the record is, such as "person"; with the id, it names the
+    /// record in messages. Kept apart so that the name is only written out
+    /// when there is a problem to report.
+    kind: &'c str,
+    id: Option<Cow<'s, str>>,
     span: Span,
     fields: Vec<Option<Field<'s>>>,
     origin: Origin,
@@ -104,7 +118,7 @@ impl<'c, 'a, 's> Record<'c, 'a, 's> {
         cx: &'c mut FileCx<'a>,
         node: Node<'s>,
         type_name: &str,
-        kind: &str,
+        kind: &'c str,
         known: &[&'static str],
     ) -> Result<Self, Span> {
         let span = node.span;
@@ -130,31 +144,26 @@ impl<'c, 'a, 's> Record<'c, 'a, 's> {
                 return Err(span);
             }
         };
-        // The label names the record by its id when it has a readable one.
+        // Messages name the record by its id when it has a readable one.
         let id = fields
             .iter()
             .find(|f| f.name == "id")
             .and_then(|f| match &f.value.value {
-                Value::Str(s) => Some(s.to_string()),
+                Value::Str(s) => Some(s.clone()),
                 _ => None,
             });
-        let label = match &id {
-            Some(id) => format!("{kind} \"{id}\""),
-            None => kind.to_string(),
-        };
         let mut record = Record {
             cx,
-            label,
+            kind,
             id,
             span,
             fields: Vec::with_capacity(fields.len()),
             origin: Origin {
                 span,
-                fields: Vec::new(),
+                fields: Vec::with_capacity(fields.len()),
             },
             sound: true,
         };
-        let mut seen: Vec<&str> = Vec::new();
         for field in fields {
             if !known.contains(&field.name) {
                 let hint = closest(field.name, known)
@@ -162,22 +171,29 @@ impl<'c, 'a, 's> Record<'c, 'a, 's> {
                     .unwrap_or_else(|| format!("; expected one of: {}", known.join(", ")));
                 let message = format!("unknown field `{}`{hint}", field.name);
                 record.report_at(field.name_span.start, None, message);
-            } else if seen.contains(&field.name) {
+            } else if record.fields.iter().flatten().any(|f| f.name == field.name) {
                 let message = format!("field `{}` is given twice", field.name);
                 record.report_at(field.name_span.start, None, message);
             } else {
-                seen.push(field.name);
                 record.fields.push(Some(field));
             }
         }
         Ok(record)
     }
 
+    /// The record as messages name it: `person "kari-stefansson"`.
+    fn label(&self) -> String {
+        match &self.id {
+            Some(id) => format!("{} \"{id}\"", self.kind),
+            None => self.kind.to_string(),
+        }
+    }
+
     fn report_at(&mut self, offset: usize, field: Option<&str>, message: String) {
         self.sound = false;
         let context = match field {
-            Some(f) => format!("{}, field `{f}`", self.label),
-            None => self.label.clone(),
+            Some(f) => format!("{}, field `{f}`", self.label()),
+            None => self.label(),
         };
         self.cx.report(offset, Some(context), message);
     }
@@ -236,7 +252,7 @@ impl<'c, 'a, 's> Record<'c, 'a, 's> {
         }
     }
 
-    fn finish<T>(self, build: impl FnOnce() -> Option<T>) -> Decoded<T> {
+    fn finish<T>(self, build: impl FnOnce() -> Option<T>) -> Decoded<'s, T> {
         let id = self.id;
         let value = if self.sound { build() } else { None };
         Decoded {
@@ -430,20 +446,8 @@ fn orcid_check(text: &str) -> Result<(), String> {
 
 // Records.
 
-pub(crate) fn society(cx: &mut FileCx<'_>, node: Node<'_>) -> Decoded<SocietyInfo> {
-    const KNOWN: &[&str] = &[
-        "id",
-        "name",
-        "short_name",
-        "initiative",
-        "mission_intro",
-        "mission",
-        "mission_outro",
-        "background",
-        "contact",
-        "base_url",
-    ];
-    let mut r = match Record::open(cx, node, "Society", "society", KNOWN) {
+pub(crate) fn society<'s>(cx: &mut FileCx<'_>, node: Node<'s>) -> Decoded<'s, SocietyInfo> {
+    let mut r = match Record::open(cx, node, "Society", "society", fields::SOCIETY) {
         Ok(r) => r,
         Err(span) => return failed(span),
     };
@@ -507,7 +511,7 @@ fn nested<'s, T>(
         "initiative" => ("Initiative", &["name", "short_name"]),
         _ => ("Contact", &["person", "email"]),
     };
-    let label = format!("{}, field `{field}`", outer.label);
+    let label = format!("{}, field `{field}`", outer.label());
     let before = outer.cx.diagnostics.len();
     let mut inner = match Record::open(outer.cx, node, type_name, &label, known) {
         Ok(r) => r,
@@ -516,7 +520,9 @@ fn nested<'s, T>(
             return None;
         }
     };
-    inner.label = label;
+    // Past its opening, a nested record is named by the outer one's label
+    // alone, even when it carries a stray `id` field.
+    inner.id = None;
     let value = read(&mut inner);
     let sound = inner.sound;
     outer.origin.fields.extend(
@@ -561,7 +567,7 @@ fn contact_record(r: &mut Record<'_, '_, '_>) -> Option<Contact> {
     })
 }
 
-fn failed<T>(span: Span) -> Decoded<T> {
+fn failed<'s, T>(span: Span) -> Decoded<'s, T> {
     Decoded {
         value: None,
         id: None,
@@ -572,9 +578,8 @@ fn failed<T>(span: Span) -> Decoded<T> {
     }
 }
 
-pub(crate) fn institution(cx: &mut FileCx<'_>, node: Node<'_>) -> Decoded<Institution> {
-    const KNOWN: &[&str] = &["id", "name", "aliases", "country"];
-    let mut r = match Record::open(cx, node, "Institution", "institution", KNOWN) {
+pub(crate) fn institution<'s>(cx: &mut FileCx<'_>, node: Node<'s>) -> Decoded<'s, Institution> {
+    let mut r = match Record::open(cx, node, "Institution", "institution", fields::INSTITUTION) {
         Ok(r) => r,
         Err(span) => return failed(span),
     };
@@ -592,20 +597,8 @@ pub(crate) fn institution(cx: &mut FileCx<'_>, node: Node<'_>) -> Decoded<Instit
     })
 }
 
-pub(crate) fn person(cx: &mut FileCx<'_>, node: Node<'_>) -> Decoded<Person> {
-    const KNOWN: &[&str] = &[
-        "id",
-        "given",
-        "family",
-        "institution",
-        "country",
-        "roles",
-        "email",
-        "phone",
-        "orcid",
-        "web",
-    ];
-    let mut r = match Record::open(cx, node, "Person", "person", KNOWN) {
+pub(crate) fn person<'s>(cx: &mut FileCx<'_>, node: Node<'s>) -> Decoded<'s, Person> {
+    let mut r = match Record::open(cx, node, "Person", "person", fields::PERSON) {
         Ok(r) => r,
         Err(span) => return failed(span),
     };
@@ -620,7 +613,11 @@ pub(crate) fn person(cx: &mut FileCx<'_>, node: Node<'_>) -> Decoded<Person> {
     let orcid = r.optional("orcid", None, |n| {
         option(n, |n| {
             detail(n, orcid_check).map(|mut d| {
-                d.value = validate::orcid_digits(&d.value).to_string();
+                // Only a URL form needs a new string; a bare iD stays as read.
+                let bare = validate::orcid_digits(&d.value);
+                if bare.len() != d.value.len() {
+                    d.value = bare.to_string();
+                }
                 d
             })
         })
@@ -642,12 +639,8 @@ pub(crate) fn person(cx: &mut FileCx<'_>, node: Node<'_>) -> Decoded<Person> {
     })
 }
 
-pub(crate) fn meeting(cx: &mut FileCx<'_>, node: Node<'_>) -> Decoded<Meeting> {
-    const KNOWN: &[&str] = &[
-        "id", "title", "date", "end", "starts", "ends", "zone", "city", "venue", "country",
-        "summary", "revision", "modified",
-    ];
-    let mut r = match Record::open(cx, node, "Meeting", "meeting", KNOWN) {
+pub(crate) fn meeting<'s>(cx: &mut FileCx<'_>, node: Node<'s>) -> Decoded<'s, Meeting> {
+    let mut r = match Record::open(cx, node, "Meeting", "meeting", fields::MEETING) {
         Ok(r) => r,
         Err(span) => return failed(span),
     };
@@ -768,11 +761,11 @@ fn clock_problem(
 }
 
 /// Reads a file that holds one record.
-pub(crate) fn single<T>(
+pub(crate) fn single<'s, T>(
     cx: &mut FileCx<'_>,
-    text: &str,
-    read: impl FnOnce(&mut FileCx<'_>, Node<'_>) -> Decoded<T>,
-) -> Option<Decoded<T>> {
+    text: &'s str,
+    read: impl FnOnce(&mut FileCx<'_>, Node<'s>) -> Decoded<'s, T>,
+) -> Option<Decoded<'s, T>> {
     match syntax::parse_document(text) {
         Ok(node) => Some(read(cx, node)),
         Err(e) => {
@@ -783,11 +776,11 @@ pub(crate) fn single<T>(
 }
 
 /// Reads a file that holds a list of records; None when its syntax is broken.
-pub(crate) fn many<T>(
+pub(crate) fn many<'s, T>(
     cx: &mut FileCx<'_>,
-    text: &str,
-    mut read: impl FnMut(&mut FileCx<'_>, Node<'_>) -> Decoded<T>,
-) -> Option<Vec<Decoded<T>>> {
+    text: &'s str,
+    mut read: impl FnMut(&mut FileCx<'_>, Node<'s>) -> Decoded<'s, T>,
+) -> Option<Vec<Decoded<'s, T>>> {
     let mut out = Vec::new();
     match syntax::parse_list_document(text, |node| out.push(read(cx, node))) {
         Ok(_) => Some(out),

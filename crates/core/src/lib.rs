@@ -24,6 +24,7 @@ pub mod date;
 mod decode;
 mod diagnostic;
 pub mod edit;
+mod fields;
 mod load;
 mod model;
 pub mod query;

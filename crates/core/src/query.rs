@@ -38,8 +38,10 @@ pub fn suggest<'a>(wrong: &str, candidates: impl Iterator<Item = &'a str>) -> Ve
     let mut scored: Vec<(f64, &str)> = candidates
         .map(|c| {
             let folded = fold(c);
-            let mut score = strsim::jaro_winkler(&wrong, &folded);
-            if !wrong.is_empty() && folded.contains(&wrong) {
+            // Edit distance rather than Jaro-Winkler: ids share long tails
+            // ("-university"), which Jaro-Winkler rates as close.
+            let mut score = strsim::normalized_levenshtein(&wrong, &folded);
+            if !wrong.is_empty() && (folded.contains(&wrong) || abbreviates(&wrong, &folded)) {
                 score = score.max(0.9);
             }
             (score, c)
@@ -55,6 +57,17 @@ pub fn suggest<'a>(wrong: &str, candidates: impl Iterator<Item = &'a str>) -> Ve
         }
     }
     out
+}
+
+/// True when each word of `short` begins a word of `long`, in order:
+/// "uni-oslo" abbreviates "university-of-oslo".
+fn abbreviates(short: &str, long: &str) -> bool {
+    let is_sep = |c: char| c == '-' || c == ' ';
+    let mut words = long.split(is_sep);
+    short
+        .split(is_sep)
+        .filter(|w| !w.is_empty())
+        .all(|w| words.any(|l| l.starts_with(w)))
 }
 
 /// Filters for [`Society::people_matching`]; every filter given must hold.
@@ -451,6 +464,21 @@ mod tests {
                 ..Default::default()
             }),
             ["cold-spring-harbor-2015"]
+        );
+    }
+
+    #[test]
+    fn suggestions_follow_typos_and_abbreviations_not_shared_tails() {
+        let ids = [
+            "aarhus-university",
+            "university-of-oslo",
+            "university-of-bergen",
+        ];
+        assert!(suggest("lund-university", ids.into_iter()).is_empty());
+        assert_eq!(suggest("uni-oslo", ids.into_iter()), ["university-of-oslo"]);
+        assert_eq!(
+            suggest("university-of-bergn", ids.into_iter()),
+            ["university-of-bergen"]
         );
     }
 

@@ -153,6 +153,12 @@ struct Parser<'s> {
     bytes: &'s [u8],
     pos: usize,
     depth: usize,
+    /// Items and fields of the lists, tuples and structs being read, nested
+    /// ones above their parents'. Each is moved into a vector of its exact
+    /// length when it closes (`drain(..).collect()` allocates exactly), which
+    /// costs one allocation instead of the several a growing vector takes.
+    nodes: Vec<Node<'s>>,
+    fields: Vec<Field<'s>>,
 }
 
 impl<'s> Parser<'s> {
@@ -163,6 +169,8 @@ impl<'s> Parser<'s> {
             bytes: src.as_bytes(),
             pos,
             depth: 0,
+            nodes: Vec::new(),
+            fields: Vec::new(),
         }
     }
 
@@ -274,18 +282,19 @@ impl<'s> Parser<'s> {
             Some(b'[') => {
                 self.enter()?;
                 self.pos += 1;
-                let mut items = Vec::new();
+                let base = self.nodes.len();
                 loop {
                     self.skip_trivia()?;
                     if self.peek() == Some(b']') {
                         self.pos += 1;
                         break;
                     }
-                    items.push(self.value()?);
+                    let item = self.value()?;
+                    self.nodes.push(item);
                     self.list_separator(b']', "list item")?;
                 }
                 self.depth -= 1;
-                Value::List(items)
+                Value::List(self.nodes.drain(base..).collect())
             }
             Some(b'{') => {
                 self.enter()?;
@@ -363,43 +372,46 @@ impl<'s> Parser<'s> {
         self.skip_trivia()?;
         let is_struct = self.starts_field();
         let value = if is_struct {
-            let mut fields = Vec::new();
+            let base = self.fields.len();
             loop {
                 self.skip_trivia()?;
                 if self.peek() == Some(b')') {
                     self.pos += 1;
                     break;
                 }
+                // The name is read once, colon and all; on a miss the error
+                // points at where the name should have begun.
                 let name_start = self.pos;
-                if !self.starts_field() {
+                let Some((field_name, name_span)) = self.field_name() else {
+                    self.pos = name_start;
                     return Err(self.error_here("expected a field name followed by `:`"));
-                }
-                let field_name = self.ident()?;
-                let name_span = Span::new(name_start, self.pos);
-                self.skip_trivia()?;
-                // `starts_field` saw the colon, so it is there.
-                self.pos += 1;
+                };
                 self.skip_trivia()?;
                 let value = self.value()?;
-                fields.push(Field {
+                self.fields.push(Field {
                     name: field_name,
                     name_span,
                     value,
                 });
                 self.list_separator(b')', "field")?;
             }
-            Value::Struct { name, fields }
+            Value::Struct {
+                name,
+                fields: self.fields.drain(base..).collect(),
+            }
         } else {
-            let mut items = Vec::new();
+            let base = self.nodes.len();
             loop {
                 self.skip_trivia()?;
                 if self.peek() == Some(b')') {
                     self.pos += 1;
                     break;
                 }
-                items.push(self.value()?);
+                let item = self.value()?;
+                self.nodes.push(item);
                 self.list_separator(b')', "tuple item")?;
             }
+            let items: Vec<Node<'s>> = self.nodes.drain(base..).collect();
             match (name, items.is_empty()) {
                 (None, true) => Value::Unit,
                 (Some(_), true) => Value::Struct {
@@ -416,17 +428,28 @@ impl<'s> Parser<'s> {
     /// Looks ahead, without consuming, for `identifier :` (and not `::`).
     fn starts_field(&mut self) -> bool {
         let save = self.pos;
-        let found = match self.peek() {
-            Some(b) if b == b'_' || b.is_ascii_alphabetic() => {
-                self.ident().is_ok()
-                    && self.skip_trivia().is_ok()
-                    && self.peek() == Some(b':')
-                    && self.peek_at(1) != Some(b':')
-            }
-            _ => false,
-        };
+        let found = self.field_name().is_some();
         self.pos = save;
         found
+    }
+
+    /// Reads `identifier :` (not `::`) and returns the name and its span;
+    /// None, with the position left anywhere, when that is not what follows.
+    fn field_name(&mut self) -> Option<(&'s str, Span)> {
+        let start = self.pos;
+        match self.peek() {
+            Some(b) if b == b'_' || b.is_ascii_alphabetic() => {}
+            _ => return None,
+        }
+        let name = self.ident().ok()?;
+        let span = Span::new(start, self.pos);
+        self.skip_trivia().ok()?;
+        if self.peek() == Some(b':') && self.peek_at(1) != Some(b':') {
+            self.pos += 1;
+            Some((name, span))
+        } else {
+            None
+        }
     }
 
     fn ident(&mut self) -> Result<&'s str> {

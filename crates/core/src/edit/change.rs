@@ -8,7 +8,6 @@
 //! visibility other than public or members) or name a record that does not
 //! exist.
 
-use super::record;
 use super::write::{Rec, Val};
 use crate::load::DataFile;
 use crate::model::{Role, Society};
@@ -459,8 +458,8 @@ impl<'a> Input<'a> {
 /// An empty record of this kind, to be filled by an [`Input`].
 pub(crate) fn empty(kind: Kind) -> Rec {
     match kind {
-        Kind::Person => Rec::new("Person", record::PERSON),
-        Kind::Institution => Rec::new("Institution", record::INSTITUTION),
-        Kind::Meeting => Rec::new("Meeting", record::MEETING),
+        Kind::Person => Rec::new("Person", crate::fields::PERSON),
+        Kind::Institution => Rec::new("Institution", crate::fields::INSTITUTION),
+        Kind::Meeting => Rec::new("Meeting", crate::fields::MEETING),
     }
 }

@@ -7,38 +7,7 @@ use crate::model::{
     Contact, Detail, Initiative, Institution, Meeting, Person, SocietyInfo, Visibility,
 };
 
-pub(crate) const PERSON: &[&str] = &[
-    "id",
-    "given",
-    "family",
-    "institution",
-    "country",
-    "roles",
-    "email",
-    "phone",
-    "orcid",
-    "web",
-];
-
-pub(crate) const INSTITUTION: &[&str] = &["id", "name", "aliases", "country"];
-
-pub(crate) const MEETING: &[&str] = &[
-    "id", "title", "date", "end", "starts", "ends", "zone", "city", "venue", "country", "summary",
-    "revision", "modified",
-];
-
-const SOCIETY: &[&str] = &[
-    "id",
-    "name",
-    "short_name",
-    "initiative",
-    "mission_intro",
-    "mission",
-    "mission_outro",
-    "background",
-    "contact",
-    "base_url",
-];
+use crate::fields::{INSTITUTION, MEETING, PERSON, SOCIETY};
 
 /// `Some(Public("…"))` or `Some(Members("…"))`.
 pub(crate) fn detail(d: &Detail) -> Val {
