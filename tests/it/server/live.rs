@@ -67,6 +67,7 @@ fn changed_files_are_served_and_broken_ones_are_not() {
     let renamed = original.replace("given: \"Søren\"", "given: \"Sören\"");
     std::fs::write(&people, &renamed).unwrap();
     let took = wait_for_name(&server, "soren-brunak", "Sören", Duration::from_secs(10));
+    eprintln!("the change was served after {took:?}");
     assert!(took < Duration::from_secs(3), "the change took {took:?}");
     let page = server.get("/people/soren-brunak/");
     assert!(page.text().contains("Sören Brunak"));
