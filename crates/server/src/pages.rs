@@ -60,7 +60,7 @@ impl Served {
             .flatten();
         Served {
             content_type: header_value(content_type),
-            cache_control: HeaderValue::from_static("public, max-age=300"),
+            cache_control: cache_control(content_type),
             disposition,
             identity: Variant {
                 etag: etag(&tag),
@@ -183,6 +183,17 @@ impl Pages {
 
     pub fn is_empty(&self) -> bool {
         self.by_path.is_empty()
+    }
+}
+
+/// Pages, cards and calendars change whenever staff change the data, and a
+/// reload swaps them at once: caches must ask again each time (a 304 costs
+/// little). The stylesheet and images change only with a new release.
+fn cache_control(content_type: &str) -> HeaderValue {
+    if content_type.starts_with("text/css") || content_type.starts_with("image/") {
+        HeaderValue::from_static("public, max-age=3600")
+    } else {
+        HeaderValue::from_static("no-cache")
     }
 }
 
