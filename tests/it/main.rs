@@ -5,6 +5,7 @@
 //! which `tests/run` sets after installing them; without it they say that
 //! they were skipped. In CI the switch is always on.
 
+mod api_schema;
 mod check;
 mod cli;
 mod edit;
