@@ -27,6 +27,15 @@ fn png_size(path: &Path) -> (u32, u32) {
     (be(16), be(20))
 }
 
+/// The text of a file the walk downloaded, once its type and name are
+/// checked.
+fn downloaded<'a>(file: &'a Value, media_type: &str, name: &str) -> &'a str {
+    let content_type = file["content_type"].as_str().unwrap();
+    assert!(content_type.starts_with(media_type), "{file}");
+    assert_eq!(file["file_name"], name, "{file}");
+    file["text"].as_str().unwrap()
+}
+
 #[test]
 fn a_visitor_clicks_through_to_a_card_and_the_calendar() {
     if !support::external_tests() {
@@ -93,29 +102,12 @@ fn a_visitor_clicks_through_to_a_card_and_the_calendar() {
             assert!(h >= 600, "{page}: {h} px tall");
         }
 
-        let card = &walk["card"];
-        let text = card["text"].as_str().unwrap();
-        assert!(
-            card["content_type"]
-                .as_str()
-                .unwrap()
-                .starts_with("text/vcard"),
-            "{card}"
-        );
-        assert_eq!(card["file_name"], format!("{}.vcf", person.id));
+        let text = downloaded(&walk["card"], "text/vcard", &format!("{}.vcf", person.id));
         assert!(text.starts_with("BEGIN:VCARD\r\n"), "{text}");
         assert!(text.contains(&format!("\r\nFN:{name}\r\n")), "{text}");
         assert!(text.ends_with("END:VCARD\r\n"), "{text}");
 
-        let calendar = &walk["calendar"];
-        let text = calendar["text"].as_str().unwrap();
-        assert!(
-            calendar["content_type"]
-                .as_str()
-                .unwrap()
-                .starts_with("text/calendar"),
-            "{calendar}"
-        );
+        let text = downloaded(&walk["calendar"], "text/calendar", "calendar.ics");
         assert!(text.starts_with("BEGIN:VCALENDAR\r\n"), "{text}");
         assert_eq!(
             text.matches("BEGIN:VEVENT\r\n").count(),
