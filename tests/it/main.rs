@@ -1,10 +1,12 @@
 //! The workspace's integration tests: one binary, one module per area.
 //!
 //! Tests that need tools from outside Rust (Python's icalendar and vobject,
-//! ical.js, the Nu Html Checker, Chromium) run when `NSPM_EXTERNAL_TESTS=1`,
-//! which `tests/run` sets after installing them; without it they say that
-//! they were skipped. In CI the switch is always on.
+//! schemathesis, ical.js, the Nu Html Checker, Chromium) run when
+//! `NSPM_EXTERNAL_TESTS=1`, which `tests/run` sets after installing them;
+//! without it they say that they were skipped. In CI the switch is always on.
 
+mod api_schema;
+mod browser;
 mod check;
 mod cli;
 mod edit;

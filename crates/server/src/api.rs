@@ -1,32 +1,49 @@
 //! The read-only JSON API: the same records and filters as `nspm … list`,
 //! for the public audience only.
 
-use axum::extract::rejection::QueryRejection;
+use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
-use axum::routing::get;
+use axum::routing::{MethodRouter, get};
 use axum::{Json, Router};
 use nspm_core::query::{parse_country, parse_role};
 use nspm_core::view::{InstitutionView, MeetingView, PersonView, SocietyView};
 use nspm_core::{Audience, InstitutionQuery, MeetingQuery, PeopleQuery};
 use serde::Deserialize;
 
-use crate::{AppError, AppState};
+use crate::{AppError, AppState, openapi};
 
 /// Visitors are the public: a members-only detail never leaves through the API.
 const AUDIENCE: Audience = Audience::Public;
 
+/// Every route of the API, below `/api`. One table feeds both the router and
+/// [`paths`], so a test can hold the OpenAPI document to the routes as served.
+fn routes() -> [(&'static str, MethodRouter<AppState>); 8] {
+    [
+        ("/openapi.json", get(openapi::document)),
+        ("/society", get(society)),
+        ("/people", get(people)),
+        ("/people/{id}", get(person)),
+        ("/institutions", get(institutions)),
+        ("/institutions/{id}", get(institution)),
+        ("/meetings", get(meetings)),
+        ("/meetings/{id}", get(meeting)),
+    ]
+}
+
 pub(crate) fn router() -> Router<AppState> {
-    Router::new()
-        .route("/society", get(society))
-        .route("/people", get(people))
-        .route("/people/{id}", get(person))
-        .route("/institutions", get(institutions))
-        .route("/institutions/{id}", get(institution))
-        .route("/meetings", get(meetings))
-        .route("/meetings/{id}", get(meeting))
+    routes()
+        .into_iter()
+        .fold(Router::new(), |router, (path, method)| {
+            router.route(path, method)
+        })
         // axum still adds the Allow header; the body is JSON like every
         // other API error.
         .method_not_allowed_fallback(async || AppError::MethodNotAllowed)
+}
+
+/// The paths of [`routes`], in axum's syntax (`/people/{id}`).
+pub(crate) fn paths() -> impl Iterator<Item = &'static str> {
+    routes().into_iter().map(|(path, _)| path)
 }
 
 type ApiResult<T> = Result<Json<T>, AppError>;
@@ -36,6 +53,13 @@ type ApiResult<T> = Result<Json<T>, AppError>;
 fn params<T>(q: Result<Query<T>, QueryRejection>) -> Result<T, AppError> {
     q.map(|Query(p)| p)
         .map_err(|e| AppError::BadRequest(format!("invalid query string: {}", e.body_text())))
+}
+
+/// An id that does not decode (percent-encoded bytes that are not UTF-8) is
+/// a 400 with a JSON body too, rather than axum's plain-text answer.
+fn path_id(p: Result<Path<String>, PathRejection>) -> Result<String, AppError> {
+    p.map(|Path(id)| id)
+        .map_err(|e| AppError::BadRequest(format!("invalid path: {}", e.body_text())))
 }
 
 /// Empty filter values mean "no filter", as a blank form field would.
@@ -79,7 +103,11 @@ async fn people(
     ))
 }
 
-async fn person(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<PersonView> {
+async fn person(
+    State(state): State<AppState>,
+    id: Result<Path<String>, PathRejection>,
+) -> ApiResult<PersonView> {
+    let id = path_id(id)?;
     let snap = state.snapshot();
     let s = &snap.society;
     let p = s.person(&id).ok_or_else(|| s.not_found("person", &id))?;
@@ -113,8 +141,9 @@ async fn institutions(
 
 async fn institution(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    id: Result<Path<String>, PathRejection>,
 ) -> ApiResult<InstitutionView> {
+    let id = path_id(id)?;
     let snap = state.snapshot();
     let s = &snap.society;
     let i = s
@@ -126,7 +155,8 @@ async fn institution(
 #[derive(Debug, Deserialize)]
 struct MeetingParams {
     country: Option<String>,
-    year: Option<i32>,
+    // Read as text so that an empty value means no filter, as for the others.
+    year: Option<String>,
     search: Option<String>,
 }
 
@@ -139,7 +169,7 @@ async fn meetings(
     let s = &snap.society;
     let query = MeetingQuery {
         country: given(p.country).map(|c| parse_country(&c)).transpose()?,
-        year: p.year,
+        year: given(p.year).map(|y| parse_year(&y)).transpose()?,
         text: given(p.search),
     };
     Ok(Json(
@@ -150,7 +180,19 @@ async fn meetings(
     ))
 }
 
-async fn meeting(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<MeetingView> {
+fn parse_year(text: &str) -> Result<i32, AppError> {
+    text.trim().parse().map_err(|_| {
+        AppError::BadRequest(format!(
+            "invalid year \"{text}\": expected a whole number such as 2017"
+        ))
+    })
+}
+
+async fn meeting(
+    State(state): State<AppState>,
+    id: Result<Path<String>, PathRejection>,
+) -> ApiResult<MeetingView> {
+    let id = path_id(id)?;
     let snap = state.snapshot();
     let s = &snap.society;
     let m = s.meeting(&id).ok_or_else(|| s.not_found("meeting", &id))?;

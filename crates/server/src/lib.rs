@@ -10,6 +10,7 @@ mod api;
 mod error;
 mod http;
 mod live;
+mod openapi;
 mod pages;
 mod state;
 
@@ -25,14 +26,27 @@ pub use live::{LiveData, Reload, reload, watch};
 pub use pages::{Pages, Served};
 pub use state::{AppState, Snapshot};
 
+/// Where the health check answers.
+const HEALTHZ: &str = "/healthz";
+/// Where the JSON API lives.
+const API: &str = "/api";
+
 /// The whole HTTP application.
 pub fn app(state: AppState) -> Router {
     Router::new()
-        .route("/healthz", get(healthz))
-        .nest("/api", api::router())
+        .route(HEALTHZ, get(healthz))
+        .nest(API, api::router())
         .fallback(site)
         .layer(axum::middleware::from_fn(http::policy))
         .with_state(state)
+}
+
+/// The paths the app routes itself, in axum's syntax (`/api/people/{id}`),
+/// which is also OpenAPI's; every other path is a file of the site.
+pub fn routes() -> Vec<String> {
+    std::iter::once(HEALTHZ.to_string())
+        .chain(api::paths().map(|p| format!("{API}{p}")))
+        .collect()
 }
 
 /// Every path that is not the API is a file of the site: the same bytes as

@@ -1,0 +1,126 @@
+//! A visitor's walk through the running site in headless Chromium
+//! (tests/tools/e2e.mjs): from the home page to the committee, to a person
+//! and their contact card, to the meetings and their calendar, every step a
+//! click, on a phone and on a desktop. The screenshots it takes land in
+//! `artifacts/screenshots/<width>/` for people to look at.
+
+use std::path::Path;
+use std::process::Command;
+
+use nspm_core::Society;
+use serde_json::Value;
+
+use crate::support;
+
+const WIDTHS: [u64; 2] = [375, 1280];
+const PAGES: [&str; 4] = ["home", "committee", "person", "meetings"];
+
+/// The width and height a PNG file declares in its header.
+fn png_size(path: &Path) -> (u32, u32) {
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    assert!(
+        bytes.starts_with(b"\x89PNG\r\n\x1a\n") && bytes.len() > 24,
+        "{} is not a PNG file",
+        path.display()
+    );
+    let be = |at: usize| u32::from_be_bytes(bytes[at..at + 4].try_into().unwrap());
+    (be(16), be(20))
+}
+
+/// The text of a file the walk downloaded, once its type and name are
+/// checked.
+fn downloaded<'a>(file: &'a Value, media_type: &str, name: &str) -> &'a str {
+    let content_type = file["content_type"].as_str().unwrap();
+    assert!(content_type.starts_with(media_type), "{file}");
+    assert_eq!(file["file_name"], name, "{file}");
+    file["text"].as_str().unwrap()
+}
+
+#[test]
+fn a_visitor_clicks_through_to_a_card_and_the_calendar() {
+    if !support::external_tests() {
+        eprintln!("skipped: the walk in Chromium runs with NSPM_EXTERNAL_TESTS=1");
+        return;
+    }
+    let tools = support::root().join("tests/tools");
+    for needed in [
+        tools.join("node_modules/playwright-core"),
+        "/usr/bin/chromium".into(),
+    ] {
+        assert!(
+            needed.exists(),
+            "{} is missing: run tests/tools/install",
+            needed.display()
+        );
+    }
+    let society = Society::load_embedded().unwrap();
+    // A name beyond ASCII shows that the card keeps it whole.
+    let person = society
+        .people
+        .iter()
+        .find(|p| !p.name().is_ascii())
+        .unwrap_or(&society.people[0]);
+    let name = person.name();
+
+    let shots = support::root().join("artifacts/screenshots");
+    if shots.exists() {
+        std::fs::remove_dir_all(&shots).unwrap();
+    }
+    let server = support::serve();
+    let out = Command::new("node")
+        .arg(tools.join("e2e.mjs"))
+        .arg(&server.base)
+        .arg(&shots)
+        .arg(&name)
+        .current_dir(&tools)
+        .output()
+        .expect("node runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "the walk failed:\n{}\n{stdout}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"));
+    assert_eq!(report["blocked"], serde_json::json!([]));
+
+    let walks = report["walks"].as_array().unwrap();
+    assert_eq!(walks.len(), WIDTHS.len());
+    for (walk, width) in walks.iter().zip(WIDTHS) {
+        assert_eq!(walk["width"], width);
+        let visited = walk["visited"].as_array().unwrap();
+        let names: Vec<&str> = visited
+            .iter()
+            .map(|v| v["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, PAGES, "{width} px");
+        assert_eq!(visited[2]["path"], format!("/people/{}/", person.id));
+        assert_eq!(visited[2]["h1"], name.as_str());
+        for page in visited {
+            let (w, h) = png_size(Path::new(page["screenshot"].as_str().unwrap()));
+            assert_eq!(u64::from(w), width, "{page}");
+            assert!(h >= 600, "{page}: {h} px tall");
+        }
+
+        let text = downloaded(&walk["card"], "text/vcard", &format!("{}.vcf", person.id));
+        assert!(text.starts_with("BEGIN:VCARD\r\n"), "{text}");
+        assert!(text.contains(&format!("\r\nFN:{name}\r\n")), "{text}");
+        assert!(text.ends_with("END:VCARD\r\n"), "{text}");
+
+        let text = downloaded(&walk["calendar"], "text/calendar", "calendar.ics");
+        assert!(text.starts_with("BEGIN:VCALENDAR\r\n"), "{text}");
+        assert_eq!(
+            text.matches("BEGIN:VEVENT\r\n").count(),
+            society.meetings.len(),
+            "{text}"
+        );
+    }
+    // Both widths of every page, and nothing else.
+    let mut files = Vec::new();
+    for width in WIDTHS {
+        for entry in std::fs::read_dir(shots.join(width.to_string())).unwrap() {
+            files.push(entry.unwrap().path());
+        }
+    }
+    assert_eq!(files.len(), WIDTHS.len() * PAGES.len(), "{files:?}");
+}
