@@ -66,10 +66,10 @@ fn a_visitor_clicks_through_to_a_card_and_the_calendar() {
     if shots.exists() {
         std::fs::remove_dir_all(&shots).unwrap();
     }
-    let server = support::serve();
+    let server = crate::server::running::Running::start(&[], &[]);
     let out = Command::new("node")
         .arg(tools.join("e2e.mjs"))
-        .arg(&server.base)
+        .arg(format!("http://{}/", server.addr))
         .arg(&shots)
         .arg(&name)
         .current_dir(&tools)

@@ -7,7 +7,7 @@ mod headers;
 mod live;
 mod private;
 mod process;
-mod running;
+pub(crate) mod running;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
