@@ -7,8 +7,11 @@ use crate::ExportError;
 
 /// The stamp for an export: `SOURCE_DATE_EPOCH` when it is set (the
 /// reproducible-builds convention), else the latest `modified` of any
-/// meeting, else 1970-01-01T00:00:00Z. Never the clock, so exporting twice
-/// gives byte-identical files.
+/// meeting, else the first moment of the latest meeting's date as the data
+/// gives it (2018-06 gives 2018-06-01T00:00:00Z), else 1970-01-01T00:00:00Z
+/// for a society with no meetings. Never the clock, so exporting twice gives
+/// byte-identical files; and not the epoch while the data has any date, as
+/// calendar programs show DTSTAMP and 1970 looks broken.
 pub fn stamp_from_env(society: &Society) -> Result<Timestamp, ExportError> {
     let value = std::env::var_os("SOURCE_DATE_EPOCH");
     stamp_from(
@@ -39,6 +42,17 @@ pub fn stamp_from(
             .iter()
             .filter_map(|m| m.modified)
             .max()
+            .or_else(|| {
+                let latest = society.meetings.iter().map(|m| m.date).max()?;
+                let (y, m, d) = (
+                    latest.year(),
+                    latest.month().unwrap_or(1),
+                    latest.day().unwrap_or(1),
+                );
+                Some(Timestamp::from_unix(
+                    nspm_core::date::days_from_civil(y, m, d) * 86_400,
+                ))
+            })
             .unwrap_or_else(|| Timestamp::from_unix(0))),
     }
 }
