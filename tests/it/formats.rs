@@ -12,7 +12,7 @@
 mod lines;
 mod parsers;
 
-use nspm_core::{Audience, Meeting, Person, Society, Timestamp};
+use nspm_core::{Audience, Meeting, Person, Society};
 use nspm_export::{CalendarOptions, CardOptions, VcardVersion, ics, stamp_from, vcard};
 
 use crate::support;
