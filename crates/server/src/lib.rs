@@ -46,7 +46,7 @@ async fn site(State(state): State<AppState>, req: Request) -> Response {
             .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
         return res;
     }
-    let snap = state.snapshot();
+    let snap = state.peek();
     let path = req.uri().path();
     if path.starts_with("/api/") || path == "/api" {
         return AppError::NotFound(format!("no API endpoint at {path}")).into_response();

@@ -70,6 +70,9 @@ impl Served {
     ) -> Response<Body> {
         let mut res = Response::builder().status(status);
         let headers = res.headers_mut().expect("a fresh builder has headers");
+        // Room for these headers and the ones the policy middleware adds,
+        // so that the map is not grown and rehashed on the way.
+        headers.reserve(12);
         headers.insert(header::ETAG, self.etag.clone());
         headers.insert(header::CACHE_CONTROL, self.cache_control.clone());
         if self.gzip.is_some() || self.br.is_some() {
