@@ -107,6 +107,12 @@ impl Site {
         self.pages.iter().map(|(path, page)| (path.as_str(), page))
     }
 
+    /// Every resource, in path order, taken out of the site: a server that
+    /// keeps the bytes moves them instead of holding a second copy.
+    pub fn into_pages(self) -> impl Iterator<Item = (String, Page)> {
+        self.pages.into_iter()
+    }
+
     pub fn len(&self) -> usize {
         self.pages.len()
     }

@@ -67,7 +67,7 @@ async fn site(State(state): State<AppState>, req: Request) -> Response {
             .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
         return res;
     }
-    let snap = state.snapshot();
+    let snap = state.peek();
     if let Some(page) = snap.pages.get(path) {
         return page.respond(req.method(), req.headers(), StatusCode::OK);
     }

@@ -48,7 +48,7 @@ impl Served {
         let variant = |encoding: &'static str, bytes: Vec<u8>| {
             (bytes.len() < body.len()).then(|| Variant {
                 etag: etag(&format!("{tag}-{encoding}")),
-                bytes: Bytes::from(bytes),
+                bytes: exact(bytes),
                 encoding: Some(encoding),
             })
         };
@@ -64,7 +64,7 @@ impl Served {
             disposition,
             identity: Variant {
                 etag: etag(&tag),
-                bytes: Bytes::from(body),
+                bytes: exact(body),
                 encoding: None,
             },
             gzip,
@@ -97,6 +97,9 @@ impl Served {
         let variant = self.negotiate(request);
         let mut res = Response::builder().status(status);
         let headers = res.headers_mut().expect("a fresh builder has headers");
+        // Room for these headers and the ones the policy middleware adds,
+        // so that the map is not grown and rehashed on the way.
+        headers.reserve(12);
         headers.insert(header::ETAG, variant.etag.clone());
         headers.insert(header::CACHE_CONTROL, self.cache_control.clone());
         if self.gzip.is_some() || self.br.is_some() {
@@ -136,20 +139,26 @@ pub struct Pages {
 
 impl Pages {
     /// Prepares every file of a rendered site, compressing on all cores.
+    /// The site is taken apart so that each body is moved, not copied: with
+    /// a large society the bodies alone are hundreds of megabytes.
     pub fn from_site(site: nspm_export::Site) -> Pages {
-        let entries: Vec<(&str, &nspm_export::Page)> = site.iter().collect();
+        let mut entries: Vec<(String, nspm_export::Page)> = site.into_pages().collect();
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
         let chunk = entries.len().div_ceil(threads).max(1);
+        let mut parts = Vec::with_capacity(threads);
+        while entries.len() > chunk {
+            parts.push(entries.split_off(entries.len() - chunk));
+        }
+        parts.push(entries);
         let by_path = std::thread::scope(|scope| {
-            let workers: Vec<_> = entries
-                .chunks(chunk)
+            let workers: Vec<_> = parts
+                .into_iter()
                 .map(|part| {
                     scope.spawn(move || {
-                        part.iter()
+                        part.into_iter()
                             .map(|(path, page)| {
-                                let served =
-                                    Served::new(path, page.bytes.clone(), page.content_type);
-                                (path.to_string(), served)
+                                let served = Served::new(&path, page.bytes, page.content_type);
+                                (path, served)
                             })
                             .collect::<Vec<_>>()
                     })
@@ -223,6 +232,13 @@ fn etag(tag: &str) -> HeaderValue {
     HeaderValue::from_str(&format!("\"{tag}\"")).expect("hex digits are a valid header")
 }
 
+/// The bytes without the spare capacity a growing buffer leaves behind,
+/// which would otherwise stay allocated for as long as the snapshot lives.
+fn exact(mut bytes: Vec<u8>) -> Bytes {
+    bytes.shrink_to_fit();
+    Bytes::from(bytes)
+}
+
 fn gzip(body: &[u8]) -> Vec<u8> {
     let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::new(6));
     // Writing to a Vec cannot fail.
@@ -236,8 +252,23 @@ fn brotli(body: &[u8]) -> Vec<u8> {
         quality: 5,
         ..Default::default()
     };
+    // Handing the encoder the whole body as its first and last input lets
+    // it size its window buffer to the body: fed in 4 KiB pieces, as
+    // `BrotliCompress` does, it allocates and clears its full 4 MiB window
+    // for every body larger than one piece. The output is the same.
     let mut input = body;
-    if brotli::BrotliCompress(&mut input, &mut out, &params).is_err() {
+    let mut in_buf = vec![0u8; body.len().max(1)];
+    let mut out_buf = vec![0u8; 16 * 1024];
+    if brotli::BrotliCompressCustomAlloc(
+        &mut input,
+        &mut out,
+        &mut in_buf,
+        &mut out_buf,
+        &params,
+        brotli::enc::StandardAlloc::default(),
+    )
+    .is_err()
+    {
         return Vec::new();
     }
     out

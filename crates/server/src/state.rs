@@ -44,6 +44,14 @@ impl AppState {
         self.current.load_full()
     }
 
+    /// The current snapshot for a request that is answered without
+    /// awaiting anything: unlike [`AppState::snapshot`] it touches no shared
+    /// reference count, so requests on different cores do not contend for
+    /// one cache line.
+    pub(crate) fn peek(&self) -> arc_swap::Guard<Arc<Snapshot>> {
+        self.current.load()
+    }
+
     /// Renders newly loaded data and swaps it in for every request that
     /// starts after this; on failure the current snapshot stays.
     pub fn replace(&self, society: Society) -> Result<(), ExportError> {

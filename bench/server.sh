@@ -1,0 +1,252 @@
+#!/usr/bin/env bash
+# Measures `nspm serve` against nginx serving the same exported site, on
+# loopback: requests per second and p99 latency from wrk for the committee
+# page and the calendar, each with and without gzip, in alternating rounds;
+# then the time from start to the first answered request and the resident
+# memory, for the embedded data and a generated society of 100,000 people.
+# Prints Markdown tables of medians and whether each goal is met. See
+# BENCHMARKS.md, "Serving".
+#
+# Usage: bench/server.sh
+#   ROUNDS=5 DURATION=10 THREADS=2 CONNECTIONS=64   wrk rounds and their load
+#   STARTS=5 BIG_STARTS=3                           starts timed per data set
+#   PEOPLE=100000 MEETINGS=10000 INSTITUTIONS=2000 SEED=1   the large society
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+
+rounds=${ROUNDS:-5}
+duration=${DURATION:-10}
+threads=${THREADS:-2}
+connections=${CONNECTIONS:-64}
+starts=${STARTS:-5}
+big_starts=${BIG_STARTS:-3}
+people=${PEOPLE:-100000}
+meetings=${MEETINGS:-10000}
+institutions=${INSTITUTIONS:-2000}
+seed=${SEED:-1}
+
+missing=()
+command -v wrk >/dev/null || missing+=(wrk)
+command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx)
+command -v curl >/dev/null || missing+=(curl)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing ${missing[*]}" >&2
+  apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+nginx=$(command -v nginx || echo /usr/sbin/nginx)
+
+target=${CARGO_TARGET_DIR:-$root/target}
+cargo build --release --locked -p nspm-cli -p nspm-bench >&2
+nspm=$target/release/nspm
+gen=$target/release/nspm-gen
+startup=$target/release/nspm-startup
+
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do
+    kill "$pid" 2>/dev/null || true
+  done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# Runs from an empty directory without NSPM_DATA, so that `nspm` serves and
+# exports the data compiled into it. The server logs one line per request
+# at level info; warn is the production-like setting measured here.
+cd "$work"
+unset NSPM_DATA
+export RUST_LOG=warn
+
+# The exported site, and beside each file nspm would compress (text, 512
+# bytes or more) its gzip at nspm's level, for nginx's gzip_static.
+"$nspm" export site --out "$work/site" >&2
+find "$work/site" -type f -size +511c \
+  \( -name '*.html' -o -name '*.css' -o -name '*.svg' -o -name '*.xml' \
+  -o -name '*.txt' -o -name '*.ics' -o -name '*.vcf' \) \
+  -exec gzip -6 -k -n {} +
+
+# A loopback port nobody listens on.
+free_port() {
+  local port
+  while :; do
+    port=$((20000 + RANDOM % 40000))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      echo "$port"
+      return
+    fi
+  done
+}
+
+# Waits until a URL answers 200, for at most 30 s.
+await() {
+  for _ in $(seq 300); do
+    curl -sf -o /dev/null "$1" && return 0
+    sleep 0.1
+  done
+  echo "no answer from $1" >&2
+  return 1
+}
+
+nspm_port=$(free_port)
+"$nspm" serve --addr "127.0.0.1:$nspm_port" 2>"$work/nspm.log" &
+nspm_pid=$!
+pids+=("$nspm_pid")
+
+ngx_dynamic=$(free_port)
+ngx_static=$(free_port)
+while [ "$ngx_static" = "$ngx_dynamic" ] || [ "$ngx_static" = "$nspm_port" ]; do ngx_static=$(free_port); done
+mkdir -p "$work/nginx/tmp"
+sed -e "s#@PREFIX@#$work/nginx#g; s#@ROOT@#$work/site#g" \
+  -e "s#@PORT_DYNAMIC@#$ngx_dynamic#g; s#@PORT_STATIC@#$ngx_static#g" \
+  "$root/bench/peers/nginx.conf" >"$work/nginx/nginx.conf"
+"$nginx" -p "$work/nginx" -c "$work/nginx/nginx.conf" 2>"$work/nginx/stderr" &
+nginx_pid=$!
+pids+=("$nginx_pid")
+
+await "http://127.0.0.1:$nspm_port/healthz"
+await "http://127.0.0.1:$ngx_dynamic/"
+await "http://127.0.0.1:$ngx_static/"
+
+# name|url path|content coding asked for (none or gzip)
+cases=(
+  "/committee/|/committee/|"
+  "/committee/, gzip|/committee/|gzip"
+  "/calendar.ics|/calendar.ics|"
+  "/calendar.ics, gzip|/calendar.ics|gzip"
+)
+# name|port: nginx serves plain requests from one server, and gzip both
+# ways: compressing as it sends, and sending the precompressed file.
+peers_plain=("nginx|$ngx_dynamic")
+peers_gzip=("nginx, gzip on (level 6)|$ngx_dynamic" "nginx, gzip_static|$ngx_static")
+
+# Every server must send the same body for every case before any is timed.
+for case in "${cases[@]}"; do
+  IFS='|' read -r name path coding <<<"$case"
+  header=()
+  [ -n "$coding" ] && header=(-H "Accept-Encoding: $coding" --compressed)
+  want=$(curl -sf "${header[@]}" "http://127.0.0.1:$nspm_port$path" | sha256sum)
+  for port in "$ngx_dynamic" "$ngx_static"; do
+    got=$(curl -sf "${header[@]}" "http://127.0.0.1:$port$path" | sha256sum)
+    if [ "$got" != "$want" ]; then
+      echo "nginx on port $port sends other bytes than nspm for $name" >&2
+      exit 1
+    fi
+  done
+  if [ -n "$coding" ]; then
+    for port in "$nspm_port" "$ngx_dynamic" "$ngx_static"; do
+      curl -sf -D - -o /dev/null -H "Accept-Encoding: gzip" "http://127.0.0.1:$port$path" |
+        grep -qi '^content-encoding: gzip' || { echo "port $port sends $path uncompressed" >&2; exit 1; }
+    done
+  fi
+done
+
+# CPU time (user + system, in clock ticks) of a process and its children's
+# threads: nginx's workers are the master's children.
+ticks() {
+  local total=0 pid
+  for pid in "$1" $(pgrep -P "$1" || true); do
+    total=$((total + $(awk '{ print $14 + $15 }' "/proc/$pid/stat")))
+  done
+  echo "$total"
+}
+hz=$(getconf CLK_TCK)
+
+# One wrk run: appends "req/s p99_us cpu_us_per_request" to a results file.
+measure() {
+  local key=$1 port=$2 path=$3 coding=$4 pid=$5 before after line header=()
+  [ -n "$coding" ] && header=(-H "Accept-Encoding: $coding")
+  before=$(ticks "$pid")
+  line=$(wrk -t"$threads" -c"$connections" -d"${duration}s" --latency \
+    -s "$root/bench/peers/wrk-report.lua" "${header[@]}" "http://127.0.0.1:$port$path" | grep '^RESULT')
+  after=$(ticks "$pid")
+  read -r _ requests _ rps _ p99 errors <<<"$line"
+  if [ "$errors" != 0 ] || [ "$requests" = 0 ]; then
+    echo "$key: $errors errors in $requests requests" >&2
+    exit 1
+  fi
+  echo "$rps $p99 $(awk -v t=$((after - before)) -v hz="$hz" -v n="$requests" \
+    'BEGIN { printf "%.1f", t / hz * 1e6 / n }')" >>"$(result "$key")"
+  echo "round $round: $key: $rps req/s, p99 $p99 us" >&2
+}
+
+mkdir -p "$work/results"
+# The file that collects the runs of one case and server.
+result() { echo "$work/results/$(tr -c 'a-z0-9\n' _ <<<"$1")"; }
+echo "load average before the rounds: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+for round in $(seq "$rounds"); do
+  for case in "${cases[@]}"; do
+    IFS='|' read -r name path coding <<<"$case"
+    if [ -n "$coding" ]; then peers=("${peers_gzip[@]}"); else peers=("${peers_plain[@]}"); fi
+    runs=("nspm|$nspm_port|$nspm_pid")
+    for peer in "${peers[@]}"; do runs+=("$peer|$nginx_pid"); done
+    # Alternate who goes first, so that neither always meets a warmer or
+    # a busier machine.
+    if [ $((round % 2)) = 0 ]; then
+      for ((i = 0, j = ${#runs[@]} - 1; i < j; i++, j--)); do
+        t=${runs[i]}; runs[i]=${runs[j]}; runs[j]=$t
+      done
+    fi
+    for run in "${runs[@]}"; do
+      IFS='|' read -r server port pid <<<"$run"
+      measure "$name|$server" "$port" "$path" "$coding" "$pid"
+    done
+  done
+done
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+
+# Median of column $2 of file $1.
+median() {
+  awk -v c="$2" '{ print $c }' "$1" | sort -g |
+    awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+ms() { awk -v us="$1" 'BEGIN { printf "%.2f", us / 1000 }'; }
+
+echo
+echo "wrk -t$threads -c$connections -d${duration}s --latency, $rounds alternating rounds, medians;" \
+  "load average $load_after after the rounds"
+echo
+echo "| case | peer | nspm req/s | peer req/s | nspm ÷ peer | nspm p99 (ms) | peer p99 (ms) | peer ÷ nspm | nspm CPU µs/req | peer CPU µs/req |"
+echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+goals=()
+for case in "${cases[@]}"; do
+  IFS='|' read -r name path coding <<<"$case"
+  if [ -n "$coding" ]; then peers=("${peers_gzip[@]}"); else peers=("${peers_plain[@]}"); fi
+  ours=$(result "$name|nspm")
+  for peer in "${peers[@]}"; do
+    peer_name=${peer%%|*}
+    theirs=$(result "$name|$peer_name")
+    rps=$(median "$ours" 1) peer_rps=$(median "$theirs" 1)
+    p99=$(median "$ours" 2) peer_p99=$(median "$theirs" 2)
+    cpu=$(median "$ours" 3) peer_cpu=$(median "$theirs" 3)
+    r_rps=$(ratio "$rps" "$peer_rps")
+    r_p99=$(ratio "$peer_p99" "$p99")
+    echo "| $name | $peer_name | ${rps%.*} | ${peer_rps%.*} | $r_rps | $(ms "$p99") | $(ms "$peer_p99") | $r_p99 | $cpu | $peer_cpu |"
+    verdict=FAIL
+    awk -v a="$r_rps" 'BEGIN { exit !(a >= 1) }' && verdict=pass
+    goals+=("goal: nspm at least matches $peer_name on $name (req/s): ${r_rps}x: $verdict")
+  done
+done
+echo
+printf '%s\n' "${goals[@]}"
+
+# Start-up: the embedded data, then the large generated society.
+soc=$work/society
+"$gen" --people "$people" --meetings "$meetings" --institutions "$institutions" \
+  --seed "$seed" --out "$soc" >&2
+echo "timing $starts starts with the embedded data" >&2
+"$startup" --runs "$starts" -- "$nspm" serve --addr '{addr}' >"$work/start-embedded"
+echo "timing $big_starts starts with $people people" >&2
+"$startup" --runs "$big_starts" --timeout 600 -- "$nspm" serve --addr '{addr}' --data "$soc" >"$work/start-big"
+
+echo
+echo "| data | starts | first answer (ms, median) | VmRSS then (MB, median) | VmHWM (MB, median) |"
+echo "|---|---:|---:|---:|---:|"
+mb() { awk -v kb="$1" 'BEGIN { printf "%.1f", kb / 1024 }'; }
+for set in "embedded|$work/start-embedded" "$people people, $meetings meetings|$work/start-big"; do
+  IFS='|' read -r name file <<<"$set"
+  echo "| $name | $(wc -l <"$file") | $(median "$file" 1) | $(mb "$(median "$file" 2)") | $(mb "$(median "$file" 3)") |"
+done
