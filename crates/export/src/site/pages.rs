@@ -23,10 +23,12 @@ pub fn render_all(
     society: &Society,
     options: &SiteOptions,
 ) -> Result<BTreeMap<String, Page>, ExportError> {
+    let view = SocietyView::new(society);
     let r = Renderer {
         env: templates::environment(),
         society,
-        view: SocietyView::new(society),
+        society_value: Value::from_serialize(&view),
+        view,
         base: society.info.base_url.as_deref(),
     };
     let mut pages = BTreeMap::new();
@@ -154,6 +156,9 @@ struct Renderer<'a> {
     env: Environment<'static>,
     society: &'a Society,
     view: SocietyView,
+    /// `view` as the templates see it, converted once: every page shows
+    /// the society's name and contact, and a clone is a reference count.
+    society_value: Value,
     base: Option<&'a str>,
 }
 
@@ -208,7 +213,7 @@ impl Renderer<'_> {
             canonical,
             root,
             nav,
-            society => Value::from_serialize(&self.view),
+            society => self.society_value.clone(),
             jsonld => frame.jsonld.as_ref().map(|j| Value::from_safe_string(jsonld::script_text(j))),
             ..content
         };
