@@ -16,22 +16,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 
-runs=${RUNS:-5}
-people=${PEOPLE:-100000}
-meetings=${MEETINGS:-10000}
-institutions=${INSTITUTIONS:-2000}
-seed=${SEED:-1}
+default_runs=5
+# shellcheck source=bench/common.sh
+. bench/common.sh
 
 # The tools: hyperfine, GNU time, Hugo (Debian's), and a Python with
 # vobject and icalendar (the test tools' pinned versions).
-missing=()
-command -v hyperfine >/dev/null || missing+=(hyperfine)
-[ -x /usr/bin/time ] || missing+=(time)
-command -v hugo >/dev/null || missing+=(hugo)
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "installing ${missing[*]}" >&2
-  apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
+need hyperfine time hugo
 venv=$root/.tools/bench-venv
 if [ ! -x "$venv/bin/python" ]; then
   python3 -m venv "$venv"
@@ -80,9 +71,6 @@ cases=(
   "cp (nspm's .ics)|ics|cp $ref/meetings.ics $out"
   "nspm check (load + check only)|-|$nspm check --data $soc"
 )
-
-# Median of numbers, one a line.
-median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 mkdir "$work/m"
 declare -A made

@@ -19,11 +19,12 @@ Usage: python icalendar_write.py MEETINGS.json SOCIETY.json STAMP OUT.ics
 
 import datetime as dt
 import json
-import os
 import sys
 import time
 
 from icalendar import Calendar, Event, vDuration
+
+import timing
 
 PRODID = "-//Nordic Society for Precision Medicine//nspm//EN"
 MONTHS = ["January", "February", "March", "April", "May", "June", "July",
@@ -107,13 +108,7 @@ def main():
     with open(out_path, "wb") as out:
         out.write(cal.to_ical())
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-    line = f"write_ms={wall * 1000:.1f} write_cpu_ms={cpu * 1000:.1f}"
-    # bench/export.sh collects the figures of every run in one file.
-    if os.environ.get("BENCH_WRITE_TIMES"):
-        with open(os.environ["BENCH_WRITE_TIMES"], "a", encoding="utf-8") as f:
-            print(line, file=f)
-    else:
-        print(line, file=sys.stderr)
+    timing.report(wall, cpu)
 
 
 if __name__ == "__main__":

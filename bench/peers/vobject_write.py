@@ -14,12 +14,13 @@ Usage: python vobject_write.py PEOPLE.json SOCIETY.json OUT.vcf
 """
 
 import json
-import os
 import sys
 import time
 import uuid
 
 import vobject
+
+import timing
 
 ROLE_LABELS = {
     "steering-committee": "Steering committee",
@@ -91,13 +92,7 @@ def main():
         for p in people:
             out.write(card(society, p))
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-    line = f"write_ms={wall * 1000:.1f} write_cpu_ms={cpu * 1000:.1f}"
-    # bench/export.sh collects the figures of every run in one file.
-    if os.environ.get("BENCH_WRITE_TIMES"):
-        with open(os.environ["BENCH_WRITE_TIMES"], "a", encoding="utf-8") as f:
-            print(line, file=f)
-    else:
-        print(line, file=sys.stderr)
+    timing.report(wall, cpu)
 
 
 if __name__ == "__main__":
