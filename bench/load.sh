@@ -9,20 +9,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 
-runs=${RUNS:-15}
-people=${PEOPLE:-100000}
-meetings=${MEETINGS:-10000}
-institutions=${INSTITUTIONS:-2000}
-seed=${SEED:-1}
+default_runs=15
+# shellcheck source=bench/common.sh
+. bench/common.sh
 
 # The tools: hyperfine for time, GNU time for peak memory.
-missing=()
-command -v hyperfine >/dev/null || missing+=(hyperfine)
-[ -x /usr/bin/time ] || missing+=(time)
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "installing ${missing[*]}" >&2
-  apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
+need hyperfine time
 
 target=${CARGO_TARGET_DIR:-$root/target}
 cargo build --release --locked -p nspm-cli -p nspm-bench >&2
@@ -57,9 +49,6 @@ cases=(
   "cat (${people} people's files)|cat ${soc_files[*]}"
   "nspm-gen (${people} people)|$gen --people $people --meetings $meetings --institutions $institutions --seed $seed --out $work/again"
 )
-
-# Median of numbers, one a line.
-median() { sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 declare -A ms cpu kb
 for case in "${cases[@]}"; do

@@ -1,8 +1,9 @@
 //! Renders each page of the site from the society's public views.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use minijinja::{Environment, Value, context};
+use nspm_core::query::sort_people;
 use nspm_core::view::{InstitutionView, MeetingView, PersonView, SocietyView};
 use nspm_core::{Audience, Country, MeetingQuery, PeopleQuery, Person, Role, Society};
 use serde::Serialize;
@@ -22,10 +23,12 @@ pub fn render_all(
     society: &Society,
     options: &SiteOptions,
 ) -> Result<BTreeMap<String, Page>, ExportError> {
+    let view = SocietyView::new(society);
     let r = Renderer {
         env: templates::environment(),
         society,
-        view: SocietyView::new(society),
+        society_value: Value::from_serialize(&view),
+        view,
         base: society.info.base_url.as_deref(),
     };
     let mut pages = BTreeMap::new();
@@ -41,9 +44,14 @@ pub fn render_all(
     for p in &society.people {
         add(format!("/people/{}/", p.id), r.person(p)?);
     }
+    let mut members = people_by_institution(society);
     for i in &society.institutions {
-        let view = InstitutionView::new(society, i);
-        add(format!("/institutions/{}/", i.id), r.institution(view)?);
+        let people = members.remove(i.id.as_str()).unwrap_or_default();
+        let view = InstitutionView::with_people(i, &people);
+        add(
+            format!("/institutions/{}/", i.id),
+            r.institution(view, &people)?,
+        );
     }
     for m in &society.meetings {
         let view = MeetingView::new(society, m);
@@ -148,6 +156,9 @@ struct Renderer<'a> {
     env: Environment<'static>,
     society: &'a Society,
     view: SocietyView,
+    /// `view` as the templates see it, converted once: every page shows
+    /// the society's name and contact, and a clone is a reference count.
+    society_value: Value,
     base: Option<&'a str>,
 }
 
@@ -202,7 +213,7 @@ impl Renderer<'_> {
             canonical,
             root,
             nav,
-            society => Value::from_serialize(&self.view),
+            society => self.society_value.clone(),
             jsonld => frame.jsonld.as_ref().map(|j| Value::from_safe_string(jsonld::script_text(j))),
             ..content
         };
@@ -328,13 +339,8 @@ impl Renderer<'_> {
         self.render("person.html", frame, context! { person => view, roles })
     }
 
-    fn institution(&self, view: InstitutionView) -> Result<Page, ExportError> {
-        let people: Vec<PersonView> = view
-            .people
-            .iter()
-            .filter_map(|id| self.society.person(id))
-            .map(|p| self.public(p))
-            .collect();
+    fn institution(&self, view: InstitutionView, people: &[&Person]) -> Result<Page, ExportError> {
+        let people: Vec<PersonView> = people.iter().map(|p| self.public(p)).collect();
         let path = format!("/institutions/{}/", view.id);
         let frame = Frame {
             path: &path,
@@ -462,6 +468,21 @@ impl Renderer<'_> {
         };
         self.render("404.html", frame, context! {})
     }
+}
+
+/// The people of every institution, in one pass over the people, each
+/// group sorted as [`Society::people_at`] sorts it.
+fn people_by_institution(society: &Society) -> HashMap<&str, Vec<&Person>> {
+    let mut groups: HashMap<&str, Vec<&Person>> = HashMap::new();
+    for p in &society.people {
+        if let Some(i) = &p.institution {
+            groups.entry(i.as_str()).or_default().push(p);
+        }
+    }
+    for people in groups.values_mut() {
+        sort_people(people);
+    }
+    groups
 }
 
 /// People grouped by country, each group in the order given.
