@@ -80,7 +80,7 @@ async fn site(State(state): State<AppState>, req: Request) -> Response {
         }
         return res;
     }
-    match snap.pages.get("/404.html") {
+    match snap.pages.get(nspm_export::site::NOT_FOUND) {
         Some(page) => page.respond(req.method(), req.headers(), StatusCode::NOT_FOUND),
         None => http::text(StatusCode::NOT_FOUND, "not found\n"),
     }

@@ -166,15 +166,12 @@ impl Pages {
                 .collect();
             workers
                 .into_iter()
-                .flat_map(|w| w.join().unwrap_or_default())
+                // A worker that panicked would leave pages out; pass its
+                // panic on rather than serve a site with holes in it.
+                .flat_map(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
                 .collect()
         });
         Pages { by_path }
-    }
-
-    pub fn insert(&mut self, path: &str, body: Vec<u8>, content_type: &str) {
-        self.by_path
-            .insert(path.to_string(), Served::new(path, body, content_type));
     }
 
     pub fn get(&self, path: &str) -> Option<&Served> {
@@ -184,14 +181,6 @@ impl Pages {
     /// Every URL path served, in no particular order.
     pub fn paths(&self) -> impl Iterator<Item = &str> {
         self.by_path.keys().map(String::as_str)
-    }
-
-    pub fn len(&self) -> usize {
-        self.by_path.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.by_path.is_empty()
     }
 }
 
