@@ -9,32 +9,45 @@
 #
 # Usage: bench/server.sh
 #   ROUNDS=5 DURATION=10 THREADS=2 CONNECTIONS=64   wrk rounds and their load
+#   PIN=1                                           servers on one core, wrk on the rest
 #   STARTS=5 BIG_STARTS=3                           starts timed per data set
 #   PEOPLE=100000 MEETINGS=10000 INSTITUTIONS=2000 SEED=1   the large society
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 
-rounds=${ROUNDS:-5}
+default_runs=5
+# shellcheck source=bench/common.sh
+. bench/common.sh
+rounds=${ROUNDS:-$runs}
 duration=${DURATION:-10}
 threads=${THREADS:-2}
 connections=${CONNECTIONS:-64}
 starts=${STARTS:-5}
 big_starts=${BIG_STARTS:-3}
-people=${PEOPLE:-100000}
-meetings=${MEETINGS:-10000}
-institutions=${INSTITUTIONS:-2000}
-seed=${SEED:-1}
 
-missing=()
-command -v wrk >/dev/null || missing+=(wrk)
-command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx)
-command -v curl >/dev/null || missing+=(curl)
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "installing ${missing[*]}" >&2
-  apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
+need wrk nginx curl taskset
 nginx=$(command -v nginx || echo /usr/sbin/nginx)
+
+# wrk needs CPU too, and on a small machine it competes with the server it
+# measures. With PIN=1 (the default when there are at least two cores) the
+# servers get the last core and wrk the others, the way a load generator on
+# its own machine would be; each server then runs one worker (nginx one
+# worker process, nspm one tokio worker thread, as tokio counts the cores it
+# may use). PIN=0 shares every core between wrk and the server.
+cores=$(nproc)
+pin=${PIN:-$([ "$cores" -ge 2 ] && echo 1 || echo 0)}
+if [ "$pin" = 1 ]; then
+  server_cpus=$((cores - 1))
+  wrk_cpus=0-$((cores - 2))
+  workers=1
+  on_server=(taskset -c "$server_cpus")
+  on_wrk=(taskset -c "$wrk_cpus")
+else
+  workers=$cores
+  on_server=()
+  on_wrk=()
+fi
 
 target=${CARGO_TARGET_DIR:-$root/target}
 cargo build --release --locked -p nspm-cli -p nspm-bench >&2
@@ -91,7 +104,7 @@ await() {
 }
 
 nspm_port=$(free_port)
-"$nspm" serve --addr "127.0.0.1:$nspm_port" 2>"$work/nspm.log" &
+"${on_server[@]}" "$nspm" serve --addr "127.0.0.1:$nspm_port" 2>"$work/nspm.log" &
 nspm_pid=$!
 pids+=("$nspm_pid")
 
@@ -100,9 +113,9 @@ ngx_static=$(free_port)
 while [ "$ngx_static" = "$ngx_dynamic" ] || [ "$ngx_static" = "$nspm_port" ]; do ngx_static=$(free_port); done
 mkdir -p "$work/nginx/tmp"
 sed -e "s#@PREFIX@#$work/nginx#g; s#@ROOT@#$work/site#g" \
-  -e "s#@PORT_DYNAMIC@#$ngx_dynamic#g; s#@PORT_STATIC@#$ngx_static#g" \
+  -e "s#@PORT_DYNAMIC@#$ngx_dynamic#g; s#@PORT_STATIC@#$ngx_static#g; s#@WORKERS@#$workers#g" \
   "$root/bench/peers/nginx.conf" >"$work/nginx/nginx.conf"
-"$nginx" -p "$work/nginx" -c "$work/nginx/nginx.conf" 2>"$work/nginx/stderr" &
+"${on_server[@]}" "$nginx" -p "$work/nginx" -c "$work/nginx/nginx.conf" 2>"$work/nginx/stderr" &
 nginx_pid=$!
 pids+=("$nginx_pid")
 
@@ -159,7 +172,7 @@ measure() {
   local key=$1 port=$2 path=$3 coding=$4 pid=$5 before after line header=()
   [ -n "$coding" ] && header=(-H "Accept-Encoding: $coding")
   before=$(ticks "$pid")
-  line=$(wrk -t"$threads" -c"$connections" -d"${duration}s" --latency \
+  line=$("${on_wrk[@]}" wrk -t"$threads" -c"$connections" -d"${duration}s" --latency \
     -s "$root/bench/peers/wrk-report.lua" "${header[@]}" "http://127.0.0.1:$port$path" | grep '^RESULT')
   after=$(ticks "$pid")
   read -r _ requests _ rps _ p99 errors <<<"$line"
@@ -198,16 +211,18 @@ done
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # Median of column $2 of file $1.
-median() {
-  awk -v c="$2" '{ print $c }' "$1" | sort -g |
-    awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
+column_median() { awk -v c="$2" '{ print $c }' "$1" | median; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 ms() { awk -v us="$1" 'BEGIN { printf "%.2f", us / 1000 }'; }
 
 echo
+if [ "$pin" = 1 ]; then
+  placement="servers pinned to CPU $server_cpus with $workers worker, wrk to CPU $wrk_cpus"
+else
+  placement="servers and wrk sharing all $cores CPUs, $workers workers"
+fi
 echo "wrk -t$threads -c$connections -d${duration}s --latency, $rounds alternating rounds, medians;" \
-  "load average $load_after after the rounds"
+  "$placement; load average $load_after after the rounds"
 echo
 echo "| case | peer | nspm req/s | peer req/s | nspm ÷ peer | nspm p99 (ms) | peer p99 (ms) | peer ÷ nspm | nspm CPU µs/req | peer CPU µs/req |"
 echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"
@@ -219,9 +234,9 @@ for case in "${cases[@]}"; do
   for peer in "${peers[@]}"; do
     peer_name=${peer%%|*}
     theirs=$(result "$name|$peer_name")
-    rps=$(median "$ours" 1) peer_rps=$(median "$theirs" 1)
-    p99=$(median "$ours" 2) peer_p99=$(median "$theirs" 2)
-    cpu=$(median "$ours" 3) peer_cpu=$(median "$theirs" 3)
+    rps=$(column_median "$ours" 1) peer_rps=$(column_median "$theirs" 1)
+    p99=$(column_median "$ours" 2) peer_p99=$(column_median "$theirs" 2)
+    cpu=$(column_median "$ours" 3) peer_cpu=$(column_median "$theirs" 3)
     r_rps=$(ratio "$rps" "$peer_rps")
     r_p99=$(ratio "$peer_p99" "$p99")
     echo "| $name | $peer_name | ${rps%.*} | ${peer_rps%.*} | $r_rps | $(ms "$p99") | $(ms "$peer_p99") | $r_p99 | $cpu | $peer_cpu |"
@@ -248,5 +263,5 @@ echo "|---|---:|---:|---:|---:|"
 mb() { awk -v kb="$1" 'BEGIN { printf "%.1f", kb / 1024 }'; }
 for set in "embedded|$work/start-embedded" "$people people, $meetings meetings|$work/start-big"; do
   IFS='|' read -r name file <<<"$set"
-  echo "| $name | $(wc -l <"$file") | $(median "$file" 1) | $(mb "$(median "$file" 2)") | $(mb "$(median "$file" 3)") |"
+  echo "| $name | $(wc -l <"$file") | $(column_median "$file" 1) | $(mb "$(column_median "$file" 2)") | $(mb "$(column_median "$file" 3)") |"
 done

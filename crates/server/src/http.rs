@@ -97,20 +97,16 @@ pub async fn policy(req: Request, next: Next) -> Response {
     res
 }
 
-/// The length of the request target as the client sent it, counted
-/// without building the string.
+/// The length of the request target as the client sent it, from its parts
+/// (`scheme://authority` only in the absolute form), without building the
+/// string.
 fn target_len(uri: &axum::http::Uri) -> usize {
-    struct Count(usize);
-    impl std::fmt::Write for Count {
-        fn write_str(&mut self, s: &str) -> std::fmt::Result {
-            self.0 += s.len();
-            Ok(())
-        }
-    }
-    let mut count = Count(0);
-    // Counting cannot fail.
-    let _ = std::fmt::write(&mut count, format_args!("{uri}"));
-    count.0
+    let prefix = match (uri.scheme_str(), uri.authority()) {
+        (Some(scheme), Some(authority)) => scheme.len() + "://".len() + authority.as_str().len(),
+        (None, Some(authority)) => authority.as_str().len(),
+        _ => 0,
+    };
+    prefix + uri.path_and_query().map_or(0, |pq| pq.as_str().len())
 }
 
 /// A plain-text response, for the few that are not pages or API JSON.
@@ -199,4 +195,25 @@ pub async fn run(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::target_len;
+
+    #[test]
+    fn target_length_is_the_length_of_the_target_as_sent() {
+        for target in [
+            "/",
+            "/committee/",
+            "/api/people?country=NO&search=%C3%A5se",
+            "http://example.org/committee/?x=1",
+            "http://example.org:8080/",
+            "example.org:443",
+        ] {
+            let uri: axum::http::Uri = target.parse().unwrap();
+            assert_eq!(target_len(&uri), uri.to_string().len(), "{target}");
+            assert_eq!(target_len(&uri), target.len(), "{target}");
+        }
+    }
 }
