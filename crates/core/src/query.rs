@@ -243,8 +243,13 @@ fn institution_names(i: &Institution) -> String {
 
 /// Sorts people by family name, then given name, ignoring case and
 /// diacritics; the id breaks ties so the order is total.
-pub fn sort_people(people: &mut [&Person]) {
-    people.sort_by_cached_key(|p| (fold(&p.family), fold(&p.given), p.id.clone()));
+pub fn sort_people<'p>(people: &mut [&'p Person]) {
+    // The id is borrowed, not copied: with 100,000 people each key costs
+    // one allocation less.
+    people.sort_by_cached_key(|p: &&'p Person| {
+        let p: &'p Person = p;
+        (fold(&p.family), fold(&p.given), p.id.as_str())
+    });
 }
 
 /// Reads a country as people type it, for filters.

@@ -2,6 +2,8 @@
 //! 75 octets (RFC 5545 section 3.1, RFC 6350 section 3.2, RFC 2426 section
 //! 2.6), and the escaping of text values.
 
+use std::borrow::Cow;
+
 /// Names the program that wrote a card or calendar (PRODID, in both formats).
 pub(crate) const PRODID: &str = "-//Nordic Society for Precision Medicine//nspm//EN";
 
@@ -21,11 +23,20 @@ impl Lines {
 
     /// Writes `NAME;PARAMS:VALUE`; the value must already be escaped.
     pub(crate) fn prop(&mut self, name: &str, value: &str) {
-        let mut line = String::with_capacity(name.len() + 1 + value.len());
-        line.push_str(name);
-        line.push(':');
-        line.push_str(value);
-        fold_into(&mut self.out, &line);
+        if name.len() + 1 + value.len() <= MAX_LINE {
+            // Most lines fit: no folding to do, and nothing to count.
+            self.out.reserve(name.len() + 1 + value.len() + 2);
+            self.out.push_str(name);
+            self.out.push(':');
+            self.out.push_str(value);
+            self.out.push_str("\r\n");
+        } else {
+            let mut line = String::with_capacity(name.len() + 1 + value.len());
+            line.push_str(name);
+            line.push(':');
+            line.push_str(value);
+            fold_into(&mut self.out, &line);
+        }
     }
 
     /// Writes a property whose value is text, escaping it.
@@ -65,7 +76,7 @@ pub(crate) fn fold_into(out: &mut String, line: &str) {
 /// RFC 5545 allows it). This is the rule of iCalendar (RFC 5545 section
 /// 3.3.11) and vCard 3.0 (RFC 2426 section 4), and of the components of a
 /// structured vCard 4.0 value.
-pub(crate) fn escape(text: &str) -> String {
+pub(crate) fn escape(text: &str) -> Cow<'_, str> {
     escape_text(text, true)
 }
 
@@ -73,11 +84,21 @@ pub(crate) fn escape(text: &str) -> String {
 /// but a semicolon stays bare, since RFC 6350's grammar allows `\;` only
 /// inside the components of a structured value (section 3.4), and readers
 /// such as ical.js keep the backslash elsewhere.
-pub(crate) fn escape_v4_text(text: &str) -> String {
+pub(crate) fn escape_v4_text(text: &str) -> Cow<'_, str> {
     escape_text(text, false)
 }
 
-fn escape_text(text: &str, semicolons: bool) -> String {
+fn escape_text(text: &str, semicolons: bool) -> Cow<'_, str> {
+    // Most values (names, places, titles) need no escaping: they are
+    // borrowed as they are rather than copied character by character.
+    let plain = |c: char| {
+        !(matches!(c, '\\' | ',' | '\u{2028}' | '\u{2029}')
+            || (semicolons && c == ';')
+            || c.is_control())
+    };
+    if text.chars().all(plain) {
+        return Cow::Borrowed(text);
+    }
     let mut out = String::with_capacity(text.len() + 8);
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
@@ -96,7 +117,7 @@ fn escape_text(text: &str, semicolons: bool) -> String {
             c => out.push(c),
         }
     }
-    out
+    Cow::Owned(out)
 }
 
 /// A web address as a URI value. Characters a URI may not hold (spaces,
