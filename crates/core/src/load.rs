@@ -240,17 +240,25 @@ pub fn check(sources: &Sources) -> Checked {
         let mut cx = FileCx::new(&paths[0], text, &mut diagnostics);
         society = decode::single(&mut cx, text, decode::society);
     }
+    let threads = OnceCell::new();
+    let splits = |text: &str| parts_of(text, &threads);
     let institutions = text_of(DataFile::Institutions, &mut diagnostics).and_then(|text| {
-        let mut cx = FileCx::new(&paths[1], text, &mut diagnostics);
-        decode::many(&mut cx, text, decode::institution)
+        let path = &paths[DataFile::Institutions.index()];
+        decode::many(
+            path,
+            text,
+            &splits(text),
+            &mut diagnostics,
+            decode::institution,
+        )
     });
     let people = text_of(DataFile::People, &mut diagnostics).and_then(|text| {
-        let mut cx = FileCx::new(&paths[2], text, &mut diagnostics);
-        decode::many(&mut cx, text, decode::person)
+        let path = &paths[DataFile::People.index()];
+        decode::many(path, text, &splits(text), &mut diagnostics, decode::person)
     });
     let meetings = text_of(DataFile::Meetings, &mut diagnostics).and_then(|text| {
-        let mut cx = FileCx::new(&paths[3], text, &mut diagnostics);
-        decode::many(&mut cx, text, decode::meeting)
+        let path = &paths[DataFile::Meetings.index()];
+        decode::many(path, text, &splits(text), &mut diagnostics, decode::meeting)
     });
 
     // Checks across records. Each needs the lines of the file where the
@@ -368,6 +376,29 @@ pub fn check(sources: &Sources) -> Checked {
         diagnostics,
         origins,
     }
+}
+
+/// Below this size a list file is read on one thread: starting threads would
+/// cost more than they save, and the embedded data (11 KB) is read in about a
+/// millisecond.
+const PARALLEL_MIN_BYTES: usize = 1 << 20;
+
+/// Where to cut a list file into parts to read at once, one per core: none
+/// for a small file or a machine with one core. The number of cores is asked
+/// once, and only when a file is large.
+fn parts_of(text: &str, threads: &OnceCell<usize>) -> Vec<usize> {
+    if text.len() < PARALLEL_MIN_BYTES {
+        return Vec::new();
+    }
+    let threads = *threads.get_or_init(|| {
+        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+    });
+    // Each part should be worth a thread of its own.
+    let parts = threads.min(text.len() / (PARALLEL_MIN_BYTES / 2));
+    if parts < 2 {
+        return Vec::new();
+    }
+    crate::syntax::list_split_points(text, parts)
 }
 
 /// Splits decoded records into their sound values and their origins.

@@ -145,3 +145,73 @@ proptest! {
         problems(&sources_with(DataFile::ALL[file], &mutated));
     }
 }
+
+/// A list file read in parts cut at `splits`, as text: the records, then the
+/// diagnostics, or that the file was broken.
+fn read_in_parts(file: DataFile, text: &str, splits: &[usize]) -> String {
+    let mut diagnostics = Vec::new();
+    let path = "data/file.ron";
+    let records = match file {
+        DataFile::Institutions => {
+            decode::many(path, text, splits, &mut diagnostics, decode::institution)
+                .map(|r| format!("{r:?}"))
+        }
+        DataFile::People => decode::many(path, text, splits, &mut diagnostics, decode::person)
+            .map(|r| format!("{r:?}")),
+        _ => decode::many(path, text, splits, &mut diagnostics, decode::meeting)
+            .map(|r| format!("{r:?}")),
+    };
+    let diagnostics: Vec<String> = diagnostics.iter().map(|d| d.to_string()).collect();
+    format!("{records:?}\n{}", diagnostics.join("\n"))
+}
+
+const LIST_FILES: [DataFile; 3] = [DataFile::Institutions, DataFile::People, DataFile::Meetings];
+
+#[test]
+fn sound_lists_are_cut_between_records() {
+    for file in LIST_FILES {
+        let text = EMBEDDED[file.index()];
+        let splits = crate::syntax::list_split_points(text, 3);
+        assert_eq!(splits.len(), 2, "{}", file.file_name());
+        for &stop in &splits {
+            let end = crate::syntax::parse_list_part(text, None, Some(stop), |_| {});
+            assert_eq!(end, Ok(crate::syntax::PartEnd::Stopped));
+            assert!(text[..stop].ends_with("\n    "));
+        }
+        let whole = read_in_parts(file, text, &[]);
+        assert!(whole.starts_with("Some("));
+        assert_eq!(read_in_parts(file, text, &splits), whole);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// Reading in parts gives exactly what one reading gives, wherever the
+    /// cuts fall and whatever is wrong with the file.
+    #[test]
+    fn reading_in_parts_is_reading_whole(
+        file in 0usize..3,
+        at in any::<prop::sample::Index>(),
+        len in 0usize..40,
+        insert in "\\PC{0,20}",
+        cuts in prop::collection::vec(any::<prop::sample::Index>(), 0..4),
+        guessed in 2usize..5,
+    ) {
+        let file = LIST_FILES[file];
+        let text = EMBEDDED[file.index()];
+        let mut start = at.index(text.len());
+        while !text.is_char_boundary(start) { start -= 1; }
+        let mut end = (start + len).min(text.len());
+        while !text.is_char_boundary(end) { end -= 1; }
+        let mutated = format!("{}{}{}", &text[..start], insert, &text[end..]);
+        let whole = read_in_parts(file, &mutated, &[]);
+        let guesses = crate::syntax::list_split_points(&mutated, guessed);
+        prop_assert_eq!(&read_in_parts(file, &mutated, &guesses), &whole);
+        let mut cuts: Vec<usize> = cuts.iter().map(|c| c.index(mutated.len())).collect();
+        cuts.retain(|&c| mutated.is_char_boundary(c));
+        cuts.sort_unstable();
+        cuts.dedup();
+        prop_assert_eq!(&read_in_parts(file, &mutated, &cuts), &whole);
+    }
+}
