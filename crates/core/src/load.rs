@@ -4,13 +4,13 @@
 //! checking is pure ([`check`]) and reports every problem it finds.
 
 use std::cell::OnceCell;
-use std::collections::HashMap;
 use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
 
 use crate::decode::{self, Decoded, FileCx, Origin};
 use crate::diagnostic::{Diagnostic, LineIndex};
+use crate::ids::IdTable;
 use crate::model::{Id, Index, Society};
 use crate::syntax::Span;
 
@@ -294,9 +294,9 @@ pub fn check(sources: &Sources) -> Checked {
     let person_ids = people
         .as_ref()
         .map(|list| unique_ids(list, DataFile::People, "person", &line_of, &mut at));
-    if let Some(meetings) = &meetings {
-        unique_ids(meetings, DataFile::Meetings, "meeting", &line_of, &mut at);
-    }
+    let meeting_ids = meetings
+        .as_ref()
+        .map(|list| unique_ids(list, DataFile::Meetings, "meeting", &line_of, &mut at));
 
     if let Some(people) = &people {
         for p in people {
@@ -342,6 +342,10 @@ pub fn check(sources: &Sources) -> Checked {
         );
     }
 
+    // The tables that found the ids unique outlive the records they were
+    // read from: they may become the society's index.
+    let tables = [institution_ids, person_ids, meeting_ids].map(|t| t.map(|t| t.first));
+
     // Problems are listed file by file, top to bottom.
     let order = |d: &Diagnostic| {
         let file = paths
@@ -360,7 +364,7 @@ pub fn check(sources: &Sources) -> Checked {
     let meetings = split(meetings, &mut origins.meetings);
     let society = match society.and_then(|s| s.value) {
         Some(info) if diagnostics.is_empty() => {
-            let index = Index::build(&institutions, &people, &meetings);
+            let index = index_of(tables, &institutions, &people, &meetings);
             Some(Society {
                 info,
                 institutions,
@@ -401,6 +405,34 @@ fn parts_of(text: &str, threads: &OnceCell<usize>) -> Vec<usize> {
     crate::syntax::list_split_points(text, parts)
 }
 
+/// The society's index: the tables that found the ids unique, which hold the
+/// positions of the records in their files. With no problem found every
+/// record is sound and kept, so these are its positions in the society too;
+/// the counts are compared all the same, and the index built anew should
+/// they differ.
+fn index_of(
+    tables: [Option<IdTable>; 3],
+    institutions: &[crate::model::Institution],
+    people: &[crate::model::Person],
+    meetings: &[crate::model::Meeting],
+) -> Index {
+    let [institution_ids, person_ids, meeting_ids] = tables;
+    match (institution_ids, person_ids, meeting_ids) {
+        (Some(i), Some(p), Some(m))
+            if i.len() == institutions.len()
+                && p.len() == people.len()
+                && m.len() == meetings.len() =>
+        {
+            Index {
+                institutions: i,
+                people: p,
+                meetings: m,
+            }
+        }
+        _ => Index::build(institutions, people, meetings),
+    }
+}
+
 /// Splits decoded records into their sound values and their origins.
 fn split<T>(list: Option<Vec<Decoded<'_, T>>>, origins: &mut Vec<Origin>) -> Vec<T> {
     let Some(mut list) = list else {
@@ -417,6 +449,25 @@ fn split<T>(list: Option<Vec<Decoded<'_, T>>>, origins: &mut Vec<Origin>) -> Vec
     values
 }
 
+/// The ids of one file's records, by position, and where each id is first
+/// found.
+struct Ids<'r> {
+    ids: Vec<Option<&'r str>>,
+    first: IdTable,
+}
+
+impl<'r> Ids<'r> {
+    fn contains(&self, id: &str) -> bool {
+        self.first
+            .get(id, |i| self.ids.get(i).copied().flatten())
+            .is_some()
+    }
+
+    fn all(&self) -> impl Iterator<Item = &'r str> + '_ {
+        self.first.positions().filter_map(|i| self.ids[i])
+    }
+}
+
 /// Reports every id used twice in one file; returns each id with the index
 /// of its first record.
 fn unique_ids<'r, T>(
@@ -425,29 +476,26 @@ fn unique_ids<'r, T>(
     kind: &str,
     line_of: &dyn Fn(DataFile, Span) -> usize,
     at: &mut dyn FnMut(DataFile, Span, String, String),
-) -> HashMap<&'r str, usize> {
-    let mut first: HashMap<&str, usize> = HashMap::with_capacity(records.len());
+) -> Ids<'r> {
+    let ids: Vec<Option<&str>> = records.iter().map(|r| r.id.as_deref()).collect();
+    let mut first = IdTable::with_capacity(records.len());
+    let id_of = |i: usize| ids.get(i).copied().flatten();
     for (i, record) in records.iter().enumerate() {
         let Some(id) = record.id.as_deref() else {
             continue;
         };
-        match first.get(id) {
-            Some(&j) => {
-                let span = record.origin.field("id").unwrap_or(record.origin.span);
-                let earlier = line_of(file, records[j].origin.span);
-                at(
-                    file,
-                    span,
-                    format!("{kind} \"{id}\", field `id`"),
-                    format!("duplicate id \"{id}\": the {kind} on line {earlier} has it already"),
-                );
-            }
-            None => {
-                first.insert(id, i);
-            }
+        if let Some(j) = first.insert(id, i, id_of) {
+            let span = record.origin.field("id").unwrap_or(record.origin.span);
+            let earlier = line_of(file, records[j].origin.span);
+            at(
+                file,
+                span,
+                format!("{kind} \"{id}\", field `id`"),
+                format!("duplicate id \"{id}\": the {kind} on line {earlier} has it already"),
+            );
         }
     }
-    first
+    Ids { ids, first }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -458,17 +506,17 @@ fn reference_check<T>(
     field: &str,
     target: Option<&Id>,
     target_kind: &str,
-    known: &Option<HashMap<&str, usize>>,
+    known: &Option<Ids<'_>>,
     at: &mut dyn FnMut(DataFile, Span, String, String),
 ) {
     let (Some(target), Some(known)) = (target, known) else {
         return;
     };
-    if known.contains_key(target.as_str()) {
+    if known.contains(target.as_str()) {
         return;
     }
     let span = record.origin.field(field).unwrap_or(record.origin.span);
-    let hint = crate::query::suggest(target.as_str(), known.keys().copied())
+    let hint = crate::query::suggest(target.as_str(), known.all())
         .first()
         .map(|s| format!("; did you mean \"{s}\"?"))
         .unwrap_or_default();

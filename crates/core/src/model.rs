@@ -4,13 +4,13 @@
 //! references resolve, countries are ISO codes, dates are real. Code that
 //! holds a [`Society`] can rely on that.
 
-use std::collections::HashMap;
 use std::fmt;
 
 use serde::{Serialize, Serializer};
 
 use crate::country::Country;
 use crate::date::{PartialDate, Timestamp};
+use crate::ids::IdTable;
 use crate::time::{TimeOfDay, Zone};
 
 /// A record's id: lower-case words joined by hyphens, unique among its kind,
@@ -330,23 +330,25 @@ pub struct Society {
 /// Positions of records by id, built once at load.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Index {
-    pub institutions: HashMap<Id, usize>,
-    pub people: HashMap<Id, usize>,
-    pub meetings: HashMap<Id, usize>,
+    pub institutions: IdTable,
+    pub people: IdTable,
+    pub meetings: IdTable,
 }
 
 impl Index {
+    /// An index of records whose ids are known to be unique.
     pub(crate) fn build(
         institutions: &[Institution],
         people: &[Person],
         meetings: &[Meeting],
     ) -> Index {
-        fn by_id<T>(items: &[T], id: impl Fn(&T) -> &Id) -> HashMap<Id, usize> {
-            items
-                .iter()
-                .enumerate()
-                .map(|(i, item)| (id(item).clone(), i))
-                .collect()
+        fn by_id<T>(items: &[T], id: impl Fn(&T) -> &Id) -> IdTable {
+            let mut table = IdTable::with_capacity(items.len());
+            let id_of = |i: usize| items.get(i).map(|x| id(x).as_str());
+            for (i, item) in items.iter().enumerate() {
+                table.insert(id(item).as_str(), i, id_of);
+            }
+            table
         }
         Index {
             institutions: by_id(institutions, |x| &x.id),
@@ -358,18 +360,30 @@ impl Index {
 
 impl Society {
     pub fn institution(&self, id: &str) -> Option<&Institution> {
-        self.index
+        let list = &self.institutions;
+        let at = self
+            .index
             .institutions
-            .get(id)
-            .map(|&i| &self.institutions[i])
+            .get(id, |i| list.get(i).map(|x| x.id.as_str()))?;
+        list.get(at)
     }
 
     pub fn person(&self, id: &str) -> Option<&Person> {
-        self.index.people.get(id).map(|&i| &self.people[i])
+        let list = &self.people;
+        let at = self
+            .index
+            .people
+            .get(id, |i| list.get(i).map(|x| x.id.as_str()))?;
+        list.get(at)
     }
 
     pub fn meeting(&self, id: &str) -> Option<&Meeting> {
-        self.index.meetings.get(id).map(|&i| &self.meetings[i])
+        let list = &self.meetings;
+        let at = self
+            .index
+            .meetings
+            .get(id, |i| list.get(i).map(|x| x.id.as_str()))?;
+        list.get(at)
     }
 
     /// The institution a person belongs to, if any.
