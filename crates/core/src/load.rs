@@ -65,6 +65,9 @@ pub enum Content {
         line: usize,
         column: usize,
     },
+    /// Left unread on purpose by [`Sources::read_dir_only`]: the file is
+    /// neither checked nor reported missing, and its records are not loaded.
+    Skipped,
 }
 
 /// The text of each data file, and how to name the files in messages.
@@ -111,6 +114,15 @@ impl Sources {
     /// such (and reported by [`check`]); a directory that cannot be read at
     /// all is an error.
     pub fn read_dir(dir: &Path) -> Result<Sources, Error> {
+        Sources::read_dir_only(dir, &DataFile::ALL)
+    }
+
+    /// Reads only the files named (and `society.ron`, which every load
+    /// needs), for a task that uses nothing from the others: the others are
+    /// [`Content::Skipped`]. The society checked from these sources has no
+    /// records of the skipped files and says which they are
+    /// ([`Society::skipped`]); references into them are not checked.
+    pub fn read_dir_only(dir: &Path, only: &[DataFile]) -> Result<Sources, Error> {
         let io_error = |path: &Path, source| Error::Io {
             path: path.to_path_buf(),
             source,
@@ -124,6 +136,10 @@ impl Sources {
         }
         let mut files: [Content; 4] = Default::default();
         for file in DataFile::ALL {
+            if file != DataFile::Society && !only.contains(&file) {
+                files[file.index()] = Content::Skipped;
+                continue;
+            }
             let path = dir.join(file.file_name());
             files[file.index()] = match std::fs::read(&path) {
                 Ok(bytes) => Content::from_bytes(bytes),
@@ -214,6 +230,7 @@ pub fn check(sources: &Sources) -> Checked {
         let path = &paths[file.index()];
         let (line, column, message) = match &sources.files[file.index()] {
             Content::Text(t) => return Some(t),
+            Content::Skipped => return None,
             Content::Missing => (
                 1,
                 1,
@@ -365,12 +382,17 @@ pub fn check(sources: &Sources) -> Checked {
     let society = match society.and_then(|s| s.value) {
         Some(info) if diagnostics.is_empty() => {
             let index = index_of(tables, &institutions, &people, &meetings);
+            let skipped = DataFile::ALL
+                .into_iter()
+                .filter(|f| sources.files[f.index()] == Content::Skipped)
+                .collect();
             Some(Society {
                 info,
                 institutions,
                 people,
                 meetings,
                 index,
+                skipped,
             })
         }
         _ => None,
@@ -536,6 +558,12 @@ impl Society {
     /// Loads and checks the data in a directory.
     pub fn load_dir(dir: &Path) -> Result<Society, Error> {
         Society::from_sources(&Sources::read_dir(dir)?)
+    }
+
+    /// Loads and checks only some of the files in a directory (see
+    /// [`Sources::read_dir_only`]); the society says which it left out.
+    pub fn load_dir_only(dir: &Path, only: &[DataFile]) -> Result<Society, Error> {
+        Society::from_sources(&Sources::read_dir_only(dir, only)?)
     }
 
     /// Loads and checks the copy of the data compiled into this binary.

@@ -325,6 +325,9 @@ pub struct Society {
     pub meetings: Vec<Meeting>,
     #[serde(skip)]
     pub(crate) index: Index,
+    /// The files left unread by a partial load: their lists are empty.
+    #[serde(skip)]
+    pub(crate) skipped: Vec<crate::load::DataFile>,
 }
 
 /// Positions of records by id, built once at load.
@@ -384,6 +387,13 @@ impl Society {
             .meetings
             .get(id, |i| list.get(i).map(|x| x.id.as_str()))?;
         list.get(at)
+    }
+
+    /// The data files this society was loaded without (see
+    /// [`Society::load_dir_only`]); empty for a full load. Their lists here
+    /// are empty whatever the files hold.
+    pub fn skipped(&self) -> &[crate::load::DataFile] {
+        &self.skipped
     }
 
     /// The institution a person belongs to, if any.

@@ -215,3 +215,27 @@ proptest! {
         prop_assert_eq!(&read_in_parts(file, &mutated, &cuts), &whole);
     }
 }
+
+#[test]
+fn a_partial_load_skips_files_quietly_and_says_so() {
+    let temp = tempfile::tempdir().unwrap();
+    let dir = temp.path();
+    for (file, text) in DataFile::ALL.iter().zip(EMBEDDED) {
+        std::fs::write(dir.join(file.file_name()), text).unwrap();
+    }
+    std::fs::write(dir.join("people.ron"), "[ Person(").unwrap();
+    let only = [DataFile::Institutions, DataFile::Meetings];
+    let sources = Sources::read_dir_only(dir, &only).unwrap();
+    assert_eq!(sources.files[DataFile::People.index()], Content::Skipped);
+    let society = Society::load_dir_only(dir, &only).unwrap();
+    assert_eq!(society.skipped(), [DataFile::People]);
+    assert!(society.people.is_empty());
+    assert_eq!(society.meetings.len(), 6);
+    assert_eq!(society.institutions.len(), 13);
+    assert!(society.institution("decode-genetics").is_some());
+    // The contact person is in the skipped file: not checked, not found.
+    assert_eq!(society.contact_person(), None);
+    // A full load reads the broken file.
+    assert!(Society::load_dir(dir).is_err());
+    assert!(Society::load_embedded().unwrap().skipped().is_empty());
+}
