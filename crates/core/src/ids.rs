@@ -44,6 +44,17 @@ impl IdTable {
             .copied()
     }
 
+    /// The record in `list` with this id, where `id_of` reads a record's id.
+    pub(crate) fn find<'a, T>(
+        &self,
+        list: &'a [T],
+        id: &str,
+        id_of: impl Fn(&T) -> &str,
+    ) -> Option<&'a T> {
+        let at = self.get(id, |i| list.get(i).map(&id_of))?;
+        list.get(at)
+    }
+
     /// Records `position` for `id`, unless the id has a position already:
     /// that earlier one is returned then, and the table is left as it was.
     pub(crate) fn insert<'r>(

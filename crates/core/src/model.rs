@@ -364,29 +364,17 @@ impl Index {
 impl Society {
     pub fn institution(&self, id: &str) -> Option<&Institution> {
         let list = &self.institutions;
-        let at = self
-            .index
-            .institutions
-            .get(id, |i| list.get(i).map(|x| x.id.as_str()))?;
-        list.get(at)
+        self.index.institutions.find(list, id, |x| x.id.as_str())
     }
 
     pub fn person(&self, id: &str) -> Option<&Person> {
-        let list = &self.people;
-        let at = self
-            .index
-            .people
-            .get(id, |i| list.get(i).map(|x| x.id.as_str()))?;
-        list.get(at)
+        self.index.people.find(&self.people, id, |x| x.id.as_str())
     }
 
     pub fn meeting(&self, id: &str) -> Option<&Meeting> {
-        let list = &self.meetings;
-        let at = self
-            .index
+        self.index
             .meetings
-            .get(id, |i| list.get(i).map(|x| x.id.as_str()))?;
-        list.get(at)
+            .find(&self.meetings, id, |x| x.id.as_str())
     }
 
     /// The data files this society was loaded without (see

@@ -113,6 +113,19 @@ fn binary_garbage_is_reported() {
     assert_eq!(problems(&sources), 1);
 }
 
+/// `text` with `len` bytes from about `at` replaced by `insert`.
+fn mutate(text: &str, at: prop::sample::Index, len: usize, insert: &str) -> String {
+    let mut start = at.index(text.len());
+    while !text.is_char_boundary(start) {
+        start -= 1;
+    }
+    let mut end = (start + len).min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}{}{}", &text[..start], insert, &text[end..])
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
 
@@ -136,12 +149,7 @@ proptest! {
         len in 0usize..40,
         insert in "\\PC{0,20}",
     ) {
-        let text = EMBEDDED[file];
-        let mut start = at.index(text.len());
-        while !text.is_char_boundary(start) { start -= 1; }
-        let mut end = (start + len).min(text.len());
-        while !text.is_char_boundary(end) { end -= 1; }
-        let mutated = format!("{}{}{}", &text[..start], insert, &text[end..]);
+        let mutated = mutate(EMBEDDED[file], at, len, &insert);
         problems(&sources_with(DataFile::ALL[file], &mutated));
     }
 }
@@ -199,12 +207,7 @@ proptest! {
         guessed in 2usize..5,
     ) {
         let file = LIST_FILES[file];
-        let text = EMBEDDED[file.index()];
-        let mut start = at.index(text.len());
-        while !text.is_char_boundary(start) { start -= 1; }
-        let mut end = (start + len).min(text.len());
-        while !text.is_char_boundary(end) { end -= 1; }
-        let mutated = format!("{}{}{}", &text[..start], insert, &text[end..]);
+        let mutated = mutate(EMBEDDED[file.index()], at, len, &insert);
         let whole = read_in_parts(file, &mutated, &[]);
         let guesses = crate::syntax::list_split_points(&mutated, guessed);
         prop_assert_eq!(&read_in_parts(file, &mutated, &guesses), &whole);
