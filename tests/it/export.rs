@@ -259,3 +259,54 @@ fn ics_export_writes_every_meeting() {
         stderr(&out)
     );
 }
+
+#[test]
+fn ics_export_reads_no_people_and_still_checks_what_it_reads() {
+    let whole = nspm_on(&fixture(), &["export", "ics"]);
+    assert!(whole.status.success(), "{}", stderr(&whole));
+
+    // The calendar holds nothing of people, so a broken people.ron, or none,
+    // changes not a byte of it.
+    let temp = tempfile::tempdir().unwrap();
+    let data = temp.path().join("data");
+    support::copy_data(&fixture(), &data);
+    std::fs::write(data.join("people.ron"), "[ Person(id: \"broken\",").unwrap();
+    let without = nspm_on(&data, &["export", "ics"]);
+    assert!(without.status.success(), "{}", stderr(&without));
+    assert_eq!(stdout(&without), stdout(&whole));
+    std::fs::remove_file(data.join("people.ron")).unwrap();
+    let without = nspm_on(&data, &["export", "ics"]);
+    assert_eq!(stdout(&without), stdout(&whole));
+    // `nspm check` still reads every file.
+    let out = nspm_on(&data, &["check"]);
+    assert_eq!(out.status.code(), Some(1));
+    let missing = format!(
+        "{}:1:1: missing file: the data needs people.ron\n",
+        data.join("people.ron").display()
+    );
+    assert!(stdout(&out).starts_with(&missing), "{}", stdout(&out));
+
+    // What the calendar does read is checked as ever.
+    support::copy_data(&fixture(), &data);
+    let meetings = std::fs::read_to_string(data.join("meetings.ron")).unwrap();
+    let broken = meetings.replacen(
+        "venue: Some(\"bergen-lab\")",
+        "venue: Some(\"bergen-lbb\")",
+        1,
+    );
+    assert_ne!(broken, meetings);
+    std::fs::write(data.join("meetings.ron"), &broken).unwrap();
+    let line = broken
+        .lines()
+        .position(|l| l.contains("bergen-lbb"))
+        .unwrap()
+        + 1;
+    let out = nspm_on(&data, &["export", "ics"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(stdout(&out), "");
+    let expected = format!(
+        "{}:{line}:16: meeting \"bergen-2015\", field `venue`: no institution has the id \"bergen-lbb\"; did you mean \"bergen-lab\"?",
+        data.join("meetings.ron").display()
+    );
+    assert!(stderr(&out).contains(&expected), "{}", stderr(&out));
+}

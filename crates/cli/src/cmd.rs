@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context as _;
-use nspm_core::{Society, Sources};
+use nspm_core::{DataFile, Society, Sources};
 
 use crate::cli::{Cli, Command, GlobalArgs};
 use crate::output::Output;
@@ -43,8 +43,14 @@ impl Context {
 
     /// The text of the data files, unchecked.
     pub fn sources(&self) -> anyhow::Result<Sources> {
+        self.sources_only(&DataFile::ALL)
+    }
+
+    /// The text of `society.ron` and the files named, unchecked; the
+    /// others are skipped. The embedded copy is small and read whole.
+    fn sources_only(&self, only: &[DataFile]) -> anyhow::Result<Sources> {
         match self.data_dir() {
-            Some(dir) => Ok(Sources::read_dir(&dir)?),
+            Some(dir) => Ok(Sources::read_dir_only(&dir, only)?),
             None => Ok(Sources::embedded()),
         }
     }
@@ -52,7 +58,14 @@ impl Context {
     /// The checked society; any problem in the data is an error that lists
     /// them all.
     pub fn society(&self) -> anyhow::Result<Society> {
-        let sources = self.sources()?;
+        self.society_only(&DataFile::ALL)
+    }
+
+    /// The society checked from `society.ron` and the files named alone, for
+    /// a command that needs nothing from the others: problems in those are
+    /// not its concern (`nspm check` finds them).
+    pub fn society_only(&self, only: &[DataFile]) -> anyhow::Result<Society> {
+        let sources = self.sources_only(only)?;
         Society::from_sources(&sources)
             .with_context(|| format!("cannot load the data in {}", sources.origin))
     }

@@ -25,6 +25,7 @@ mod decode;
 mod diagnostic;
 pub mod edit;
 mod fields;
+mod ids;
 mod load;
 mod model;
 pub mod query;

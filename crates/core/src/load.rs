@@ -4,13 +4,13 @@
 //! checking is pure ([`check`]) and reports every problem it finds.
 
 use std::cell::OnceCell;
-use std::collections::HashMap;
 use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
 
 use crate::decode::{self, Decoded, FileCx, Origin};
 use crate::diagnostic::{Diagnostic, LineIndex};
+use crate::ids::IdTable;
 use crate::model::{Id, Index, Society};
 use crate::syntax::Span;
 
@@ -65,6 +65,9 @@ pub enum Content {
         line: usize,
         column: usize,
     },
+    /// Left unread on purpose by [`Sources::read_dir_only`]: the file is
+    /// neither checked nor reported missing, and its records are not loaded.
+    Skipped,
 }
 
 /// The text of each data file, and how to name the files in messages.
@@ -111,6 +114,15 @@ impl Sources {
     /// such (and reported by [`check`]); a directory that cannot be read at
     /// all is an error.
     pub fn read_dir(dir: &Path) -> Result<Sources, Error> {
+        Sources::read_dir_only(dir, &DataFile::ALL)
+    }
+
+    /// Reads only the files named (and `society.ron`, which every load
+    /// needs), for a task that uses nothing from the others: the others are
+    /// [`Content::Skipped`]. The society checked from these sources has no
+    /// records of the skipped files and says which they are
+    /// ([`Society::skipped`]); references into them are not checked.
+    pub fn read_dir_only(dir: &Path, only: &[DataFile]) -> Result<Sources, Error> {
         let io_error = |path: &Path, source| Error::Io {
             path: path.to_path_buf(),
             source,
@@ -124,6 +136,10 @@ impl Sources {
         }
         let mut files: [Content; 4] = Default::default();
         for file in DataFile::ALL {
+            if file != DataFile::Society && !only.contains(&file) {
+                files[file.index()] = Content::Skipped;
+                continue;
+            }
             let path = dir.join(file.file_name());
             files[file.index()] = match std::fs::read(&path) {
                 Ok(bytes) => Content::from_bytes(bytes),
@@ -214,6 +230,7 @@ pub fn check(sources: &Sources) -> Checked {
         let path = &paths[file.index()];
         let (line, column, message) = match &sources.files[file.index()] {
             Content::Text(t) => return Some(t),
+            Content::Skipped => return None,
             Content::Missing => (
                 1,
                 1,
@@ -240,17 +257,25 @@ pub fn check(sources: &Sources) -> Checked {
         let mut cx = FileCx::new(&paths[0], text, &mut diagnostics);
         society = decode::single(&mut cx, text, decode::society);
     }
+    let threads = OnceCell::new();
+    let splits = |text: &str| parts_of(text, &threads);
     let institutions = text_of(DataFile::Institutions, &mut diagnostics).and_then(|text| {
-        let mut cx = FileCx::new(&paths[1], text, &mut diagnostics);
-        decode::many(&mut cx, text, decode::institution)
+        let path = &paths[DataFile::Institutions.index()];
+        decode::many(
+            path,
+            text,
+            &splits(text),
+            &mut diagnostics,
+            decode::institution,
+        )
     });
     let people = text_of(DataFile::People, &mut diagnostics).and_then(|text| {
-        let mut cx = FileCx::new(&paths[2], text, &mut diagnostics);
-        decode::many(&mut cx, text, decode::person)
+        let path = &paths[DataFile::People.index()];
+        decode::many(path, text, &splits(text), &mut diagnostics, decode::person)
     });
     let meetings = text_of(DataFile::Meetings, &mut diagnostics).and_then(|text| {
-        let mut cx = FileCx::new(&paths[3], text, &mut diagnostics);
-        decode::many(&mut cx, text, decode::meeting)
+        let path = &paths[DataFile::Meetings.index()];
+        decode::many(path, text, &splits(text), &mut diagnostics, decode::meeting)
     });
 
     // Checks across records. Each needs the lines of the file where the
@@ -286,9 +311,9 @@ pub fn check(sources: &Sources) -> Checked {
     let person_ids = people
         .as_ref()
         .map(|list| unique_ids(list, DataFile::People, "person", &line_of, &mut at));
-    if let Some(meetings) = &meetings {
-        unique_ids(meetings, DataFile::Meetings, "meeting", &line_of, &mut at);
-    }
+    let meeting_ids = meetings
+        .as_ref()
+        .map(|list| unique_ids(list, DataFile::Meetings, "meeting", &line_of, &mut at));
 
     if let Some(people) = &people {
         for p in people {
@@ -334,6 +359,10 @@ pub fn check(sources: &Sources) -> Checked {
         );
     }
 
+    // The tables that found the ids unique outlive the records they were
+    // read from: they may become the society's index.
+    let tables = [institution_ids, person_ids, meeting_ids].map(|t| t.map(|t| t.first));
+
     // Problems are listed file by file, top to bottom.
     let order = |d: &Diagnostic| {
         let file = paths
@@ -352,13 +381,18 @@ pub fn check(sources: &Sources) -> Checked {
     let meetings = split(meetings, &mut origins.meetings);
     let society = match society.and_then(|s| s.value) {
         Some(info) if diagnostics.is_empty() => {
-            let index = Index::build(&institutions, &people, &meetings);
+            let index = index_of(tables, &institutions, &people, &meetings);
+            let skipped = DataFile::ALL
+                .into_iter()
+                .filter(|f| sources.files[f.index()] == Content::Skipped)
+                .collect();
             Some(Society {
                 info,
                 institutions,
                 people,
                 meetings,
                 index,
+                skipped,
             })
         }
         _ => None,
@@ -367,6 +401,57 @@ pub fn check(sources: &Sources) -> Checked {
         society,
         diagnostics,
         origins,
+    }
+}
+
+/// Below this size a list file is read on one thread: starting threads would
+/// cost more than they save, and the embedded data (11 KB) is read in about a
+/// millisecond.
+const PARALLEL_MIN_BYTES: usize = 1 << 20;
+
+/// Where to cut a list file into parts to read at once, one per core: none
+/// for a small file or a machine with one core. The number of cores is asked
+/// once, and only when a file is large.
+fn parts_of(text: &str, threads: &OnceCell<usize>) -> Vec<usize> {
+    if text.len() < PARALLEL_MIN_BYTES {
+        return Vec::new();
+    }
+    let threads = *threads.get_or_init(|| {
+        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+    });
+    // Each part should be worth a thread of its own.
+    let parts = threads.min(text.len() / (PARALLEL_MIN_BYTES / 2));
+    if parts < 2 {
+        return Vec::new();
+    }
+    crate::syntax::list_split_points(text, parts)
+}
+
+/// The society's index: the tables that found the ids unique, which hold the
+/// positions of the records in their files. With no problem found every
+/// record is sound and kept, so these are its positions in the society too;
+/// the counts are compared all the same, and the index built anew should
+/// they differ.
+fn index_of(
+    tables: [Option<IdTable>; 3],
+    institutions: &[crate::model::Institution],
+    people: &[crate::model::Person],
+    meetings: &[crate::model::Meeting],
+) -> Index {
+    let [institution_ids, person_ids, meeting_ids] = tables;
+    match (institution_ids, person_ids, meeting_ids) {
+        (Some(i), Some(p), Some(m))
+            if i.len() == institutions.len()
+                && p.len() == people.len()
+                && m.len() == meetings.len() =>
+        {
+            Index {
+                institutions: i,
+                people: p,
+                meetings: m,
+            }
+        }
+        _ => Index::build(institutions, people, meetings),
     }
 }
 
@@ -386,6 +471,25 @@ fn split<T>(list: Option<Vec<Decoded<'_, T>>>, origins: &mut Vec<Origin>) -> Vec
     values
 }
 
+/// The ids of one file's records, by position, and where each id is first
+/// found.
+struct Ids<'r> {
+    ids: Vec<Option<&'r str>>,
+    first: IdTable,
+}
+
+impl<'r> Ids<'r> {
+    fn contains(&self, id: &str) -> bool {
+        self.first
+            .get(id, |i| self.ids.get(i).copied().flatten())
+            .is_some()
+    }
+
+    fn all(&self) -> impl Iterator<Item = &'r str> + '_ {
+        self.first.positions().filter_map(|i| self.ids[i])
+    }
+}
+
 /// Reports every id used twice in one file; returns each id with the index
 /// of its first record.
 fn unique_ids<'r, T>(
@@ -394,29 +498,26 @@ fn unique_ids<'r, T>(
     kind: &str,
     line_of: &dyn Fn(DataFile, Span) -> usize,
     at: &mut dyn FnMut(DataFile, Span, String, String),
-) -> HashMap<&'r str, usize> {
-    let mut first: HashMap<&str, usize> = HashMap::with_capacity(records.len());
+) -> Ids<'r> {
+    let ids: Vec<Option<&str>> = records.iter().map(|r| r.id.as_deref()).collect();
+    let mut first = IdTable::with_capacity(records.len());
+    let id_of = |i: usize| ids.get(i).copied().flatten();
     for (i, record) in records.iter().enumerate() {
         let Some(id) = record.id.as_deref() else {
             continue;
         };
-        match first.get(id) {
-            Some(&j) => {
-                let span = record.origin.field("id").unwrap_or(record.origin.span);
-                let earlier = line_of(file, records[j].origin.span);
-                at(
-                    file,
-                    span,
-                    format!("{kind} \"{id}\", field `id`"),
-                    format!("duplicate id \"{id}\": the {kind} on line {earlier} has it already"),
-                );
-            }
-            None => {
-                first.insert(id, i);
-            }
+        if let Some(j) = first.insert(id, i, id_of) {
+            let span = record.origin.field("id").unwrap_or(record.origin.span);
+            let earlier = line_of(file, records[j].origin.span);
+            at(
+                file,
+                span,
+                format!("{kind} \"{id}\", field `id`"),
+                format!("duplicate id \"{id}\": the {kind} on line {earlier} has it already"),
+            );
         }
     }
-    first
+    Ids { ids, first }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -427,17 +528,17 @@ fn reference_check<T>(
     field: &str,
     target: Option<&Id>,
     target_kind: &str,
-    known: &Option<HashMap<&str, usize>>,
+    known: &Option<Ids<'_>>,
     at: &mut dyn FnMut(DataFile, Span, String, String),
 ) {
     let (Some(target), Some(known)) = (target, known) else {
         return;
     };
-    if known.contains_key(target.as_str()) {
+    if known.contains(target.as_str()) {
         return;
     }
     let span = record.origin.field(field).unwrap_or(record.origin.span);
-    let hint = crate::query::suggest(target.as_str(), known.keys().copied())
+    let hint = crate::query::suggest(target.as_str(), known.all())
         .first()
         .map(|s| format!("; did you mean \"{s}\"?"))
         .unwrap_or_default();
@@ -457,6 +558,12 @@ impl Society {
     /// Loads and checks the data in a directory.
     pub fn load_dir(dir: &Path) -> Result<Society, Error> {
         Society::from_sources(&Sources::read_dir(dir)?)
+    }
+
+    /// Loads and checks only some of the files in a directory (see
+    /// [`Sources::read_dir_only`]); the society says which it left out.
+    pub fn load_dir_only(dir: &Path, only: &[DataFile]) -> Result<Society, Error> {
+        Society::from_sources(&Sources::read_dir_only(dir, only)?)
     }
 
     /// Loads and checks the copy of the data compiled into this binary.

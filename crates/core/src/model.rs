@@ -4,13 +4,13 @@
 //! references resolve, countries are ISO codes, dates are real. Code that
 //! holds a [`Society`] can rely on that.
 
-use std::collections::HashMap;
 use std::fmt;
 
 use serde::{Serialize, Serializer};
 
 use crate::country::Country;
 use crate::date::{PartialDate, Timestamp};
+use crate::ids::IdTable;
 use crate::time::{TimeOfDay, Zone};
 
 /// A record's id: lower-case words joined by hyphens, unique among its kind,
@@ -325,28 +325,33 @@ pub struct Society {
     pub meetings: Vec<Meeting>,
     #[serde(skip)]
     pub(crate) index: Index,
+    /// The files left unread by a partial load: their lists are empty.
+    #[serde(skip)]
+    pub(crate) skipped: Vec<crate::load::DataFile>,
 }
 
 /// Positions of records by id, built once at load.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Index {
-    pub institutions: HashMap<Id, usize>,
-    pub people: HashMap<Id, usize>,
-    pub meetings: HashMap<Id, usize>,
+    pub institutions: IdTable,
+    pub people: IdTable,
+    pub meetings: IdTable,
 }
 
 impl Index {
+    /// An index of records whose ids are known to be unique.
     pub(crate) fn build(
         institutions: &[Institution],
         people: &[Person],
         meetings: &[Meeting],
     ) -> Index {
-        fn by_id<T>(items: &[T], id: impl Fn(&T) -> &Id) -> HashMap<Id, usize> {
-            items
-                .iter()
-                .enumerate()
-                .map(|(i, item)| (id(item).clone(), i))
-                .collect()
+        fn by_id<T>(items: &[T], id: impl Fn(&T) -> &Id) -> IdTable {
+            let mut table = IdTable::with_capacity(items.len());
+            let id_of = |i: usize| items.get(i).map(|x| id(x).as_str());
+            for (i, item) in items.iter().enumerate() {
+                table.insert(id(item).as_str(), i, id_of);
+            }
+            table
         }
         Index {
             institutions: by_id(institutions, |x| &x.id),
@@ -358,18 +363,25 @@ impl Index {
 
 impl Society {
     pub fn institution(&self, id: &str) -> Option<&Institution> {
-        self.index
-            .institutions
-            .get(id)
-            .map(|&i| &self.institutions[i])
+        let list = &self.institutions;
+        self.index.institutions.find(list, id, |x| x.id.as_str())
     }
 
     pub fn person(&self, id: &str) -> Option<&Person> {
-        self.index.people.get(id).map(|&i| &self.people[i])
+        self.index.people.find(&self.people, id, |x| x.id.as_str())
     }
 
     pub fn meeting(&self, id: &str) -> Option<&Meeting> {
-        self.index.meetings.get(id).map(|&i| &self.meetings[i])
+        self.index
+            .meetings
+            .find(&self.meetings, id, |x| x.id.as_str())
+    }
+
+    /// The data files this society was loaded without (see
+    /// [`Society::load_dir_only`]); empty for a full load. Their lists here
+    /// are empty whatever the files hold.
+    pub fn skipped(&self) -> &[crate::load::DataFile] {
+        &self.skipped
     }
 
     /// The institution a person belongs to, if any.

@@ -127,25 +127,98 @@ pub fn parse_list_document<'s>(
     mut item: impl FnMut(Node<'s>),
 ) -> Result<(Span, Span)> {
     let mut p = Parser::new(src);
-    p.skip_trivia()?;
-    let open = p.pos;
-    if p.peek() != Some(b'[') {
-        return Err(p.error_here("expected `[` to open the list of records"));
+    let open = p.open_list()?;
+    match p.list_items(None, &mut item)? {
+        PartEnd::Closed(close) => Ok((open, close)),
+        // Without a place to stop, the items run to the closing bracket.
+        PartEnd::Stopped => Err(p.error_here("expected `]` to close the list of records")),
     }
-    p.pos += 1;
-    p.depth = 1;
-    loop {
-        p.skip_trivia()?;
-        if p.peek() == Some(b']') {
-            let close = Span::new(p.pos, p.pos + 1);
-            p.pos += 1;
-            p.end()?;
-            return Ok((Span::new(open, open + 1), close));
+}
+
+/// How reading one part of a list document ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PartEnd {
+    /// The list closed at this bracket, and only white space and comments
+    /// followed it.
+    Closed(Span),
+    /// An item of the list begins exactly where the part was to stop.
+    Stopped,
+}
+
+/// Reads the items of a top-level list document, like
+/// [`parse_list_document`], from `start` until an item begins at `stop`.
+///
+/// This lets a large list be read in parts at once: a first part from the
+/// start of the document (`start` None), each later part from where the one
+/// before it was to stop. A part that returns [`PartEnd::Stopped`] has read
+/// exactly the items before `stop`, so the next part, begun at that offset,
+/// reads on exactly as one reader of the whole document would. When a part
+/// does not stop there (`stop` fell inside an item or a comment, or a syntax
+/// error came first), it reads on to the end, and the parts after it are to
+/// be thrown away. A later part begun where no item starts may read nonsense,
+/// but like every reading here it never panics.
+pub fn parse_list_part<'s>(
+    src: &'s str,
+    start: Option<usize>,
+    stop: Option<usize>,
+    mut item: impl FnMut(Node<'s>),
+) -> Result<PartEnd> {
+    let mut p = Parser::new(src);
+    match start {
+        None => {
+            p.open_list()?;
         }
-        let node = p.value()?;
-        item(node);
-        p.list_separator(b']', "list item")?;
+        Some(start) => {
+            // Offsets inside a character cannot start a part.
+            if !src.is_char_boundary(start) {
+                return Err(p.error_at(0, "a part of a list must start at a character"));
+            }
+            p.pos = start;
+            p.depth = 1;
+        }
     }
+    p.list_items(stop, &mut item)
+}
+
+/// Offsets where the items of a list document seem to begin, near where the
+/// text would be cut into `parts` equal shares: after a line break, at the
+/// indentation of the first item, an identifier or `(`. This is a guess from
+/// the layout alone; [`parse_list_part`] finds out whether it was right.
+/// Fewer offsets, or none, when the text offers no such places.
+pub fn list_split_points(src: &str, parts: usize) -> Vec<usize> {
+    let mut p = Parser::new(src);
+    if p.open_list().is_err() || p.skip_trivia().is_err() {
+        return Vec::new();
+    }
+    let first = p.pos;
+    let line_start = src[..first].rfind('\n').map_or(0, |n| n + 1);
+    let indent = &src[line_start..first];
+    if !indent.bytes().all(|b| b == b' ' || b == b'\t') {
+        return Vec::new();
+    }
+    let needle = format!("\n{indent}");
+    let mut points = Vec::new();
+    let mut from = first + 1;
+    for share in 1..parts {
+        from = from.max(src.len() / parts * share);
+        while !src.is_char_boundary(from) {
+            from += 1;
+        }
+        while let Some(n) = src.get(from..).and_then(|rest| rest.find(&needle)) {
+            let at = from + n + needle.len();
+            from = at;
+            if src
+                .as_bytes()
+                .get(at)
+                .is_some_and(|&b| b == b'(' || b == b'_' || b.is_ascii_alphabetic())
+            {
+                points.push(at);
+                from = at + 1;
+                break;
+            }
+        }
+    }
+    points
 }
 
 struct Parser<'s> {
@@ -210,6 +283,43 @@ impl<'s> Parser<'s> {
             start,
             "unterminated string: the file ends before its closing `\"`",
         )
+    }
+
+    /// Reads up to and including the `[` that opens a list document, and
+    /// returns its span.
+    fn open_list(&mut self) -> Result<Span> {
+        self.skip_trivia()?;
+        let open = self.pos;
+        if self.peek() != Some(b'[') {
+            return Err(self.error_here("expected `[` to open the list of records"));
+        }
+        self.pos += 1;
+        self.depth = 1;
+        Ok(Span::new(open, open + 1))
+    }
+
+    /// Reads the items of the open top-level list and its end, or stops
+    /// where an item begins at `stop`.
+    fn list_items(
+        &mut self,
+        stop: Option<usize>,
+        item: &mut impl FnMut(Node<'s>),
+    ) -> Result<PartEnd> {
+        loop {
+            self.skip_trivia()?;
+            if Some(self.pos) == stop {
+                return Ok(PartEnd::Stopped);
+            }
+            if self.peek() == Some(b']') {
+                let close = Span::new(self.pos, self.pos + 1);
+                self.pos += 1;
+                self.end()?;
+                return Ok(PartEnd::Closed(close));
+            }
+            let node = self.value()?;
+            item(node);
+            self.list_separator(b']', "list item")?;
+        }
     }
 
     fn end(&mut self) -> Result<()> {

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use clap::ValueEnum;
-use nspm_core::Audience;
+use nspm_core::{Audience, DataFile};
 use nspm_export::{
     CalendarOptions, CardOptions, Site, SiteOptions, VcardVersion, ics, stamp_from_env, vcard,
 };
@@ -89,7 +89,12 @@ impl From<Reader> for Audience {
 }
 
 pub fn run(cx: &mut Context, command: Command) -> anyhow::Result<ExitCode> {
-    let society = cx.society()?;
+    // The calendar shows meetings and their venues, and nothing of people,
+    // so it does not read people.ron, by far the largest file.
+    let society = match command {
+        Command::Ics(_) => cx.society_only(&[DataFile::Institutions, DataFile::Meetings])?,
+        _ => cx.society()?,
+    };
     let stamp = stamp_from_env(&society)?;
     match command {
         Command::Site(args) => {
