@@ -5,19 +5,31 @@ use std::collections::{BTreeMap, HashMap};
 use minijinja::{Environment, Value, context};
 use nspm_core::query::sort_people;
 use nspm_core::view::{InstitutionView, MeetingView, PersonView, SocietyView};
-use nspm_core::{Audience, Country, MeetingQuery, PeopleQuery, Person, Role, Society};
+use nspm_core::{
+    Audience, Country, Institution, Meeting, MeetingQuery, PeopleQuery, Person, Role, Society,
+};
 use serde::Serialize;
 
 use super::jsonld::{self, Urls};
 use super::{NOT_FOUND, Page, SiteOptions, content_type, map, templates};
 use crate::vcard::{self, CardOptions, VcardVersion};
-use crate::{CalendarOptions, ExportError, ics};
+use crate::{CalendarOptions, ExportError, ics, parallel};
 
 const STYLE: &str = include_str!("../../assets/style.css");
 const FAVICON: &str = include_str!("../../assets/favicon.svg");
 
 /// The longest meta description, in characters; search engines cut longer ones.
 const DESCRIPTION_LIMIT: usize = 160;
+
+/// One piece of the site that renders independently of the others: the
+/// unit of work handed to the cores.
+enum Job<'a> {
+    /// The pages and downloads of which there is one per site.
+    Frame,
+    Person(&'a Person),
+    Institution(&'a Institution, Vec<&'a Person>),
+    Meeting(&'a Meeting),
+}
 
 pub fn render_all(
     society: &Society,
@@ -30,36 +42,28 @@ pub fn render_all(
         society_value: Value::from_serialize(&view),
         view,
         base: society.info.base_url.as_deref(),
+        cards: CardOptions {
+            version: VcardVersion::V3,
+            audience: Audience::Public,
+        },
+        calendars: CalendarOptions {
+            audience: Audience::Public,
+            stamp: options.stamp,
+        },
     };
-    let mut pages = BTreeMap::new();
-    let mut add = |path: String, page: Page| {
-        pages.insert(path, page);
-    };
-
-    add("/".into(), r.home()?);
-    add("/committee/".into(), r.committee()?);
-    add("/meetings/".into(), r.meetings()?);
-    add("/contact/".into(), r.contact()?);
-    add(NOT_FOUND.into(), r.not_found()?);
-    for p in &society.people {
-        add(format!("/people/{}/", p.id), r.person(p)?);
-    }
     let mut members = people_by_institution(society);
-    for i in &society.institutions {
-        let people = members.remove(i.id.as_str()).unwrap_or_default();
-        let view = InstitutionView::with_people(i, &people);
-        add(
-            format!("/institutions/{}/", i.id),
-            r.institution(view, &people)?,
-        );
-    }
-    for m in &society.meetings {
-        let view = MeetingView::new(society, m);
-        add(format!("/meetings/{}/", m.id), r.meeting(view)?);
-    }
-    downloads(society, options, &r.committee_members(), &mut add);
-    add("/style.css".into(), page(STYLE, content_type::CSS));
-    add("/favicon.svg".into(), page(FAVICON, content_type::SVG));
+    let jobs: Vec<Job> = std::iter::once(Job::Frame)
+        .chain(society.people.iter().map(Job::Person))
+        .chain(
+            society
+                .institutions
+                .iter()
+                .map(|i| Job::Institution(i, members.remove(i.id.as_str()).unwrap_or_default())),
+        )
+        .chain(society.meetings.iter().map(Job::Meeting))
+        .collect();
+    let rendered = parallel::try_map(&jobs, parallel::threads(), |job| r.job(job))?;
+    let mut pages: BTreeMap<String, Page> = rendered.into_iter().flatten().collect();
 
     let html: Vec<String> = pages
         .iter()
@@ -77,48 +81,6 @@ pub fn render_all(
         );
     }
     Ok(pages)
-}
-
-/// The contact cards and calendars the pages link to, for the public: vCard
-/// 3.0, which phones and Apple Contacts import best.
-fn downloads(
-    society: &Society,
-    options: &SiteOptions,
-    committee: &[&Person],
-    add: &mut impl FnMut(String, Page),
-) {
-    let cards = CardOptions {
-        version: VcardVersion::V3,
-        audience: Audience::Public,
-    };
-    let calendars = CalendarOptions {
-        audience: Audience::Public,
-        stamp: options.stamp,
-    };
-    for p in &society.people {
-        let card = vcard::person_card(society, p, &cards);
-        add(
-            format!("/people/{}.vcf", p.id),
-            page(&card, content_type::VCARD),
-        );
-    }
-    let card = vcard::cards(society, committee, &cards);
-    add("/committee.vcf".into(), page(&card, content_type::VCARD));
-    let card = vcard::society_card(society, &cards);
-    add("/society.vcf".into(), page(&card, content_type::VCARD));
-    let meetings = society.meetings_matching(&MeetingQuery::default());
-    let calendar = ics::calendar(society, &meetings, &calendars);
-    add(
-        "/calendar.ics".into(),
-        page(&calendar, content_type::CALENDAR),
-    );
-    for m in &society.meetings {
-        let calendar = ics::meeting_calendar(society, m, &calendars);
-        add(
-            format!("/meetings/{}.ics", m.id),
-            page(&calendar, content_type::CALENDAR),
-        );
-    }
 }
 
 fn page(text: &str, content_type: &'static str) -> Page {
@@ -160,9 +122,79 @@ struct Renderer<'a> {
     /// the society's name and contact, and a clone is a reference count.
     society_value: Value,
     base: Option<&'a str>,
+    /// The contact cards and calendars the pages link to, for the public:
+    /// vCard 3.0, which phones and Apple Contacts import best.
+    cards: CardOptions,
+    calendars: CalendarOptions,
 }
 
 impl Renderer<'_> {
+    /// Every resource that a job makes, by URL path.
+    fn job(&self, job: &Job) -> Result<Vec<(String, Page)>, ExportError> {
+        let society = self.society;
+        Ok(match job {
+            Job::Frame => {
+                let committee = vcard::cards(society, &self.committee_members(), &self.cards);
+                let meetings = society.meetings_matching(&MeetingQuery::default());
+                let calendar = ics::calendar(society, &meetings, &self.calendars);
+                vec![
+                    ("/".into(), self.home()?),
+                    ("/committee/".into(), self.committee()?),
+                    ("/meetings/".into(), self.meetings()?),
+                    ("/contact/".into(), self.contact()?),
+                    (NOT_FOUND.into(), self.not_found()?),
+                    (
+                        "/committee.vcf".into(),
+                        page(&committee, content_type::VCARD),
+                    ),
+                    (
+                        "/society.vcf".into(),
+                        page(
+                            &vcard::society_card(society, &self.cards),
+                            content_type::VCARD,
+                        ),
+                    ),
+                    (
+                        "/calendar.ics".into(),
+                        page(&calendar, content_type::CALENDAR),
+                    ),
+                    ("/style.css".into(), page(STYLE, content_type::CSS)),
+                    ("/favicon.svg".into(), page(FAVICON, content_type::SVG)),
+                ]
+            }
+            Job::Person(p) => {
+                let card = vcard::person_card(society, p, &self.cards);
+                vec![
+                    (format!("/people/{}/", p.id), self.person(p)?),
+                    (
+                        format!("/people/{}.vcf", p.id),
+                        page(&card, content_type::VCARD),
+                    ),
+                ]
+            }
+            Job::Institution(i, people) => {
+                let view = InstitutionView::with_people(i, people);
+                vec![(
+                    format!("/institutions/{}/", i.id),
+                    self.institution(view, people)?,
+                )]
+            }
+            Job::Meeting(m) => {
+                let calendar = ics::meeting_calendar(society, m, &self.calendars);
+                vec![
+                    (
+                        format!("/meetings/{}/", m.id),
+                        self.meeting(MeetingView::new(society, m))?,
+                    ),
+                    (
+                        format!("/meetings/{}.ics", m.id),
+                        page(&calendar, content_type::CALENDAR),
+                    ),
+                ]
+            }
+        })
+    }
+
     fn urls(&self) -> Urls<'_> {
         Urls { base: self.base }
     }
