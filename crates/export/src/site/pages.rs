@@ -40,6 +40,7 @@ pub fn render_all(
         env: templates::environment(),
         society,
         society_value: Value::from_serialize(&view),
+        record_nav: nav(RECORD_ROOT, "/people/"),
         view,
         base: society.info.base_url.as_deref(),
         cards: CardOptions {
@@ -96,7 +97,33 @@ struct Frame<'a> {
     /// The page's own title; the base layout adds the society's short name.
     title: String,
     description: String,
-    jsonld: Option<serde_json::Value>,
+    /// The page's JSON-LD, ready for its script element.
+    jsonld: Option<String>,
+}
+
+/// The main navigation's targets, relative to the site's root.
+const NAV: [(&str, &str); 4] = [
+    ("", "About"),
+    ("committee/", "Committee"),
+    ("meetings/", "Meetings"),
+    ("contact/", "Contact"),
+];
+
+/// The way back to the root from a record's page (`/people/x/`).
+const RECORD_ROOT: &str = "../../";
+
+/// The main navigation as the page at `path`, `root` away from the site's
+/// root, shows it.
+fn nav(root: &str, path: &str) -> Value {
+    let links: Vec<NavLink> = NAV
+        .into_iter()
+        .map(|(href, label)| NavLink {
+            href: format!("{root}{href}"),
+            label,
+            current: path.strip_prefix('/') == Some(href),
+        })
+        .collect();
+    Value::from_serialize(&links)
 }
 
 #[derive(Serialize)]
@@ -121,6 +148,9 @@ struct Renderer<'a> {
     /// `view` as the templates see it, converted once: every page shows
     /// the society's name and contact, and a clone is a reference count.
     society_value: Value,
+    /// The navigation of every record's page (people, institutions and
+    /// meetings: nearly all pages), made once; none of them is in it.
+    record_nav: Value,
     base: Option<&'a str>,
     /// The contact cards and calendars the pages link to, for the public:
     /// vCard 3.0, which phones and Apple Contacts import best.
@@ -216,19 +246,11 @@ impl Renderer<'_> {
 
     fn render(&self, template: &str, frame: Frame, content: Value) -> Result<Page, ExportError> {
         let root = self.root(frame.path);
-        let nav: Vec<NavLink> = [
-            ("", "About"),
-            ("committee/", "Committee"),
-            ("meetings/", "Meetings"),
-            ("contact/", "Contact"),
-        ]
-        .into_iter()
-        .map(|(href, label)| NavLink {
-            href: format!("{root}{href}"),
-            label,
-            current: frame.path == format!("/{href}"),
-        })
-        .collect();
+        let nav = if root == RECORD_ROOT {
+            self.record_nav.clone()
+        } else {
+            nav(&root, frame.path)
+        };
         let title = if frame.path == "/" {
             self.view.name.clone()
         } else {
@@ -246,7 +268,7 @@ impl Renderer<'_> {
             root,
             nav,
             society => self.society_value.clone(),
-            jsonld => frame.jsonld.as_ref().map(|j| Value::from_safe_string(jsonld::script_text(j))),
+            jsonld => frame.jsonld.map(Value::from_safe_string),
             ..content
         };
         let text = self
