@@ -222,7 +222,11 @@ pub fn event(m: &MeetingView, society: &SocietyView, urls: &Urls) -> String {
 /// and `&` become `\u` escapes, so no text in the data can close the
 /// element or open a comment, and the JSON still means the same.
 fn script_text(value: &impl Serialize) -> String {
-    let json = serde_json::to_string_pretty(value).expect("JSON values always serialize");
+    // Room for a person's or a meeting's description, so that the buffer
+    // is not grown a few bytes at a time.
+    let mut bytes = Vec::with_capacity(1024);
+    serde_json::to_writer_pretty(&mut bytes, value).expect("JSON-LD always serializes");
+    let json = String::from_utf8(bytes).expect("serde_json writes UTF-8");
     if !json.bytes().any(|b| matches!(b, b'<' | b'>' | b'&')) {
         return json;
     }
