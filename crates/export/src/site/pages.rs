@@ -73,20 +73,21 @@ pub fn render_all(
         .collect();
     pages.insert(
         "/robots.txt".into(),
-        page(&robots(r.base), content_type::TEXT),
+        page(robots(r.base), content_type::TEXT),
     );
     if let Some(base) = r.base {
         pages.insert(
             "/sitemap.xml".into(),
-            page(&sitemap(base, &html), content_type::XML),
+            page(sitemap(base, &html), content_type::XML),
         );
     }
     Ok(pages)
 }
 
-fn page(text: &str, content_type: &'static str) -> Page {
+/// A resource from its text; rendered text is moved in, not copied.
+fn page(text: impl Into<String>, content_type: &'static str) -> Page {
     Page {
-        bytes: text.as_bytes().to_vec(),
+        bytes: text.into().into_bytes(),
         content_type,
     }
 }
@@ -175,18 +176,18 @@ impl Renderer<'_> {
                     (NOT_FOUND.into(), self.not_found()?),
                     (
                         "/committee.vcf".into(),
-                        page(&committee, content_type::VCARD),
+                        page(committee, content_type::VCARD),
                     ),
                     (
                         "/society.vcf".into(),
                         page(
-                            &vcard::society_card(society, &self.cards),
+                            vcard::society_card(society, &self.cards),
                             content_type::VCARD,
                         ),
                     ),
                     (
                         "/calendar.ics".into(),
-                        page(&calendar, content_type::CALENDAR),
+                        page(calendar, content_type::CALENDAR),
                     ),
                     ("/style.css".into(), page(STYLE, content_type::CSS)),
                     ("/favicon.svg".into(), page(FAVICON, content_type::SVG)),
@@ -198,7 +199,7 @@ impl Renderer<'_> {
                     (format!("/people/{}/", p.id), self.person(p)?),
                     (
                         format!("/people/{}.vcf", p.id),
-                        page(&card, content_type::VCARD),
+                        page(card, content_type::VCARD),
                     ),
                 ]
             }
@@ -218,7 +219,7 @@ impl Renderer<'_> {
                     ),
                     (
                         format!("/meetings/{}.ics", m.id),
-                        page(&calendar, content_type::CALENDAR),
+                        page(calendar, content_type::CALENDAR),
                     ),
                 ]
             }
@@ -279,7 +280,7 @@ impl Renderer<'_> {
                 page: frame.path.to_string(),
                 source,
             })?;
-        Ok(page(&text, content_type::HTML))
+        Ok(page(text, content_type::HTML))
     }
 
     fn public(&self, p: &Person) -> PersonView {
