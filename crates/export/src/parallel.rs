@@ -11,6 +11,9 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 /// institution's page lists all its people; a person's page is short).
 const BLOCK: usize = 32;
 
+/// What a block of items gave: all its results, or its first error.
+type Outcome<R, E> = Result<Vec<R>, E>;
+
 /// `f` applied to every item, in the items' order, on up to `threads`
 /// threads. Workers take blocks of items in order; when an item fails, no
 /// new block is started, and the error returned is that of the first item
@@ -35,7 +38,7 @@ where
     let next = AtomicUsize::new(0);
     let failed = AtomicBool::new(false);
     // Each block's outcome, by block number; filled as workers finish them.
-    let done: Mutex<Vec<Option<Result<Vec<R>, E>>>> =
+    let done: Mutex<Vec<Option<Outcome<R, E>>>> =
         Mutex::new(std::iter::repeat_with(|| None).take(blocks).collect());
     std::thread::scope(|scope| {
         let work = || {
@@ -46,7 +49,7 @@ where
                     break;
                 }
                 let chunk = &items[start..items.len().min(start + BLOCK)];
-                let outcome: Result<Vec<R>, E> = chunk.iter().map(&f).collect();
+                let outcome: Outcome<R, E> = chunk.iter().map(&f).collect();
                 if outcome.is_err() {
                     failed.store(true, Ordering::Relaxed);
                 }
