@@ -84,10 +84,14 @@ pub fn render_all(
     Ok(pages)
 }
 
-/// A resource from its text; rendered text is moved in, not copied.
+/// A resource from its text; rendered text is moved in, not copied. The
+/// spare room the text grew into is given back (in place, for a shrinking
+/// allocation), since the site holds every page at once.
 fn page(text: impl Into<String>, content_type: &'static str) -> Page {
+    let mut bytes = text.into().into_bytes();
+    bytes.shrink_to_fit();
     Page {
-        bytes: text.into().into_bytes(),
+        bytes,
         content_type,
     }
 }
