@@ -22,6 +22,7 @@
 
 mod error;
 pub mod ics;
+mod parallel;
 pub mod site;
 mod stamp;
 mod text;

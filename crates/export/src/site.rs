@@ -36,7 +36,7 @@ mod map;
 mod pages;
 mod templates;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use nspm_core::{Society, Timestamp};
@@ -135,15 +135,25 @@ impl Site {
     /// Writes every resource under `dir` (created when missing) as
     /// [`Site::file_for`] names it, and returns how many files it wrote.
     /// Files already in `dir` that the site does not have are left alone.
+    ///
+    /// Each folder is made once, before its first file, rather than asked
+    /// for again (two system calls) before every file. The files are written on one
+    /// thread: on ext4, two threads writing the site took as long as one
+    /// and twice the system time, and on tmpfs they gained nothing
+    /// measurable on a shared machine.
     pub fn write_to(&self, dir: &Path) -> Result<usize, ExportError> {
+        let mut made: HashSet<PathBuf> = HashSet::new();
         for (path, page) in &self.pages {
             let file = dir.join(Site::file_for(path));
             let failed = |source| ExportError::Write {
                 path: file.clone(),
                 source,
             };
-            if let Some(parent) = file.parent() {
+            if let Some(parent) = file.parent()
+                && !made.contains(parent)
+            {
                 std::fs::create_dir_all(parent).map_err(failed)?;
+                made.insert(parent.to_path_buf());
             }
             std::fs::write(&file, &page.bytes).map_err(failed)?;
         }
@@ -197,31 +207,48 @@ impl Site {
     }
 }
 
-/// Text with each character that `replace` names swapped for its
-/// replacement; the one escaping loop behind HTML, XML and JSON-LD output.
-fn escape_with(text: &str, replace: impl Fn(char) -> Option<&'static str>) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match replace(c) {
-            Some(r) => out.push_str(r),
-            None => out.push(c),
+/// Writes `text` to `out` with each ASCII character that `replace` names
+/// swapped for its replacement; the one escaping loop behind HTML, XML and
+/// JSON-LD output. The runs between those characters are copied whole,
+/// which matters on pages that escape every value they show.
+fn escape_into(
+    out: &mut impl std::fmt::Write,
+    text: &str,
+    replace: impl Fn(u8) -> Option<&'static str>,
+) -> std::fmt::Result {
+    let mut start = 0;
+    for (i, b) in text.bytes().enumerate() {
+        // Only ASCII is ever replaced, so `i` is always a character
+        // boundary when `replace` answers.
+        if let Some(r) = replace(b) {
+            out.write_str(&text[start..i])?;
+            out.write_str(r)?;
+            start = i + 1;
         }
     }
-    out
+    out.write_str(&text[start..])
 }
 
-/// Text safe in HTML or XML content and quoted attributes. Unlike
+/// What HTML and XML need escaped in content and quoted attributes. Unlike
 /// minijinja's own escaping it leaves `/` alone: neither language needs it
 /// escaped, and `../people/` reads better than `..&#x2f;people&#x2f;`.
-fn escape_markup(text: &str) -> String {
-    escape_with(text, |c| match c {
-        '&' => Some("&amp;"),
-        '<' => Some("&lt;"),
-        '>' => Some("&gt;"),
-        '"' => Some("&quot;"),
-        '\'' => Some("&#39;"),
+fn markup_escape(b: u8) -> Option<&'static str> {
+    match b {
+        b'&' => Some("&amp;"),
+        b'<' => Some("&lt;"),
+        b'>' => Some("&gt;"),
+        b'"' => Some("&quot;"),
+        b'\'' => Some("&#39;"),
         _ => None,
-    })
+    }
+}
+
+/// Text safe in HTML or XML content and quoted attributes.
+fn escape_markup(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    // Writing to a String cannot fail.
+    let _ = escape_into(&mut out, text, markup_escape);
+    out
 }
 
 #[cfg(test)]

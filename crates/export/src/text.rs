@@ -54,19 +54,22 @@ impl Lines {
 /// UTF-8 character split across lines (the RFCs forbid that, and clients
 /// that unfold by bytes would otherwise produce mojibake).
 pub(crate) fn fold_into(out: &mut String, line: &str) {
+    let mut rest = line;
     let mut room = MAX_LINE;
-    let mut used = 0;
-    for c in line.chars() {
-        let len = c.len_utf8();
-        if used + len > room {
-            out.push_str("\r\n ");
-            // The space that starts a continuation line counts towards it.
-            room = MAX_LINE - 1;
-            used = 0;
+    while rest.len() > room {
+        // The longest start of the rest that fits and ends between
+        // characters; `room` is far longer than any UTF-8 character.
+        let mut cut = room;
+        while !rest.is_char_boundary(cut) {
+            cut -= 1;
         }
-        out.push(c);
-        used += len;
+        out.push_str(&rest[..cut]);
+        out.push_str("\r\n ");
+        rest = &rest[cut..];
+        // The space that starts a continuation line counts towards it.
+        room = MAX_LINE - 1;
     }
+    out.push_str(rest);
     out.push_str("\r\n");
 }
 

@@ -5,19 +5,31 @@ use std::collections::{BTreeMap, HashMap};
 use minijinja::{Environment, Value, context};
 use nspm_core::query::sort_people;
 use nspm_core::view::{InstitutionView, MeetingView, PersonView, SocietyView};
-use nspm_core::{Audience, Country, MeetingQuery, PeopleQuery, Person, Role, Society};
+use nspm_core::{
+    Audience, Country, Institution, Meeting, MeetingQuery, PeopleQuery, Person, Role, Society,
+};
 use serde::Serialize;
 
 use super::jsonld::{self, Urls};
 use super::{NOT_FOUND, Page, SiteOptions, content_type, map, templates};
 use crate::vcard::{self, CardOptions, VcardVersion};
-use crate::{CalendarOptions, ExportError, ics};
+use crate::{CalendarOptions, ExportError, ics, parallel};
 
 const STYLE: &str = include_str!("../../assets/style.css");
 const FAVICON: &str = include_str!("../../assets/favicon.svg");
 
 /// The longest meta description, in characters; search engines cut longer ones.
 const DESCRIPTION_LIMIT: usize = 160;
+
+/// One piece of the site that renders independently of the others: the
+/// unit of work handed to the cores.
+enum Job<'a> {
+    /// The pages and downloads of which there is one per site.
+    Frame,
+    Person(&'a Person),
+    Institution(&'a Institution, Vec<&'a Person>),
+    Meeting(&'a Meeting),
+}
 
 pub fn render_all(
     society: &Society,
@@ -28,38 +40,31 @@ pub fn render_all(
         env: templates::environment(),
         society,
         society_value: Value::from_serialize(&view),
+        record_nav: nav(RECORD_ROOT, "/people/"),
         view,
         base: society.info.base_url.as_deref(),
+        cards: CardOptions {
+            version: VcardVersion::V3,
+            audience: Audience::Public,
+        },
+        calendars: CalendarOptions {
+            audience: Audience::Public,
+            stamp: options.stamp,
+        },
     };
-    let mut pages = BTreeMap::new();
-    let mut add = |path: String, page: Page| {
-        pages.insert(path, page);
-    };
-
-    add("/".into(), r.home()?);
-    add("/committee/".into(), r.committee()?);
-    add("/meetings/".into(), r.meetings()?);
-    add("/contact/".into(), r.contact()?);
-    add(NOT_FOUND.into(), r.not_found()?);
-    for p in &society.people {
-        add(format!("/people/{}/", p.id), r.person(p)?);
-    }
     let mut members = people_by_institution(society);
-    for i in &society.institutions {
-        let people = members.remove(i.id.as_str()).unwrap_or_default();
-        let view = InstitutionView::with_people(i, &people);
-        add(
-            format!("/institutions/{}/", i.id),
-            r.institution(view, &people)?,
-        );
-    }
-    for m in &society.meetings {
-        let view = MeetingView::new(society, m);
-        add(format!("/meetings/{}/", m.id), r.meeting(view)?);
-    }
-    downloads(society, options, &r.committee_members(), &mut add);
-    add("/style.css".into(), page(STYLE, content_type::CSS));
-    add("/favicon.svg".into(), page(FAVICON, content_type::SVG));
+    let jobs: Vec<Job> = std::iter::once(Job::Frame)
+        .chain(society.people.iter().map(Job::Person))
+        .chain(
+            society
+                .institutions
+                .iter()
+                .map(|i| Job::Institution(i, members.remove(i.id.as_str()).unwrap_or_default())),
+        )
+        .chain(society.meetings.iter().map(Job::Meeting))
+        .collect();
+    let rendered = parallel::try_map(&jobs, parallel::threads(), |job| r.job(job))?;
+    let mut pages: BTreeMap<String, Page> = rendered.into_iter().flatten().collect();
 
     let html: Vec<String> = pages
         .iter()
@@ -68,62 +73,25 @@ pub fn render_all(
         .collect();
     pages.insert(
         "/robots.txt".into(),
-        page(&robots(r.base), content_type::TEXT),
+        page(robots(r.base), content_type::TEXT),
     );
     if let Some(base) = r.base {
         pages.insert(
             "/sitemap.xml".into(),
-            page(&sitemap(base, &html), content_type::XML),
+            page(sitemap(base, &html), content_type::XML),
         );
     }
     Ok(pages)
 }
 
-/// The contact cards and calendars the pages link to, for the public: vCard
-/// 3.0, which phones and Apple Contacts import best.
-fn downloads(
-    society: &Society,
-    options: &SiteOptions,
-    committee: &[&Person],
-    add: &mut impl FnMut(String, Page),
-) {
-    let cards = CardOptions {
-        version: VcardVersion::V3,
-        audience: Audience::Public,
-    };
-    let calendars = CalendarOptions {
-        audience: Audience::Public,
-        stamp: options.stamp,
-    };
-    for p in &society.people {
-        let card = vcard::person_card(society, p, &cards);
-        add(
-            format!("/people/{}.vcf", p.id),
-            page(&card, content_type::VCARD),
-        );
-    }
-    let card = vcard::cards(society, committee, &cards);
-    add("/committee.vcf".into(), page(&card, content_type::VCARD));
-    let card = vcard::society_card(society, &cards);
-    add("/society.vcf".into(), page(&card, content_type::VCARD));
-    let meetings = society.meetings_matching(&MeetingQuery::default());
-    let calendar = ics::calendar(society, &meetings, &calendars);
-    add(
-        "/calendar.ics".into(),
-        page(&calendar, content_type::CALENDAR),
-    );
-    for m in &society.meetings {
-        let calendar = ics::meeting_calendar(society, m, &calendars);
-        add(
-            format!("/meetings/{}.ics", m.id),
-            page(&calendar, content_type::CALENDAR),
-        );
-    }
-}
-
-fn page(text: &str, content_type: &'static str) -> Page {
+/// A resource from its text; rendered text is moved in, not copied. The
+/// spare room the text grew into is given back (in place, for a shrinking
+/// allocation), since the site holds every page at once.
+fn page(text: impl Into<String>, content_type: &'static str) -> Page {
+    let mut bytes = text.into().into_bytes();
+    bytes.shrink_to_fit();
     Page {
-        bytes: text.as_bytes().to_vec(),
+        bytes,
         content_type,
     }
 }
@@ -134,7 +102,33 @@ struct Frame<'a> {
     /// The page's own title; the base layout adds the society's short name.
     title: String,
     description: String,
-    jsonld: Option<serde_json::Value>,
+    /// The page's JSON-LD, ready for its script element.
+    jsonld: Option<String>,
+}
+
+/// The main navigation's targets, relative to the site's root.
+const NAV: [(&str, &str); 4] = [
+    ("", "About"),
+    ("committee/", "Committee"),
+    ("meetings/", "Meetings"),
+    ("contact/", "Contact"),
+];
+
+/// The way back to the root from a record's page (`/people/x/`).
+const RECORD_ROOT: &str = "../../";
+
+/// The main navigation as the page at `path`, `root` away from the site's
+/// root, shows it.
+fn nav(root: &str, path: &str) -> Value {
+    let links: Vec<NavLink> = NAV
+        .into_iter()
+        .map(|(href, label)| NavLink {
+            href: format!("{root}{href}"),
+            label,
+            current: path.strip_prefix('/') == Some(href),
+        })
+        .collect();
+    Value::from_serialize(&links)
 }
 
 #[derive(Serialize)]
@@ -159,10 +153,83 @@ struct Renderer<'a> {
     /// `view` as the templates see it, converted once: every page shows
     /// the society's name and contact, and a clone is a reference count.
     society_value: Value,
+    /// The navigation of every record's page (people, institutions and
+    /// meetings: nearly all pages), made once; none of them is in it.
+    record_nav: Value,
     base: Option<&'a str>,
+    /// The contact cards and calendars the pages link to, for the public:
+    /// vCard 3.0, which phones and Apple Contacts import best.
+    cards: CardOptions,
+    calendars: CalendarOptions,
 }
 
 impl Renderer<'_> {
+    /// Every resource that a job makes, by URL path.
+    fn job(&self, job: &Job) -> Result<Vec<(String, Page)>, ExportError> {
+        let society = self.society;
+        Ok(match job {
+            Job::Frame => {
+                let committee = vcard::cards(society, &self.committee_members(), &self.cards);
+                let meetings = society.meetings_matching(&MeetingQuery::default());
+                let calendar = ics::calendar(society, &meetings, &self.calendars);
+                vec![
+                    ("/".into(), self.home()?),
+                    ("/committee/".into(), self.committee()?),
+                    ("/meetings/".into(), self.meetings()?),
+                    ("/contact/".into(), self.contact()?),
+                    (NOT_FOUND.into(), self.not_found()?),
+                    (
+                        "/committee.vcf".into(),
+                        page(committee, content_type::VCARD),
+                    ),
+                    (
+                        "/society.vcf".into(),
+                        page(
+                            vcard::society_card(society, &self.cards),
+                            content_type::VCARD,
+                        ),
+                    ),
+                    (
+                        "/calendar.ics".into(),
+                        page(calendar, content_type::CALENDAR),
+                    ),
+                    ("/style.css".into(), page(STYLE, content_type::CSS)),
+                    ("/favicon.svg".into(), page(FAVICON, content_type::SVG)),
+                ]
+            }
+            Job::Person(p) => {
+                let card = vcard::person_card(society, p, &self.cards);
+                vec![
+                    (format!("/people/{}/", p.id), self.person(p)?),
+                    (
+                        format!("/people/{}.vcf", p.id),
+                        page(card, content_type::VCARD),
+                    ),
+                ]
+            }
+            Job::Institution(i, people) => {
+                let view = InstitutionView::with_people(i, people);
+                vec![(
+                    format!("/institutions/{}/", i.id),
+                    self.institution(view, people)?,
+                )]
+            }
+            Job::Meeting(m) => {
+                let calendar = ics::meeting_calendar(society, m, &self.calendars);
+                vec![
+                    (
+                        format!("/meetings/{}/", m.id),
+                        self.meeting(MeetingView::new(society, m))?,
+                    ),
+                    (
+                        format!("/meetings/{}.ics", m.id),
+                        page(calendar, content_type::CALENDAR),
+                    ),
+                ]
+            }
+        })
+    }
+
     fn urls(&self) -> Urls<'_> {
         Urls { base: self.base }
     }
@@ -184,19 +251,11 @@ impl Renderer<'_> {
 
     fn render(&self, template: &str, frame: Frame, content: Value) -> Result<Page, ExportError> {
         let root = self.root(frame.path);
-        let nav: Vec<NavLink> = [
-            ("", "About"),
-            ("committee/", "Committee"),
-            ("meetings/", "Meetings"),
-            ("contact/", "Contact"),
-        ]
-        .into_iter()
-        .map(|(href, label)| NavLink {
-            href: format!("{root}{href}"),
-            label,
-            current: frame.path == format!("/{href}"),
-        })
-        .collect();
+        let nav = if root == RECORD_ROOT {
+            self.record_nav.clone()
+        } else {
+            nav(&root, frame.path)
+        };
         let title = if frame.path == "/" {
             self.view.name.clone()
         } else {
@@ -214,7 +273,7 @@ impl Renderer<'_> {
             root,
             nav,
             society => self.society_value.clone(),
-            jsonld => frame.jsonld.as_ref().map(|j| Value::from_safe_string(jsonld::script_text(j))),
+            jsonld => frame.jsonld.map(Value::from_safe_string),
             ..content
         };
         let text = self
@@ -225,7 +284,7 @@ impl Renderer<'_> {
                 page: frame.path.to_string(),
                 source,
             })?;
-        Ok(page(&text, content_type::HTML))
+        Ok(page(text, content_type::HTML))
     }
 
     fn public(&self, p: &Person) -> PersonView {

@@ -41,11 +41,15 @@ pub fn environment() -> Environment<'static> {
 }
 
 /// Prints a value as minijinja's own formatter does, but escaping HTML with
-/// [`super::escape_markup`], which leaves `/` alone.
+/// [`super::markup_escape`], which leaves `/` alone. Text is escaped
+/// straight into the page, without a copy of its own.
 fn format_value(out: &mut Output, state: &State, value: &Value) -> Result<(), Error> {
     if state.auto_escape() != AutoEscape::Html || value.is_safe() || value.is_undefined() {
         return minijinja::escape_formatter(out, state, value);
     }
-    let escaped = super::escape_markup(&value.to_string());
-    out.write_str(&escaped).map_err(Error::from)
+    let written = match value.as_str() {
+        Some(text) => super::escape_into(out, text, super::markup_escape),
+        None => super::escape_into(out, &value.to_string(), super::markup_escape),
+    };
+    written.map_err(Error::from)
 }
