@@ -72,6 +72,15 @@ impl Context {
 }
 
 /// Runs one command; an `Err` is printed by `main` and exits 1.
+/// Leaves a large value to the end of the process: a command calls this
+/// with what it no longer needs just before it returns and the process
+/// ends. Freeing a large society value by value (a million strings for
+/// 100,000 people) took a fifth of a run; the system takes the memory back
+/// at exit all at once.
+pub fn leave_to_exit<T>(value: T) {
+    std::mem::forget(value);
+}
+
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let mut cx = Context {
         global: cli.global,

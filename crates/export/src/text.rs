@@ -44,6 +44,11 @@ impl Lines {
         self.prop(name, &escape(value));
     }
 
+    /// Appends lines written elsewhere.
+    pub(crate) fn append(&mut self, other: Lines) {
+        self.out.push_str(&other.out);
+    }
+
     pub(crate) fn finish(self) -> String {
         self.out
     }

@@ -101,6 +101,7 @@ pub fn run(cx: &mut Context, command: Command) -> anyhow::Result<ExitCode> {
             let site = Site::build(&society, &SiteOptions { stamp })?;
             let n = site.export_to(&args.out)?;
             eprintln!("wrote {n} files to {}", args.out.display());
+            super::leave_to_exit(site);
         }
         Command::Vcard(args) => {
             let people = args.filter.select(&society)?;
@@ -113,6 +114,7 @@ pub fn run(cx: &mut Context, command: Command) -> anyhow::Result<ExitCode> {
             };
             let text = vcard::cards(&society, &people, &options);
             deliver(cx, args.target.out.as_deref(), &text)?;
+            super::leave_to_exit((people, text));
         }
         Command::Ics(args) => {
             let meetings: Vec<_> = society.meetings_matching(&nspm_core::MeetingQuery::default());
@@ -124,6 +126,7 @@ pub fn run(cx: &mut Context, command: Command) -> anyhow::Result<ExitCode> {
             deliver(cx, args.target.out.as_deref(), &text)?;
         }
     }
+    super::leave_to_exit(society);
     Ok(ExitCode::SUCCESS)
 }
 
