@@ -239,6 +239,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_large_file_holds_every_card_in_order() {
+        // Enough people for the cards to be written on several threads.
+        let society = Society::load_embedded().unwrap();
+        let people: Vec<&Person> = society.people.iter().cycle().take(5000).collect();
+        let opts = CardOptions::default();
+        let mut expected = society_card(&society, &opts);
+        for person in &people {
+            expected.push_str(&person_card(&society, person, &opts));
+        }
+        assert_eq!(cards(&society, &people, &opts), expected);
+    }
+
+    #[test]
     fn tel_uris_use_hyphens() {
         assert_eq!(tel_uri("+47 22 85  50 50"), "tel:+47-22-85-50-50");
         assert_eq!(tel_uri("+1 (516) 367-8455"), "tel:+1-(516)-367-8455");
