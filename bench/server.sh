@@ -10,6 +10,7 @@
 # Usage: bench/server.sh
 #   ROUNDS=5 DURATION=10 THREADS=2 CONNECTIONS=64   wrk rounds and their load
 #   PIN=1                                           servers on one core, wrk on the rest
+#   PACE_MS=5 PACED_ROUNDS=3                        the rounds at an equal, lower load
 #   STARTS=5 BIG_STARTS=3                           starts timed per data set
 #   PEOPLE=100000 MEETINGS=10000 INSTITUTIONS=2000 SEED=1   the large society
 set -euo pipefail
@@ -25,6 +26,8 @@ threads=${THREADS:-2}
 connections=${CONNECTIONS:-64}
 starts=${STARTS:-5}
 big_starts=${BIG_STARTS:-3}
+pace_ms=${PACE_MS:-5}
+paced_rounds=${PACED_ROUNDS:-3}
 
 need wrk nginx curl taskset
 nginx=$(command -v nginx || echo /usr/sbin/nginx)
@@ -188,32 +191,77 @@ measure() {
 mkdir -p "$work/results"
 # The file that collects the runs of one case and server.
 result() { echo "$work/results/$(tr -c 'a-z0-9\n' _ <<<"$1")"; }
-echo "load average before the rounds: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
-for round in $(seq "$rounds"); do
-  for case in "${cases[@]}"; do
-    IFS='|' read -r name path coding <<<"$case"
-    if [ -n "$coding" ]; then peers=("${peers_gzip[@]}"); else peers=("${peers_plain[@]}"); fi
-    runs=("nspm|$nspm_port|$nspm_pid")
-    for peer in "${peers[@]}"; do runs+=("$peer|$nginx_pid"); done
-    # Alternate who goes first, so that neither always meets a warmer or
-    # a busier machine.
-    if [ $((round % 2)) = 0 ]; then
-      for ((i = 0, j = ${#runs[@]} - 1; i < j; i++, j--)); do
-        t=${runs[i]}; runs[i]=${runs[j]}; runs[j]=$t
+# Rounds of every case against every server; $1 prefixes the results'
+# names ("" at full load, "paced " at the paced load), $2 is the count.
+run_rounds() {
+  local phase=$1 count=$2 case name path coding peer run server port pid i j t
+  for round in $(seq "$count"); do
+    for case in "${cases[@]}"; do
+      IFS='|' read -r name path coding <<<"$case"
+      if [ -n "$coding" ]; then peers=("${peers_gzip[@]}"); else peers=("${peers_plain[@]}"); fi
+      runs=("nspm|$nspm_port|$nspm_pid")
+      for peer in "${peers[@]}"; do runs+=("$peer|$nginx_pid"); done
+      # Alternate who goes first, so that neither always meets a warmer or
+      # a busier machine.
+      if [ $((round % 2)) = 0 ]; then
+        for ((i = 0, j = ${#runs[@]} - 1; i < j; i++, j--)); do
+          t=${runs[i]}; runs[i]=${runs[j]}; runs[j]=$t
+        done
+      fi
+      for run in "${runs[@]}"; do
+        IFS='|' read -r server port pid <<<"$run"
+        measure "$phase$name|$server" "$port" "$path" "$coding" "$pid"
       done
-    fi
-    for run in "${runs[@]}"; do
-      IFS='|' read -r server port pid <<<"$run"
-      measure "$name|$server" "$port" "$path" "$coding" "$pid"
     done
   done
-done
-load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+}
 
 # Median of column $2 of file $1.
 column_median() { awk -v c="$2" '{ print $c }' "$1" | median; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 ms() { awk -v us="$1" 'BEGIN { printf "%.2f", us / 1000 }'; }
+
+# The table of one phase's medians, and its goals: at full load nspm must
+# serve at least as many requests a second, at the paced load answer at
+# least as fast at the 99th percentile.
+goals=()
+print_table() {
+  local phase=$1 measure=$2 case name path coding peer peer_name ours theirs
+  echo "| case | peer | nspm req/s | peer req/s | nspm ÷ peer | nspm p99 (ms) | peer p99 (ms) | peer ÷ nspm | nspm CPU µs/req | peer CPU µs/req |"
+  echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+  for case in "${cases[@]}"; do
+    IFS='|' read -r name path coding <<<"$case"
+    if [ -n "$coding" ]; then peers=("${peers_gzip[@]}"); else peers=("${peers_plain[@]}"); fi
+    ours=$(result "$phase$name|nspm")
+    for peer in "${peers[@]}"; do
+      peer_name=${peer%%|*}
+      theirs=$(result "$phase$name|$peer_name")
+      rps=$(column_median "$ours" 1) peer_rps=$(column_median "$theirs" 1)
+      p99=$(column_median "$ours" 2) peer_p99=$(column_median "$theirs" 2)
+      cpu=$(column_median "$ours" 3) peer_cpu=$(column_median "$theirs" 3)
+      r_rps=$(ratio "$rps" "$peer_rps")
+      r_p99=$(ratio "$peer_p99" "$p99")
+      echo "| $name | $peer_name | ${rps%.*} | ${peer_rps%.*} | $r_rps | $(ms "$p99") | $(ms "$peer_p99") | $r_p99 | $cpu | $peer_cpu |"
+      local r=$r_rps
+      [ "$measure" = p99 ] && r=$r_p99
+      verdict=FAIL
+      awk -v a="$r" 'BEGIN { exit !(a >= 1) }' && verdict=pass
+      goals+=("goal: nspm at least matches $peer_name on $name (${phase}$measure): ${r}x: $verdict")
+    done
+  done
+}
+
+mkdir -p "$work/results"
+# The file that collects the runs of one case and server.
+result() { echo "$work/results/$(tr -c 'a-z0-9\n' _ <<<"$1")"; }
+echo "load average before the rounds: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+unset WRK_PACE_MS
+run_rounds "" "$rounds"
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+export WRK_PACE_MS=$pace_ms
+run_rounds "paced " "$paced_rounds"
+unset WRK_PACE_MS
+load_paced=$(cut -d' ' -f1-3 /proc/loadavg)
 
 echo
 if [ "$pin" = 1 ]; then
@@ -221,30 +269,15 @@ if [ "$pin" = 1 ]; then
 else
   placement="servers and wrk sharing all $cores CPUs, $workers workers"
 fi
-echo "wrk -t$threads -c$connections -d${duration}s --latency, $rounds alternating rounds, medians;" \
+echo "Full load: wrk -t$threads -c$connections -d${duration}s --latency, $rounds alternating rounds, medians;" \
   "$placement; load average $load_after after the rounds"
 echo
-echo "| case | peer | nspm req/s | peer req/s | nspm ÷ peer | nspm p99 (ms) | peer p99 (ms) | peer ÷ nspm | nspm CPU µs/req | peer CPU µs/req |"
-echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"
-goals=()
-for case in "${cases[@]}"; do
-  IFS='|' read -r name path coding <<<"$case"
-  if [ -n "$coding" ]; then peers=("${peers_gzip[@]}"); else peers=("${peers_plain[@]}"); fi
-  ours=$(result "$name|nspm")
-  for peer in "${peers[@]}"; do
-    peer_name=${peer%%|*}
-    theirs=$(result "$name|$peer_name")
-    rps=$(column_median "$ours" 1) peer_rps=$(column_median "$theirs" 1)
-    p99=$(column_median "$ours" 2) peer_p99=$(column_median "$theirs" 2)
-    cpu=$(column_median "$ours" 3) peer_cpu=$(column_median "$theirs" 3)
-    r_rps=$(ratio "$rps" "$peer_rps")
-    r_p99=$(ratio "$peer_p99" "$p99")
-    echo "| $name | $peer_name | ${rps%.*} | ${peer_rps%.*} | $r_rps | $(ms "$p99") | $(ms "$peer_p99") | $r_p99 | $cpu | $peer_cpu |"
-    verdict=FAIL
-    awk -v a="$r_rps" 'BEGIN { exit !(a >= 1) }' && verdict=pass
-    goals+=("goal: nspm at least matches $peer_name on $name (req/s): ${r_rps}x: $verdict")
-  done
-done
+print_table "" "req/s"
+echo
+echo "Paced: the same, each connection waiting ${pace_ms} ms after every response," \
+  "$paced_rounds alternating rounds, medians; load average $load_paced after the rounds"
+echo
+print_table "paced " "p99"
 echo
 printf '%s\n' "${goals[@]}"
 

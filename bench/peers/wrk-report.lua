@@ -2,6 +2,18 @@
 -- need not parse wrk's human-readable units: requests, seconds, requests per
 -- second, p50 and p99 latency in microseconds, and errors of any kind
 -- (connect, read, write, timeout, and statuses other than 2xx or 3xx).
+--
+-- With WRK_PACE_MS set, every connection waits that long after each
+-- response before its next request, so that both servers get the same
+-- load, below what either can serve, and their latencies compare at equal
+-- load rather than at each one's limit.
+local pace = tonumber(os.getenv("WRK_PACE_MS") or "")
+if pace then
+  delay = function()
+    return pace
+  end
+end
+
 done = function(summary, latency, requests)
   local e = summary.errors
   local errors = e.connect + e.read + e.write + e.timeout + e.status
