@@ -25,3 +25,14 @@ need() {
 
 # Median of numbers, one a line.
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+# Builds the release binaries the scripts measure and names them: nspm, and
+# bench/'s nspm-gen, nspm-load and nspm-startup.
+build_binaries() {
+  local target=${CARGO_TARGET_DIR:-$PWD/target}
+  cargo build --release --locked -p nspm-cli -p nspm-bench >&2
+  nspm=$target/release/nspm
+  gen=$target/release/nspm-gen
+  load=$target/release/nspm-load
+  startup=$target/release/nspm-startup
+}

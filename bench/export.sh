@@ -32,10 +32,7 @@ fi
 python=$venv/bin/python
 peers=$root/bench/peers
 
-target=${CARGO_TARGET_DIR:-$root/target}
-cargo build --release --locked -p nspm-cli -p nspm-bench >&2
-nspm=$target/release/nspm
-gen=$target/release/nspm-gen
+build_binaries
 
 work=$(mktemp -d "${WORK:-${TMPDIR:-/tmp}}/nspm-export-bench.XXXXXX")
 trap 'rm -rf "$work"' EXIT

@@ -16,11 +16,7 @@ default_runs=15
 # The tools: hyperfine for time, GNU time for peak memory.
 need hyperfine time
 
-target=${CARGO_TARGET_DIR:-$root/target}
-cargo build --release --locked -p nspm-cli -p nspm-bench >&2
-nspm=$target/release/nspm
-gen=$target/release/nspm-gen
-load=$target/release/nspm-load
+build_binaries
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

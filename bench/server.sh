@@ -52,11 +52,7 @@ else
   on_wrk=()
 fi
 
-target=${CARGO_TARGET_DIR:-$root/target}
-cargo build --release --locked -p nspm-cli -p nspm-bench >&2
-nspm=$target/release/nspm
-gen=$target/release/nspm-gen
-startup=$target/release/nspm-startup
+build_binaries
 
 work=$(mktemp -d)
 pids=()
