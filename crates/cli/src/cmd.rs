@@ -71,7 +71,6 @@ impl Context {
     }
 }
 
-/// Runs one command; an `Err` is printed by `main` and exits 1.
 /// Leaves a large value to the end of the process: a command calls this
 /// with what it no longer needs just before it returns and the process
 /// ends. Freeing a large society value by value (a million strings for
@@ -81,6 +80,7 @@ pub fn leave_to_exit<T>(value: T) {
     std::mem::forget(value);
 }
 
+/// Runs one command; an `Err` is printed by `main` and exits 1.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let mut cx = Context {
         global: cli.global,
