@@ -59,7 +59,7 @@ fi
 # thread has the core waits for it: that wait, a millisecond or more, lands
 # in the latency wrk records, and most for the server that keeps wrk
 # busiest. (Seen here: with -t2 on one core, nspm's p99 at full load was
-# 2.4 times its median; with -t1, 1.4 times, as nginx's.)
+# 2.0 to 2.6 times its median; with -t1, 1.4 to 1.6 times, near nginx's.)
 threads=${THREADS:-$wrk_cores}
 
 build_binaries
