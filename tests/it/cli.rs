@@ -462,12 +462,23 @@ fn tables_fit_the_width() {
     assert!(out.contains("Norwegian University of Sci…"), "{out}");
 }
 
-/// The output of `nspm` run with stdout on a pseudo-terminal, as in a shell.
-fn on_terminal(args: &[&str], no_color: Option<&str>) -> String {
+/// The output of `nspm` run with stdout on a pseudo-terminal, as in a shell:
+/// NO_COLOR and COLUMNS unset but for those in `env`, and the terminal
+/// `columns` wide (0 leaves its size unset, as a new one's is).
+fn on_terminal(args: &[&str], env: &[(&str, &str)], columns: u16) -> String {
     use rustix::pty::{OpenptFlags, grantpt, openpt, ptsname, unlockpt};
     let master = openpt(OpenptFlags::RDWR | OpenptFlags::NOCTTY).unwrap();
     grantpt(&master).unwrap();
     unlockpt(&master).unwrap();
+    if columns > 0 {
+        let size = rustix::termios::Winsize {
+            ws_row: 40,
+            ws_col: columns,
+            ws_xpixel: 0,
+            ws_ypixel: 0,
+        };
+        rustix::termios::tcsetwinsize(&master, size).unwrap();
+    }
     let name = ptsname(&master, Vec::new()).unwrap();
     let terminal = std::fs::OpenOptions::new()
         .read(true)
@@ -476,10 +487,8 @@ fn on_terminal(args: &[&str], no_color: Option<&str>) -> String {
         .unwrap();
     let mut child = {
         let mut cmd = nspm();
-        cmd.env_remove("NO_COLOR");
-        if let Some(value) = no_color {
-            cmd.env("NO_COLOR", value);
-        }
+        cmd.env_remove("NO_COLOR").env_remove("COLUMNS");
+        cmd.envs(env.iter().copied());
         cmd.args(args).stdout(terminal).stderr(Stdio::piped());
         cmd.spawn().unwrap()
         // Dropping the command closes this process's copy of the terminal, so
@@ -499,20 +508,45 @@ fn on_terminal(args: &[&str], no_color: Option<&str>) -> String {
 
 #[test]
 fn headers_are_bold_on_a_terminal_unless_no_color() {
-    let bold = on_terminal(&["people", "list"], None);
+    let bold = on_terminal(&["people", "list"], &[], 0);
     assert!(bold.starts_with("\x1b[1mID"), "{bold:?}");
     assert!(bold.contains("Søren Brunak"));
     for value in ["1", "true"] {
-        let plain = on_terminal(&["people", "list"], Some(value));
+        let plain = on_terminal(&["people", "list"], &[("NO_COLOR", value)], 0);
         assert!(!plain.contains('\x1b'), "{plain:?}");
         assert!(plain.starts_with("ID "), "{plain:?}");
     }
     // An empty NO_COLOR does not count, as no-color.org says.
-    assert!(on_terminal(&["people", "list"], Some("")).starts_with("\x1b[1m"));
+    assert!(on_terminal(&["people", "list"], &[("NO_COLOR", "")], 0).starts_with("\x1b[1m"));
     // Piped output is never bold, NO_COLOR or not.
     let mut cmd = command(Data::Embedded, &["people", "list"]);
     cmd.env_remove("NO_COLOR");
     assert!(!stdout(&cmd.output().unwrap()).contains('\x1b'));
+}
+
+#[test]
+fn tables_fit_the_terminal_they_are_shown_in() {
+    let args = ["institutions", "list"];
+    let long = "Norwegian University of Science and Technology";
+    let widest = |out: &str| out.lines().map(|l| l.trim_end().chars().count()).max();
+    // A wide terminal shows whole names that 80 columns would cut.
+    let wide = on_terminal(&args, &[("NO_COLOR", "1")], 150);
+    assert!(wide.contains(long), "{wide}");
+    assert!(widest(&wide) > Some(80), "{wide}");
+    assert!(widest(&wide) <= Some(150), "{wide}");
+    // A narrow one gets a table no wider than itself.
+    let narrow = on_terminal(&args, &[("NO_COLOR", "1")], 50);
+    assert!(!narrow.contains(long), "{narrow}");
+    assert!(widest(&narrow) <= Some(50), "{narrow}");
+    // COLUMNS, set by whoever runs nspm, wins over the terminal's size.
+    let asked = on_terminal(&args, &[("NO_COLOR", "1"), ("COLUMNS", "60")], 150);
+    assert!(widest(&asked) <= Some(60), "{asked}");
+    // A terminal that reports no size gets 80 columns.
+    let unsized_ = on_terminal(&args, &[("NO_COLOR", "1")], 0);
+    assert!(
+        unsized_.contains("Norwegian University of Sci…"),
+        "{unsized_}"
+    );
 }
 
 #[test]

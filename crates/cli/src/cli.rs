@@ -85,7 +85,7 @@ pub enum Command {
 /// How a list is printed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
 pub enum ListFormat {
-    /// Aligned columns that fit the terminal width (COLUMNS, else 80).
+    /// Aligned columns that fit the width: COLUMNS, else the terminal's, else 80.
     #[default]
     Table,
     /// A JSON array; the shapes are documented in docs/json.md.

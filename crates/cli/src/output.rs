@@ -13,7 +13,7 @@ use crate::cli::{ListFormat, ShowFormat};
 
 /// Columns between two table columns.
 const GAP: usize = 2;
-/// The width when COLUMNS is not set.
+/// The width when COLUMNS is not set and stdout is not a terminal.
 const DEFAULT_WIDTH: usize = 80;
 
 /// A record that can be listed: a few columns in a table, every field in CSV,
@@ -46,11 +46,8 @@ impl Output {
         let stdout = io::stdout();
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
         let bold = stdout.is_terminal() && !no_color;
-        let width = std::env::var("COLUMNS")
-            .ok()
-            .and_then(|c| c.trim().parse::<usize>().ok())
-            .filter(|&c| c > 0)
-            .unwrap_or(DEFAULT_WIDTH);
+        let terminal = terminal_size::terminal_size_of(&stdout).map(|(w, _)| usize::from(w.0));
+        let width = width(std::env::var("COLUMNS").ok().as_deref(), terminal);
         Output {
             w: BufWriter::new(stdout),
             bold,
@@ -147,6 +144,19 @@ impl Write for Output {
     fn flush(&mut self) -> io::Result<()> {
         self.w.flush()
     }
+}
+
+/// The width output fits: COLUMNS when it is set to a number (so a script
+/// or a test can ask for one), else the terminal's when stdout is one, else
+/// 80. Shells do not export COLUMNS, so in a terminal its own width counts.
+fn width(columns: Option<&str>, terminal: Option<usize>) -> usize {
+    let positive = |c: &usize| *c > 0;
+    columns
+        .and_then(|c| c.trim().parse::<usize>().ok())
+        .filter(positive)
+        // A terminal whose size was never set reports 0 columns.
+        .or(terminal.filter(positive))
+        .unwrap_or(DEFAULT_WIDTH)
 }
 
 /// Lays out a table within `width` columns. While it is too wide, the widest
@@ -257,6 +267,17 @@ mod tests {
         let t = table(&["A"], &rows(&[&["北京大学医学部"]]), 6, false);
         assert_eq!(t, "A\n北京…\n");
         assert_eq!(fit("Børglum", 5), "Børg…");
+    }
+
+    #[test]
+    fn columns_wins_then_the_terminal_then_80() {
+        assert_eq!(width(Some("120"), Some(200)), 120);
+        assert_eq!(width(Some(" 60 "), None), 60);
+        assert_eq!(width(None, Some(200)), 200);
+        assert_eq!(width(Some("wide"), Some(200)), 200);
+        assert_eq!(width(None, None), 80);
+        assert_eq!(width(Some("0"), Some(150)), 150);
+        assert_eq!(width(Some("0"), Some(0)), 80);
     }
 
     #[test]
