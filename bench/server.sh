@@ -235,7 +235,7 @@ ms() { awk -v us="$1" 'BEGIN { printf "%.2f", us / 1000 }'; }
 # measures that are goals ("req/s", "p99").
 goals=()
 print_table() {
-  local phase=$1 case name path coding peer peer_name ours theirs
+  local phase=$1 case name path coding peer peer_name ours theirs measure
   echo "| case | peer | nspm req/s | peer req/s | nspm ÷ peer | nspm p99 (ms) | peer p99 (ms) | peer ÷ nspm | nspm CPU µs/req | peer CPU µs/req |"
   echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"
   for case in "${cases[@]}"; do
