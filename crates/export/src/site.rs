@@ -6,7 +6,7 @@
 //! answers each request by looking its path up, so both give the same bytes.
 //!
 //! Only what the public may see is rendered: every person goes through
-//! [`PersonView`](nspm_core::view::PersonView) with [`Audience::Public`], so a
+//! [`PersonView`](nspm_core::view::PersonView) with [`Audience::Public`](nspm_core::Audience::Public), so a
 //! members-only detail cannot reach a page, a card or a calendar.
 //!
 //! Links between pages are relative (`../../committee/`), so the export works
