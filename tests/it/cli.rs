@@ -542,10 +542,10 @@ fn tables_fit_the_terminal_they_are_shown_in() {
     let asked = on_terminal(&args, &[("NO_COLOR", "1"), ("COLUMNS", "60")], 150);
     assert!(widest(&asked) <= Some(60), "{asked}");
     // A terminal that reports no size gets 80 columns.
-    let unsized_ = on_terminal(&args, &[("NO_COLOR", "1")], 0);
+    let no_size = on_terminal(&args, &[("NO_COLOR", "1")], 0);
     assert!(
-        unsized_.contains("Norwegian University of Sci…"),
-        "{unsized_}"
+        no_size.contains("Norwegian University of Sci…"),
+        "{no_size}"
     );
 }
 
