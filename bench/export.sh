@@ -90,7 +90,8 @@ for i in "${chosen[@]}"; do
   rm -rf "$out"
   $cmd >/dev/null 2>&1 || { echo "failed: $cmd" >&2; exit 1; }
   made[$i]="-"
-  [ -e "$out" ] && made[$i]="$(find "$out" -type f -printf '%s\n' | awk '{ s += $1 } END { print s }') B, $(find "$out" -type f | wc -l) files"
+  [ -e "$out" ] && made[$i]="$(find "$out" -type f -printf '%s\n' |
+    awk '{ s += $1; n++ } END { printf "%d B, %d files", s, n }')"
 done
 for round in $(seq "$runs"); do
   for i in "${chosen[@]}"; do
