@@ -7,6 +7,7 @@ mod headers;
 mod live;
 mod private;
 mod process;
+mod reload;
 pub(crate) mod running;
 
 use axum::body::Body;

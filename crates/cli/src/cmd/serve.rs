@@ -32,8 +32,12 @@ fn seconds(text: &str) -> Result<Duration, String> {
 pub fn run(cx: &mut Context, args: Args) -> anyhow::Result<ExitCode> {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+                // The file watcher's notes on its own bookkeeping (a watch
+                // already gone with its directory) are no news to an
+                // operator: the server says what happened to the data.
+                tracing_subscriber::EnvFilter::new("info,notify=error")
+            }),
         )
         .with_writer(std::io::stderr)
         .with_ansi(
