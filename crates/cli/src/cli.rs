@@ -75,7 +75,8 @@ pub enum Command {
     /// When the data comes from a directory, changes to its files are
     /// checked and swapped in at once; data that fails the check is logged
     /// and the last good data stays in service. A directory replaced at the
-    /// same path (a deploy's `mv data.new data`) is watched again.
+    /// same path (a deploy's `mv data.new data`) is watched again. SIGHUP
+    /// reads the data again at once.
     Serve(cmd::serve::Args),
     /// Print a shell completion script.
     Completions(cmd::completions::Args),

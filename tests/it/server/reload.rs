@@ -1,15 +1,18 @@
 //! When the real binary reloads its data: once for each change of a data
 //! file's content and never for reading one; again after the data
-//! directory is replaced by another at its path.
+//! directory is replaced by another at its path; and at once on SIGHUP.
 
 use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
 use nspm_core::DataFile;
+use rustix::process::Signal;
 
-use super::live::{count, data_copy, given_name, people_file, replace_file, wait_for_name};
-use super::running::Running;
+use super::live::{
+    count, data_copy, given_name, people_file, replace_file, wait_for_name, wait_until,
+};
+use super::running::{Client, Running};
 use crate::support;
 
 /// How long the tests watch for reloads that should not happen. Each
@@ -179,4 +182,44 @@ fn a_data_directory_moved_away_and_replaced_is_followed() {
     std::thread::sleep(OBSERVE);
     assert_eq!(reloads(&server), 2, "{}", server.log().join("\n"));
     assert_eq!(given_name(&server, "soren-brunak"), "Later");
+}
+
+#[test]
+fn sighup_reloads_the_data_at_once_and_serving_goes_on() {
+    // The people file is a link into a directory that is not watched, so
+    // that only the signal can bring its change in.
+    let temp = data_copy();
+    let data = temp.path().join("data");
+    let elsewhere = temp.path().join("elsewhere");
+    std::fs::create_dir(&elsewhere).unwrap();
+    std::fs::rename(data.join("people.ron"), elsewhere.join("people.ron")).unwrap();
+    std::os::unix::fs::symlink("../elsewhere/people.ron", data.join("people.ron")).unwrap();
+    let mut server = serve(&data);
+    std::fs::write(elsewhere.join("people.ron"), renamed(&elsewhere, "Hangup")).unwrap();
+
+    server.signal(Signal::HUP);
+    let line = server.wait_for_log("SIGHUP", SOON);
+    assert!(line.contains("reloading the data"), "{line}");
+    wait_for_name(&server, "soren-brunak", "Hangup", SOON);
+    server.wait_for_log(RELOADED, SOON);
+    assert!(server.is_running());
+
+    // Again, with nothing changed and a visitor's connection open: the
+    // data is read again and the visitor still answered.
+    let mut client = Client::connect(server.addr);
+    server.signal(Signal::HUP);
+    wait_until(SOON, || reloads(&server) == 2);
+    assert_eq!(client.get("/healthz").unwrap().status, 200);
+    assert_eq!(given_name(&server, "soren-brunak"), "Hangup");
+    assert!(server.is_running());
+}
+
+#[test]
+fn sighup_with_the_data_built_in_is_logged_and_serving_goes_on() {
+    let mut server = Running::start(&[], &[]);
+    server.signal(Signal::HUP);
+    let line = server.wait_for_log("SIGHUP", SOON);
+    assert!(line.contains("built into the binary"), "{line}");
+    assert_eq!(server.get("/healthz").status, 200);
+    assert!(server.is_running());
 }

@@ -59,7 +59,7 @@ pub fn run(cx: &mut Context, args: Args) -> anyhow::Result<ExitCode> {
         let addr = listener.local_addr()?;
         // Live data only makes sense for files on disk; the embedded copy
         // cannot change while the server runs.
-        let _live = match cx.data_dir() {
+        let live = match cx.data_dir() {
             Some(dir) => {
                 let watch = nspm_server::watch(&dir, state.clone())
                     .with_context(|| format!("cannot watch {} for changes", dir.display()))?;
@@ -68,6 +68,7 @@ pub fn run(cx: &mut Context, args: Args) -> anyhow::Result<ExitCode> {
             }
             None => None,
         };
+        reload_on_hangup(live.as_ref())?;
         tracing::info!("serving http://{addr}/");
         let mut limits = Limits::default();
         if let Some(t) = args.header_timeout {
@@ -78,6 +79,39 @@ pub fn run(cx: &mut Context, args: Args) -> anyhow::Result<ExitCode> {
         anyhow::Ok(())
     })?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// SIGHUP means "read the data again now", as it does for most daemons:
+/// for a change the watch cannot see (a file linked from elsewhere, a
+/// network file system), or to be sure. Without this the signal would end
+/// the process at once, requests in flight and all.
+fn reload_on_hangup(live: Option<&nspm_server::LiveData>) -> anyhow::Result<()> {
+    #[cfg(unix)]
+    {
+        let mut hangup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())
+            .context("cannot listen for SIGHUP")?;
+        let reloader = live.map(nspm_server::LiveData::reloader);
+        tokio::spawn(async move {
+            while hangup.recv().await.is_some() {
+                match &reloader {
+                    Some(r) => {
+                        tracing::info!("SIGHUP: reloading the data");
+                        if !r.reload_now() {
+                            tracing::warn!("data not reloaded: the data is no longer watched");
+                        }
+                    }
+                    None => {
+                        tracing::info!(
+                            "SIGHUP: nothing to reload, the data is built into the binary"
+                        );
+                    }
+                }
+            }
+        });
+    }
+    #[cfg(not(unix))]
+    let _ = live;
+    Ok(())
 }
 
 /// Completes on SIGINT (Ctrl-C) or SIGTERM.
