@@ -53,6 +53,9 @@ pub enum Command {
     Meetings(cmd::meetings::Command),
     /// Show the society's name, mission and contact.
     Society(cmd::society::Args),
+    /// Grant, list and revoke access to the members' area.
+    #[command(subcommand)]
+    Access(cmd::access::Command),
     /// Check the data and report every problem with its file, line and column.
     ///
     /// The report goes to stdout, as it is what the command was asked for.

@@ -1,6 +1,7 @@
 //! The commands, one module each, and what they share: where the data comes
 //! from and where the output goes.
 
+pub mod access;
 pub mod check;
 pub mod completions;
 pub mod edit;
@@ -91,6 +92,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Institutions(c) => institutions::run(&mut cx, c)?,
         Command::Meetings(c) => meetings::run(&mut cx, c)?,
         Command::Society(a) => society::run(&mut cx, a)?,
+        Command::Access(c) => access::run(&mut cx, c)?,
         Command::Check(a) => check::run(&mut cx, a)?,
         Command::Fmt(a) => fmt::run(&mut cx, a)?,
         Command::Export(c) => export::run(&mut cx, c)?,

@@ -29,15 +29,15 @@ impl fmt::Display for Diagnostic {
     }
 }
 
-/// Turns byte offsets into lines and columns.
+/// Turns byte offsets into lines and columns, as diagnostics give them.
 #[derive(Debug)]
-pub(crate) struct LineIndex<'s> {
+pub struct LineIndex<'s> {
     text: &'s str,
     starts: Vec<usize>,
 }
 
 impl<'s> LineIndex<'s> {
-    pub(crate) fn new(text: &'s str) -> Self {
+    pub fn new(text: &'s str) -> Self {
         let mut starts = vec![0];
         starts.extend(
             text.bytes()
@@ -49,7 +49,7 @@ impl<'s> LineIndex<'s> {
     }
 
     /// The 1-based line and character column of a byte offset.
-    pub(crate) fn position(&self, offset: usize) -> (usize, usize) {
+    pub fn position(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.text.len());
         let line = self.starts.partition_point(|&s| s <= offset) - 1;
         let start = self.starts[line];
@@ -69,7 +69,7 @@ impl<'s> LineIndex<'s> {
     /// The byte offset of a 1-based line and character column: the inverse
     /// of [`LineIndex::position`]. Past the end of a line or the text, it
     /// stops there.
-    pub(crate) fn offset(&self, line: usize, column: usize) -> usize {
+    pub fn offset(&self, line: usize, column: usize) -> usize {
         let Some(&start) = self.starts.get(line.saturating_sub(1)) else {
             return self.text.len();
         };

@@ -38,7 +38,7 @@ pub mod view;
 pub use country::Country;
 pub use date::{PartialDate, Precision, Timestamp};
 pub use decode::Origin;
-pub use diagnostic::Diagnostic;
+pub use diagnostic::{Diagnostic, LineIndex};
 pub use load::{Checked, Content, DataFile, Error, Origins, Sources, check};
 pub use model::{
     Audience, Contact, Detail, DetailKind, Id, Initiative, Institution, Meeting, Person, Role,
