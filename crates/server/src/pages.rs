@@ -189,11 +189,28 @@ impl Pages {
         self.by_path.get(path)
     }
 
+    /// The one URL of a page that `path` names another way, for a
+    /// redirect: `/committee` and `/committee/index.html` are
+    /// `/committee/`. A static host serves the export's
+    /// `committee/index.html` at all three, so the server answers them
+    /// all too, with one address for the page.
+    pub fn canonical(&self, path: &str) -> Option<&str> {
+        let dir = match path.strip_suffix(INDEX) {
+            Some(dir) if dir.ends_with('/') => dir.to_string(),
+            _ => format!("{path}/"),
+        };
+        self.by_path.get_key_value(&dir).map(|(p, _)| p.as_str())
+    }
+
     /// Every URL path served, in no particular order.
     pub fn paths(&self) -> impl Iterator<Item = &str> {
         self.by_path.keys().map(String::as_str)
     }
 }
+
+/// The file a static host serves for a directory's URL, as the export
+/// names it (`Site::file_for`).
+const INDEX: &str = "index.html";
 
 /// Pages, cards and calendars change whenever staff change the data, and a
 /// reload swaps them at once: caches must ask again each time (a 304 costs

@@ -311,8 +311,13 @@ async fn a_missing_page_is_the_sites_404_page() {
     for uri in [
         "/nowhere",
         "/people/nobody/",
-        "/committee/index.html",
         "/style.css/",
+        // A directory's index.html redirects to it only where the site has
+        // the directory, and only by the name the export writes.
+        "/people/nobody/index.html",
+        "/style.css/index.html",
+        "/committee/index.htm",
+        "/committee/index.html/",
     ] {
         let r = send(&state, "GET", uri).await;
         assert_eq!(r.status, StatusCode::NOT_FOUND, "{uri}");
@@ -398,22 +403,32 @@ async fn an_overlong_target_gets_414() {
     );
 }
 
+/// Each target redirects permanently, for GET and HEAD, to its address,
+/// where the page is.
+async fn assert_redirects(state: &AppState, cases: &[(&str, &str)]) {
+    for (uri, to) in cases {
+        for method in ["GET", "HEAD"] {
+            let r = send(state, method, uri).await;
+            assert_eq!(r.status, StatusCode::PERMANENT_REDIRECT, "{method} {uri}");
+            assert_eq!(r.header(header::LOCATION), *to, "{method} {uri}");
+        }
+        assert_eq!(send(state, "GET", to).await.status, StatusCode::OK, "{to}");
+    }
+}
+
 #[tokio::test]
 async fn a_page_without_its_slash_redirects_to_it() {
     let state = embedded();
-    for (uri, to) in [
-        ("/committee", "/committee/"),
-        ("/meetings", "/meetings/"),
-        ("/people/soren-brunak", "/people/soren-brunak/"),
-        ("/contact", "/contact/"),
-    ] {
-        for method in ["GET", "HEAD"] {
-            let r = send(&state, method, uri).await;
-            assert_eq!(r.status, StatusCode::PERMANENT_REDIRECT, "{uri}");
-            assert_eq!(r.header(header::LOCATION), to, "{uri}");
-        }
-        assert_eq!(send(&state, "GET", to).await.status, StatusCode::OK);
-    }
+    assert_redirects(
+        &state,
+        &[
+            ("/committee", "/committee/"),
+            ("/meetings", "/meetings/"),
+            ("/people/soren-brunak", "/people/soren-brunak/"),
+            ("/contact", "/contact/"),
+        ],
+    )
+    .await;
     // Only where the page exists.
     assert_eq!(
         send(&state, "GET", "/people/nobody").await.status,
@@ -439,12 +454,14 @@ async fn every_response_carries_the_security_headers() {
         ("HEAD", "/committee/", &[], 200),
         ("GET", "/calendar.ics", &[], 200),
         ("GET", "/committee", &[], 308),
+        ("GET", "/committee/index.html?a=1", &[], 308),
         ("GET", "/nowhere", &[], 404),
         ("POST", "/", &[], 405),
         ("GET", &long, &[], 414),
         ("GET", "/api/people", &[], 200),
         ("GET", "/api/people/nobody", &[], 404),
         ("GET", "/api/people?country=Narnia", &[], 400),
+        ("GET", "/api/people?countyr=NO", &[], 400),
         ("DELETE", "/api/people", &[], 405),
         ("GET", "/api/nothing", &[], 404),
         ("GET", "/healthz", &[], 200),
@@ -466,4 +483,38 @@ async fn every_response_carries_the_security_headers() {
         assert_eq!(r.header(header::REFERRER_POLICY), "no-referrer", "{what}");
         assert_eq!(r.header(header::X_FRAME_OPTIONS), "DENY", "{what}");
     }
+}
+
+#[tokio::test]
+async fn the_slash_redirect_keeps_the_query_string() {
+    assert_redirects(
+        &embedded(),
+        &[
+            ("/committee?from=newsletter", "/committee/?from=newsletter"),
+            (
+                "/people/soren-brunak?a=1&b=%C3%B8",
+                "/people/soren-brunak/?a=1&b=%C3%B8",
+            ),
+            // UTF-8 sent as it is goes on percent-encoded, as a header must.
+            ("/contact?q=søren", "/contact/?q=s%C3%B8ren"),
+        ],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_directorys_index_html_redirects_to_the_directory() {
+    let state = embedded();
+    assert_redirects(
+        &state,
+        &[
+            ("/index.html", "/"),
+            ("/committee/index.html", "/committee/"),
+            ("/people/soren-brunak/index.html", "/people/soren-brunak/"),
+            ("/meetings/index.html?year=2017", "/meetings/?year=2017"),
+        ],
+    )
+    .await;
+    // Only for a directory the site has, and only for the name the export
+    // writes: see `a_missing_page_is_the_sites_404_page`.
 }
