@@ -70,7 +70,12 @@ async fn site(State(state): State<AppState>, req: Request) -> Response {
     let snap = state.peek();
     let pages = &snap.pages;
     if let Some(page) = pages.get(path) {
-        return page.respond(req.method(), req.headers(), StatusCode::OK);
+        return page.respond(
+            req.method(),
+            req.headers(),
+            StatusCode::OK,
+            pages.modified(),
+        );
     }
     // "/committee" and "/committee/index.html" mean "/committee/": send the
     // visitor to the page's one URL, with the query they asked with.
@@ -78,7 +83,7 @@ async fn site(State(state): State<AppState>, req: Request) -> Response {
         return redirect(to, req.uri().query());
     }
     match pages.get(nspm_export::site::NOT_FOUND) {
-        Some(page) => page.respond(req.method(), req.headers(), StatusCode::NOT_FOUND),
+        Some(page) => page.respond(req.method(), req.headers(), StatusCode::NOT_FOUND, None),
         None => http::text(StatusCode::NOT_FOUND, "not found\n"),
     }
 }
