@@ -1,8 +1,10 @@
 //! The read-only JSON API: the same records and filters as `nspm … list`,
 //! for the public audience only.
 
-use axum::extract::rejection::{PathRejection, QueryRejection};
-use axum::extract::{Path, Query, State};
+mod params;
+
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, State};
 use axum::routing::{MethodRouter, get};
 use axum::{Json, Router};
 use nspm_core::query::{parse_country, parse_role};
@@ -11,6 +13,7 @@ use nspm_core::{Audience, InstitutionQuery, MeetingQuery, PeopleQuery};
 use serde::Deserialize;
 
 use crate::{AppError, AppState, openapi};
+use params::{NoParams, Params};
 
 /// Visitors are the public: a members-only detail never leaves through the API.
 const AUDIENCE: Audience = Audience::Public;
@@ -19,7 +22,10 @@ const AUDIENCE: Audience = Audience::Public;
 /// [`paths`], so a test can hold the OpenAPI document to the routes as served.
 fn routes() -> [(&'static str, MethodRouter<AppState>); 8] {
     [
-        ("/openapi.json", get(openapi::document)),
+        (
+            "/openapi.json",
+            get(|_: Params<NoParams>| openapi::document()),
+        ),
         ("/society", get(society)),
         ("/people", get(people)),
         ("/people/{id}", get(person)),
@@ -48,13 +54,6 @@ pub(crate) fn paths() -> impl Iterator<Item = &'static str> {
 
 type ApiResult<T> = Result<Json<T>, AppError>;
 
-/// Query strings that do not parse are a 400 with a JSON body, like every
-/// other API error.
-fn params<T>(q: Result<Query<T>, QueryRejection>) -> Result<T, AppError> {
-    q.map(|Query(p)| p)
-        .map_err(|e| AppError::BadRequest(format!("invalid query string: {}", e.body_text())))
-}
-
 /// An id that does not decode (percent-encoded bytes that are not UTF-8) is
 /// a 400 with a JSON body too, rather than axum's plain-text answer.
 fn path_id(p: Result<Path<String>, PathRejection>) -> Result<String, AppError> {
@@ -67,7 +66,7 @@ fn given(value: Option<String>) -> Option<String> {
     value.filter(|v| !v.trim().is_empty())
 }
 
-async fn society(State(state): State<AppState>) -> Json<SocietyView> {
+async fn society(State(state): State<AppState>, _: Params<NoParams>) -> Json<SocietyView> {
     Json(SocietyView::new(&state.snapshot().society))
 }
 
@@ -81,9 +80,8 @@ struct PeopleParams {
 
 async fn people(
     State(state): State<AppState>,
-    q: Result<Query<PeopleParams>, QueryRejection>,
+    Params(p): Params<PeopleParams>,
 ) -> ApiResult<Vec<PersonView>> {
-    let p = params(q)?;
     let snap = state.snapshot();
     let s = &snap.society;
     let query = PeopleQuery {
@@ -106,6 +104,7 @@ async fn people(
 async fn person(
     State(state): State<AppState>,
     id: Result<Path<String>, PathRejection>,
+    _: Params<NoParams>,
 ) -> ApiResult<PersonView> {
     let id = path_id(id)?;
     let snap = state.snapshot();
@@ -122,9 +121,8 @@ struct InstitutionParams {
 
 async fn institutions(
     State(state): State<AppState>,
-    q: Result<Query<InstitutionParams>, QueryRejection>,
+    Params(p): Params<InstitutionParams>,
 ) -> ApiResult<Vec<InstitutionView>> {
-    let p = params(q)?;
     let snap = state.snapshot();
     let s = &snap.society;
     let query = InstitutionQuery {
@@ -142,6 +140,7 @@ async fn institutions(
 async fn institution(
     State(state): State<AppState>,
     id: Result<Path<String>, PathRejection>,
+    _: Params<NoParams>,
 ) -> ApiResult<InstitutionView> {
     let id = path_id(id)?;
     let snap = state.snapshot();
@@ -162,9 +161,8 @@ struct MeetingParams {
 
 async fn meetings(
     State(state): State<AppState>,
-    q: Result<Query<MeetingParams>, QueryRejection>,
+    Params(p): Params<MeetingParams>,
 ) -> ApiResult<Vec<MeetingView>> {
-    let p = params(q)?;
     let snap = state.snapshot();
     let s = &snap.society;
     let query = MeetingQuery {
@@ -191,6 +189,7 @@ fn parse_year(text: &str) -> Result<i32, AppError> {
 async fn meeting(
     State(state): State<AppState>,
     id: Result<Path<String>, PathRejection>,
+    _: Params<NoParams>,
 ) -> ApiResult<MeetingView> {
     let id = path_id(id)?;
     let snap = state.snapshot();

@@ -68,22 +68,47 @@ async fn site(State(state): State<AppState>, req: Request) -> Response {
         return res;
     }
     let snap = state.peek();
-    if let Some(page) = snap.pages.get(path) {
-        return page.respond(req.method(), req.headers(), StatusCode::OK);
+    let pages = &snap.pages;
+    if let Some(page) = pages.get(path) {
+        return page.respond(
+            req.method(),
+            req.headers(),
+            StatusCode::OK,
+            pages.modified(),
+        );
     }
-    // "/committee" means "/committee/": send the visitor to the page's one URL.
-    let with_slash = format!("{path}/");
-    if snap.pages.get(&with_slash).is_some() {
-        let mut res = StatusCode::PERMANENT_REDIRECT.into_response();
-        if let Ok(v) = HeaderValue::from_str(&with_slash) {
-            res.headers_mut().insert(header::LOCATION, v);
-        }
-        return res;
+    // "/committee" and "/committee/index.html" mean "/committee/": send the
+    // visitor to the page's one URL, with the query they asked with.
+    if let Some(to) = pages.canonical(path) {
+        return redirect(to, req.uri().query());
     }
-    match snap.pages.get(nspm_export::site::NOT_FOUND) {
-        Some(page) => page.respond(req.method(), req.headers(), StatusCode::NOT_FOUND),
+    match pages.get(nspm_export::site::NOT_FOUND) {
+        Some(page) => page.respond(req.method(), req.headers(), StatusCode::NOT_FOUND, None),
         None => http::text(StatusCode::NOT_FOUND, "not found\n"),
     }
+}
+
+/// A permanent redirect to `path` with `query`. 308 rather than 301: the
+/// two mean the same for the GET and HEAD that reach here (other methods
+/// get 405 first), every browser and client library of the last ten years
+/// follows both, and 308 is the one status for all of the site's
+/// redirects.
+fn redirect(path: &str, query: Option<&str>) -> Response {
+    let mut location = path.to_string();
+    if let Some(query) = query {
+        location.push('?');
+        location.push_str(query);
+    }
+    // A request target may carry UTF-8 as it is, which a header may not:
+    // such bytes are sent percent-encoded, as a browser would send them.
+    let location =
+        percent_encoding::utf8_percent_encode(&location, percent_encoding::CONTROLS).to_string();
+    let mut res = StatusCode::PERMANENT_REDIRECT.into_response();
+    // Only visible ASCII is left, which a header value always takes.
+    if let Ok(v) = HeaderValue::try_from(location) {
+        res.headers_mut().insert(header::LOCATION, v);
+    }
+    res
 }
 
 async fn healthz() -> &'static str {

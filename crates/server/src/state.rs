@@ -21,7 +21,9 @@ impl Snapshot {
     pub fn build(society: Society) -> Result<Snapshot, ExportError> {
         let stamp = stamp_from_env(&society)?;
         let site = Site::build(&society, &SiteOptions { stamp })?;
-        let pages = Pages::from_site(site);
+        // The moment the calendars give as DTSTAMP is also the files'
+        // Last-Modified: both say when the data last changed.
+        let pages = Pages::from_site(site, stamp);
         Ok(Snapshot { society, pages })
     }
 }

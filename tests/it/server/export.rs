@@ -1,11 +1,13 @@
-//! The server and `nspm export site` give the same site: every exported
-//! file is served at its URL with the same bytes, and the server has no URL
-//! the export lacks.
+//! The server and `nspm export site` give the same site at the same
+//! addresses: every exported file is served at its URL with the same bytes;
+//! the other addresses a static host answers for it (`committee/index.html`
+//! itself, and `/committee` without its slash) redirect there; and the
+//! server has no URL the export lacks.
 
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
 use nspm_core::Society;
 use nspm_server::AppState;
 
@@ -58,6 +60,19 @@ async fn export_matches_server(data: Option<&Path>) {
             "{url} differs from {}",
             file.display()
         );
+        // A static host serves a directory's page at the file's own
+        // address and redirects the address without the slash; the server
+        // sends both to the page's one URL.
+        let own = format!("/{}", file.to_str().unwrap());
+        let slashless = url.strip_suffix('/').filter(|s| !s.is_empty());
+        for other in [Some(own.as_str()), slashless].into_iter().flatten() {
+            if other == url {
+                continue;
+            }
+            let r = send(&state, "GET", other).await;
+            assert_eq!(r.status, StatusCode::PERMANENT_REDIRECT, "{other}");
+            assert_eq!(r.header(header::LOCATION), url, "{other}");
+        }
         exported.insert(url);
     }
     let snapshot = state.snapshot();
