@@ -1,7 +1,7 @@
 //! The vCard and iCalendar exports: snapshots of the fixture society, byte
 //! level checks of every output, hostile text, audiences, determinism, and
-//! real parsers (Python's icalendar and vobject, ical.js) compared with the
-//! data.
+//! real parsers (Python's icalendar and vobject, ical.js and the Rust `ical`
+//! crate) compared with the data.
 //!
 //! Every check runs over three societies: the embedded data, the fixture
 //! society (base URL, members-only details, every date precision, timed

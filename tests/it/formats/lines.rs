@@ -10,14 +10,14 @@ use super::{Kind, Output, hostile, outputs, societies};
 
 /// One unfolded content line: `NAME;PARAMS:VALUE`.
 #[derive(Debug)]
-struct Line {
-    name: String,
+pub(super) struct Line {
+    pub(super) name: String,
     params: String,
-    value: String,
+    pub(super) value: String,
 }
 
 /// Unfolds a file (RFC 5545 section 3.1) into its content lines.
-fn unfold(text: &str) -> Vec<Line> {
+pub(super) fn unfold(text: &str) -> Vec<Line> {
     text.replace("\r\n ", "")
         .split_terminator("\r\n")
         .map(|l| {
@@ -75,7 +75,7 @@ const TEXT: &[&str] = &[
 const STRUCTURED: &[(&str, usize)] = &[("N", 4), ("ADR", 6), ("ORG", 0)];
 
 #[test]
-fn every_line_is_crlf_ended_folded_at_75_octets_and_utf8() {
+fn every_line_is_crlf_ended_folded_at_75_octets_and_utf8_never_after_white_space() {
     for (society, s) in societies() {
         for o in outputs(&s) {
             let bytes = o.text.as_bytes();
@@ -103,6 +103,18 @@ fn every_line_is_crlf_ended_folded_at_75_octets_and_utf8() {
                     std::str::from_utf8(content).is_ok(),
                     "{at}: line {} splits a character",
                     n + 1
+                );
+            }
+            // No line that is folded ends in white space, which readers
+            // that trim lines would drop.
+            let physical: Vec<&str> = o.text.split("\r\n").collect();
+            for (n, pair) in physical.windows(2).enumerate() {
+                let folded = pair[1].starts_with(' ');
+                assert!(
+                    !(folded && pair[0].ends_with(char::is_whitespace)),
+                    "{at}: line {} is folded after white space: {:?}",
+                    n + 1,
+                    pair[0]
                 );
             }
         }

@@ -1,7 +1,8 @@
 //! Real parsers read every export, and what they understood is compared
 //! with the data: Python's `icalendar` for calendars, `vobject` for cards,
 //! and ical.js (Thunderbird's parser) for both. Each script prints the same
-//! JSON shape (see tests/tools/parse_*.py and parse.mjs).
+//! JSON shape (see tests/tools/parse_*.py and parse.mjs). The Rust `ical`
+//! crate, which trims the lines it reads, reads every content line whole.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -12,6 +13,7 @@ use nspm_core::{Audience, Meeting, PartialDate, Person, Role, Society};
 use nspm_export::VcardVersion;
 use serde_json::{Value, json};
 
+use super::lines::unfold;
 use super::{Kind, Output, outputs, societies};
 use crate::support;
 
@@ -336,4 +338,32 @@ fn real_parsers_read_what_the_data_says() {
     }
     // Each output read by two parsers: icalendar or vobject, and ical.js.
     assert_eq!(compared, 2 * (12 + 12 + 8), "every output was compared");
+}
+
+/// The Rust `ical` crate trims white space off the end of every physical
+/// line before it unfolds them, as other readers do, so a folded line that
+/// ended in a space would lose it ("spans thewhole month"). It must read
+/// every content line of every export as RFC 5545's unfolding gives it.
+#[test]
+fn a_reader_that_trims_lines_reads_every_value_whole() {
+    for (society, s) in societies() {
+        for o in outputs(&s) {
+            let at = format!("{society}/{}", o.name);
+            let expected = unfold(&o.text);
+            let read: Vec<ical::property::Property> =
+                ical::PropertyParser::from_reader(o.text.as_bytes())
+                    .map(|p| p.unwrap_or_else(|e| panic!("{at}: {e}")))
+                    .collect();
+            assert_eq!(read.len(), expected.len(), "{at}: content lines");
+            for (got, line) in read.iter().zip(&expected) {
+                assert_eq!(got.name.to_ascii_uppercase(), line.name, "{at}");
+                assert_eq!(
+                    got.value.as_deref().unwrap_or_default(),
+                    line.value,
+                    "{at}: {}",
+                    line.name
+                );
+            }
+        }
+    }
 }
