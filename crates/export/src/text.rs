@@ -100,28 +100,16 @@ fn trimmed_by_readers(c: char) -> bool {
 /// a line break of any kind becomes `\n`. Other control characters are
 /// dropped, since neither format allows them in text (a tab is kept, as
 /// RFC 5545 allows it). This is the rule of iCalendar (RFC 5545 section
-/// 3.3.11) and vCard 3.0 (RFC 2426 section 4), and of the components of a
-/// structured vCard 4.0 value.
+/// 3.3.11) and vCard 3.0 (RFC 2426 section 4), and of vCard 4.0 too: RFC
+/// 6350 section 3.4 requires `\;` in the components of a structured value
+/// and allows it in any other, and readers that split every value at a
+/// bare `;` (Evolution, npm's vcard4) would otherwise show only the part of
+/// a name before it.
 pub(crate) fn escape(text: &str) -> Cow<'_, str> {
-    escape_text(text, true)
-}
-
-/// Escapes a single (not structured) vCard 4.0 text value: as [`escape`],
-/// but a semicolon stays bare, since RFC 6350's grammar allows `\;` only
-/// inside the components of a structured value (section 3.4), and readers
-/// such as ical.js keep the backslash elsewhere.
-pub(crate) fn escape_v4_text(text: &str) -> Cow<'_, str> {
-    escape_text(text, false)
-}
-
-fn escape_text(text: &str, semicolons: bool) -> Cow<'_, str> {
     // Most values (names, places, titles) need no escaping: they are
     // borrowed as they are rather than copied character by character.
-    let plain = |c: char| {
-        !(matches!(c, '\\' | ',' | '\u{2028}' | '\u{2029}')
-            || (semicolons && c == ';')
-            || c.is_control())
-    };
+    let plain =
+        |c: char| !(matches!(c, '\\' | ';' | ',' | '\u{2028}' | '\u{2029}') || c.is_control());
     if text.chars().all(plain) {
         return Cow::Borrowed(text);
     }
@@ -130,7 +118,7 @@ fn escape_text(text: &str, semicolons: bool) -> Cow<'_, str> {
     while let Some(c) = chars.next() {
         match c {
             '\\' => out.push_str("\\\\"),
-            ';' if semicolons => out.push_str("\\;"),
+            ';' => out.push_str("\\;"),
             ',' => out.push_str("\\,"),
             '\r' => {
                 // CRLF is one line break, not two.
@@ -299,7 +287,6 @@ mod tests {
     #[test]
     fn escaping() {
         assert_eq!(escape(r"a\b;c,d"), r"a\\b\;c\,d");
-        assert_eq!(escape_v4_text(r"a\b;c,d"), r"a\\b;c\,d");
         assert_eq!(escape("one\ntwo\r\nthree\rfour"), r"one\ntwo\nthree\nfour");
         assert_eq!(escape("bell\u{7}gone\ttab"), "bellgone\ttab");
         assert_eq!(
