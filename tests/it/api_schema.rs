@@ -217,6 +217,32 @@ async fn the_documents_examples_match_their_schemas() {
     assert!(checked >= 15, "only {checked} examples");
 }
 
+/// A meeting's times and zone come as the data gives them, in the fixture
+/// whose meeting has them, and as nulls for a meeting without; so the
+/// document's schema is held to both.
+#[tokio::test]
+async fn meetings_give_their_times_and_zone() {
+    let (_, state) = &societies()[1];
+    let uri = "/api/meetings/stockholm-2021";
+    let timed = json(&get(state, uri).await, uri);
+    assert_eq!(
+        [&timed["starts"], &timed["ends"], &timed["zone"]],
+        ["09:00", "16:00", "Europe/Stockholm"]
+    );
+    let uri = "/api/meetings";
+    let list = json(&get(state, uri).await, uri);
+    let untimed = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["id"] == "oslo-2019")
+        .unwrap();
+    assert_eq!(
+        [&untimed["starts"], &untimed["ends"], &untimed["zone"]],
+        [&Value::Null; 3]
+    );
+}
+
 /// The requests that between them reach every documented status of every
 /// operation: each list with no filter, with each filter's documented
 /// example, with a value nothing matches, with an empty value and with one

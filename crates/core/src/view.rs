@@ -11,6 +11,7 @@ use serde::Serialize;
 use crate::country::Country;
 use crate::date::{Precision, Timestamp};
 use crate::model::{Audience, Detail, Institution, Meeting, Person, Society, Visibility};
+use crate::time::{TimeOfDay, Zone};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct CountryView {
@@ -137,6 +138,12 @@ pub struct MeetingView {
     pub date_text: String,
     /// The last day of a meeting of several days.
     pub end: Option<String>,
+    /// When it starts on its first day, `HH:MM` by the clocks of `zone`.
+    pub starts: Option<TimeOfDay>,
+    /// When it ends on its last day, `HH:MM` by the same clocks.
+    pub ends: Option<TimeOfDay>,
+    /// The IANA time zone of `starts` and `ends`, such as `Europe/Oslo`.
+    pub zone: Option<Zone>,
     pub city: Option<String>,
     pub venue: Option<Ref>,
     pub country: CountryView,
@@ -154,6 +161,9 @@ impl MeetingView {
             date_precision: m.date.precision(),
             date_text: m.date.human(),
             end: m.end.map(|d| d.iso()),
+            starts: m.starts,
+            ends: m.ends,
+            zone: m.zone,
             city: m.city.clone(),
             venue: m
                 .venue
@@ -168,6 +178,13 @@ impl MeetingView {
             revision: m.revision,
             modified: m.modified,
         }
+    }
+
+    /// The times for people to read, by the clocks of the meeting's own
+    /// zone: "09:00–17:30 (Europe/Oslo)". None for a meeting without times.
+    pub fn times_text(&self) -> Option<String> {
+        let (starts, ends, zone) = (self.starts?, self.ends?, self.zone?);
+        Some(format!("{starts}–{ends} ({zone})"))
     }
 }
 

@@ -13,7 +13,7 @@ use nspm_core::{Audience, DetailKind, Person, Role, Society};
 use uuid::Uuid;
 
 use crate::parallel;
-use crate::text::{Lines, PRODID, components, escape_v4_text, uri};
+use crate::text::{Lines, PRODID, components, uri};
 
 /// Which vCard to write.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -117,12 +117,12 @@ fn write_society(out: &mut Lines, society: &Society, opts: &CardOptions) {
         out.prop("KIND", "org");
     }
     out.prop("UID", &uid(society, "society", info.id.as_str()));
-    text(out, opts.version, "FN", &info.name);
+    out.text("FN", &info.name);
     // N is required in 3.0; an organisation has no personal name, so every
     // component is empty, as Apple Contacts writes company cards.
     out.prop("N", ";;;;");
     out.prop("ORG", &components(&[&info.name]));
-    text(out, opts.version, "NICKNAME", &info.short_name);
+    out.text("NICKNAME", &info.short_name);
     if opts.version == VcardVersion::V3 {
         out.prop("X-ABShowAs", "COMPANY");
     }
@@ -143,7 +143,7 @@ fn write_society(out: &mut Lines, society: &Society, opts: &CardOptions) {
 fn write_person(out: &mut Lines, society: &Society, person: &Person, opts: &CardOptions) {
     begin(out, opts);
     out.prop("UID", &uid(society, "person", person.id.as_str()));
-    text(out, opts.version, "FN", &person.name());
+    out.text("FN", &person.name());
     out.prop(
         "N",
         &components(&[&person.family, &person.given, "", "", ""]),
@@ -157,9 +157,9 @@ fn write_person(out: &mut Lines, society: &Society, person: &Person, opts: &Card
             .iter()
             .map(|&r| role_title(society, r))
             .collect();
-        text(out, opts.version, "TITLE", &titles.join(" and "));
+        out.text("TITLE", &titles.join(" and "));
         for role in &person.roles {
-            text(out, opts.version, "ROLE", role.label());
+            out.text("ROLE", role.label());
         }
     }
     // The address holds only the country: the other six components are
@@ -181,14 +181,6 @@ fn write_person(out: &mut Lines, society: &Society, person: &Person, opts: &Card
         }
     }
     out.prop("END", "VCARD");
-}
-
-/// Writes a single text value, escaped by the rule of the version.
-fn text(out: &mut Lines, version: VcardVersion, name: &str, value: &str) {
-    match version {
-        VcardVersion::V3 => out.text(name, value),
-        VcardVersion::V4 => out.prop(name, &escape_v4_text(value)),
-    }
 }
 
 /// The EMAIL property with its type: 3.0 names the address kind

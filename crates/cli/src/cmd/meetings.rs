@@ -71,6 +71,7 @@ pub fn run(cx: &mut Context, command: Command) -> anyhow::Result<ExitCode> {
                     ("title", view.title.clone()),
                     ("date", view.date_text.clone()),
                     ("ends", view.end.clone().unwrap_or_default()),
+                    ("times", view.times_text().unwrap_or_default()),
                     ("place", place(&view)),
                     ("country", view.country.name.to_string()),
                     ("summary", view.summary.clone().unwrap_or_default()),
@@ -124,6 +125,9 @@ impl Row for MeetingView {
         "summary",
         "revision",
         "modified",
+        "starts",
+        "ends",
+        "zone",
     ];
 
     fn csv(&self) -> Vec<String> {
@@ -142,6 +146,11 @@ impl Row for MeetingView {
             self.summary.clone().unwrap_or_default(),
             self.revision.to_string(),
             self.modified.map(|t| t.to_string()).unwrap_or_default(),
+            // The times come last, so the columns before them stay where
+            // they were for scripts that read them by position.
+            self.starts.map(|t| t.to_string()).unwrap_or_default(),
+            self.ends.map(|t| t.to_string()).unwrap_or_default(),
+            self.zone.map(|z| z.to_string()).unwrap_or_default(),
         ]
     }
 }

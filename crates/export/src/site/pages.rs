@@ -471,13 +471,8 @@ impl Renderer<'_> {
             .map(str::trim)
             .filter(|l| !l.is_empty())
             .collect();
-        let model = self.society.meeting(&view.id);
         let end_text = self.end_text(&view);
-        // Times are shown by the clocks of the meeting's own zone, as given.
-        let times = model.and_then(|m| match (m.starts, m.ends, m.zone) {
-            (Some(starts), Some(ends), Some(zone)) => Some(format!("{starts}–{ends} ({zone})")),
-            _ => None,
-        });
+        let times = view.times_text();
         let path = format!("/meetings/{}/", view.id);
         let frame = Frame {
             path: &path,
