@@ -53,12 +53,21 @@ fn core_depends_on_no_front_end_crate() {
     }
 }
 
-/// Architecture Invariant: export depends on core only, never on a front end.
+/// Architecture Invariant: export depends on core only, never on a front end
+/// nor on the store: it renders bytes, and the store writes them.
 #[test]
 fn export_depends_on_core_and_no_front_end() {
     let deps = normal_dependencies("nspm-export");
     assert!(deps.iter().any(|d| d == "nspm-core"));
-    for banned in ["axum", "tokio", "hyper", "clap", "nspm-cli", "nspm-server"] {
+    for banned in [
+        "axum",
+        "tokio",
+        "hyper",
+        "clap",
+        "nspm-cli",
+        "nspm-server",
+        "nspm-store",
+    ] {
         assert!(
             !deps.iter().any(|d| d == banned),
             "nspm-export depends on {banned}: {deps:?}"
