@@ -15,5 +15,6 @@ mod export;
 mod formats;
 mod server;
 mod site;
+mod store;
 mod support;
 mod tidy;

@@ -341,7 +341,10 @@ fn the_site_is_deterministic() {
 /// Writes a site to a fresh folder, checking that each path became its file.
 fn export(site: &Site) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    assert_eq!(site.write_to(dir.path()).unwrap(), site.len());
+    let exported = nspm_store::ExportDir::new(dir.path())
+        .replace(site.files())
+        .unwrap();
+    assert_eq!(exported.files, site.len());
     for (path, page) in site.iter() {
         let file = dir.path().join(Site::file_for(path));
         assert_eq!(

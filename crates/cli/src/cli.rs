@@ -7,6 +7,7 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use nspm_core::{Country, Role};
@@ -127,6 +128,21 @@ pub fn country(text: &str) -> Result<Country, nspm_core::QueryError> {
 /// Reads `--role`; like countries, roles are a fixed list.
 pub fn role(text: &str) -> Result<Role, nspm_core::QueryError> {
     nspm_core::query::parse_role(text)
+}
+
+/// The longest any option may make nspm wait: a day. Far longer waits are
+/// mistakes, and one long enough would not fit the system's clock.
+const MAX_SECONDS: f64 = 86_400.0;
+
+/// Reads a number of seconds from 0 to a day, such as `--wait 2.5`; any
+/// other is a usage error (exit 2) that clap reports with the option.
+pub fn seconds(text: &str) -> Result<Duration, String> {
+    text.trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|s| (0.0..=MAX_SECONDS).contains(s))
+        .map(Duration::from_secs_f64)
+        .ok_or_else(|| format!("expected a number of seconds from 0 to {MAX_SECONDS} (a day)"))
 }
 
 /// Parses the arguments, runs the command and turns the outcome into an exit

@@ -29,6 +29,10 @@ use crate::output::Output;
 pub struct Context {
     global: GlobalArgs,
     pub out: Output,
+    /// Faults to inject into writes, from `NSPM_TEST_FAULTS`: a hook for the
+    /// tests of what a crash or a failing disk at each step of a write
+    /// leaves behind (see `nspm_store::Faults`). Unset, it injects nothing.
+    pub faults: nspm_store::Faults,
 }
 
 impl Context {
@@ -72,6 +76,12 @@ impl Context {
     }
 }
 
+/// Prints something that went wrong after the work was done (a file is
+/// written but may not be durable yet), in the form `main` prints errors.
+pub fn warn(warning: impl Into<anyhow::Error>) {
+    eprintln!("nspm: warning: {:#}", warning.into());
+}
+
 /// Leaves a large value to the end of the process: a command calls this
 /// with what it no longer needs just before it returns and the process
 /// ends. Freeing a large society value by value (a million strings for
@@ -83,9 +93,14 @@ pub fn leave_to_exit<T>(value: T) {
 
 /// Runs one command; an `Err` is printed by `main` and exits 1.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let faults = match std::env::var("NSPM_TEST_FAULTS") {
+        Ok(plan) => plan.parse().context("NSPM_TEST_FAULTS")?,
+        Err(_) => nspm_store::Faults::default(),
+    };
     let mut cx = Context {
         global: cli.global,
         out: Output::stdout(),
+        faults,
     };
     let code = match cli.command {
         Command::People(c) => people::run(&mut cx, c)?,

@@ -40,6 +40,7 @@ pub use date::{PartialDate, Precision, Timestamp};
 pub use decode::Origin;
 pub use diagnostic::{Diagnostic, LineIndex};
 pub use load::{Checked, Content, DataFile, Error, Origins, Sources, check};
+pub use load::{MAX_FILE_BYTES, file_kind};
 pub use model::{
     Audience, Contact, Detail, DetailKind, Id, Initiative, Institution, Meeting, Person, Role,
     Society, SocietyInfo, Visibility,

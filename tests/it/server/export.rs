@@ -49,7 +49,7 @@ async fn export_matches_server(data: Option<&Path>) {
     for file in support::files_under(&out) {
         // The mark that lets the next export replace the directory is not
         // part of the site.
-        if file == Path::new(nspm_export::site::EXPORT_MARK) {
+        if file == Path::new(nspm_store::EXPORT_MARK) {
             continue;
         }
         let url = url_of(&file);

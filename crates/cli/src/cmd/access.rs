@@ -121,7 +121,7 @@ fn access_path(dir: &Path) -> String {
 
 fn grant(cx: &mut Context, args: GrantArgs) -> anyhow::Result<ExitCode> {
     let dir = access_dir(cx)?;
-    let lock = DataDir::new(&dir).lock(args.options.wait.duration()?, &edit::what())?;
+    let lock = DataDir::new(&dir).lock(args.options.wait.duration(), &edit::what())?;
     // Read under the lock, so that the person cannot be removed between
     // this check and the grant.
     let sources = lock.read()?;
@@ -150,7 +150,9 @@ fn grant(cx: &mut Context, args: GrantArgs) -> anyhow::Result<ExitCode> {
         );
         return Ok(ExitCode::SUCCESS);
     }
-    nspm_store::write_atomically(&dir.join(ACCESS_FILE), &access.to_ron())?;
+    let warning =
+        nspm_store::write_atomically(&dir.join(ACCESS_FILE), &access.to_ron(), &cx.faults)?;
+    edit::warn_written(warning.into_iter().collect());
     drop(lock);
     let base_url = society.info.base_url.as_deref();
     writeln!(
@@ -187,7 +189,7 @@ fn list(cx: &mut Context, args: &ListArgs) -> anyhow::Result<ExitCode> {
 
 fn revoke(cx: &mut Context, args: &RevokeArgs) -> anyhow::Result<ExitCode> {
     let dir = access_dir(cx)?;
-    let lock = DataDir::new(&dir).lock(args.options.wait.duration()?, &edit::what())?;
+    let lock = DataDir::new(&dir).lock(args.options.wait.duration(), &edit::what())?;
     let mut access = Access::read(&dir)?;
     let now = nspm_store::now();
     let path = access_path(&dir);
@@ -238,7 +240,9 @@ fn revoke(cx: &mut Context, args: &RevokeArgs) -> anyhow::Result<ExitCode> {
         }
         return Ok(ExitCode::SUCCESS);
     }
-    nspm_store::write_atomically(&dir.join(ACCESS_FILE), &access.to_ron())?;
+    let warning =
+        nspm_store::write_atomically(&dir.join(ACCESS_FILE), &access.to_ron(), &cx.faults)?;
+    edit::warn_written(warning.into_iter().collect());
     drop(lock);
     for line in &lines {
         writeln!(cx.out, "revoked {line} ({path})")?;

@@ -5,7 +5,6 @@
 mod fields;
 
 use std::io::Write as _;
-use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -28,15 +27,18 @@ pub trait Fields: clap::Args {
 #[derive(Debug, clap::Args)]
 pub struct Wait {
     /// Seconds to wait while someone else changes the data, before giving up.
-    #[arg(long = "wait", value_name = "SECONDS", default_value_t = 5.0)]
-    seconds: f64,
+    #[arg(
+        long = "wait",
+        value_name = "SECONDS",
+        default_value = "5",
+        value_parser = crate::cli::seconds
+    )]
+    seconds: Duration,
 }
 
 impl Wait {
-    pub(super) fn duration(&self) -> anyhow::Result<Duration> {
-        Duration::try_from_secs_f64(self.seconds)
-            .ok()
-            .context("--wait takes a number of seconds from 0 up")
+    pub(super) fn duration(&self) -> Duration {
+        self.seconds
     }
 }
 
@@ -103,10 +105,11 @@ pub fn remove(cx: &mut Context, kind: Kind, args: RemoveArgs) -> anyhow::Result<
 }
 
 /// The directory a change is written to; the copy built into nspm cannot be.
-pub(super) fn writable_dir(cx: &Context) -> anyhow::Result<PathBuf> {
-    cx.data_dir().context(
+pub(super) fn writable_dir(cx: &Context) -> anyhow::Result<DataDir> {
+    let dir = cx.data_dir().context(
         "changes need a data directory: give --data DIR, set NSPM_DATA, or run where ./data holds society.ron",
-    )
+    )?;
+    Ok(DataDir::new(dir).with_faults(cx.faults.clone()))
 }
 
 /// What this run does, for the message of another that waits on it.
@@ -120,20 +123,41 @@ pub(super) fn what() -> String {
 }
 
 /// Reads, checks and writes the data under the lock, so that no other change
-/// can come between; on any refusal nothing is written.
+/// can come between; on any refusal nothing is written. A dry run only
+/// reads, as a writer left the data, and needs no write access.
 fn run(cx: &mut Context, change: &Change, options: &Options) -> anyhow::Result<ExitCode> {
-    let dir = writable_dir(cx)?;
-    let lock = DataDir::new(&dir).lock(options.wait.duration()?, &what())?;
-    let before = lock.read()?;
+    let data = writable_dir(cx)?;
+    let wait = options.wait.duration();
+    let (before, lock) = if options.dry_run {
+        (data.read(wait)?, None)
+    } else {
+        let lock = data.lock(wait, &what())?;
+        (lock.read()?, Some(lock))
+    };
     let edited = edit::apply(&before, change, nspm_store::now())?;
     let path = before.display_path(edited.file);
-    if options.dry_run {
-        write!(cx.out, "{}", nspm_store::diff(&before, &edited.sources))?;
-        cx.out.flush()?;
-        eprintln!("dry run, nothing written: {} ({path})", edited.summary);
-    } else {
-        lock.save(&before, &edited.sources)?;
-        writeln!(cx.out, "{} ({path})", edited.summary)?;
+    match lock {
+        None => {
+            write!(cx.out, "{}", nspm_store::diff(&before, &edited.sources))?;
+            cx.out.flush()?;
+            eprintln!("dry run, nothing written: {} ({path})", edited.summary);
+        }
+        Some(lock) => {
+            let saved = lock.save(&before, &edited.sources)?;
+            writeln!(cx.out, "{} ({path})", edited.summary)?;
+            cx.out.flush()?;
+            warn_written(saved.warnings);
+        }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Warns of what went wrong after a change was written, saying that it
+/// is made: repeating the command would make it twice.
+pub(super) fn warn_written(warnings: Vec<nspm_store::StoreError>) {
+    for warning in warnings {
+        super::warn(
+            anyhow::Error::from(warning).context("the change is made (do not make it again)"),
+        );
+    }
 }

@@ -4,10 +4,9 @@ use std::io::Write as _;
 use std::process::ExitCode;
 
 use nspm_core::DataFile;
-use nspm_store::DataDir;
 
 use super::Context;
-use super::edit::{Wait, what, writable_dir};
+use super::edit::{Wait, warn_written, what, writable_dir};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -35,17 +34,18 @@ pub fn run(cx: &mut Context, args: Args) -> anyhow::Result<ExitCode> {
             if unformatted.len() == 1 { "it" } else { "them" }
         );
     }
-    let dir = writable_dir(cx)?;
-    let lock = DataDir::new(&dir).lock(args.wait.duration()?, &what())?;
+    let lock = writable_dir(cx)?.lock(args.wait.duration(), &what())?;
     let before = lock.read()?;
     let after = nspm_core::edit::format(&before)?;
-    let written = lock.save(&before, &after)?;
-    if written.is_empty() {
+    let saved = lock.save(&before, &after)?;
+    if saved.written.is_empty() {
         writeln!(cx.out, "ok: every file is in the canonical layout")?;
     }
-    for file in written {
+    for file in saved.written {
         writeln!(cx.out, "formatted {}", before.display_path(file))?;
     }
+    cx.out.flush()?;
+    warn_written(saved.warnings);
     Ok(ExitCode::SUCCESS)
 }
 

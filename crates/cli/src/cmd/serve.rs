@@ -22,11 +22,10 @@ pub struct Args {
 }
 
 fn seconds(text: &str) -> Result<Duration, String> {
-    text.parse::<f64>()
+    crate::cli::seconds(text)
         .ok()
-        .and_then(|s| Duration::try_from_secs_f64(s).ok())
         .filter(|d| !d.is_zero())
-        .ok_or_else(|| format!("expected a positive number of seconds, not {text:?}"))
+        .ok_or_else(|| "expected a number of seconds above 0, up to 86400 (a day)".to_string())
 }
 
 pub fn run(cx: &mut Context, args: Args) -> anyhow::Result<ExitCode> {
