@@ -35,12 +35,15 @@ pub fn run(cx: &mut Context, args: Args) -> anyhow::Result<ExitCode> {
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
-        .with_writer(std::io::stderr)
+        .with_writer(|| LossyStderr)
         .with_ansi(
             std::io::IsTerminal::is_terminal(&std::io::stderr())
                 && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
         )
         .with_target(false)
+        // Its own complaint about a failed write would go to stderr too,
+        // with `eprintln!`, which panics when stderr is gone.
+        .log_internal_errors(false)
         .init();
     let society = cx.society()?;
     let state = AppState::new(society).context("cannot render the site")?;
@@ -99,4 +102,31 @@ async fn shutdown() {
         let _ = interrupt.await;
     }
     tracing::info!("shutting down: finishing the requests in flight");
+}
+
+/// The log's way to stderr. A line that cannot be written is dropped:
+/// serving never stops for logging, whether stderr is a pipe whose reader
+/// has gone (`nspm serve 2>&1 | head`, a log collector that restarts) or
+/// a full disk. Once the pipe is broken it stays so, and the lines that
+/// follow are not even tried.
+#[derive(Debug, Clone, Copy)]
+struct LossyStderr;
+
+static STDERR_BROKEN: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+impl std::io::Write for LossyStderr {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        use std::sync::atomic::Ordering;
+        if !STDERR_BROKEN.load(Ordering::Relaxed)
+            && let Err(e) = std::io::stderr().write_all(buf)
+            && e.kind() == std::io::ErrorKind::BrokenPipe
+        {
+            STDERR_BROKEN.store(true, Ordering::Relaxed);
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
