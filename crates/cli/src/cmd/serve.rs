@@ -19,6 +19,10 @@ pub struct Args {
     /// so that tests of slow clients take a second rather than ten.
     #[arg(long, hide = true, value_name = "SECONDS", value_parser = seconds)]
     header_timeout: Option<Duration>,
+    /// Seconds shutdown waits for requests in flight. Hidden: it exists so
+    /// that tests can tell closing at once from waiting the drain out.
+    #[arg(long, hide = true, value_name = "SECONDS", value_parser = seconds)]
+    drain_timeout: Option<Duration>,
 }
 
 fn seconds(text: &str) -> Result<Duration, String> {
@@ -72,6 +76,14 @@ pub fn run(cx: &mut Context, args: Args) -> anyhow::Result<ExitCode> {
         if let Some(t) = args.header_timeout {
             limits.header_timeout = t;
         }
+        if let Some(t) = args.drain_timeout {
+            limits.drain_timeout = t;
+        }
+        limits.max_connections = Limits::connections_within(raise_descriptor_limit());
+        tracing::debug!(
+            "taking at most {} connections at once",
+            limits.max_connections
+        );
         nspm_server::serve_with(listener, state, limits, shutdown()).await?;
         tracing::info!("stopped");
         anyhow::Ok(())
@@ -129,4 +141,38 @@ impl std::io::Write for LossyStderr {
     fn flush(&mut self) -> std::io::Result<()> {
         Ok(())
     }
+}
+
+/// Raises the soft limit on open file descriptors to the hard one, as far
+/// as the system allows, since each connection takes one; returns the
+/// limit in effect (`None`: unlimited).
+#[cfg(unix)]
+fn raise_descriptor_limit() -> Option<u64> {
+    use rustix::process::{Resource, getrlimit, setrlimit};
+    let limit = getrlimit(Resource::Nofile);
+    if limit.current == limit.maximum {
+        return limit.current;
+    }
+    let raised = rustix::process::Rlimit {
+        current: limit.maximum,
+        maximum: limit.maximum,
+    };
+    match setrlimit(Resource::Nofile, raised) {
+        Ok(()) => limit.maximum,
+        Err(e) => {
+            tracing::warn!(
+                soft = ?limit.current,
+                hard = ?limit.maximum,
+                error = %e,
+                "cannot raise the limit on open files"
+            );
+            limit.current
+        }
+    }
+}
+
+#[cfg(not(unix))]
+fn raise_descriptor_limit() -> Option<u64> {
+    // Windows has no such limit on sockets.
+    None
 }
