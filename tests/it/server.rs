@@ -2,6 +2,7 @@
 //! `app(state).oneshot(..)` (the API here, headers and pages in `headers`),
 //! and the real binary on a loopback port in the other modules.
 
+mod connections;
 mod export;
 mod headers;
 mod live;

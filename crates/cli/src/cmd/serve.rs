@@ -19,6 +19,10 @@ pub struct Args {
     /// so that tests of slow clients take a second rather than ten.
     #[arg(long, hide = true, value_name = "SECONDS", value_parser = seconds)]
     header_timeout: Option<Duration>,
+    /// Seconds shutdown waits for requests in flight. Hidden: it exists so
+    /// that tests can tell closing at once from waiting the drain out.
+    #[arg(long, hide = true, value_name = "SECONDS", value_parser = seconds)]
+    drain_timeout: Option<Duration>,
 }
 
 fn seconds(text: &str) -> Result<Duration, String> {
@@ -38,12 +42,15 @@ pub fn run(cx: &mut Context, args: Args) -> anyhow::Result<ExitCode> {
                 tracing_subscriber::EnvFilter::new("info,notify=error")
             }),
         )
-        .with_writer(std::io::stderr)
+        .with_writer(|| LossyStderr)
         .with_ansi(
             std::io::IsTerminal::is_terminal(&std::io::stderr())
                 && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
         )
         .with_target(false)
+        // Its own complaint about a failed write would go to stderr too,
+        // with `eprintln!`, which panics when stderr is gone.
+        .log_internal_errors(false)
         .init();
     let society = cx.society()?;
     let state = AppState::new(society).context("cannot render the site")?;
@@ -73,6 +80,14 @@ pub fn run(cx: &mut Context, args: Args) -> anyhow::Result<ExitCode> {
         if let Some(t) = args.header_timeout {
             limits.header_timeout = t;
         }
+        if let Some(t) = args.drain_timeout {
+            limits.drain_timeout = t;
+        }
+        limits.max_connections = Limits::connections_within(raise_descriptor_limit());
+        tracing::debug!(
+            "taking at most {} connections at once",
+            limits.max_connections
+        );
         nspm_server::serve_with(listener, state, limits, shutdown()).await?;
         tracing::info!("stopped");
         anyhow::Ok(())
@@ -136,4 +151,65 @@ async fn shutdown() {
         let _ = interrupt.await;
     }
     tracing::info!("shutting down: finishing the requests in flight");
+}
+
+/// The log's way to stderr. A line that cannot be written is dropped:
+/// serving never stops for logging, whether stderr is a pipe whose reader
+/// has gone (`nspm serve 2>&1 | head`, a log collector that restarts) or
+/// a full disk. Once the pipe is broken it stays so, and the lines that
+/// follow are not even tried.
+#[derive(Debug, Clone, Copy)]
+struct LossyStderr;
+
+static STDERR_BROKEN: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+impl std::io::Write for LossyStderr {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        use std::sync::atomic::Ordering;
+        if !STDERR_BROKEN.load(Ordering::Relaxed)
+            && let Err(e) = std::io::stderr().write_all(buf)
+            && e.kind() == std::io::ErrorKind::BrokenPipe
+        {
+            STDERR_BROKEN.store(true, Ordering::Relaxed);
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Raises the soft limit on open file descriptors to the hard one, as far
+/// as the system allows, since each connection takes one; returns the
+/// limit in effect (`None`: unlimited).
+#[cfg(unix)]
+fn raise_descriptor_limit() -> Option<u64> {
+    use rustix::process::{Resource, getrlimit, setrlimit};
+    let limit = getrlimit(Resource::Nofile);
+    if limit.current == limit.maximum {
+        return limit.current;
+    }
+    let raised = rustix::process::Rlimit {
+        current: limit.maximum,
+        maximum: limit.maximum,
+    };
+    match setrlimit(Resource::Nofile, raised) {
+        Ok(()) => limit.maximum,
+        Err(e) => {
+            tracing::warn!(
+                soft = ?limit.current,
+                hard = ?limit.maximum,
+                error = %e,
+                "cannot raise the limit on open files"
+            );
+            limit.current
+        }
+    }
+}
+
+#[cfg(not(unix))]
+fn raise_descriptor_limit() -> Option<u64> {
+    // Windows has no such limit on sockets.
+    None
 }
