@@ -10,7 +10,7 @@ use std::cell::OnceCell;
 
 use crate::country::Country;
 use crate::date::{PartialDate, Timestamp};
-use crate::diagnostic::{Diagnostic, LineIndex};
+use crate::diagnostic::{Diagnostic, DiagnosticKind, LineIndex};
 use crate::model::{
     Contact, Detail, Id, Initiative, Institution, Meeting, Person, Role, SocietyInfo, Visibility,
 };
@@ -50,15 +50,26 @@ pub(crate) struct Decoded<'s, T> {
 #[derive(Debug)]
 pub(crate) struct Problem {
     pub span: Span,
+    pub kind: DiagnosticKind,
     pub message: String,
 }
 
 type Conv<T> = Result<T, Problem>;
 
+/// A value that breaks a rule of its field.
 fn problem(node: &Node<'_>, message: impl Into<String>) -> Problem {
     Problem {
         span: node.span,
+        kind: DiagnosticKind::InvalidValue,
         message: message.into(),
+    }
+}
+
+/// A value of another shape than its field takes.
+fn wrong_type(node: &Node<'_>, message: impl Into<String>) -> Problem {
+    Problem {
+        kind: DiagnosticKind::WrongType,
+        ..problem(node, message)
     }
 }
 
@@ -82,7 +93,13 @@ impl<'a> FileCx<'a> {
         }
     }
 
-    pub(crate) fn report(&mut self, offset: usize, context: Option<String>, message: String) {
+    pub(crate) fn report(
+        &mut self,
+        offset: usize,
+        context: Option<String>,
+        kind: DiagnosticKind,
+        message: String,
+    ) {
         let (line, column) = self
             .lines
             .get_or_init(|| LineIndex::new(self.text))
@@ -92,6 +109,7 @@ impl<'a> FileCx<'a> {
             line,
             column,
             context,
+            kind,
             message,
         });
     }
@@ -128,6 +146,7 @@ impl<'c, 'a, 's> Record<'c, 'a, 's> {
                 cx.report(
                     span.start,
                     None,
+                    DiagnosticKind::WrongRecord,
                     format!("expected a {type_name}(…) record, found `{n}`"),
                 );
                 return Err(span);
@@ -136,6 +155,7 @@ impl<'c, 'a, 's> Record<'c, 'a, 's> {
                 cx.report(
                     span.start,
                     None,
+                    DiagnosticKind::WrongRecord,
                     format!(
                         "expected a {type_name}(…) record with named fields, found {}",
                         other.kind()
@@ -170,10 +190,12 @@ impl<'c, 'a, 's> Record<'c, 'a, 's> {
                     .map(|k| format!("; did you mean `{k}`?"))
                     .unwrap_or_else(|| format!("; expected one of: {}", known.join(", ")));
                 let message = format!("unknown field `{}`{hint}", field.name);
-                record.report_at(field.name_span.start, None, message);
+                let kind = DiagnosticKind::UnknownField;
+                record.report_at(field.name_span.start, None, kind, message);
             } else if record.fields.iter().flatten().any(|f| f.name == field.name) {
                 let message = format!("field `{}` is given twice", field.name);
-                record.report_at(field.name_span.start, None, message);
+                let kind = DiagnosticKind::RepeatedField;
+                record.report_at(field.name_span.start, None, kind, message);
             } else {
                 record.fields.push(Some(field));
             }
@@ -189,13 +211,19 @@ impl<'c, 'a, 's> Record<'c, 'a, 's> {
         }
     }
 
-    fn report_at(&mut self, offset: usize, field: Option<&str>, message: String) {
+    fn report_at(
+        &mut self,
+        offset: usize,
+        field: Option<&str>,
+        kind: DiagnosticKind,
+        message: String,
+    ) {
         self.sound = false;
         let context = match field {
             Some(f) => format!("{}, field `{f}`", self.label()),
             None => self.label(),
         };
-        self.cx.report(offset, Some(context), message);
+        self.cx.report(offset, Some(context), kind, message);
     }
 
     fn take(&mut self, name: &'static str) -> Option<Node<'s>> {
@@ -217,7 +245,7 @@ impl<'c, 'a, 's> Record<'c, 'a, 's> {
         match conv(node) {
             Ok(v) => Some(v),
             Err(p) => {
-                self.report_at(p.span.start, Some(name), p.message);
+                self.report_at(p.span.start, Some(name), p.kind, p.message);
                 None
             }
         }
@@ -232,11 +260,16 @@ impl<'c, 'a, 's> Record<'c, 'a, 's> {
         match self.take(name) {
             Some(node) => self.convert(name, &node, conv),
             None => {
-                let start = self.span.start;
-                self.report_at(start, None, format!("missing field `{name}`"));
+                self.missing(name);
                 None
             }
         }
+    }
+
+    fn missing(&mut self, name: &str) {
+        let start = self.span.start;
+        let message = format!("missing field `{name}`");
+        self.report_at(start, None, DiagnosticKind::MissingField, message);
     }
 
     /// A field that may be left out; `default` stands in for it then.
@@ -278,7 +311,7 @@ pub(crate) fn closest<'k>(wrong: &str, known: &[&'k str]) -> Option<&'k str> {
 fn string(node: &Node<'_>) -> Conv<String> {
     match &node.value {
         Value::Str(s) => Ok(s.to_string()),
-        other => Err(problem(
+        other => Err(wrong_type(
             node,
             format!("expected a string, found {}", other.kind()),
         )),
@@ -323,7 +356,7 @@ fn option<'s, T>(node: &Node<'s>, inner: impl FnOnce(&Node<'s>) -> Conv<T>) -> C
             name: Some("Some"),
             items,
         } if items.len() == 1 => inner(&items[0]).map(Some),
-        other => Err(problem(
+        other => Err(wrong_type(
             node,
             format!("expected `None` or `Some(…)`, found {}", other.kind()),
         )),
@@ -333,7 +366,7 @@ fn option<'s, T>(node: &Node<'s>, inner: impl FnOnce(&Node<'s>) -> Conv<T>) -> C
 fn list<'s, T>(node: &Node<'s>, mut inner: impl FnMut(&Node<'s>) -> Conv<T>) -> Conv<Vec<T>> {
     match &node.value {
         Value::List(items) => items.iter().map(&mut inner).collect(),
-        other => Err(problem(
+        other => Err(wrong_type(
             node,
             format!("expected a list `[…]`, found {}", other.kind()),
         )),
@@ -377,7 +410,7 @@ fn zone_value(node: &Node<'_>) -> Conv<Zone> {
 fn revision_value(node: &Node<'_>) -> Conv<u32> {
     match node.value {
         Value::Int(n) if (0..=i128::from(u32::MAX)).contains(&n) => Ok(n as u32),
-        ref other => Err(problem(
+        ref other => Err(wrong_type(
             node,
             format!("expected a whole number from 0 up, found {}", other.kind()),
         )),
@@ -396,7 +429,7 @@ fn role(node: &Node<'_>) -> Conv<Role> {
                     format!("unknown role `{name}`; expected one of: {}", names()),
                 )
             }),
-        other => Err(problem(
+        other => Err(wrong_type(
             node,
             format!(
                 "expected a role such as `SteeringCommittee`, found {}",
@@ -418,7 +451,7 @@ fn detail(node: &Node<'_>, check: fn(&str) -> Result<(), String>) -> Conv<Detail
             items,
         } => (Visibility::Members, items),
         other => {
-            return Err(problem(
+            return Err(wrong_type(
                 node,
                 format!(
                     "expected `Public(\"…\")` or `Members(\"…\")` to say who may see it, found {}",
@@ -428,7 +461,7 @@ fn detail(node: &Node<'_>, check: fn(&str) -> Result<(), String>) -> Conv<Detail
         }
     };
     let [value] = items.as_slice() else {
-        return Err(problem(
+        return Err(wrong_type(
             node,
             "expected exactly one value inside the parentheses",
         ));
@@ -479,8 +512,7 @@ pub(crate) fn society<'s>(cx: &mut FileCx<'_>, node: Node<'s>) -> Decoded<'s, So
         ("contact", contact.is_some()),
     ] {
         if !value && !r.origin.fields.iter().any(|(n, _)| *n == field) {
-            let start = r.span.start;
-            r.report_at(start, None, format!("missing field `{field}`"));
+            r.missing(field);
         }
     }
     r.finish(|| {
@@ -670,7 +702,7 @@ pub(crate) fn meeting<'s>(cx: &mut FileCx<'_>, node: Node<'s>) -> Decoded<'s, Me
         };
         if let Some(why) = why {
             let at = r.origin.field("end").map_or(r.span.start, |s| s.start);
-            r.report_at(at, Some("end"), why);
+            r.report_at(at, Some("end"), DiagnosticKind::Inconsistent, why);
         }
     }
     if let (Some(date), Some(end), Some(starts), Some(ends), Some(zone)) =
@@ -678,7 +710,7 @@ pub(crate) fn meeting<'s>(cx: &mut FileCx<'_>, node: Node<'s>) -> Decoded<'s, Me
         && let Some((field, why)) = clock_problem(date, end, starts, ends, zone)
     {
         let at = r.origin.field(field).map_or(r.span.start, |s| s.start);
-        r.report_at(at, Some(field), why);
+        r.report_at(at, Some(field), DiagnosticKind::Inconsistent, why);
     }
     r.finish(|| {
         Some(Meeting {
@@ -769,7 +801,7 @@ pub(crate) fn single<'s, T>(
     match syntax::parse_document(text) {
         Ok(node) => Some(read(cx, node)),
         Err(e) => {
-            cx.report(e.offset, None, e.message);
+            cx.report(e.offset, None, DiagnosticKind::Syntax, e.message);
             None
         }
     }
@@ -860,7 +892,7 @@ fn read_part<'s, T>(
     }) {
         Ok(end) => Some(end),
         Err(e) => {
-            cx.report(e.offset, None, e.message);
+            cx.report(e.offset, None, DiagnosticKind::Syntax, e.message);
             None
         }
     };

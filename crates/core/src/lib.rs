@@ -38,11 +38,11 @@ pub mod view;
 pub use country::Country;
 pub use date::{PartialDate, Precision, Timestamp};
 pub use decode::Origin;
-pub use diagnostic::Diagnostic;
+pub use diagnostic::{Diagnostic, DiagnosticKind};
 pub use load::{Checked, Content, DataFile, Error, Origins, Sources, check};
 pub use model::{
-    Audience, Contact, Detail, DetailKind, Id, Initiative, Institution, Meeting, Person, Role,
-    Society, SocietyInfo, Visibility,
+    Audience, Contact, Detail, DetailKind, Id, Initiative, Institution, Meeting, Person,
+    RecordKind, Role, Society, SocietyInfo, Visibility,
 };
 pub use query::{InstitutionQuery, MeetingQuery, PeopleQuery, QueryError};
 pub use time::{TimeOfDay, Zone};

@@ -53,6 +53,45 @@ impl Serialize for Id {
     }
 }
 
+/// The kinds of record in the data: the society's own, and those of the
+/// three lists, each kind in a file of its own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RecordKind {
+    Society,
+    Institution,
+    Person,
+    Meeting,
+}
+
+impl RecordKind {
+    /// The record's name in messages: "person".
+    pub fn noun(self) -> &'static str {
+        match self {
+            RecordKind::Society => "society",
+            RecordKind::Institution => "institution",
+            RecordKind::Person => "person",
+            RecordKind::Meeting => "meeting",
+        }
+    }
+
+    /// The file that holds records of this kind.
+    pub fn file(self) -> crate::load::DataFile {
+        use crate::load::DataFile;
+        match self {
+            RecordKind::Society => DataFile::Society,
+            RecordKind::Institution => DataFile::Institutions,
+            RecordKind::Person => DataFile::People,
+            RecordKind::Meeting => DataFile::Meetings,
+        }
+    }
+}
+
+impl fmt::Display for RecordKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.noun())
+    }
+}
+
 /// Who may see a contact detail.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]

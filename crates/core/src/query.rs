@@ -2,7 +2,7 @@
 //! belongs to which institution, what matches a search.
 
 use crate::country::Country;
-use crate::model::{Id, Institution, Meeting, Person, Role, Society};
+use crate::model::{Id, Institution, Meeting, Person, RecordKind, Role, Society};
 use crate::text::{fold, matches_all_words};
 
 /// Why a query could not be answered.
@@ -16,7 +16,7 @@ pub enum QueryError {
     UnknownRole { text: String },
     #[error("no {kind} matches \"{text}\"{}", hint(.suggestions))]
     NotFound {
-        kind: &'static str,
+        kind: RecordKind,
         text: String,
         suggestions: Vec<String>,
     },
@@ -202,7 +202,7 @@ impl Society {
             .iter()
             .find(|i| fold(&i.name) == wanted || i.aliases.iter().any(|a| fold(a) == wanted));
         named.ok_or_else(|| QueryError::NotFound {
-            kind: "institution",
+            kind: RecordKind::Institution,
             text: text.to_string(),
             suggestions: suggest(
                 text,
@@ -217,11 +217,12 @@ impl Society {
     }
 
     /// The error for an unknown id, with the closest ids as suggestions.
-    pub fn not_found(&self, kind: &'static str, id: &str) -> QueryError {
+    pub fn not_found(&self, kind: RecordKind, id: &str) -> QueryError {
         let ids: Box<dyn Iterator<Item = &str>> = match kind {
-            "person" => Box::new(self.people.iter().map(|p| p.id.as_str())),
-            "institution" => Box::new(self.institutions.iter().map(|i| i.id.as_str())),
-            _ => Box::new(self.meetings.iter().map(|m| m.id.as_str())),
+            RecordKind::Society => Box::new(std::iter::once(self.info.id.as_str())),
+            RecordKind::Person => Box::new(self.people.iter().map(|p| p.id.as_str())),
+            RecordKind::Institution => Box::new(self.institutions.iter().map(|i| i.id.as_str())),
+            RecordKind::Meeting => Box::new(self.meetings.iter().map(|m| m.id.as_str())),
         };
         QueryError::NotFound {
             kind,
@@ -491,14 +492,17 @@ mod tests {
     fn unknown_ids_suggest_the_closest() {
         let s = society();
         assert_eq!(
-            s.not_found("person", "soren-brunack").to_string(),
+            s.not_found(RecordKind::Person, "soren-brunack").to_string(),
             "no person matches \"soren-brunack\"; did you mean soren-brunak?"
         );
-        let QueryError::NotFound { suggestions, .. } = s.not_found("person", "stefansson") else {
+        let QueryError::NotFound { suggestions, .. } =
+            s.not_found(RecordKind::Person, "stefansson")
+        else {
             panic!("not a not-found error");
         };
         assert_eq!(suggestions, ["hreinn-stefansson", "kari-stefansson"]);
-        let QueryError::NotFound { suggestions, .. } = s.not_found("meeting", "zzzz") else {
+        let QueryError::NotFound { suggestions, .. } = s.not_found(RecordKind::Meeting, "zzzz")
+        else {
             panic!("not a not-found error");
         };
         assert!(suggestions.is_empty());

@@ -7,7 +7,7 @@ use axum::routing::{MethodRouter, get};
 use axum::{Json, Router};
 use nspm_core::query::{parse_country, parse_role};
 use nspm_core::view::{InstitutionView, MeetingView, PersonView, SocietyView};
-use nspm_core::{Audience, InstitutionQuery, MeetingQuery, PeopleQuery};
+use nspm_core::{Audience, InstitutionQuery, MeetingQuery, PeopleQuery, RecordKind};
 use serde::Deserialize;
 
 use crate::{AppError, AppState, openapi};
@@ -110,7 +110,9 @@ async fn person(
     let id = path_id(id)?;
     let snap = state.snapshot();
     let s = &snap.society;
-    let p = s.person(&id).ok_or_else(|| s.not_found("person", &id))?;
+    let p = s
+        .person(&id)
+        .ok_or_else(|| s.not_found(RecordKind::Person, &id))?;
     Ok(Json(PersonView::new(s, p, AUDIENCE)))
 }
 
@@ -148,7 +150,7 @@ async fn institution(
     let s = &snap.society;
     let i = s
         .institution(&id)
-        .ok_or_else(|| s.not_found("institution", &id))?;
+        .ok_or_else(|| s.not_found(RecordKind::Institution, &id))?;
     Ok(Json(InstitutionView::new(s, i)))
 }
 
@@ -195,6 +197,8 @@ async fn meeting(
     let id = path_id(id)?;
     let snap = state.snapshot();
     let s = &snap.society;
-    let m = s.meeting(&id).ok_or_else(|| s.not_found("meeting", &id))?;
+    let m = s
+        .meeting(&id)
+        .ok_or_else(|| s.not_found(RecordKind::Meeting, &id))?;
     Ok(Json(MeetingView::new(s, m)))
 }

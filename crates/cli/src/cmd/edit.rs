@@ -10,8 +10,8 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::Context as _;
-use nspm_core::edit::{self, Assign, Change, Kind};
-use nspm_store::DataDir;
+use nspm_core::edit::{self, Assign, Change, EditError, Kind};
+use nspm_store::{DataDir, Lock, StoreError};
 
 pub use fields::{InstitutionFields, MeetingFields, PersonFields};
 
@@ -109,8 +109,32 @@ pub(super) fn writable_dir(cx: &Context) -> anyhow::Result<PathBuf> {
     )
 }
 
+/// Takes the data directory's lock, waiting as long as `wait` says; giving
+/// up, it says how to wait longer.
+pub(super) fn lock(dir: &std::path::Path, wait: &Wait) -> anyhow::Result<Lock> {
+    match DataDir::new(dir).lock(wait.duration()?, &what()) {
+        Err(e @ StoreError::Busy { .. }) => {
+            Err(anyhow::anyhow!("{e} (raise --wait to wait longer)"))
+        }
+        other => Ok(other?),
+    }
+}
+
+/// An input of a change as the command line names it: its flag.
+fn flag(field: &str) -> String {
+    format!("--{field}")
+}
+
+/// A refused or impossible change, in words that name the flags.
+fn explained(e: EditError) -> anyhow::Error {
+    match e {
+        EditError::Refused(_) => anyhow::anyhow!(e.message(&flag)),
+        other => other.into(),
+    }
+}
+
 /// What this run does, for the message of another that waits on it.
-pub(super) fn what() -> String {
+fn what() -> String {
     let mut line = String::from("nspm");
     for arg in std::env::args().skip(1).take(4) {
         line.push(' ');
@@ -123,9 +147,9 @@ pub(super) fn what() -> String {
 /// can come between; on any refusal nothing is written.
 fn run(cx: &mut Context, change: &Change, options: &Options) -> anyhow::Result<ExitCode> {
     let dir = writable_dir(cx)?;
-    let lock = DataDir::new(&dir).lock(options.wait.duration()?, &what())?;
+    let lock = lock(&dir, &options.wait)?;
     let before = lock.read()?;
-    let edited = edit::apply(&before, change, nspm_store::now())?;
+    let edited = edit::apply(&before, change, nspm_store::now()).map_err(explained)?;
     let path = before.display_path(edited.file);
     if options.dry_run {
         write!(cx.out, "{}", nspm_store::diff(&before, &edited.sources))?;

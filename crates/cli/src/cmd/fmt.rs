@@ -4,10 +4,9 @@ use std::io::Write as _;
 use std::process::ExitCode;
 
 use nspm_core::DataFile;
-use nspm_store::DataDir;
 
 use super::Context;
-use super::edit::{Wait, what, writable_dir};
+use super::edit::{Wait, lock, writable_dir};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -36,7 +35,7 @@ pub fn run(cx: &mut Context, args: Args) -> anyhow::Result<ExitCode> {
         );
     }
     let dir = writable_dir(cx)?;
-    let lock = DataDir::new(&dir).lock(args.wait.duration()?, &what())?;
+    let lock = lock(&dir, &args.wait)?;
     let before = lock.read()?;
     let after = nspm_core::edit::format(&before)?;
     let written = lock.save(&before, &after)?;

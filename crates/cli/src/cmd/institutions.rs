@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use nspm_core::edit::Kind;
 use nspm_core::view::InstitutionView;
-use nspm_core::{Country, InstitutionQuery};
+use nspm_core::{Country, InstitutionQuery, RecordKind};
 
 use super::{Context, edit};
 use crate::cli::{ListFormat, ShowArgs};
@@ -60,7 +60,7 @@ pub fn run(cx: &mut Context, command: Command) -> anyhow::Result<ExitCode> {
             let society = cx.society()?;
             let institution = society
                 .institution(&args.id)
-                .ok_or_else(|| society.not_found("institution", &args.id))?;
+                .ok_or_else(|| society.not_found(RecordKind::Institution, &args.id))?;
             let view = InstitutionView::new(&society, institution);
             cx.out.record(args.format, &view, |out| {
                 out.fields(&[

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use nspm_core::edit::Kind;
 use nspm_core::view::MeetingView;
-use nspm_core::{Country, MeetingQuery};
+use nspm_core::{Country, MeetingQuery, RecordKind};
 
 use super::{Context, edit};
 use crate::cli::{ListFormat, ShowArgs};
@@ -63,7 +63,7 @@ pub fn run(cx: &mut Context, command: Command) -> anyhow::Result<ExitCode> {
             let society = cx.society()?;
             let meeting = society
                 .meeting(&args.id)
-                .ok_or_else(|| society.not_found("meeting", &args.id))?;
+                .ok_or_else(|| society.not_found(RecordKind::Meeting, &args.id))?;
             let view = MeetingView::new(&society, meeting);
             cx.out.record(args.format, &view, |out| {
                 out.fields(&[

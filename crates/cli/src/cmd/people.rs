@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 use nspm_core::edit::Kind;
 use nspm_core::view::{DetailView, PersonView};
-use nspm_core::{Audience, Country, PeopleQuery, Person, Role, Society};
+use nspm_core::{Audience, Country, PeopleQuery, Person, RecordKind, Role, Society};
 
 use super::{Context, edit};
 use crate::cli::{ListFormat, ShowArgs};
@@ -93,7 +93,7 @@ pub fn run(cx: &mut Context, command: Command) -> anyhow::Result<ExitCode> {
             let society = cx.society()?;
             let person = society
                 .person(&args.id)
-                .ok_or_else(|| society.not_found("person", &args.id))?;
+                .ok_or_else(|| society.not_found(RecordKind::Person, &args.id))?;
             let view = PersonView::new(&society, person, Audience::Members);
             cx.out.record(args.format, &view, |out| {
                 out.fields(&[

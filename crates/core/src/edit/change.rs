@@ -8,9 +8,10 @@
 //! visibility other than public or members) or name a record that does not
 //! exist.
 
+use super::refusal::{Refusal, RefusalKind};
 use super::write::{Rec, Val};
 use crate::load::DataFile;
-use crate::model::{Role, Society};
+use crate::model::{RecordKind, Role, Society};
 use crate::text::slug;
 use crate::{Country, PartialDate};
 
@@ -23,24 +24,26 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// The kind of record this is.
+    pub fn record(self) -> RecordKind {
+        match self {
+            Kind::Person => RecordKind::Person,
+            Kind::Institution => RecordKind::Institution,
+            Kind::Meeting => RecordKind::Meeting,
+        }
+    }
+
     /// The record's name in messages: "person".
     pub fn noun(self) -> &'static str {
-        match self {
-            Kind::Person => "person",
-            Kind::Institution => "institution",
-            Kind::Meeting => "meeting",
-        }
+        self.record().noun()
     }
 
     pub fn file(self) -> DataFile {
-        match self {
-            Kind::Person => DataFile::People,
-            Kind::Institution => DataFile::Institutions,
-            Kind::Meeting => DataFile::Meetings,
-        }
+        self.record().file()
     }
 
-    /// The fields a change may give, as the command line names them.
+    /// The fields a change may give, by name: `email`, `email-visibility`.
+    /// A front end shows each its own way, the command line as a flag.
     pub fn fields(self) -> &'static [&'static str] {
         match self {
             Kind::Person => &[
@@ -125,7 +128,7 @@ impl Change {
 pub(crate) struct Input<'a> {
     kind: Kind,
     assigns: &'a [Assign],
-    pub problems: Vec<String>,
+    pub problems: Vec<Refusal>,
 }
 
 impl<'a> Input<'a> {
@@ -134,18 +137,11 @@ impl<'a> Input<'a> {
         let known = kind.fields();
         for (i, a) in assigns.iter().enumerate() {
             if !known.contains(&a.field.as_str()) {
-                let hint = crate::decode::closest(&a.field, known)
-                    .map(|k| format!("; did you mean --{k}?"))
-                    .unwrap_or_else(|| {
-                        format!("; a {} has: --{}", kind.noun(), known.join(", --"))
-                    });
-                problems.push(format!(
-                    "--{}: a {} has no such field{hint}",
-                    a.field,
-                    kind.noun()
-                ));
+                let suggestion = crate::decode::closest(&a.field, known);
+                let problem = RefusalKind::UnknownField { suggestion };
+                problems.push(Refusal::new(kind, &a.field, problem));
             } else if !Kind::repeats(&a.field) && assigns[..i].iter().any(|b| b.field == a.field) {
-                problems.push(format!("--{} is given more than once", a.field));
+                problems.push(Refusal::new(kind, &a.field, RefusalKind::GivenTwice));
             }
         }
         Input {
@@ -180,6 +176,10 @@ impl<'a> Input<'a> {
         self.get(field).is_some()
     }
 
+    pub(crate) fn refuse(&mut self, field: &str, kind: RefusalKind) {
+        self.problems.push(Refusal::new(self.kind, field, kind));
+    }
+
     /// Sets the fields given onto `rec`, a copy of the record being edited
     /// or an empty one being added.
     pub(crate) fn apply(&mut self, rec: &mut Rec, society: &Society, adding: bool) {
@@ -212,14 +212,11 @@ impl<'a> Input<'a> {
                 Some(c) => c.code().to_string(),
                 None => {
                     let from = if self.kind == Kind::Meeting {
-                        "--venue"
+                        "venue"
                     } else {
-                        "--institution"
+                        "institution"
                     };
-                    self.problems.push(format!(
-                        "--country is needed for a new {} (or {from}, to take its country)",
-                        self.kind.noun()
-                    ));
+                    self.refuse("country", RefusalKind::CountryNeeded { from });
                     return;
                 }
             },
@@ -231,8 +228,7 @@ impl<'a> Input<'a> {
     fn required(&mut self, flags: &[&str]) {
         for flag in flags {
             if !self.has(flag) {
-                self.problems
-                    .push(format!("--{flag} is needed for a new {}", self.kind.noun()));
+                self.refuse(flag, RefusalKind::Needed);
             }
         }
     }
@@ -246,7 +242,7 @@ impl<'a> Input<'a> {
         match society.resolve_institution(v) {
             Ok(i) => Some(Some(Val::Str(i.id.to_string()))),
             Err(e) => {
-                self.problems.push(format!("--{flag}: {e}"));
+                self.refuse(flag, RefusalKind::NoSuchInstitution(e));
                 None
             }
         }
@@ -260,9 +256,12 @@ impl<'a> Input<'a> {
                     rec.set("family", Some(Val::str(family)));
                 }
                 None if self.has("given") && self.has("family") => {}
-                None => self.problems.push(format!(
-                    "--name \"{name}\" has no space between a given and a family name; give --given and --family"
-                )),
+                None => self.refuse(
+                    "name",
+                    RefusalKind::Unsplit {
+                        name: name.to_string(),
+                    },
+                ),
             }
         }
         self.text(rec, "given", "given");
@@ -292,10 +291,12 @@ impl<'a> Input<'a> {
                         list.push(Val::Ident(r.variant()));
                     }
                     Some(_) => {}
-                    None => self.problems.push(format!(
-                        "--role: unknown role \"{text}\"; expected one of: {}",
-                        Role::ALL.map(Role::slug).join(", ")
-                    )),
+                    None => self.refuse(
+                        "role",
+                        RefusalKind::UnknownRole {
+                            text: text.to_string(),
+                        },
+                    ),
                 }
             }
             rec.set("roles", (!list.is_empty()).then_some(Val::List(list)));
@@ -316,9 +317,8 @@ impl<'a> Input<'a> {
                 "public" => Some("Public"),
                 "members" => Some("Members"),
                 _ => {
-                    self.problems.push(format!(
-                        "--{flag}: \"{v}\" is not a visibility; expected public or members"
-                    ));
+                    let text = v.to_string();
+                    self.refuse(&flag, RefusalKind::NotVisibility { text });
                     return;
                 }
             },
@@ -333,8 +333,8 @@ impl<'a> Input<'a> {
         let value = match (self.get(field), current) {
             (Some(""), _) => {
                 if visibility.is_some() {
-                    self.problems
-                        .push(format!("--{flag} makes no sense while --{field} clears it"));
+                    let problem = RefusalKind::VisibilityWhileClearing { detail: field };
+                    self.refuse(&flag, problem);
                 }
                 rec.set(field, None);
                 return;
@@ -344,10 +344,8 @@ impl<'a> Input<'a> {
             (None, Some((who, old))) => (visibility.unwrap_or(who), old),
             (None, None) => {
                 if visibility.is_some() {
-                    self.problems.push(format!(
-                        "--{flag}: the {} has no {field} to show or hide; give --{field} too",
-                        self.kind.noun()
-                    ));
+                    let problem = RefusalKind::VisibilityWithoutDetail { detail: field };
+                    self.refuse(&flag, problem);
                 }
                 return;
             }
@@ -433,10 +431,7 @@ impl<'a> Input<'a> {
         let base = slug(&base);
         if base.is_empty() {
             if self.problems.is_empty() {
-                self.problems.push(format!(
-                    "cannot make an id from the {}'s name; give --id",
-                    self.kind.noun()
-                ));
+                self.refuse("id", RefusalKind::NoId);
             }
             return None;
         }
