@@ -9,7 +9,6 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use nspm_core::{Country, Role};
 
 use crate::cmd;
 
@@ -113,15 +112,21 @@ pub struct ShowArgs {
     pub format: ShowFormat,
 }
 
-/// Reads `--country` as people type it. Countries are a fixed list, so an
-/// unknown one is a usage error (exit 2) that clap reports with the option.
-pub fn country(text: &str) -> Result<Country, nspm_core::QueryError> {
-    nspm_core::query::parse_country(text)
+/// Checks `--country` as people type it. Countries are a fixed list, so an
+/// unknown one is a usage error (exit 2) that clap reports with the option;
+/// the text goes on to nspm-core's filters, which read it as the API's do.
+pub fn country(text: &str) -> Result<String, nspm_core::QueryError> {
+    nspm_core::query::parse_country(text).map(|_| text.to_string())
 }
 
-/// Reads `--role`; like countries, roles are a fixed list.
-pub fn role(text: &str) -> Result<Role, nspm_core::QueryError> {
-    nspm_core::query::parse_role(text)
+/// Checks `--role`; like countries, roles are a fixed list.
+pub fn role(text: &str) -> Result<String, nspm_core::QueryError> {
+    nspm_core::query::parse_role(text).map(|_| text.to_string())
+}
+
+/// A filter that names nothing, with its flag.
+pub fn filter_error(e: nspm_core::query::FilterError) -> anyhow::Error {
+    anyhow::anyhow!("--{}: {}", e.filter.name(), e.error)
 }
 
 /// Parses the arguments, runs the command and turns the outcome into an exit

@@ -14,6 +14,7 @@ use crate::diagnostic::{Diagnostic, DiagnosticKind, LineIndex};
 use crate::model::{
     Contact, Detail, Id, Initiative, Institution, Meeting, Person, Role, SocietyInfo, Visibility,
 };
+use crate::query::Suggestions;
 use crate::syntax::{self, Field, Node, PartEnd, Span, Value};
 use crate::time::{Local, TimeOfDay, Zone};
 use crate::{fields, validate};
@@ -186,7 +187,8 @@ impl<'c, 'a, 's> Record<'c, 'a, 's> {
         };
         for field in fields {
             if !known.contains(&field.name) {
-                let hint = closest(field.name, known)
+                let hint = Suggestions::new(known.iter().copied())
+                    .best(field.name)
                     .map(|k| format!("; did you mean `{k}`?"))
                     .unwrap_or_else(|| format!("; expected one of: {}", known.join(", ")));
                 let message = format!("unknown field `{}`{hint}", field.name);
@@ -294,16 +296,6 @@ impl<'c, 'a, 's> Record<'c, 'a, 's> {
             origin: self.origin,
         }
     }
-}
-
-/// The known name closest to a misspelt one, if any is close.
-pub(crate) fn closest<'k>(wrong: &str, known: &[&'k str]) -> Option<&'k str> {
-    known
-        .iter()
-        .map(|k| (strsim::jaro_winkler(wrong, k), *k))
-        .filter(|(score, _)| *score > 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, k)| k)
 }
 
 // Value converters: each turns one node into one typed value or a problem.

@@ -12,6 +12,7 @@ use crate::decode::{self, Decoded, FileCx, Origin};
 use crate::diagnostic::{Diagnostic, DiagnosticKind, LineIndex};
 use crate::ids::IdTable;
 use crate::model::{Id, Index, RecordKind, Society};
+use crate::query::Suggestions;
 use crate::syntax::Span;
 
 /// The files that make up a society's data, in the order they are checked.
@@ -387,6 +388,7 @@ pub fn check(sources: &Sources) -> Checked {
                 people,
                 meetings,
                 index,
+                members: Default::default(),
                 skipped,
             })
         }
@@ -471,6 +473,8 @@ fn split<T>(list: Option<Vec<Decoded<'_, T>>>, origins: &mut Vec<Origin>) -> Vec
 struct Ids<'r> {
     ids: Vec<Option<&'r str>>,
     first: IdTable,
+    /// The ids to suggest for a missing one, folded once for all.
+    suggestions: OnceCell<Suggestions<'r>>,
 }
 
 impl<'r> Ids<'r> {
@@ -480,8 +484,11 @@ impl<'r> Ids<'r> {
             .is_some()
     }
 
-    fn all(&self) -> impl Iterator<Item = &'r str> + '_ {
-        self.first.positions().filter_map(|i| self.ids[i])
+    /// The id closest to a missing one, if any is close.
+    fn closest(&self, missing: &str) -> Option<&'r str> {
+        self.suggestions
+            .get_or_init(|| Suggestions::new(self.first.positions().filter_map(|i| self.ids[i])))
+            .best(missing)
     }
 }
 
@@ -516,7 +523,11 @@ fn unique_ids<'r, T>(
             );
         }
     }
-    Ids { ids, first }
+    Ids {
+        ids,
+        first,
+        suggestions: OnceCell::new(),
+    }
 }
 
 fn reference_check<T>(
@@ -535,8 +546,8 @@ fn reference_check<T>(
         return;
     }
     let span = record.origin.field(field).unwrap_or(record.origin.span);
-    let hint = crate::query::suggest(target.as_str(), known.all())
-        .first()
+    let hint = known
+        .closest(target.as_str())
         .map(|s| format!("; did you mean \"{s}\"?"))
         .unwrap_or_default();
     let label = match &record.id {

@@ -364,6 +364,9 @@ pub struct Society {
     pub meetings: Vec<Meeting>,
     #[serde(skip)]
     pub(crate) index: Index,
+    /// The people of each institution, once asked for.
+    #[serde(skip)]
+    pub(crate) members: crate::query::MembersOnce,
     /// The files left unread by a partial load: their lists are empty.
     #[serde(skip)]
     pub(crate) skipped: Vec<crate::load::DataFile>,

@@ -109,19 +109,12 @@ pub struct InstitutionView {
 
 impl InstitutionView {
     pub fn new(society: &Society, i: &Institution) -> Self {
-        InstitutionView::with_people(i, &society.people_at(i))
-    }
-
-    /// The view of an institution whose people are already known, sorted as
-    /// [`Society::people_at`] sorts them. Rendering every institution asks
-    /// for this: finding each one's people anew scans every person each time.
-    pub fn with_people(i: &Institution, people: &[&Person]) -> Self {
         InstitutionView {
             id: i.id.to_string(),
             name: i.name.clone(),
             aliases: i.aliases.clone(),
             country: i.country.into(),
-            people: people.iter().map(|p| p.id.to_string()).collect(),
+            people: society.people_at(i).map(|p| p.id.to_string()).collect(),
         }
     }
 }

@@ -5,9 +5,9 @@ use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::routing::{MethodRouter, get};
 use axum::{Json, Router};
-use nspm_core::query::{parse_country, parse_role};
+use nspm_core::query::Filters;
 use nspm_core::view::{InstitutionView, MeetingView, PersonView, SocietyView};
-use nspm_core::{Audience, InstitutionQuery, MeetingQuery, PeopleQuery, RecordKind};
+use nspm_core::{Audience, RecordKind};
 use serde::Deserialize;
 
 use crate::{AppError, AppState, openapi};
@@ -86,15 +86,14 @@ async fn people(
     let p = params(q)?;
     let snap = state.snapshot();
     let s = &snap.society;
-    let query = PeopleQuery {
-        country: given(p.country).map(|c| parse_country(&c)).transpose()?,
-        institution: match given(p.institution) {
-            Some(text) => Some(s.resolve_institution(&text)?.id.clone()),
-            None => None,
-        },
-        role: given(p.role).map(|r| parse_role(&r)).transpose()?,
-        text: given(p.search),
-    };
+    let query = Filters {
+        country: given(p.country),
+        institution: given(p.institution),
+        role: given(p.role),
+        search: given(p.search),
+        ..Filters::default()
+    }
+    .people(s)?;
     Ok(Json(
         s.people_matching(&query)
             .into_iter()
@@ -129,10 +128,12 @@ async fn institutions(
     let p = params(q)?;
     let snap = state.snapshot();
     let s = &snap.society;
-    let query = InstitutionQuery {
-        country: given(p.country).map(|c| parse_country(&c)).transpose()?,
-        text: given(p.search),
-    };
+    let query = Filters {
+        country: given(p.country),
+        search: given(p.search),
+        ..Filters::default()
+    }
+    .institutions()?;
     Ok(Json(
         s.institutions_matching(&query)
             .into_iter()
@@ -169,25 +170,19 @@ async fn meetings(
     let p = params(q)?;
     let snap = state.snapshot();
     let s = &snap.society;
-    let query = MeetingQuery {
-        country: given(p.country).map(|c| parse_country(&c)).transpose()?,
-        year: given(p.year).map(|y| parse_year(&y)).transpose()?,
-        text: given(p.search),
-    };
+    let query = Filters {
+        country: given(p.country),
+        year: given(p.year),
+        search: given(p.search),
+        ..Filters::default()
+    }
+    .meetings()?;
     Ok(Json(
         s.meetings_matching(&query)
             .into_iter()
             .map(|m| MeetingView::new(s, m))
             .collect(),
     ))
-}
-
-fn parse_year(text: &str) -> Result<i32, AppError> {
-    text.trim().parse().map_err(|_| {
-        AppError::BadRequest(format!(
-            "invalid year \"{text}\": expected a whole number such as 2017"
-        ))
-    })
 }
 
 async fn meeting(

@@ -2,9 +2,10 @@
 
 use std::process::ExitCode;
 
+use nspm_core::RecordKind;
 use nspm_core::edit::Kind;
+use nspm_core::query::Filters;
 use nspm_core::view::MeetingView;
-use nspm_core::{Country, MeetingQuery, RecordKind};
 
 use super::{Context, edit};
 use crate::cli::{ListFormat, ShowArgs};
@@ -28,7 +29,7 @@ pub enum Command {
 pub struct ListArgs {
     /// Only meetings in this country: an ISO code (IS) or a name (Iceland).
     #[arg(long, value_name = "CODE|NAME", value_parser = crate::cli::country)]
-    country: Option<Country>,
+    country: Option<String>,
     /// Only meetings that began in this year.
     #[arg(long)]
     year: Option<i32>,
@@ -47,11 +48,14 @@ pub fn run(cx: &mut Context, command: Command) -> anyhow::Result<ExitCode> {
         Command::Remove(args) => return edit::remove(cx, Kind::Meeting, args),
         Command::List(args) => {
             let society = cx.society()?;
-            let query = MeetingQuery {
+            let query = Filters {
                 country: args.country,
-                year: args.year,
-                text: args.search,
-            };
+                year: args.year.map(|y| y.to_string()),
+                search: args.search,
+                ..Filters::default()
+            }
+            .meetings()
+            .map_err(crate::cli::filter_error)?;
             let views: Vec<MeetingView> = society
                 .meetings_matching(&query)
                 .into_iter()

@@ -2,10 +2,10 @@
 
 use std::process::ExitCode;
 
-use anyhow::Context as _;
 use nspm_core::edit::Kind;
+use nspm_core::query::Filters;
 use nspm_core::view::{DetailView, PersonView};
-use nspm_core::{Audience, Country, PeopleQuery, Person, RecordKind, Role, Society};
+use nspm_core::{Audience, Person, RecordKind, Society};
 
 use super::{Context, edit};
 use crate::cli::{ListFormat, ShowArgs};
@@ -38,13 +38,13 @@ pub struct ListArgs {
 pub struct Filter {
     /// Only people from this country: an ISO code (NO) or a name (Norway).
     #[arg(long, value_name = "CODE|NAME", value_parser = crate::cli::country)]
-    country: Option<Country>,
+    country: Option<String>,
     /// Only people at this institution: its id, name or another spelling.
     #[arg(long, value_name = "ID|NAME")]
     institution: Option<String>,
     /// Only people with this role, such as steering-committee or chair.
     #[arg(long, value_parser = crate::cli::role)]
-    role: Option<Role>,
+    role: Option<String>,
     /// Only people whose name, institution or country contain every word,
     /// ignoring case and accents ("soren" finds Søren).
     #[arg(long, value_name = "TEXT")]
@@ -54,22 +54,15 @@ pub struct Filter {
 impl Filter {
     /// The people chosen, sorted by family name then given name.
     pub fn select<'s>(&self, society: &'s Society) -> anyhow::Result<Vec<&'s Person>> {
-        let institution = match &self.institution {
-            Some(text) => Some(
-                society
-                    .resolve_institution(text)
-                    .context("--institution")?
-                    .id
-                    .clone(),
-            ),
-            None => None,
-        };
-        let query = PeopleQuery {
-            country: self.country,
-            institution,
-            role: self.role,
-            text: self.search.clone(),
-        };
+        let query = Filters {
+            country: self.country.clone(),
+            institution: self.institution.clone(),
+            role: self.role.clone(),
+            search: self.search.clone(),
+            ..Filters::default()
+        }
+        .people(society)
+        .map_err(crate::cli::filter_error)?;
         Ok(society.people_matching(&query))
     }
 }

@@ -12,6 +12,7 @@ use super::refusal::{Refusal, RefusalKind};
 use super::write::{Rec, Val};
 use crate::load::DataFile;
 use crate::model::{RecordKind, Role, Society};
+use crate::query::Suggestions;
 use crate::text::slug;
 use crate::{Country, PartialDate};
 
@@ -137,7 +138,7 @@ impl<'a> Input<'a> {
         let known = kind.fields();
         for (i, a) in assigns.iter().enumerate() {
             if !known.contains(&a.field.as_str()) {
-                let suggestion = crate::decode::closest(&a.field, known);
+                let suggestion = Suggestions::new(known.iter().copied()).best(&a.field);
                 let problem = RefusalKind::UnknownField { suggestion };
                 problems.push(Refusal::new(kind, &a.field, problem));
             } else if !Kind::repeats(&a.field) && assigns[..i].iter().any(|b| b.field == a.field) {
