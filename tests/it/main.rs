@@ -11,6 +11,7 @@ mod check;
 mod cli;
 mod edit;
 mod export;
+mod fields;
 mod formats;
 mod server;
 mod site;

@@ -12,12 +12,13 @@ use crate::country::Country;
 use crate::date::{PartialDate, Timestamp};
 use crate::diagnostic::{Diagnostic, DiagnosticKind, LineIndex};
 use crate::model::{
-    Contact, Detail, Id, Initiative, Institution, Meeting, Person, Role, SocietyInfo, Visibility,
+    Contact, Detail, Id, Initiative, Institution, Meeting, Nested, Person, RecordKind, Role,
+    SocietyInfo, Visibility,
 };
 use crate::query::Suggestions;
 use crate::syntax::{self, Field, Node, PartEnd, Span, Value};
 use crate::time::{Local, TimeOfDay, Zone};
-use crate::{fields, validate};
+use crate::validate;
 
 /// Where a record and its fields stood in its file.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -126,6 +127,8 @@ struct Record<'c, 'a, 's> {
     id: Option<Cow<'s, str>>,
     span: Span,
     fields: Vec<Option<Field<'s>>>,
+    /// The names the record's declaration gives its fields.
+    known: &'static [&'static str],
     origin: Origin,
     sound: bool,
 }
@@ -138,7 +141,7 @@ impl<'c, 'a, 's> Record<'c, 'a, 's> {
         node: Node<'s>,
         type_name: &str,
         kind: &'c str,
-        known: &[&'static str],
+        known: &'static [&'static str],
     ) -> Result<Self, Span> {
         let span = node.span;
         let fields = match node.value {
@@ -179,6 +182,7 @@ impl<'c, 'a, 's> Record<'c, 'a, 's> {
             id,
             span,
             fields: Vec::with_capacity(fields.len()),
+            known,
             origin: Origin {
                 span,
                 fields: Vec::with_capacity(fields.len()),
@@ -229,6 +233,8 @@ impl<'c, 'a, 's> Record<'c, 'a, 's> {
     }
 
     fn take(&mut self, name: &'static str) -> Option<Node<'s>> {
+        // A name the declaration does not give would never be found.
+        debug_assert!(self.known.contains(&name), "`{name}` is not declared");
         let slot = self
             .fields
             .iter_mut()
@@ -472,23 +478,20 @@ fn orcid_check(text: &str) -> Result<(), String> {
 // Records.
 
 pub(crate) fn society<'s>(cx: &mut FileCx<'_>, node: Node<'s>) -> Decoded<'s, SocietyInfo> {
-    let mut r = match Record::open(cx, node, "Society", "society", fields::SOCIETY) {
+    let kind = RecordKind::Society.noun();
+    let mut r = match Record::open(cx, node, SocietyInfo::NAME, kind, SocietyInfo::FIELDS) {
         Ok(r) => r,
         Err(span) => return failed(span),
     };
     let id = r.required("id", id_value);
     let name = r.required("name", line);
     let short_name = r.required("short_name", line);
-    let initiative = r
-        .take("initiative")
-        .and_then(|n| nested(&mut r, "initiative", n, initiative_record));
+    let initiative = nested(&mut r, initiative_record);
     let mission_intro = r.required("mission_intro", text);
     let mission = r.required("mission", |n| list(n, text));
     let mission_outro = r.required("mission_outro", text);
     let background = r.required("background", |n| list(n, text));
-    let contact = r
-        .take("contact")
-        .and_then(|n| nested(&mut r, "contact", n, contact_record));
+    let contact = nested(&mut r, contact_record);
     let base_url = r.optional("base_url", None, |n| {
         option(n, |n| checked(n, validate::web_url)).map(|u| {
             u.map(|mut u| {
@@ -499,11 +502,9 @@ pub(crate) fn society<'s>(cx: &mut FileCx<'_>, node: Node<'s>) -> Decoded<'s, So
             })
         })
     });
-    for (field, value) in [
-        ("initiative", initiative.is_some()),
-        ("contact", contact.is_some()),
-    ] {
-        if !value && !r.origin.fields.iter().any(|(n, _)| *n == field) {
+    // Missing nested records are reported after the other fields.
+    for field in [Initiative::FIELD, Contact::FIELD] {
+        if r.origin.field(field).is_none() {
             r.missing(field);
         }
     }
@@ -523,21 +524,18 @@ pub(crate) fn society<'s>(cx: &mut FileCx<'_>, node: Node<'s>) -> Decoded<'s, So
     })
 }
 
-/// Reads a record nested in a field of another, reporting through the outer
-/// record so that a problem marks it unsound.
-fn nested<'s, T>(
+/// Reads the record nested in a field of another, reporting through the
+/// outer record so that a problem marks it unsound. None when it is
+/// missing too, which the caller reports.
+fn nested<'s, T: Nested>(
     outer: &mut Record<'_, '_, 's>,
-    field: &'static str,
-    node: Node<'s>,
     read: fn(&mut Record<'_, '_, 's>) -> Option<T>,
 ) -> Option<T> {
-    let (type_name, known): (&str, &[&'static str]) = match field {
-        "initiative" => ("Initiative", &["name", "short_name"]),
-        _ => ("Contact", &["person", "email"]),
-    };
+    let field = T::FIELD;
+    let node = outer.take(field)?;
     let label = format!("{}, field `{field}`", outer.label());
     let before = outer.cx.diagnostics.len();
-    let mut inner = match Record::open(outer.cx, node, type_name, &label, known) {
+    let mut inner = match Record::open(outer.cx, node, T::NAME, &label, T::FIELDS) {
         Ok(r) => r,
         Err(_) => {
             outer.sound = false;
@@ -549,28 +547,20 @@ fn nested<'s, T>(
     inner.id = None;
     let value = read(&mut inner);
     let sound = inner.sound;
-    outer.origin.fields.extend(
-        inner
-            .origin
-            .fields
-            .iter()
-            .map(|&(n, s)| (nested_name(field, n), s)),
-    );
+    outer
+        .origin
+        .fields
+        .extend(inner.origin.fields.iter().map(|&(n, s)| {
+            // The inner record knows its fields by their declared names, which
+            // PATHS gives in the same order.
+            let at = T::FIELDS.iter().position(|f| *f == n).unwrap_or_default();
+            (T::PATHS[at], s)
+        }));
     if !sound || outer.cx.diagnostics.len() > before {
         outer.sound = false;
         return None;
     }
     value
-}
-
-/// The origin name of a nested field, such as `contact.person`.
-fn nested_name(outer: &str, inner: &str) -> &'static str {
-    match (outer, inner) {
-        ("contact", "person") => "contact.person",
-        ("contact", "email") => "contact.email",
-        ("initiative", "name") => "initiative.name",
-        _ => "initiative.short_name",
-    }
 }
 
 fn initiative_record(r: &mut Record<'_, '_, '_>) -> Option<Initiative> {
@@ -603,7 +593,8 @@ fn failed<'s, T>(span: Span) -> Decoded<'s, T> {
 }
 
 pub(crate) fn institution<'s>(cx: &mut FileCx<'_>, node: Node<'s>) -> Decoded<'s, Institution> {
-    let mut r = match Record::open(cx, node, "Institution", "institution", fields::INSTITUTION) {
+    let kind = RecordKind::Institution.noun();
+    let mut r = match Record::open(cx, node, Institution::NAME, kind, Institution::FIELDS) {
         Ok(r) => r,
         Err(span) => return failed(span),
     };
@@ -622,7 +613,8 @@ pub(crate) fn institution<'s>(cx: &mut FileCx<'_>, node: Node<'s>) -> Decoded<'s
 }
 
 pub(crate) fn person<'s>(cx: &mut FileCx<'_>, node: Node<'s>) -> Decoded<'s, Person> {
-    let mut r = match Record::open(cx, node, "Person", "person", fields::PERSON) {
+    let kind = RecordKind::Person.noun();
+    let mut r = match Record::open(cx, node, Person::NAME, kind, Person::FIELDS) {
         Ok(r) => r,
         Err(span) => return failed(span),
     };
@@ -664,7 +656,8 @@ pub(crate) fn person<'s>(cx: &mut FileCx<'_>, node: Node<'s>) -> Decoded<'s, Per
 }
 
 pub(crate) fn meeting<'s>(cx: &mut FileCx<'_>, node: Node<'s>) -> Decoded<'s, Meeting> {
-    let mut r = match Record::open(cx, node, "Meeting", "meeting", fields::MEETING) {
+    let kind = RecordKind::Meeting.noun();
+    let mut r = match Record::open(cx, node, Meeting::NAME, kind, Meeting::FIELDS) {
         Ok(r) => r,
         Err(span) => return failed(span),
     };
@@ -897,7 +890,65 @@ fn read_part<'s, T>(
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+    use crate::edit::write::{Rec, Val, record};
     use crate::load::{DataFile, Sources, check};
+
+    crate::model::record! {
+        /// A record that only this test has, declared as the real ones are,
+        /// with a field that none of them has.
+        #[derive(Debug, PartialEq, Eq)]
+        pub struct Member as "Member" {
+            pub id: Id,
+            pub name: String,
+            pub photo: Option<String>,
+        }
+    }
+
+    fn member<'s>(cx: &mut FileCx<'_>, node: Node<'s>) -> Decoded<'s, Member> {
+        let mut r = match Record::open(cx, node, Member::NAME, "member", Member::FIELDS) {
+            Ok(r) => r,
+            Err(span) => return failed(span),
+        };
+        let id = r.required("id", id_value);
+        let name = r.required("name", line);
+        let photo = r.optional("photo", None, |n| option(n, line));
+        r.finish(|| {
+            Some(Member {
+                id: id?,
+                name: name?,
+                photo: photo?,
+            })
+        })
+    }
+
+    /// The one declaration gives the reader the fields it knows (and the
+    /// names it suggests) and the writer their order.
+    #[test]
+    fn a_field_is_declared_once_for_reading_and_writing() {
+        assert_eq!(Member::FIELDS, ["id", "name", "photo"]);
+        let text = "Member(photo: Some(\"a.jpg\"), id: \"a\", name: \"A\")";
+        let mut diagnostics = Vec::new();
+        let mut cx = FileCx::new("m.ron", text, &mut diagnostics);
+        let read = single(&mut cx, text, member).unwrap();
+        let value = read.value.unwrap();
+        assert_eq!(value.photo.as_deref(), Some("a.jpg"));
+        let written = Rec::new(Member::NAME, Member::FIELDS)
+            .with("photo", Val::opt_str(value.photo.as_deref()))
+            .with("name", Val::str(&value.name))
+            .with("id", Val::str(value.id.as_str()));
+        assert_eq!(
+            record(&written, 0, &[]),
+            "Member(\n    id: \"a\",\n    name: \"A\",\n    photo: Some(\"a.jpg\"),\n)"
+        );
+        let text = "Member(id: \"a\", name: \"A\", phot: None)";
+        let mut cx = FileCx::new("m.ron", text, &mut diagnostics);
+        assert_eq!(single(&mut cx, text, member).unwrap().value, None);
+        assert_eq!(
+            diagnostics[0].to_string(),
+            "m.ron:1:28: member \"a\": unknown field `phot`; did you mean `photo`?"
+        );
+    }
 
     /// Checks the embedded data with `meetings.ron` replaced by one meeting
     /// made of `fields`; gives the diagnostics, or the meeting's UTC times.

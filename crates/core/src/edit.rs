@@ -17,11 +17,11 @@ mod notes;
 mod record;
 mod refusal;
 mod splice;
-mod write;
+pub(crate) mod write;
 
 use std::fmt;
 
-pub use change::{Assign, Change, Kind};
+pub use change::{Assign, Change, Input, Kind};
 pub use refusal::{Refusal, RefusalKind};
 
 use crate::date::Timestamp;
@@ -102,7 +102,7 @@ pub fn apply(sources: &Sources, change: &Change, now: Timestamp) -> Result<Edite
 
     let (spliced, id, summary, changed, mut problems) = match change {
         Change::Add { fields, .. } => {
-            let mut input = change::Input::new(kind, fields);
+            let mut input = change::Given::new(kind, fields);
             let mut rec = change::empty(kind);
             input.apply(&mut rec, society, true);
             if kind == Kind::Meeting {
@@ -124,7 +124,7 @@ pub fn apply(sources: &Sources, change: &Change, now: Timestamp) -> Result<Edite
             let origin = &origins[at];
             let old = current(society, kind, at);
             let mut rec = old.clone();
-            let mut input = change::Input::new(kind, fields);
+            let mut input = change::Given::new(kind, fields);
             if input.has("id") {
                 input.refuse("id", RefusalKind::IdFixed);
             }

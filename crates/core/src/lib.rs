@@ -24,7 +24,6 @@ pub mod date;
 mod decode;
 mod diagnostic;
 pub mod edit;
-mod fields;
 mod ids;
 mod load;
 mod model;

@@ -11,7 +11,7 @@
 use super::refusal::{Refusal, RefusalKind};
 use super::write::{Rec, Val};
 use crate::load::DataFile;
-use crate::model::{RecordKind, Role, Society};
+use crate::model::{Institution, Meeting, Person, RecordKind, Role, Society};
 use crate::query::Suggestions;
 use crate::text::slug;
 use crate::{Country, PartialDate};
@@ -43,40 +43,99 @@ impl Kind {
         self.record().file()
     }
 
-    /// The fields a change may give, by name: `email`, `email-visibility`.
-    /// A front end shows each its own way, the command line as a flag.
-    pub fn fields(self) -> &'static [&'static str] {
+    /// The inputs a change may give, in the order front ends list them.
+    pub fn inputs(self) -> &'static [Input] {
         match self {
-            Kind::Person => &[
-                "id",
-                "name",
-                "given",
-                "family",
-                "institution",
-                "country",
-                "role",
-                "email",
-                "email-visibility",
-                "phone",
-                "phone-visibility",
-                "orcid",
-                "orcid-visibility",
-                "web",
-                "web-visibility",
-            ],
-            Kind::Institution => &["id", "name", "alias", "country"],
-            Kind::Meeting => &[
-                "id", "title", "date", "end", "starts", "ends", "zone", "city", "venue", "country",
-                "summary",
-            ],
+            Kind::Person => PERSON_INPUTS,
+            Kind::Institution => INSTITUTION_INPUTS,
+            Kind::Meeting => MEETING_INPUTS,
         }
     }
 
-    /// Fields that may be given more than once, each time adding an item.
-    fn repeats(field: &str) -> bool {
-        matches!(field, "role" | "alias")
+    /// The names of the inputs: `email`, `email-visibility`. A front end
+    /// shows each its own way, the command line as a flag.
+    pub fn fields(self) -> impl Iterator<Item = &'static str> {
+        self.inputs().iter().map(|i| i.name)
+    }
+
+    /// The record's fields that no input sets, since the change itself does:
+    /// a meeting's revision and the time it was changed.
+    pub fn automatic(self) -> &'static [&'static str] {
+        match self {
+            Kind::Meeting => &["revision", "modified"],
+            Kind::Person | Kind::Institution => &[],
+        }
     }
 }
+
+/// One input of a change, and the fields of the record it sets. Every field
+/// of a record is set by an input or by the change itself
+/// ([`Kind::automatic`]); a test holds the tables below to the records'
+/// declarations, and to what each input does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Input {
+    /// Its name, such as `email-visibility`.
+    pub name: &'static str,
+    /// The fields it sets.
+    pub sets: &'static [&'static str],
+    /// True when it may be given more than once, each time adding an item.
+    pub repeats: bool,
+}
+
+const fn input(name: &'static str, sets: &'static [&'static str]) -> Input {
+    Input {
+        name,
+        sets,
+        repeats: false,
+    }
+}
+
+const fn repeating(name: &'static str, sets: &'static [&'static str]) -> Input {
+    Input {
+        repeats: true,
+        ..input(name, sets)
+    }
+}
+
+const PERSON_INPUTS: &[Input] = &[
+    input("id", &["id"]),
+    // Given and family name at once, split at the last space.
+    input("name", &["given", "family"]),
+    input("given", &["given"]),
+    input("family", &["family"]),
+    input("institution", &["institution"]),
+    input("country", &["country"]),
+    repeating("role", &["roles"]),
+    input("email", &["email"]),
+    input("email-visibility", &["email"]),
+    input("phone", &["phone"]),
+    input("phone-visibility", &["phone"]),
+    input("orcid", &["orcid"]),
+    input("orcid-visibility", &["orcid"]),
+    input("web", &["web"]),
+    input("web-visibility", &["web"]),
+];
+
+const INSTITUTION_INPUTS: &[Input] = &[
+    input("id", &["id"]),
+    input("name", &["name"]),
+    repeating("alias", &["aliases"]),
+    input("country", &["country"]),
+];
+
+const MEETING_INPUTS: &[Input] = &[
+    input("id", &["id"]),
+    input("title", &["title"]),
+    input("date", &["date"]),
+    input("end", &["end"]),
+    input("starts", &["starts"]),
+    input("ends", &["ends"]),
+    input("zone", &["zone"]),
+    input("city", &["city"]),
+    input("venue", &["venue"]),
+    input("country", &["country"]),
+    input("summary", &["summary"]),
+];
 
 /// One field as given: `--email kari@example.org` is `("email",
 /// "kari@example.org")`. An empty value clears an optional field.
@@ -126,26 +185,29 @@ impl Change {
 
 /// The fields of one change, checked for names and repeats, with the
 /// problems found on the way.
-pub(crate) struct Input<'a> {
+pub(crate) struct Given<'a> {
     kind: Kind,
     assigns: &'a [Assign],
     pub problems: Vec<Refusal>,
 }
 
-impl<'a> Input<'a> {
-    pub(crate) fn new(kind: Kind, assigns: &'a [Assign]) -> Input<'a> {
+impl<'a> Given<'a> {
+    pub(crate) fn new(kind: Kind, assigns: &'a [Assign]) -> Given<'a> {
         let mut problems = Vec::new();
-        let known = kind.fields();
         for (i, a) in assigns.iter().enumerate() {
-            if !known.contains(&a.field.as_str()) {
-                let suggestion = Suggestions::new(known.iter().copied()).best(&a.field);
-                let problem = RefusalKind::UnknownField { suggestion };
-                problems.push(Refusal::new(kind, &a.field, problem));
-            } else if !Kind::repeats(&a.field) && assigns[..i].iter().any(|b| b.field == a.field) {
-                problems.push(Refusal::new(kind, &a.field, RefusalKind::GivenTwice));
+            match kind.inputs().iter().find(|k| k.name == a.field) {
+                None => {
+                    let suggestion = Suggestions::new(kind.fields()).best(&a.field);
+                    let problem = RefusalKind::UnknownField { suggestion };
+                    problems.push(Refusal::new(kind, &a.field, problem));
+                }
+                Some(k) if !k.repeats && assigns[..i].iter().any(|b| b.field == a.field) => {
+                    problems.push(Refusal::new(kind, &a.field, RefusalKind::GivenTwice));
+                }
+                Some(_) => {}
             }
         }
-        Input {
+        Given {
             kind,
             assigns,
             problems,
@@ -451,11 +513,11 @@ impl<'a> Input<'a> {
     }
 }
 
-/// An empty record of this kind, to be filled by an [`Input`].
+/// An empty record of this kind, to be filled by a [`Given`].
 pub(crate) fn empty(kind: Kind) -> Rec {
     match kind {
-        Kind::Person => Rec::new("Person", crate::fields::PERSON),
-        Kind::Institution => Rec::new("Institution", crate::fields::INSTITUTION),
-        Kind::Meeting => Rec::new("Meeting", crate::fields::MEETING),
+        Kind::Person => Rec::new(Person::NAME, Person::FIELDS),
+        Kind::Institution => Rec::new(Institution::NAME, Institution::FIELDS),
+        Kind::Meeting => Rec::new(Meeting::NAME, Meeting::FIELDS),
     }
 }

@@ -80,8 +80,7 @@ impl Refusal {
                 let hint = match suggestion {
                     Some(s) => format!("; did you mean {}?", name(s)),
                     None => {
-                        let all: Vec<String> =
-                            self.record.fields().iter().map(|f| name(f)).collect();
+                        let all: Vec<String> = self.record.fields().map(name).collect();
                         format!("; a {noun} has: {}", all.join(", "))
                     }
                 };
