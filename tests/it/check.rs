@@ -56,3 +56,35 @@ fn the_real_data_is_clean() {
     let report = report(&support::root().join("data"));
     assert_eq!(report, "0 problem(s); society loaded\n");
 }
+
+/// Each problem comes with its kind as a value beside its words, so that
+/// code never needs to read the message to tell problems apart.
+#[test]
+fn every_problem_carries_its_kind() {
+    use nspm_core::DiagnosticKind::*;
+    let cases = [
+        ("bad-orcid", vec![InvalidValue; 3]),
+        ("deep-nesting", vec![Syntax]),
+        ("duplicate-id", vec![DuplicateId; 2]),
+        ("empty-dir", vec![MissingFile; 4]),
+        ("impossible-date", vec![InvalidValue; 3]),
+        ("malformed-email", vec![InvalidValue; 3]),
+        (
+            "many-problems",
+            vec![UnknownField, InvalidValue, InvalidValue, InvalidValue],
+        ),
+        ("missing-field", vec![MissingField; 2]),
+        ("missing-reference", vec![UnknownReference; 3]),
+        ("not-utf8", vec![NotUtf8]),
+        ("syntax-error", vec![Syntax]),
+        ("truncated", vec![Syntax]),
+        ("unknown-country", vec![InvalidValue; 3]),
+        ("unknown-field", vec![UnknownField; 2]),
+        ("wrong-types", vec![WrongType, WrongType, InvalidValue]),
+    ];
+    for (case, expected) in cases {
+        let sources = Sources::read_dir(&support::fixture("check").join(case)).unwrap();
+        let kinds: Vec<_> = check(&sources).diagnostics.iter().map(|d| d.kind).collect();
+        assert_eq!(kinds, expected, "{case}");
+    }
+}

@@ -12,6 +12,7 @@ mod check;
 mod cli;
 mod edit;
 mod export;
+mod fields;
 mod formats;
 mod server;
 mod site;

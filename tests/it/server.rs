@@ -227,7 +227,7 @@ async fn unknown_or_undecodable_query_parameters_get_a_json_400_naming_them() {
         // The misspelt filter used to be ignored, listing everyone.
         (
             "/api/people?countyr=NO",
-            "unknown query parameter \"countyr\"; expected one of country, institution, role, search",
+            "unknown query parameter \"countyr\"; did you mean country?",
         ),
         (
             "/api/people?contry=NO",

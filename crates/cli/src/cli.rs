@@ -10,7 +10,6 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use nspm_core::{Country, Role};
 
 use crate::cmd;
 
@@ -119,15 +118,21 @@ pub struct ShowArgs {
     pub format: ShowFormat,
 }
 
-/// Reads `--country` as people type it. Countries are a fixed list, so an
-/// unknown one is a usage error (exit 2) that clap reports with the option.
-pub fn country(text: &str) -> Result<Country, nspm_core::QueryError> {
-    nspm_core::query::parse_country(text)
+/// Checks `--country` as people type it. Countries are a fixed list, so an
+/// unknown one is a usage error (exit 2) that clap reports with the option;
+/// the text goes on to nspm-core's filters, which read it as the API's do.
+pub fn country(text: &str) -> Result<String, nspm_core::QueryError> {
+    nspm_core::query::parse_country(text).map(|_| text.to_string())
 }
 
-/// Reads `--role`; like countries, roles are a fixed list.
-pub fn role(text: &str) -> Result<Role, nspm_core::QueryError> {
-    nspm_core::query::parse_role(text)
+/// Checks `--role`; like countries, roles are a fixed list.
+pub fn role(text: &str) -> Result<String, nspm_core::QueryError> {
+    nspm_core::query::parse_role(text).map(|_| text.to_string())
+}
+
+/// A filter that names nothing, with its flag.
+pub fn filter_error(e: nspm_core::query::FilterError) -> anyhow::Error {
+    anyhow::anyhow!("--{}: {}", e.filter.name(), e.error)
 }
 
 /// The longest any option may make nspm wait: a day. Far longer waits are

@@ -10,13 +10,15 @@ use std::cell::OnceCell;
 
 use crate::country::Country;
 use crate::date::{PartialDate, Timestamp};
-use crate::diagnostic::{Diagnostic, LineIndex};
+use crate::diagnostic::{Diagnostic, DiagnosticKind, LineIndex};
 use crate::model::{
-    Contact, Detail, Id, Initiative, Institution, Meeting, Person, Role, SocietyInfo, Visibility,
+    Contact, Detail, Id, Initiative, Institution, Meeting, Nested, Person, RecordKind, Role,
+    SocietyInfo, Visibility,
 };
+use crate::query::Suggestions;
 use crate::syntax::{self, Field, Node, PartEnd, Span, Value};
 use crate::time::{Local, TimeOfDay, Zone};
-use crate::{fields, validate};
+use crate::validate;
 
 /// Where a record and its fields stood in its file.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -50,15 +52,26 @@ pub(crate) struct Decoded<'s, T> {
 #[derive(Debug)]
 pub(crate) struct Problem {
     pub span: Span,
+    pub kind: DiagnosticKind,
     pub message: String,
 }
 
 type Conv<T> = Result<T, Problem>;
 
+/// A value that breaks a rule of its field.
 fn problem(node: &Node<'_>, message: impl Into<String>) -> Problem {
     Problem {
         span: node.span,
+        kind: DiagnosticKind::InvalidValue,
         message: message.into(),
+    }
+}
+
+/// A value of another shape than its field takes.
+fn wrong_type(node: &Node<'_>, message: impl Into<String>) -> Problem {
+    Problem {
+        kind: DiagnosticKind::WrongType,
+        ..problem(node, message)
     }
 }
 
@@ -82,7 +95,13 @@ impl<'a> FileCx<'a> {
         }
     }
 
-    pub(crate) fn report(&mut self, offset: usize, context: Option<String>, message: String) {
+    pub(crate) fn report(
+        &mut self,
+        offset: usize,
+        context: Option<String>,
+        kind: DiagnosticKind,
+        message: String,
+    ) {
         let (line, column) = self
             .lines
             .get_or_init(|| LineIndex::new(self.text))
@@ -92,6 +111,7 @@ impl<'a> FileCx<'a> {
             line,
             column,
             context,
+            kind,
             message,
         });
     }
@@ -107,6 +127,8 @@ struct Record<'c, 'a, 's> {
     id: Option<Cow<'s, str>>,
     span: Span,
     fields: Vec<Option<Field<'s>>>,
+    /// The names the record's declaration gives its fields.
+    known: &'static [&'static str],
     origin: Origin,
     sound: bool,
 }
@@ -119,7 +141,7 @@ impl<'c, 'a, 's> Record<'c, 'a, 's> {
         node: Node<'s>,
         type_name: &str,
         kind: &'c str,
-        known: &[&'static str],
+        known: &'static [&'static str],
     ) -> Result<Self, Span> {
         let span = node.span;
         let fields = match node.value {
@@ -128,6 +150,7 @@ impl<'c, 'a, 's> Record<'c, 'a, 's> {
                 cx.report(
                     span.start,
                     None,
+                    DiagnosticKind::WrongRecord,
                     format!("expected a {type_name}(…) record, found `{n}`"),
                 );
                 return Err(span);
@@ -136,6 +159,7 @@ impl<'c, 'a, 's> Record<'c, 'a, 's> {
                 cx.report(
                     span.start,
                     None,
+                    DiagnosticKind::WrongRecord,
                     format!(
                         "expected a {type_name}(…) record with named fields, found {}",
                         other.kind()
@@ -158,6 +182,7 @@ impl<'c, 'a, 's> Record<'c, 'a, 's> {
             id,
             span,
             fields: Vec::with_capacity(fields.len()),
+            known,
             origin: Origin {
                 span,
                 fields: Vec::with_capacity(fields.len()),
@@ -166,14 +191,17 @@ impl<'c, 'a, 's> Record<'c, 'a, 's> {
         };
         for field in fields {
             if !known.contains(&field.name) {
-                let hint = closest(field.name, known)
+                let hint = Suggestions::new(known.iter().copied())
+                    .best(field.name)
                     .map(|k| format!("; did you mean `{k}`?"))
                     .unwrap_or_else(|| format!("; expected one of: {}", known.join(", ")));
                 let message = format!("unknown field `{}`{hint}", field.name);
-                record.report_at(field.name_span.start, None, message);
+                let kind = DiagnosticKind::UnknownField;
+                record.report_at(field.name_span.start, None, kind, message);
             } else if record.fields.iter().flatten().any(|f| f.name == field.name) {
                 let message = format!("field `{}` is given twice", field.name);
-                record.report_at(field.name_span.start, None, message);
+                let kind = DiagnosticKind::RepeatedField;
+                record.report_at(field.name_span.start, None, kind, message);
             } else {
                 record.fields.push(Some(field));
             }
@@ -189,16 +217,24 @@ impl<'c, 'a, 's> Record<'c, 'a, 's> {
         }
     }
 
-    fn report_at(&mut self, offset: usize, field: Option<&str>, message: String) {
+    fn report_at(
+        &mut self,
+        offset: usize,
+        field: Option<&str>,
+        kind: DiagnosticKind,
+        message: String,
+    ) {
         self.sound = false;
         let context = match field {
             Some(f) => format!("{}, field `{f}`", self.label()),
             None => self.label(),
         };
-        self.cx.report(offset, Some(context), message);
+        self.cx.report(offset, Some(context), kind, message);
     }
 
     fn take(&mut self, name: &'static str) -> Option<Node<'s>> {
+        // A name the declaration does not give would never be found.
+        debug_assert!(self.known.contains(&name), "`{name}` is not declared");
         let slot = self
             .fields
             .iter_mut()
@@ -217,7 +253,7 @@ impl<'c, 'a, 's> Record<'c, 'a, 's> {
         match conv(node) {
             Ok(v) => Some(v),
             Err(p) => {
-                self.report_at(p.span.start, Some(name), p.message);
+                self.report_at(p.span.start, Some(name), p.kind, p.message);
                 None
             }
         }
@@ -232,11 +268,16 @@ impl<'c, 'a, 's> Record<'c, 'a, 's> {
         match self.take(name) {
             Some(node) => self.convert(name, &node, conv),
             None => {
-                let start = self.span.start;
-                self.report_at(start, None, format!("missing field `{name}`"));
+                self.missing(name);
                 None
             }
         }
+    }
+
+    fn missing(&mut self, name: &str) {
+        let start = self.span.start;
+        let message = format!("missing field `{name}`");
+        self.report_at(start, None, DiagnosticKind::MissingField, message);
     }
 
     /// A field that may be left out; `default` stands in for it then.
@@ -263,22 +304,12 @@ impl<'c, 'a, 's> Record<'c, 'a, 's> {
     }
 }
 
-/// The known name closest to a misspelt one, if any is close.
-pub(crate) fn closest<'k>(wrong: &str, known: &[&'k str]) -> Option<&'k str> {
-    known
-        .iter()
-        .map(|k| (strsim::jaro_winkler(wrong, k), *k))
-        .filter(|(score, _)| *score > 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, k)| k)
-}
-
 // Value converters: each turns one node into one typed value or a problem.
 
 fn string(node: &Node<'_>) -> Conv<String> {
     match &node.value {
         Value::Str(s) => Ok(s.to_string()),
-        other => Err(problem(
+        other => Err(wrong_type(
             node,
             format!("expected a string, found {}", other.kind()),
         )),
@@ -323,7 +354,7 @@ fn option<'s, T>(node: &Node<'s>, inner: impl FnOnce(&Node<'s>) -> Conv<T>) -> C
             name: Some("Some"),
             items,
         } if items.len() == 1 => inner(&items[0]).map(Some),
-        other => Err(problem(
+        other => Err(wrong_type(
             node,
             format!("expected `None` or `Some(…)`, found {}", other.kind()),
         )),
@@ -333,7 +364,7 @@ fn option<'s, T>(node: &Node<'s>, inner: impl FnOnce(&Node<'s>) -> Conv<T>) -> C
 fn list<'s, T>(node: &Node<'s>, mut inner: impl FnMut(&Node<'s>) -> Conv<T>) -> Conv<Vec<T>> {
     match &node.value {
         Value::List(items) => items.iter().map(&mut inner).collect(),
-        other => Err(problem(
+        other => Err(wrong_type(
             node,
             format!("expected a list `[…]`, found {}", other.kind()),
         )),
@@ -377,7 +408,7 @@ fn zone_value(node: &Node<'_>) -> Conv<Zone> {
 fn revision_value(node: &Node<'_>) -> Conv<u32> {
     match node.value {
         Value::Int(n) if (0..=i128::from(u32::MAX)).contains(&n) => Ok(n as u32),
-        ref other => Err(problem(
+        ref other => Err(wrong_type(
             node,
             format!("expected a whole number from 0 up, found {}", other.kind()),
         )),
@@ -396,7 +427,7 @@ fn role(node: &Node<'_>) -> Conv<Role> {
                     format!("unknown role `{name}`; expected one of: {}", names()),
                 )
             }),
-        other => Err(problem(
+        other => Err(wrong_type(
             node,
             format!(
                 "expected a role such as `SteeringCommittee`, found {}",
@@ -418,7 +449,7 @@ fn detail(node: &Node<'_>, check: fn(&str) -> Result<(), String>) -> Conv<Detail
             items,
         } => (Visibility::Members, items),
         other => {
-            return Err(problem(
+            return Err(wrong_type(
                 node,
                 format!(
                     "expected `Public(\"…\")` or `Members(\"…\")` to say who may see it, found {}",
@@ -428,7 +459,7 @@ fn detail(node: &Node<'_>, check: fn(&str) -> Result<(), String>) -> Conv<Detail
         }
     };
     let [value] = items.as_slice() else {
-        return Err(problem(
+        return Err(wrong_type(
             node,
             "expected exactly one value inside the parentheses",
         ));
@@ -447,23 +478,20 @@ fn orcid_check(text: &str) -> Result<(), String> {
 // Records.
 
 pub(crate) fn society<'s>(cx: &mut FileCx<'_>, node: Node<'s>) -> Decoded<'s, SocietyInfo> {
-    let mut r = match Record::open(cx, node, "Society", "society", fields::SOCIETY) {
+    let kind = RecordKind::Society.noun();
+    let mut r = match Record::open(cx, node, SocietyInfo::NAME, kind, SocietyInfo::FIELDS) {
         Ok(r) => r,
         Err(span) => return failed(span),
     };
     let id = r.required("id", id_value);
     let name = r.required("name", line);
     let short_name = r.required("short_name", line);
-    let initiative = r
-        .take("initiative")
-        .and_then(|n| nested(&mut r, "initiative", n, initiative_record));
+    let initiative = nested(&mut r, initiative_record);
     let mission_intro = r.required("mission_intro", text);
     let mission = r.required("mission", |n| list(n, text));
     let mission_outro = r.required("mission_outro", text);
     let background = r.required("background", |n| list(n, text));
-    let contact = r
-        .take("contact")
-        .and_then(|n| nested(&mut r, "contact", n, contact_record));
+    let contact = nested(&mut r, contact_record);
     let base_url = r.optional("base_url", None, |n| {
         option(n, |n| checked(n, validate::web_url)).map(|u| {
             u.map(|mut u| {
@@ -474,13 +502,10 @@ pub(crate) fn society<'s>(cx: &mut FileCx<'_>, node: Node<'s>) -> Decoded<'s, So
             })
         })
     });
-    for (field, value) in [
-        ("initiative", initiative.is_some()),
-        ("contact", contact.is_some()),
-    ] {
-        if !value && !r.origin.fields.iter().any(|(n, _)| *n == field) {
-            let start = r.span.start;
-            r.report_at(start, None, format!("missing field `{field}`"));
+    // Missing nested records are reported after the other fields.
+    for field in [Initiative::FIELD, Contact::FIELD] {
+        if r.origin.field(field).is_none() {
+            r.missing(field);
         }
     }
     r.finish(|| {
@@ -499,21 +524,18 @@ pub(crate) fn society<'s>(cx: &mut FileCx<'_>, node: Node<'s>) -> Decoded<'s, So
     })
 }
 
-/// Reads a record nested in a field of another, reporting through the outer
-/// record so that a problem marks it unsound.
-fn nested<'s, T>(
+/// Reads the record nested in a field of another, reporting through the
+/// outer record so that a problem marks it unsound. None when it is
+/// missing too, which the caller reports.
+fn nested<'s, T: Nested>(
     outer: &mut Record<'_, '_, 's>,
-    field: &'static str,
-    node: Node<'s>,
     read: fn(&mut Record<'_, '_, 's>) -> Option<T>,
 ) -> Option<T> {
-    let (type_name, known): (&str, &[&'static str]) = match field {
-        "initiative" => ("Initiative", &["name", "short_name"]),
-        _ => ("Contact", &["person", "email"]),
-    };
+    let field = T::FIELD;
+    let node = outer.take(field)?;
     let label = format!("{}, field `{field}`", outer.label());
     let before = outer.cx.diagnostics.len();
-    let mut inner = match Record::open(outer.cx, node, type_name, &label, known) {
+    let mut inner = match Record::open(outer.cx, node, T::NAME, &label, T::FIELDS) {
         Ok(r) => r,
         Err(_) => {
             outer.sound = false;
@@ -525,28 +547,20 @@ fn nested<'s, T>(
     inner.id = None;
     let value = read(&mut inner);
     let sound = inner.sound;
-    outer.origin.fields.extend(
-        inner
-            .origin
-            .fields
-            .iter()
-            .map(|&(n, s)| (nested_name(field, n), s)),
-    );
+    outer
+        .origin
+        .fields
+        .extend(inner.origin.fields.iter().map(|&(n, s)| {
+            // The inner record knows its fields by their declared names, which
+            // PATHS gives in the same order.
+            let at = T::FIELDS.iter().position(|f| *f == n).unwrap_or_default();
+            (T::PATHS[at], s)
+        }));
     if !sound || outer.cx.diagnostics.len() > before {
         outer.sound = false;
         return None;
     }
     value
-}
-
-/// The origin name of a nested field, such as `contact.person`.
-fn nested_name(outer: &str, inner: &str) -> &'static str {
-    match (outer, inner) {
-        ("contact", "person") => "contact.person",
-        ("contact", "email") => "contact.email",
-        ("initiative", "name") => "initiative.name",
-        _ => "initiative.short_name",
-    }
 }
 
 fn initiative_record(r: &mut Record<'_, '_, '_>) -> Option<Initiative> {
@@ -579,7 +593,8 @@ fn failed<'s, T>(span: Span) -> Decoded<'s, T> {
 }
 
 pub(crate) fn institution<'s>(cx: &mut FileCx<'_>, node: Node<'s>) -> Decoded<'s, Institution> {
-    let mut r = match Record::open(cx, node, "Institution", "institution", fields::INSTITUTION) {
+    let kind = RecordKind::Institution.noun();
+    let mut r = match Record::open(cx, node, Institution::NAME, kind, Institution::FIELDS) {
         Ok(r) => r,
         Err(span) => return failed(span),
     };
@@ -598,7 +613,8 @@ pub(crate) fn institution<'s>(cx: &mut FileCx<'_>, node: Node<'s>) -> Decoded<'s
 }
 
 pub(crate) fn person<'s>(cx: &mut FileCx<'_>, node: Node<'s>) -> Decoded<'s, Person> {
-    let mut r = match Record::open(cx, node, "Person", "person", fields::PERSON) {
+    let kind = RecordKind::Person.noun();
+    let mut r = match Record::open(cx, node, Person::NAME, kind, Person::FIELDS) {
         Ok(r) => r,
         Err(span) => return failed(span),
     };
@@ -640,7 +656,8 @@ pub(crate) fn person<'s>(cx: &mut FileCx<'_>, node: Node<'s>) -> Decoded<'s, Per
 }
 
 pub(crate) fn meeting<'s>(cx: &mut FileCx<'_>, node: Node<'s>) -> Decoded<'s, Meeting> {
-    let mut r = match Record::open(cx, node, "Meeting", "meeting", fields::MEETING) {
+    let kind = RecordKind::Meeting.noun();
+    let mut r = match Record::open(cx, node, Meeting::NAME, kind, Meeting::FIELDS) {
         Ok(r) => r,
         Err(span) => return failed(span),
     };
@@ -670,7 +687,7 @@ pub(crate) fn meeting<'s>(cx: &mut FileCx<'_>, node: Node<'s>) -> Decoded<'s, Me
         };
         if let Some(why) = why {
             let at = r.origin.field("end").map_or(r.span.start, |s| s.start);
-            r.report_at(at, Some("end"), why);
+            r.report_at(at, Some("end"), DiagnosticKind::Inconsistent, why);
         }
     }
     if let (Some(date), Some(end), Some(starts), Some(ends), Some(zone)) =
@@ -678,7 +695,7 @@ pub(crate) fn meeting<'s>(cx: &mut FileCx<'_>, node: Node<'s>) -> Decoded<'s, Me
         && let Some((field, why)) = clock_problem(date, end, starts, ends, zone)
     {
         let at = r.origin.field(field).map_or(r.span.start, |s| s.start);
-        r.report_at(at, Some(field), why);
+        r.report_at(at, Some(field), DiagnosticKind::Inconsistent, why);
     }
     r.finish(|| {
         Some(Meeting {
@@ -769,7 +786,7 @@ pub(crate) fn single<'s, T>(
     match syntax::parse_document(text) {
         Ok(node) => Some(read(cx, node)),
         Err(e) => {
-            cx.report(e.offset, None, e.message);
+            cx.report(e.offset, None, DiagnosticKind::Syntax, e.message);
             None
         }
     }
@@ -860,7 +877,7 @@ fn read_part<'s, T>(
     }) {
         Ok(end) => Some(end),
         Err(e) => {
-            cx.report(e.offset, None, e.message);
+            cx.report(e.offset, None, DiagnosticKind::Syntax, e.message);
             None
         }
     };
@@ -873,7 +890,65 @@ fn read_part<'s, T>(
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+    use crate::edit::write::{Rec, Val, record};
     use crate::load::{DataFile, Sources, check};
+
+    crate::model::record! {
+        /// A record that only this test has, declared as the real ones are,
+        /// with a field that none of them has.
+        #[derive(Debug, PartialEq, Eq)]
+        pub struct Member as "Member" {
+            pub id: Id,
+            pub name: String,
+            pub photo: Option<String>,
+        }
+    }
+
+    fn member<'s>(cx: &mut FileCx<'_>, node: Node<'s>) -> Decoded<'s, Member> {
+        let mut r = match Record::open(cx, node, Member::NAME, "member", Member::FIELDS) {
+            Ok(r) => r,
+            Err(span) => return failed(span),
+        };
+        let id = r.required("id", id_value);
+        let name = r.required("name", line);
+        let photo = r.optional("photo", None, |n| option(n, line));
+        r.finish(|| {
+            Some(Member {
+                id: id?,
+                name: name?,
+                photo: photo?,
+            })
+        })
+    }
+
+    /// The one declaration gives the reader the fields it knows (and the
+    /// names it suggests) and the writer their order.
+    #[test]
+    fn a_field_is_declared_once_for_reading_and_writing() {
+        assert_eq!(Member::FIELDS, ["id", "name", "photo"]);
+        let text = "Member(photo: Some(\"a.jpg\"), id: \"a\", name: \"A\")";
+        let mut diagnostics = Vec::new();
+        let mut cx = FileCx::new("m.ron", text, &mut diagnostics);
+        let read = single(&mut cx, text, member).unwrap();
+        let value = read.value.unwrap();
+        assert_eq!(value.photo.as_deref(), Some("a.jpg"));
+        let written = Rec::new(Member::NAME, Member::FIELDS)
+            .with("photo", Val::opt_str(value.photo.as_deref()))
+            .with("name", Val::str(&value.name))
+            .with("id", Val::str(value.id.as_str()));
+        assert_eq!(
+            record(&written, 0, &[]),
+            "Member(\n    id: \"a\",\n    name: \"A\",\n    photo: Some(\"a.jpg\"),\n)"
+        );
+        let text = "Member(id: \"a\", name: \"A\", phot: None)";
+        let mut cx = FileCx::new("m.ron", text, &mut diagnostics);
+        assert_eq!(single(&mut cx, text, member).unwrap().value, None);
+        assert_eq!(
+            diagnostics[0].to_string(),
+            "m.ron:1:28: member \"a\": unknown field `phot`; did you mean `photo`?"
+        );
+    }
 
     /// Checks the embedded data with `meetings.ron` replaced by one meeting
     /// made of `fields`; gives the diagnostics, or the meeting's UTC times.

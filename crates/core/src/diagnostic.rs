@@ -4,6 +4,46 @@ use std::fmt;
 
 use serde::Serialize;
 
+/// What kind of problem a diagnostic reports. The message says it for
+/// people; the kind is for code that treats some problems apart, such as an
+/// edit that has named a missing field already and leaves out the check's
+/// report of it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DiagnosticKind {
+    /// A data file is not there.
+    MissingFile,
+    /// A data file is not UTF-8 text.
+    NotUtf8,
+    /// Something other than a regular file (a FIFO, a device, a directory)
+    /// is in a data file's place.
+    NotAFile,
+    /// A data file larger than the most nspm reads.
+    TooLarge,
+    /// The text is not RON that the reader can read.
+    Syntax,
+    /// A value where a record belongs, or a record of another kind.
+    WrongRecord,
+    /// A field that the record does not have.
+    UnknownField,
+    /// A field given twice in one record.
+    RepeatedField,
+    /// A field the record needs, left out.
+    MissingField,
+    /// A value of the wrong shape: a number where a string belongs.
+    WrongType,
+    /// A value of the right shape that breaks a rule: an email address
+    /// without `@`, an unknown country code, an impossible date.
+    InvalidValue,
+    /// Fields of one record that disagree: a meeting that ends before it
+    /// begins.
+    Inconsistent,
+    /// An id that another record of the same kind has already.
+    DuplicateId,
+    /// A reference to a record that does not exist.
+    UnknownReference,
+}
+
 /// One problem in the data.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Diagnostic {
@@ -15,6 +55,7 @@ pub struct Diagnostic {
     pub column: usize,
     /// Which record and field, such as `person "soren-brunak", field email`.
     pub context: Option<String>,
+    pub kind: DiagnosticKind,
     /// What is wrong, in plain words.
     pub message: String,
 }

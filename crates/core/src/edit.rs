@@ -15,15 +15,17 @@ mod change;
 mod layout;
 mod notes;
 mod record;
+mod refusal;
 mod splice;
-mod write;
+pub(crate) mod write;
 
 use std::fmt;
 
-pub use change::{Assign, Change, Kind};
+pub use change::{Assign, Change, Input, Kind};
+pub use refusal::{Refusal, RefusalKind};
 
 use crate::date::Timestamp;
-use crate::diagnostic::{Diagnostic, LineIndex};
+use crate::diagnostic::{Diagnostic, DiagnosticKind, LineIndex};
 use crate::load::{self, Checked, DataFile, Origins, Sources};
 use crate::model::Society;
 use crate::query::QueryError;
@@ -40,7 +42,21 @@ pub enum EditError {
     NotFound(#[from] QueryError),
     /// The change would break a rule; each entry says which and where.
     #[error("{}", Listed("the change was refused: it would leave", .0))]
-    Refused(Vec<String>),
+    Refused(Vec<Refusal>),
+}
+
+impl EditError {
+    /// The error in words, each input of the change named by `name`, as
+    /// [`Refusal::message`] names them.
+    pub fn message(&self, name: &dyn Fn(&str) -> String) -> String {
+        match self {
+            EditError::Refused(problems) => {
+                let lines: Vec<String> = problems.iter().map(|p| p.message(name)).collect();
+                Listed("the change was refused: it would leave", &lines).to_string()
+            }
+            other => other.to_string(),
+        }
+    }
 }
 
 /// A heading with a count of problems, then one problem a line.
@@ -86,7 +102,7 @@ pub fn apply(sources: &Sources, change: &Change, now: Timestamp) -> Result<Edite
 
     let (spliced, id, summary, changed, mut problems) = match change {
         Change::Add { fields, .. } => {
-            let mut input = change::Input::new(kind, fields);
+            let mut input = change::Given::new(kind, fields);
             let mut rec = change::empty(kind);
             input.apply(&mut rec, society, true);
             if kind == Kind::Meeting {
@@ -108,11 +124,9 @@ pub fn apply(sources: &Sources, change: &Change, now: Timestamp) -> Result<Edite
             let origin = &origins[at];
             let old = current(society, kind, at);
             let mut rec = old.clone();
-            let mut input = change::Input::new(kind, fields);
+            let mut input = change::Given::new(kind, fields);
             if input.has("id") {
-                input.problems.push(format!(
-                    "--id: a {noun}'s id cannot change, since links and calendars know it by it; remove the {noun} and add it anew instead"
-                ));
+                input.refuse("id", RefusalKind::IdFixed);
             }
             input.apply(&mut rec, society, false);
             let fields_changed = differing(&old, &rec);
@@ -156,11 +170,11 @@ pub fn apply(sources: &Sources, change: &Change, now: Timestamp) -> Result<Edite
     let judged = load::check(&after);
     let missing_flagged = !problems.is_empty();
     for d in &judged.diagnostics {
-        // A required field left out is already reported as its flag.
-        if missing_flagged && d.message.starts_with("missing field `") {
+        // A required field left out is already reported as its input.
+        if missing_flagged && d.kind == DiagnosticKind::MissingField {
             continue;
         }
-        problems.push(place(d, sources, &after, file, &spliced));
+        problems.push(place(d, kind, sources, &after, file, &spliced));
     }
     if !problems.is_empty() {
         return Err(EditError::Refused(problems));
@@ -242,7 +256,7 @@ fn position(society: &Society, kind: Kind, id: &str) -> Result<usize, QueryError
             .position(|i| i.id.as_str() == id),
         Kind::Meeting => society.meetings.iter().position(|m| m.id.as_str() == id),
     };
-    found.ok_or_else(|| society.not_found(kind.noun(), id))
+    found.ok_or_else(|| society.not_found(kind.record(), id))
 }
 
 fn current(society: &Society, kind: Kind, at: usize) -> Rec {
@@ -267,22 +281,25 @@ fn differing(old: &Rec, new: &Rec) -> Vec<&'static str> {
 /// any file yet), elsewhere by its place in the file as it is now.
 fn place(
     d: &Diagnostic,
+    kind: Kind,
     before: &Sources,
     after: &Sources,
     file: DataFile,
     spliced: &splice::Spliced,
-) -> String {
+) -> Refusal {
+    let refusal = |diagnostic: Diagnostic, placed| Refusal {
+        record: kind,
+        field: None,
+        kind: RefusalKind::Data { diagnostic, placed },
+    };
     if d.file != after.display_path(file) {
-        return d.to_string();
+        return refusal(d.clone(), true);
     }
     let new_text = after.text(file).unwrap_or_default();
     let offset = LineIndex::new(new_text).offset(d.line, d.column);
     let span = spliced.span;
     if span.start <= offset && offset < span.end {
-        return match &d.context {
-            Some(c) => format!("{c}: {}", d.message),
-            None => d.message.clone(),
-        };
+        return refusal(d.clone(), false);
     }
     let old_len = before.text(file).unwrap_or_default().len();
     let grown = new_text.len() as isize - old_len as isize;
@@ -292,12 +309,12 @@ fn place(
         (offset as isize - grown).max(0) as usize
     };
     let (line, column) = LineIndex::new(before.text(file).unwrap_or_default()).position(old_offset);
-    Diagnostic {
+    let moved = Diagnostic {
         line,
         column,
         ..d.clone()
-    }
-    .to_string()
+    };
+    refusal(moved, true)
 }
 
 #[cfg(test)]

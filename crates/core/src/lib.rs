@@ -24,7 +24,6 @@ pub mod date;
 mod decode;
 mod diagnostic;
 pub mod edit;
-mod fields;
 mod ids;
 mod load;
 mod model;
@@ -38,12 +37,12 @@ pub mod view;
 pub use country::Country;
 pub use date::{PartialDate, Precision, Timestamp};
 pub use decode::Origin;
-pub use diagnostic::{Diagnostic, LineIndex};
+pub use diagnostic::{Diagnostic, DiagnosticKind, LineIndex};
 pub use load::{Checked, Content, DataFile, Error, Origins, Sources, check};
 pub use load::{MAX_FILE_BYTES, file_kind};
 pub use model::{
-    Audience, Contact, Detail, DetailKind, Id, Initiative, Institution, Meeting, Person, Role,
-    Society, SocietyInfo, Visibility,
+    Audience, Contact, Detail, DetailKind, Id, Initiative, Institution, Meeting, Person,
+    RecordKind, Role, Society, SocietyInfo, Visibility,
 };
 pub use query::{InstitutionQuery, MeetingQuery, PeopleQuery, QueryError};
 pub use time::{TimeOfDay, Zone};

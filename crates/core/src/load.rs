@@ -10,9 +10,10 @@ use std::io::{self, Read as _};
 use std::path::{Path, PathBuf};
 
 use crate::decode::{self, Decoded, FileCx, Origin};
-use crate::diagnostic::{Diagnostic, LineIndex};
+use crate::diagnostic::{Diagnostic, DiagnosticKind, LineIndex};
 use crate::ids::IdTable;
-use crate::model::{Id, Index, Society};
+use crate::model::{Id, Index, RecordKind, Society};
+use crate::query::Suggestions;
 use crate::syntax::Span;
 
 /// The files that make up a society's data, in the order they are checked.
@@ -323,22 +324,25 @@ pub fn check(sources: &Sources) -> Checked {
 
     let text_of = |file: DataFile, diagnostics: &mut Vec<Diagnostic>| -> Option<&str> {
         let path = &paths[file.index()];
-        let (line, column, message) = match &sources.files[file.index()] {
+        let (line, column, kind, message) = match &sources.files[file.index()] {
             Content::Text(t) => return Some(t),
             Content::Skipped => return None,
             Content::Missing => (
                 1,
                 1,
+                DiagnosticKind::MissingFile,
                 format!("missing file: the data needs {}", file.file_name()),
             ),
             Content::NotUtf8 { line, column } => (
                 *line,
                 *column,
+                DiagnosticKind::NotUtf8,
                 "the file is not UTF-8 text: save it as UTF-8".to_string(),
             ),
             Content::NotAFile { kind } => (
                 1,
                 1,
+                DiagnosticKind::NotAFile,
                 format!(
                     "{kind} is in this file's place: nspm reads data only from regular files (a symbolic link to one is fine)"
                 ),
@@ -346,6 +350,7 @@ pub fn check(sources: &Sources) -> Checked {
             Content::TooLarge => (
                 1,
                 1,
+                DiagnosticKind::TooLarge,
                 format!(
                     "the file is larger than {} MiB, the most nspm reads from one data file",
                     MAX_FILE_BYTES >> 20
@@ -357,6 +362,7 @@ pub fn check(sources: &Sources) -> Checked {
             line,
             column,
             context: None,
+            kind,
             message,
         });
         None
@@ -391,7 +397,7 @@ pub fn check(sources: &Sources) -> Checked {
     // Checks across records. Each needs the lines of the file where the
     // problem lies; they are counted only when a problem is found.
     let lines: [OnceCell<LineIndex<'_>>; 4] = Default::default();
-    let mut at = |file: DataFile, span: Span, context: String, message: String| {
+    let mut at = |file: DataFile, span: Span, context: String, kind, message: String| {
         let index =
             lines[file.index()].get_or_init(|| LineIndex::new(sources.text(file).unwrap_or("")));
         let (line, column) = index.position(span.start);
@@ -400,6 +406,7 @@ pub fn check(sources: &Sources) -> Checked {
             line,
             column,
             context: Some(context),
+            kind,
             message,
         });
     };
@@ -409,32 +416,25 @@ pub fn check(sources: &Sources) -> Checked {
             .position(span.start)
             .0
     };
-    let institution_ids = institutions.as_ref().map(|list| {
-        unique_ids(
-            list,
-            DataFile::Institutions,
-            "institution",
-            &line_of,
-            &mut at,
-        )
-    });
+    let institution_ids = institutions
+        .as_ref()
+        .map(|list| unique_ids(list, RecordKind::Institution, &line_of, &mut at));
     let person_ids = people
         .as_ref()
-        .map(|list| unique_ids(list, DataFile::People, "person", &line_of, &mut at));
+        .map(|list| unique_ids(list, RecordKind::Person, &line_of, &mut at));
     let meeting_ids = meetings
         .as_ref()
-        .map(|list| unique_ids(list, DataFile::Meetings, "meeting", &line_of, &mut at));
+        .map(|list| unique_ids(list, RecordKind::Meeting, &line_of, &mut at));
 
     if let Some(people) = &people {
         for p in people {
             let target = p.value.as_ref().and_then(|p| p.institution.as_ref());
             reference_check(
-                DataFile::People,
-                "person",
+                RecordKind::Person,
                 p,
                 "institution",
                 target,
-                "institution",
+                RecordKind::Institution,
                 &institution_ids,
                 &mut at,
             );
@@ -444,12 +444,11 @@ pub fn check(sources: &Sources) -> Checked {
         for m in meetings {
             let target = m.value.as_ref().and_then(|m| m.venue.as_ref());
             reference_check(
-                DataFile::Meetings,
-                "meeting",
+                RecordKind::Meeting,
                 m,
                 "venue",
                 target,
-                "institution",
+                RecordKind::Institution,
                 &institution_ids,
                 &mut at,
             );
@@ -458,12 +457,11 @@ pub fn check(sources: &Sources) -> Checked {
     if let Some(s) = &society {
         let target = s.value.as_ref().and_then(|s| s.contact.person.as_ref());
         reference_check(
-            DataFile::Society,
-            "society",
+            RecordKind::Society,
             s,
             "contact.person",
             target,
-            "person",
+            RecordKind::Person,
             &person_ids,
             &mut at,
         );
@@ -502,6 +500,7 @@ pub fn check(sources: &Sources) -> Checked {
                 people,
                 meetings,
                 index,
+                members: Default::default(),
                 skipped,
             })
         }
@@ -586,6 +585,8 @@ fn split<T>(list: Option<Vec<Decoded<'_, T>>>, origins: &mut Vec<Origin>) -> Vec
 struct Ids<'r> {
     ids: Vec<Option<&'r str>>,
     first: IdTable,
+    /// The ids to suggest for a missing one, folded once for all.
+    suggestions: OnceCell<Suggestions<'r>>,
 }
 
 impl<'r> Ids<'r> {
@@ -595,20 +596,26 @@ impl<'r> Ids<'r> {
             .is_some()
     }
 
-    fn all(&self) -> impl Iterator<Item = &'r str> + '_ {
-        self.first.positions().filter_map(|i| self.ids[i])
+    /// The id closest to a missing one, if any is close.
+    fn closest(&self, missing: &str) -> Option<&'r str> {
+        self.suggestions
+            .get_or_init(|| Suggestions::new(self.first.positions().filter_map(|i| self.ids[i])))
+            .best(missing)
     }
 }
+
+/// Reports a problem at a place in a file, in the context given.
+type Report<'a> = dyn FnMut(DataFile, Span, String, DiagnosticKind, String) + 'a;
 
 /// Reports every id used twice in one file; returns each id with the index
 /// of its first record.
 fn unique_ids<'r, T>(
     records: &'r [Decoded<'_, T>],
-    file: DataFile,
-    kind: &str,
+    kind: RecordKind,
     line_of: &dyn Fn(DataFile, Span) -> usize,
-    at: &mut dyn FnMut(DataFile, Span, String, String),
+    at: &mut Report<'_>,
 ) -> Ids<'r> {
+    let file = kind.file();
     let ids: Vec<Option<&str>> = records.iter().map(|r| r.id.as_deref()).collect();
     let mut first = IdTable::with_capacity(records.len());
     let id_of = |i: usize| ids.get(i).copied().flatten();
@@ -623,23 +630,26 @@ fn unique_ids<'r, T>(
                 file,
                 span,
                 format!("{kind} \"{id}\", field `id`"),
+                DiagnosticKind::DuplicateId,
                 format!("duplicate id \"{id}\": the {kind} on line {earlier} has it already"),
             );
         }
     }
-    Ids { ids, first }
+    Ids {
+        ids,
+        first,
+        suggestions: OnceCell::new(),
+    }
 }
 
-#[allow(clippy::too_many_arguments)]
 fn reference_check<T>(
-    file: DataFile,
-    kind: &str,
+    kind: RecordKind,
     record: &Decoded<'_, T>,
     field: &str,
     target: Option<&Id>,
-    target_kind: &str,
+    target_kind: RecordKind,
     known: &Option<Ids<'_>>,
-    at: &mut dyn FnMut(DataFile, Span, String, String),
+    at: &mut Report<'_>,
 ) {
     let (Some(target), Some(known)) = (target, known) else {
         return;
@@ -648,8 +658,8 @@ fn reference_check<T>(
         return;
     }
     let span = record.origin.field(field).unwrap_or(record.origin.span);
-    let hint = crate::query::suggest(target.as_str(), known.all())
-        .first()
+    let hint = known
+        .closest(target.as_str())
         .map(|s| format!("; did you mean \"{s}\"?"))
         .unwrap_or_default();
     let label = match &record.id {
@@ -657,9 +667,10 @@ fn reference_check<T>(
         None => format!("{kind}, field `{field}`"),
     };
     at(
-        file,
+        kind.file(),
         span,
         label,
+        DiagnosticKind::UnknownReference,
         format!("no {target_kind} has the id \"{target}\"{hint}"),
     );
 }

@@ -13,6 +13,73 @@ use crate::date::{PartialDate, Timestamp};
 use crate::ids::IdTable;
 use crate::time::{TimeOfDay, Zone};
 
+/// Declares a record of the data files: the struct, and from the same one
+/// list of fields, its name in the files (`NAME`) and its fields' names in
+/// the order the canonical layout writes them (`FIELDS`). Reading checks
+/// field names against `FIELDS` and the writer writes in its order, so a
+/// field added here is known to both; every other place that shows a record
+/// destructures it whole, and fails to compile until it says what it does
+/// with the new field (ARCHITECTURE.md, "Adding a field").
+///
+/// A record that sits in a field of another (`nested in contact`) is
+/// [`Nested`] too.
+macro_rules! record {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident as $ron:literal nested in $outer:ident {
+            $( $(#[$fmeta:meta])* pub $field:ident : $ty:ty, )*
+        }
+    ) => {
+        record! {
+            $(#[$meta])*
+            pub struct $name as $ron {
+                $( $(#[$fmeta])* pub $field: $ty, )*
+            }
+        }
+
+        impl Nested for $name {
+            const NAME: &'static str = $name::NAME;
+            const FIELDS: &'static [&'static str] = $name::FIELDS;
+            const FIELD: &'static str = stringify!($outer);
+            const PATHS: &'static [&'static str] =
+                &[$(concat!(stringify!($outer), ".", stringify!($field))),*];
+        }
+    };
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident as $ron:literal {
+            $( $(#[$fmeta:meta])* pub $field:ident : $ty:ty, )*
+        }
+    ) => {
+        $(#[$meta])*
+        pub struct $name {
+            $( $(#[$fmeta])* pub $field: $ty, )*
+        }
+
+        impl $name {
+            /// The record's name in the data files.
+            pub const NAME: &'static str = $ron;
+            /// Its fields, in the order the canonical layout writes them.
+            pub const FIELDS: &'static [&'static str] = &[$(stringify!($field)),*];
+        }
+    };
+}
+
+#[cfg(test)]
+pub(crate) use record;
+
+/// A record that sits in a field of another, as the society's contact does.
+pub(crate) trait Nested {
+    /// As the record's own `NAME` and `FIELDS`.
+    const NAME: &'static str;
+    const FIELDS: &'static [&'static str];
+    /// The outer record's field that holds it: `contact`.
+    const FIELD: &'static str;
+    /// Its fields' names as the outer record knows them: `contact.email`,
+    /// in the order of its `FIELDS`.
+    const PATHS: &'static [&'static str];
+}
+
 /// A record's id: lower-case words joined by hyphens, unique among its kind,
 /// and the last part of the record's URL.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -50,6 +117,45 @@ impl std::borrow::Borrow<str> for Id {
 impl Serialize for Id {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(&self.0)
+    }
+}
+
+/// The kinds of record in the data: the society's own, and those of the
+/// three lists, each kind in a file of its own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RecordKind {
+    Society,
+    Institution,
+    Person,
+    Meeting,
+}
+
+impl RecordKind {
+    /// The record's name in messages: "person".
+    pub fn noun(self) -> &'static str {
+        match self {
+            RecordKind::Society => "society",
+            RecordKind::Institution => "institution",
+            RecordKind::Person => "person",
+            RecordKind::Meeting => "meeting",
+        }
+    }
+
+    /// The file that holds records of this kind.
+    pub fn file(self) -> crate::load::DataFile {
+        use crate::load::DataFile;
+        match self {
+            RecordKind::Society => DataFile::Society,
+            RecordKind::Institution => DataFile::Institutions,
+            RecordKind::Person => DataFile::People,
+            RecordKind::Meeting => DataFile::Meetings,
+        }
+    }
+}
+
+impl fmt::Display for RecordKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.noun())
     }
 }
 
@@ -155,64 +261,74 @@ impl fmt::Display for Role {
     }
 }
 
-/// The initiative the society formalised.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Initiative {
-    pub name: String,
-    pub short_name: String,
+record! {
+    /// The initiative the society formalised.
+    #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+    pub struct Initiative as "Initiative" nested in initiative {
+        pub name: String,
+        pub short_name: String,
+    }
 }
 
-/// How to reach the society.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Contact {
-    /// The person who answers, if the data names one.
-    pub person: Option<Id>,
-    /// The society's own address; always public.
-    pub email: String,
+record! {
+    /// How to reach the society.
+    #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+    pub struct Contact as "Contact" nested in contact {
+        /// The person who answers, if the data names one.
+        pub person: Option<Id>,
+        /// The society's own address; always public.
+        pub email: String,
+    }
 }
 
-/// The society itself.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct SocietyInfo {
-    pub id: Id,
-    pub name: String,
-    pub short_name: String,
-    pub initiative: Initiative,
-    pub mission_intro: String,
-    pub mission: Vec<String>,
-    pub mission_outro: String,
-    pub background: Vec<String>,
-    pub contact: Contact,
-    /// Where the website lives, such as `https://nspm.example.org/`; exports
-    /// use relative links while it is unset.
-    pub base_url: Option<String>,
+record! {
+    /// The society itself.
+    #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+    pub struct SocietyInfo as "Society" {
+        pub id: Id,
+        pub name: String,
+        pub short_name: String,
+        pub initiative: Initiative,
+        pub mission_intro: String,
+        pub mission: Vec<String>,
+        pub mission_outro: String,
+        pub background: Vec<String>,
+        pub contact: Contact,
+        /// Where the website lives, such as `https://nspm.example.org/`; exports
+        /// use relative links while it is unset.
+        pub base_url: Option<String>,
+    }
 }
 
-/// A university, institute or company that people belong to.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Institution {
-    pub id: Id,
-    pub name: String,
-    /// Other spellings of the name; searches match them too.
-    pub aliases: Vec<String>,
-    pub country: Country,
+record! {
+    /// A university, institute or company that people belong to.
+    #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+    pub struct Institution as "Institution" {
+        pub id: Id,
+        pub name: String,
+        /// Other spellings of the name; searches match them too.
+        pub aliases: Vec<String>,
+        pub country: Country,
+    }
 }
 
-/// A person named in the society's data.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Person {
-    pub id: Id,
-    pub given: String,
-    pub family: String,
-    /// None when the data gives no institution.
-    pub institution: Option<Id>,
-    pub country: Country,
-    pub roles: Vec<Role>,
-    pub email: Option<Detail>,
-    pub phone: Option<Detail>,
-    /// The bare iD, `0000-0002-1825-0097`.
-    pub orcid: Option<Detail>,
-    pub web: Option<Detail>,
+record! {
+    /// A person named in the society's data.
+    #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+    pub struct Person as "Person" {
+        pub id: Id,
+        pub given: String,
+        pub family: String,
+        /// None when the data gives no institution.
+        pub institution: Option<Id>,
+        pub country: Country,
+        pub roles: Vec<Role>,
+        pub email: Option<Detail>,
+        pub phone: Option<Detail>,
+        /// The bare iD, `0000-0002-1825-0097`.
+        pub orcid: Option<Detail>,
+        pub web: Option<Detail>,
+    }
 }
 
 impl Person {
@@ -227,11 +343,24 @@ impl Person {
 
     /// The contact details this audience may see, with their kinds.
     pub fn details(&self, audience: Audience) -> impl Iterator<Item = (DetailKind, &Detail)> {
+        // Destructured whole, so that a new field is judged a detail or not.
+        let Person {
+            id: _,
+            given: _,
+            family: _,
+            institution: _,
+            country: _,
+            roles: _,
+            email,
+            phone,
+            orcid,
+            web,
+        } = self;
         [
-            (DetailKind::Email, &self.email),
-            (DetailKind::Phone, &self.phone),
-            (DetailKind::Orcid, &self.orcid),
-            (DetailKind::Web, &self.web),
+            (DetailKind::Email, email),
+            (DetailKind::Phone, phone),
+            (DetailKind::Orcid, orcid),
+            (DetailKind::Web, web),
         ]
         .into_iter()
         .filter_map(move |(kind, d)| {
@@ -263,31 +392,33 @@ impl DetailKind {
     }
 }
 
-/// A meeting in the society's history.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Meeting {
-    pub id: Id,
-    pub title: String,
-    /// When it began, as precisely as known.
-    pub date: PartialDate,
-    /// The last day of a meeting of several days; only with a day-precise date.
-    pub end: Option<PartialDate>,
-    /// When it starts on its first day, by the clocks of `zone`; only with a
-    /// day-precise date, and always with `ends` and `zone`.
-    pub starts: Option<TimeOfDay>,
-    /// When it ends on its last day (`end`, or else `date`), by the same clocks.
-    pub ends: Option<TimeOfDay>,
-    /// The IANA time zone its times are read in.
-    pub zone: Option<Zone>,
-    pub city: Option<String>,
-    /// The institution that hosted it, if the data names one.
-    pub venue: Option<Id>,
-    pub country: Country,
-    pub summary: Option<String>,
-    /// Rises each time the meeting is changed, so calendars update it.
-    pub revision: u32,
-    /// When the meeting was last changed, if recorded.
-    pub modified: Option<Timestamp>,
+record! {
+    /// A meeting in the society's history.
+    #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+    pub struct Meeting as "Meeting" {
+        pub id: Id,
+        pub title: String,
+        /// When it began, as precisely as known.
+        pub date: PartialDate,
+        /// The last day of a meeting of several days; only with a day-precise date.
+        pub end: Option<PartialDate>,
+        /// When it starts on its first day, by the clocks of `zone`; only with a
+        /// day-precise date, and always with `ends` and `zone`.
+        pub starts: Option<TimeOfDay>,
+        /// When it ends on its last day (`end`, or else `date`), by the same clocks.
+        pub ends: Option<TimeOfDay>,
+        /// The IANA time zone its times are read in.
+        pub zone: Option<Zone>,
+        pub city: Option<String>,
+        /// The institution that hosted it, if the data names one.
+        pub venue: Option<Id>,
+        pub country: Country,
+        pub summary: Option<String>,
+        /// Rises each time the meeting is changed, so calendars update it.
+        pub revision: u32,
+        /// When the meeting was last changed, if recorded.
+        pub modified: Option<Timestamp>,
+    }
 }
 
 impl Meeting {
@@ -325,6 +456,9 @@ pub struct Society {
     pub meetings: Vec<Meeting>,
     #[serde(skip)]
     pub(crate) index: Index,
+    /// The people of each institution, once asked for.
+    #[serde(skip)]
+    pub(crate) members: crate::query::MembersOnce,
     /// The files left unread by a partial load: their lists are empty.
     #[serde(skip)]
     pub(crate) skipped: Vec<crate::load::DataFile>,

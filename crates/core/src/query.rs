@@ -1,8 +1,14 @@
 //! Questions staff and visitors ask of the society: who is from where, who
 //! belongs to which institution, what matches a search.
+//!
+//! The front ends share all of it: the filters as people type them
+//! ([`Filters`]) are read here into queries, and the
+//! suggestions for a misspelt name come from one place ([`Suggestions`]).
+
+use std::sync::OnceLock;
 
 use crate::country::Country;
-use crate::model::{Id, Institution, Meeting, Person, Role, Society};
+use crate::model::{Id, Institution, Meeting, Person, RecordKind, Role, Society};
 use crate::text::{fold, matches_all_words};
 
 /// Why a query could not be answered.
@@ -14,9 +20,11 @@ pub enum QueryError {
     UnknownCountry(String),
     #[error("unknown role \"{text}\": expected one of {}", Role::ALL.map(Role::slug).join(", "))]
     UnknownRole { text: String },
+    #[error("invalid year \"{0}\": expected a whole number such as 2017")]
+    InvalidYear(String),
     #[error("no {kind} matches \"{text}\"{}", hint(.suggestions))]
     NotFound {
-        kind: &'static str,
+        kind: RecordKind,
         text: String,
         suggestions: Vec<String>,
     },
@@ -30,33 +38,83 @@ fn hint(suggestions: &[String]) -> String {
     }
 }
 
-/// The candidates closest to a misspelt id or name, best first, at most
-/// three, and only those nearly as close as the best. Both sides are folded,
-/// so "soren" is close to "søren".
-pub fn suggest<'a>(wrong: &str, candidates: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
-    let wrong = fold(wrong);
-    let mut scored: Vec<(f64, &str)> = candidates
-        .map(|c| {
-            let folded = fold(c);
-            // Edit distance rather than Jaro-Winkler: ids share long tails
-            // ("-university"), which Jaro-Winkler rates as close.
-            let mut score = strsim::normalized_levenshtein(&wrong, &folded);
-            if !wrong.is_empty() && (folded.contains(&wrong) || abbreviates(&wrong, &folded)) {
-                score = score.max(0.9);
-            }
-            (score, c)
-        })
-        .filter(|(score, _)| *score >= 0.75)
-        .collect();
-    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1)));
-    let best = scored.first().map_or(0.0, |s| s.0);
-    let mut out: Vec<&str> = Vec::new();
-    for (score, c) in scored {
-        if score >= best - 0.05 && !out.contains(&c) && out.len() < 3 {
-            out.push(c);
+/// How close a candidate must come to be suggested, from 0 (nothing alike)
+/// to 1 (the same once folded).
+const CLOSE: f64 = 0.75;
+
+/// How far behind the best a candidate may be and still be suggested.
+const NEARLY: f64 = 0.05;
+
+/// The most suggestions given at once.
+const MOST: usize = 3;
+
+/// Names to suggest in place of a misspelt one: ids, field names, time
+/// zones. The candidates are folded once, when this is made, and then asked
+/// about as often as needed: a check that finds many references to missing
+/// records folds the ids once, not once a reference.
+#[derive(Debug)]
+pub struct Suggestions<'a> {
+    candidates: Vec<(&'a str, String)>,
+}
+
+impl<'a> Suggestions<'a> {
+    pub fn new(candidates: impl IntoIterator<Item = &'a str>) -> Self {
+        Suggestions {
+            candidates: candidates.into_iter().map(|c| (c, fold(c))).collect(),
         }
     }
-    out
+
+    /// The candidates closest to `wrong`, best first, at most three, and
+    /// only those nearly as close as the best. Both sides are folded, so
+    /// "soren" is close to "søren" and "europe/oslo" to "Europe/Oslo".
+    pub fn closest(&self, wrong: &str) -> Vec<&'a str> {
+        let wrong = fold(wrong);
+        let mut scored: Vec<(f64, &str)> = self
+            .candidates
+            .iter()
+            .map(|(c, folded)| (closeness(&wrong, folded), *c))
+            .filter(|(score, _)| *score >= CLOSE)
+            .collect();
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1)));
+        let best = scored.first().map_or(0.0, |s| s.0);
+        let mut out: Vec<&str> = Vec::new();
+        for (score, c) in scored {
+            if score >= best - NEARLY && !out.contains(&c) && out.len() < MOST {
+                out.push(c);
+            }
+        }
+        out
+    }
+
+    /// The one candidate closest to `wrong`, if any is close.
+    pub fn best(&self, wrong: &str) -> Option<&'a str> {
+        self.closest(wrong).first().copied()
+    }
+}
+
+/// How alike two folded names are, from 0 to 1: one less the edit distance
+/// for each character of the longer, where swapping two neighbours is one
+/// edit ("emial" is one from "email"). Edit distance rather than
+/// Jaro-Winkler, since ids share long tails ("-university"), which
+/// Jaro-Winkler rates as close. A name that the other holds whole, or
+/// abbreviates word by word, counts as close.
+fn closeness(wrong: &str, candidate: &str) -> f64 {
+    let longest = wrong.chars().count().max(candidate.chars().count());
+    let mut score = if longest == 0 {
+        1.0
+    } else {
+        1.0 - strsim::osa_distance(wrong, candidate) as f64 / longest as f64
+    };
+    if !wrong.is_empty() && (candidate.contains(wrong) || abbreviates(wrong, candidate)) {
+        score = score.max(0.9);
+    }
+    score
+}
+
+/// The candidates closest to a misspelt id or name, as
+/// [`Suggestions::closest`] finds them, for a single question.
+pub fn suggest<'a>(wrong: &str, candidates: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
+    Suggestions::new(candidates).closest(wrong)
 }
 
 /// True when each word of `short` begins a word of `long`, in order:
@@ -68,6 +126,102 @@ fn abbreviates(short: &str, long: &str) -> bool {
         .split(is_sep)
         .filter(|w| !w.is_empty())
         .all(|w| words.any(|l| l.starts_with(w)))
+}
+
+/// A filter that a list takes, by the name front ends give it: the command
+/// line's `--country`, the API's `country=`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Filter {
+    Country,
+    Institution,
+    Role,
+    Year,
+    Search,
+}
+
+impl Filter {
+    pub fn name(self) -> &'static str {
+        match self {
+            Filter::Country => "country",
+            Filter::Institution => "institution",
+            Filter::Role => "role",
+            Filter::Year => "year",
+            Filter::Search => "search",
+        }
+    }
+}
+
+/// A filter that could not be read, or that names nothing.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}: {error}", filter.name())]
+pub struct FilterError {
+    pub filter: Filter,
+    #[source]
+    pub error: QueryError,
+}
+
+/// Attaches the filter a value came from to its error.
+fn read_as<T>(
+    filter: Filter,
+    value: &Option<String>,
+    read: impl FnOnce(&str) -> Result<T, QueryError>,
+) -> Result<Option<T>, FilterError> {
+    value
+        .as_deref()
+        .map(read)
+        .transpose()
+        .map_err(|error| FilterError { filter, error })
+}
+
+/// The filters of the lists as people type them, into the command line's
+/// flags or the API's query string; a value left out is no filter. Each list
+/// reads the filters it takes into its query, and leaves the others.
+#[derive(Debug, Clone, Default)]
+pub struct Filters {
+    /// An ISO code (NO) or a name (Norway).
+    pub country: Option<String>,
+    /// An institution's id, name or other spelling.
+    pub institution: Option<String>,
+    /// A role's name, such as `steering-committee`.
+    pub role: Option<String>,
+    /// The year a meeting began in, such as 2017.
+    pub year: Option<String>,
+    pub search: Option<String>,
+}
+
+impl Filters {
+    /// The people these filters ask for, the institution found in `society`.
+    pub fn people(&self, society: &Society) -> Result<PeopleQuery, FilterError> {
+        Ok(PeopleQuery {
+            country: self.country()?,
+            institution: read_as(Filter::Institution, &self.institution, |text| {
+                society.resolve_institution(text).map(|i| i.id.clone())
+            })?,
+            role: read_as(Filter::Role, &self.role, parse_role)?,
+            text: self.search.clone(),
+        })
+    }
+
+    /// The institutions these filters ask for.
+    pub fn institutions(&self) -> Result<InstitutionQuery, FilterError> {
+        Ok(InstitutionQuery {
+            country: self.country()?,
+            text: self.search.clone(),
+        })
+    }
+
+    /// The meetings these filters ask for.
+    pub fn meetings(&self) -> Result<MeetingQuery, FilterError> {
+        Ok(MeetingQuery {
+            country: self.country()?,
+            year: read_as(Filter::Year, &self.year, parse_year)?,
+            text: self.search.clone(),
+        })
+    }
+
+    fn country(&self) -> Result<Option<Country>, FilterError> {
+        read_as(Filter::Country, &self.country, parse_country)
+    }
 }
 
 /// Filters for [`Society::people_matching`]; every filter given must hold.
@@ -105,18 +259,21 @@ impl Society {
     /// The people matching every filter, by family name then given name.
     pub fn people_matching(&self, q: &PeopleQuery) -> Vec<&Person> {
         let words = words(&q.text);
-        let mut found: Vec<&Person> = self
-            .people
-            .iter()
-            .filter(|p| q.country.is_none_or(|c| p.country == c))
-            .filter(|p| q.role.is_none_or(|r| p.has_role(r)))
-            .filter(|p| q.institution.is_none() || p.institution == q.institution)
-            .filter(|p| {
-                words
+        let chosen = |p: &&Person| {
+            q.country.is_none_or(|c| p.country == c)
+                && q.role.is_none_or(|r| p.has_role(r))
+                && words
                     .as_deref()
                     .is_none_or(|w| matches_all_words(w, &self.person_haystack(p)))
-            })
-            .collect();
+        };
+        // An institution's people are known already, and in order.
+        if let Some(id) = &q.institution {
+            let Some(institution) = self.institution(id.as_str()) else {
+                return Vec::new();
+            };
+            return self.people_at(institution).filter(chosen).collect();
+        }
+        let mut found: Vec<&Person> = self.people.iter().filter(chosen).collect();
         sort_people(&mut found);
         found
     }
@@ -182,12 +339,17 @@ impl Society {
         found
     }
 
-    /// The people who belong to an institution, sorted.
-    pub fn people_at(&self, institution: &Institution) -> Vec<&Person> {
-        self.people_matching(&PeopleQuery {
-            institution: Some(institution.id.clone()),
-            ..PeopleQuery::default()
-        })
+    /// The people who belong to an institution of this society, sorted as
+    /// [`Society::people_matching`] sorts them. The people of every
+    /// institution are found in one pass the first time any are asked for,
+    /// and kept with the society.
+    pub fn people_at(&self, institution: &Institution) -> impl ExactSizeIterator<Item = &Person> {
+        let at = self.index.institutions.get(institution.id.as_str(), |i| {
+            self.institutions.get(i).map(|x| x.id.as_str())
+        });
+        let members = self.members.0.get_or_init(|| Members::of(self));
+        let positions = at.map_or(&[][..], |at| members.of_institution(at));
+        positions.iter().map(|&i| &self.people[i])
     }
 
     /// An institution named by id, name or alias, ignoring case and
@@ -202,7 +364,7 @@ impl Society {
             .iter()
             .find(|i| fold(&i.name) == wanted || i.aliases.iter().any(|a| fold(a) == wanted));
         named.ok_or_else(|| QueryError::NotFound {
-            kind: "institution",
+            kind: RecordKind::Institution,
             text: text.to_string(),
             suggestions: suggest(
                 text,
@@ -217,11 +379,13 @@ impl Society {
     }
 
     /// The error for an unknown id, with the closest ids as suggestions.
-    pub fn not_found(&self, kind: &'static str, id: &str) -> QueryError {
+    /// The society's own record has one id, and is suggested for any.
+    pub fn not_found(&self, kind: RecordKind, id: &str) -> QueryError {
         let ids: Box<dyn Iterator<Item = &str>> = match kind {
-            "person" => Box::new(self.people.iter().map(|p| p.id.as_str())),
-            "institution" => Box::new(self.institutions.iter().map(|i| i.id.as_str())),
-            _ => Box::new(self.meetings.iter().map(|m| m.id.as_str())),
+            RecordKind::Society => Box::new(std::iter::once(self.info.id.as_str())),
+            RecordKind::Person => Box::new(self.people.iter().map(|p| p.id.as_str())),
+            RecordKind::Institution => Box::new(self.institutions.iter().map(|i| i.id.as_str())),
+            RecordKind::Meeting => Box::new(self.meetings.iter().map(|m| m.id.as_str())),
         };
         QueryError::NotFound {
             kind,
@@ -244,13 +408,71 @@ fn institution_names(i: &Institution) -> String {
 /// Sorts people by family name, then given name, ignoring case and
 /// diacritics; the id breaks ties so the order is total.
 pub fn sort_people<'p>(people: &mut [&'p Person]) {
-    // The id is borrowed, not copied: with 100,000 people each key costs
-    // one allocation less.
-    people.sort_by_cached_key(|p: &&'p Person| {
-        let p: &'p Person = p;
-        (fold(&p.family), fold(&p.given), p.id.as_str())
-    });
+    people.sort_by_cached_key(|p: &&'p Person| sort_key(p));
 }
+
+/// Where a person comes in a sorted list. The id is borrowed, not copied:
+/// with 100,000 people each key costs one allocation less.
+fn sort_key(p: &Person) -> (String, String, &str) {
+    (fold(&p.family), fold(&p.given), p.id.as_str())
+}
+
+/// The people of every institution: the positions of its people in the
+/// society's list, sorted, institution after institution.
+#[derive(Clone, Debug)]
+struct Members {
+    /// Where each institution's people begin in `people`, by the
+    /// institution's position, and where the last one's end.
+    starts: Vec<usize>,
+    people: Vec<usize>,
+}
+
+impl Members {
+    /// Every institution's people, in one pass over the people.
+    fn of(society: &Society) -> Members {
+        let institutions = &society.institutions;
+        let mut groups: Vec<Vec<usize>> = vec![Vec::new(); institutions.len()];
+        for (i, p) in society.people.iter().enumerate() {
+            let at = p.institution.as_ref().and_then(|id| {
+                let id_of = |j: usize| institutions.get(j).map(|x| x.id.as_str());
+                society.index.institutions.get(id.as_str(), id_of)
+            });
+            if let Some(at) = at {
+                groups[at].push(i);
+            }
+        }
+        let mut starts = Vec::with_capacity(groups.len() + 1);
+        let mut people = Vec::with_capacity(groups.iter().map(Vec::len).sum());
+        for mut group in groups {
+            group.sort_by_cached_key(|&i| sort_key(&society.people[i]));
+            starts.push(people.len());
+            people.append(&mut group);
+        }
+        starts.push(people.len());
+        Members { starts, people }
+    }
+
+    fn of_institution(&self, at: usize) -> &[usize] {
+        match (self.starts.get(at), self.starts.get(at + 1)) {
+            (Some(&start), Some(&end)) => &self.people[start..end],
+            _ => &[],
+        }
+    }
+}
+
+/// The people of each institution, found the first time they are asked for
+/// and kept with the society that they come from. Being derived from the
+/// records, which societies compare, two are always equal.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct MembersOnce(OnceLock<Members>);
+
+impl PartialEq for MembersOnce {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for MembersOnce {}
 
 /// Reads a country as people type it, for filters.
 pub fn parse_country(text: &str) -> Result<Country, QueryError> {
@@ -262,6 +484,13 @@ pub fn parse_role(text: &str) -> Result<Role, QueryError> {
     Role::parse(text).ok_or_else(|| QueryError::UnknownRole {
         text: text.to_string(),
     })
+}
+
+/// Reads a year as people type it, for filters.
+pub fn parse_year(text: &str) -> Result<i32, QueryError> {
+    text.trim()
+        .parse()
+        .map_err(|_| QueryError::InvalidYear(text.to_string()))
 }
 
 #[cfg(test)]
@@ -473,6 +702,106 @@ mod tests {
     }
 
     #[test]
+    fn each_institutions_people_are_found_once_and_kept() {
+        let s = society();
+        assert!(s.members.0.get().is_none(), "found before anyone asked");
+        for i in &s.institutions {
+            let mut scanned: Vec<&Person> = s
+                .people
+                .iter()
+                .filter(|p| p.institution.as_ref() == Some(&i.id))
+                .collect();
+            sort_people(&mut scanned);
+            let scanned: Vec<&str> = scanned.iter().map(|p| p.id.as_str()).collect();
+            let grouped: Vec<&str> = s.people_at(i).map(|p| p.id.as_str()).collect();
+            assert_eq!(grouped, scanned, "{}", i.id);
+        }
+        assert!(s.members.0.get().is_some(), "kept for the next question");
+        // An institution of another society has no people in this one.
+        let mut stranger = s.institutions[0].clone();
+        stranger.id = Id("nowhere".into());
+        assert_eq!(s.people_at(&stranger).len(), 0);
+    }
+
+    #[test]
+    fn filters_as_typed_become_queries_or_name_the_filter_at_fault() {
+        let s = society();
+        let query = Filters {
+            country: Some("norway".into()),
+            institution: Some("Oslo University".into()),
+            role: Some("Steering Committee".into()),
+            ..Default::default()
+        }
+        .people(&s)
+        .unwrap();
+        let ids: Vec<&str> = s
+            .people_matching(&query)
+            .iter()
+            .map(|p| p.id.as_str())
+            .collect();
+        assert_eq!(ids, ["ole-andreassen", "eivind-hovig"]);
+        let unknown = Filters {
+            institution: Some("Hogwarts".into()),
+            ..Default::default()
+        }
+        .people(&s)
+        .unwrap_err();
+        assert_eq!(unknown.filter, Filter::Institution);
+        assert!(matches!(
+            unknown.error,
+            QueryError::NotFound {
+                kind: RecordKind::Institution,
+                ..
+            }
+        ));
+        let year = Filters {
+            year: Some("soon".into()),
+            ..Default::default()
+        }
+        .meetings()
+        .unwrap_err();
+        assert_eq!(year.filter, Filter::Year);
+        assert_eq!(
+            year.to_string(),
+            "year: invalid year \"soon\": expected a whole number such as 2017"
+        );
+        let country = Filters {
+            country: Some("Narnia".into()),
+            ..Default::default()
+        }
+        .institutions()
+        .unwrap_err();
+        assert_eq!(country.filter, Filter::Country);
+        assert_eq!(
+            Filters {
+                year: Some(" 2017 ".into()),
+                ..Default::default()
+            }
+            .meetings()
+            .unwrap()
+            .year,
+            Some(2017)
+        );
+    }
+
+    #[test]
+    fn one_rule_suggests_ids_field_names_and_time_zones() {
+        // A swapped pair of letters is one edit, wherever it is made.
+        let fields = Suggestions::new(["id", "given", "family", "email", "phone"]);
+        assert_eq!(fields.best("emial"), Some("email"));
+        assert_eq!(fields.best("Email"), Some("email"));
+        assert_eq!(fields.best("hobby"), None);
+        let zones = Suggestions::new(["Europe/Oslo", "Europe/Stockholm", "America/New_York"]);
+        assert_eq!(zones.best("Europe/Olso"), Some("Europe/Oslo"));
+        assert_eq!(zones.best("europe/oslo"), Some("Europe/Oslo"));
+        let ids = Suggestions::new(["oslo-2016", "bergen-2015", "malmo-2017"]);
+        assert_eq!(ids.closest("oslo-2061"), ["oslo-2016"]);
+        // The same candidates answer any number of questions.
+        assert_eq!(ids.closest("malmo-2071"), ["malmo-2017"]);
+        assert!(ids.closest("reykjavik").is_empty());
+    }
+
+    #[test]
     fn suggestions_follow_typos_and_abbreviations_not_shared_tails() {
         let ids = [
             "aarhus-university",
@@ -491,14 +820,17 @@ mod tests {
     fn unknown_ids_suggest_the_closest() {
         let s = society();
         assert_eq!(
-            s.not_found("person", "soren-brunack").to_string(),
+            s.not_found(RecordKind::Person, "soren-brunack").to_string(),
             "no person matches \"soren-brunack\"; did you mean soren-brunak?"
         );
-        let QueryError::NotFound { suggestions, .. } = s.not_found("person", "stefansson") else {
+        let QueryError::NotFound { suggestions, .. } =
+            s.not_found(RecordKind::Person, "stefansson")
+        else {
             panic!("not a not-found error");
         };
         assert_eq!(suggestions, ["hreinn-stefansson", "kari-stefansson"]);
-        let QueryError::NotFound { suggestions, .. } = s.not_found("meeting", "zzzz") else {
+        let QueryError::NotFound { suggestions, .. } = s.not_found(RecordKind::Meeting, "zzzz")
+        else {
             panic!("not a not-found error");
         };
         assert!(suggestions.is_empty());

@@ -12,6 +12,7 @@ use chrono::{LocalResult, TimeZone};
 use serde::{Serialize, Serializer};
 
 use crate::date::Timestamp;
+use crate::query::Suggestions;
 
 /// A time of day on a 24-hour clock, to the minute: `09:00`, `17:30`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -75,18 +76,11 @@ impl Zone {
         if let Ok(tz) = text.parse::<chrono_tz::Tz>() {
             return Ok(Zone(tz));
         }
-        let names: Vec<&str> = chrono_tz::TZ_VARIANTS.iter().map(|t| t.name()).collect();
-        let hint = names
-            .iter()
-            .find(|n| n.eq_ignore_ascii_case(text))
-            .or_else(|| {
-                names
-                    .iter()
-                    .map(|n| (strsim::jaro_winkler(text, n), n))
-                    .filter(|(score, _)| *score > 0.85)
-                    .max_by(|a, b| a.0.total_cmp(&b.0))
-                    .map(|(_, n)| n)
-            })
+        // A name in the wrong case folds to the same as the real one, and
+        // is the closest of all.
+        let names = chrono_tz::TZ_VARIANTS.iter().map(|t| t.name());
+        let hint = Suggestions::new(names)
+            .best(text)
             .map(|n| format!("; did you mean \"{n}\"?"))
             .unwrap_or_else(|| "; use an IANA name such as \"Europe/Oslo\"".to_string());
         Err(format!("unknown time zone \"{text}\"{hint}"))

@@ -5,12 +5,19 @@
 //! comes with its name) and show a contact detail only to an audience that
 //! may see it. The field names are part of the documented interface: add
 //! fields freely, but never rename or remove one.
+//!
+//! Each view is made from its record destructured whole, so a field added
+//! to a record does not compile here until its view shows it or says why
+//! not; the integration tests hold the views' fields to the API's OpenAPI
+//! document and docs/json.md.
 
 use serde::Serialize;
 
 use crate::country::Country;
 use crate::date::{Precision, Timestamp};
-use crate::model::{Audience, Detail, Institution, Meeting, Person, Society, Visibility};
+use crate::model::{
+    Audience, Contact, Detail, Institution, Meeting, Person, Society, SocietyInfo, Visibility,
+};
 use crate::time::{TimeOfDay, Zone};
 
 #[derive(Debug, Clone, Serialize)]
@@ -77,22 +84,37 @@ impl PersonView {
                     visibility: d.visibility,
                 })
         };
+        let Person {
+            id,
+            given,
+            family,
+            institution,
+            country,
+            roles,
+            email,
+            phone,
+            orcid,
+            web,
+        } = p;
         PersonView {
-            id: p.id.to_string(),
+            id: id.to_string(),
             name: p.name(),
-            given_name: p.given.clone(),
-            family_name: p.family.clone(),
-            institution: society.institution_of(p).map(|i| Ref {
-                id: i.id.to_string(),
-                name: i.name.clone(),
-            }),
-            country: p.country.into(),
-            roles: p.roles.iter().map(|r| r.slug()).collect(),
+            given_name: given.clone(),
+            family_name: family.clone(),
+            institution: institution
+                .as_ref()
+                .and_then(|i| society.institution(i.as_str()))
+                .map(|i| Ref {
+                    id: i.id.to_string(),
+                    name: i.name.clone(),
+                }),
+            country: (*country).into(),
+            roles: roles.iter().map(|r| r.slug()).collect(),
             contact: ContactView {
-                email: visible(&p.email),
-                phone: visible(&p.phone),
-                orcid: visible(&p.orcid),
-                web: visible(&p.web),
+                email: visible(email),
+                phone: visible(phone),
+                orcid: visible(orcid),
+                web: visible(web),
             },
         }
     }
@@ -110,19 +132,18 @@ pub struct InstitutionView {
 
 impl InstitutionView {
     pub fn new(society: &Society, i: &Institution) -> Self {
-        InstitutionView::with_people(i, &society.people_at(i))
-    }
-
-    /// The view of an institution whose people are already known, sorted as
-    /// [`Society::people_at`] sorts them. Rendering every institution asks
-    /// for this: finding each one's people anew scans every person each time.
-    pub fn with_people(i: &Institution, people: &[&Person]) -> Self {
+        let Institution {
+            id,
+            name,
+            aliases,
+            country,
+        } = i;
         InstitutionView {
-            id: i.id.to_string(),
-            name: i.name.clone(),
-            aliases: i.aliases.clone(),
-            country: i.country.into(),
-            people: people.iter().map(|p| p.id.to_string()).collect(),
+            id: id.to_string(),
+            name: name.clone(),
+            aliases: aliases.clone(),
+            country: (*country).into(),
+            people: society.people_at(i).map(|p| p.id.to_string()).collect(),
         }
     }
 }
@@ -154,29 +175,43 @@ pub struct MeetingView {
 
 impl MeetingView {
     pub fn new(society: &Society, m: &Meeting) -> Self {
+        let Meeting {
+            id,
+            title,
+            date,
+            end,
+            starts,
+            ends,
+            zone,
+            city,
+            venue,
+            country,
+            summary,
+            revision,
+            modified,
+        } = m;
         MeetingView {
-            id: m.id.to_string(),
-            title: m.title.clone(),
-            date: m.date.iso(),
-            date_precision: m.date.precision(),
-            date_text: m.date.human(),
-            end: m.end.map(|d| d.iso()),
-            starts: m.starts,
-            ends: m.ends,
-            zone: m.zone,
-            city: m.city.clone(),
-            venue: m
-                .venue
+            id: id.to_string(),
+            title: title.clone(),
+            date: date.iso(),
+            date_precision: date.precision(),
+            date_text: date.human(),
+            end: end.map(|d| d.iso()),
+            starts: *starts,
+            ends: *ends,
+            zone: *zone,
+            city: city.clone(),
+            venue: venue
                 .as_ref()
                 .and_then(|v| society.institution(v.as_str()))
                 .map(|i| Ref {
                     id: i.id.to_string(),
                     name: i.name.clone(),
                 }),
-            country: m.country.into(),
-            summary: m.summary.clone(),
-            revision: m.revision,
-            modified: m.modified,
+            country: (*country).into(),
+            summary: summary.clone(),
+            revision: *revision,
+            modified: *modified,
         }
     }
 
@@ -210,24 +245,38 @@ pub struct SocietyContactView {
 
 impl SocietyView {
     pub fn new(society: &Society) -> Self {
-        let info = &society.info;
+        let SocietyInfo {
+            id,
+            name,
+            short_name,
+            initiative,
+            mission_intro,
+            mission,
+            mission_outro,
+            background,
+            contact: Contact { person, email },
+            base_url,
+        } = &society.info;
         SocietyView {
-            id: info.id.to_string(),
-            name: info.name.clone(),
-            short_name: info.short_name.clone(),
-            initiative: info.initiative.clone(),
-            mission_intro: info.mission_intro.clone(),
-            mission: info.mission.clone(),
-            mission_outro: info.mission_outro.clone(),
-            background: info.background.clone(),
+            id: id.to_string(),
+            name: name.clone(),
+            short_name: short_name.clone(),
+            initiative: initiative.clone(),
+            mission_intro: mission_intro.clone(),
+            mission: mission.clone(),
+            mission_outro: mission_outro.clone(),
+            background: background.clone(),
             contact: SocietyContactView {
-                person: society.contact_person().map(|p| Ref {
-                    id: p.id.to_string(),
-                    name: p.name(),
-                }),
-                email: info.contact.email.clone(),
+                person: person
+                    .as_ref()
+                    .and_then(|p| society.person(p.as_str()))
+                    .map(|p| Ref {
+                        id: p.id.to_string(),
+                        name: p.name(),
+                    }),
+                email: email.clone(),
             },
-            base_url: info.base_url.clone(),
+            base_url: base_url.clone(),
         }
     }
 }

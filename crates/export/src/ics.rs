@@ -91,6 +91,24 @@ fn uid(society: &Society, meeting: &Meeting) -> String {
 }
 
 fn write_event(out: &mut Lines, society: &Society, meeting: &Meeting, opts: &CalendarOptions) {
+    // Every field of a meeting has its place in the event below (the id in
+    // the UID, the venue, city and country in the location): named here,
+    // so that a field added to meetings does not compile until it has one.
+    let Meeting {
+        id: _,
+        title: _,
+        date: _,
+        end: _,
+        starts: _,
+        ends: _,
+        zone: _,
+        city: _,
+        venue: _,
+        country: _,
+        summary: _,
+        revision: _,
+        modified: _,
+    } = meeting;
     out.prop("BEGIN", "VEVENT");
     out.prop("UID", &uid(society, meeting));
     out.prop("DTSTAMP", &utc(opts.stamp));

@@ -9,7 +9,7 @@
 
 use std::convert::Infallible;
 
-use nspm_core::{Audience, DetailKind, Person, Role, Society};
+use nspm_core::{Audience, Contact, DetailKind, Person, Role, Society, SocietyInfo};
 use uuid::Uuid;
 
 use crate::parallel;
@@ -111,23 +111,36 @@ fn begin(out: &mut Lines, opts: &CardOptions) {
 }
 
 fn write_society(out: &mut Lines, society: &Society, opts: &CardOptions) {
-    let info = &society.info;
+    let SocietyInfo {
+        id,
+        name,
+        short_name,
+        // A card says who the society is and how to reach it; what it does
+        // is on the website.
+        initiative: _,
+        mission_intro: _,
+        mission: _,
+        mission_outro: _,
+        background: _,
+        contact: Contact { person: _, email },
+        base_url,
+    } = &society.info;
     begin(out, opts);
     if opts.version == VcardVersion::V4 {
         out.prop("KIND", "org");
     }
-    out.prop("UID", &uid(society, "society", info.id.as_str()));
-    out.text("FN", &info.name);
+    out.prop("UID", &uid(society, "society", id.as_str()));
+    out.text("FN", name);
     // N is required in 3.0; an organisation has no personal name, so every
     // component is empty, as Apple Contacts writes company cards.
     out.prop("N", ";;;;");
-    out.prop("ORG", &components(&[&info.name]));
-    out.text("NICKNAME", &info.short_name);
+    out.prop("ORG", &components(&[name]));
+    out.text("NICKNAME", short_name);
     if opts.version == VcardVersion::V3 {
         out.prop("X-ABShowAs", "COMPANY");
     }
-    out.prop(email_name(opts.version), &info.contact.email);
-    if let Some(base) = &info.base_url {
+    out.prop(email_name(opts.version), email);
+    if let Some(base) = base_url {
         out.prop("URL", &uri(base));
     }
     // RFC 6350 can point at the person who answers for the society.
@@ -141,24 +154,31 @@ fn write_society(out: &mut Lines, society: &Society, opts: &CardOptions) {
 }
 
 fn write_person(out: &mut Lines, society: &Society, person: &Person, opts: &CardOptions) {
+    let Person {
+        id,
+        given,
+        family,
+        institution: _,
+        country,
+        roles,
+        // The contact details come through `Person::details`, with their
+        // kinds and only as the audience may see them.
+        email: _,
+        phone: _,
+        orcid: _,
+        web: _,
+    } = person;
     begin(out, opts);
-    out.prop("UID", &uid(society, "person", person.id.as_str()));
+    out.prop("UID", &uid(society, "person", id.as_str()));
     out.text("FN", &person.name());
-    out.prop(
-        "N",
-        &components(&[&person.family, &person.given, "", "", ""]),
-    );
+    out.prop("N", &components(&[family, given, "", "", ""]));
     if let Some(institution) = society.institution_of(person) {
         out.prop("ORG", &components(&[&institution.name]));
     }
-    if !person.roles.is_empty() {
-        let titles: Vec<String> = person
-            .roles
-            .iter()
-            .map(|&r| role_title(society, r))
-            .collect();
+    if !roles.is_empty() {
+        let titles: Vec<String> = roles.iter().map(|&r| role_title(society, r)).collect();
         out.text("TITLE", &titles.join(" and "));
-        for role in &person.roles {
+        for role in roles {
             out.text("ROLE", role.label());
         }
     }
@@ -166,7 +186,7 @@ fn write_person(out: &mut Lines, society: &Society, person: &Person, opts: &Card
     // left empty rather than guessed.
     out.prop(
         "ADR;TYPE=work",
-        &components(&["", "", "", "", "", "", person.country.name()]),
+        &components(&["", "", "", "", "", "", country.name()]),
     );
     for (kind, detail) in person.details(opts.audience) {
         let value = detail.value.as_str();

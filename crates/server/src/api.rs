@@ -7,9 +7,9 @@ use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::routing::{MethodRouter, get};
 use axum::{Json, Router};
-use nspm_core::query::{parse_country, parse_role};
+use nspm_core::query::Filters;
 use nspm_core::view::{InstitutionView, MeetingView, PersonView, SocietyView};
-use nspm_core::{Audience, InstitutionQuery, MeetingQuery, PeopleQuery};
+use nspm_core::{Audience, RecordKind};
 use serde::Deserialize;
 
 use crate::{AppError, AppState, openapi};
@@ -84,15 +84,14 @@ async fn people(
 ) -> ApiResult<Vec<PersonView>> {
     let snap = state.snapshot();
     let s = &snap.society;
-    let query = PeopleQuery {
-        country: given(p.country).map(|c| parse_country(&c)).transpose()?,
-        institution: match given(p.institution) {
-            Some(text) => Some(s.resolve_institution(&text)?.id.clone()),
-            None => None,
-        },
-        role: given(p.role).map(|r| parse_role(&r)).transpose()?,
-        text: given(p.search),
-    };
+    let query = Filters {
+        country: given(p.country),
+        institution: given(p.institution),
+        role: given(p.role),
+        search: given(p.search),
+        ..Filters::default()
+    }
+    .people(s)?;
     Ok(Json(
         s.people_matching(&query)
             .into_iter()
@@ -109,7 +108,9 @@ async fn person(
     let id = path_id(id)?;
     let snap = state.snapshot();
     let s = &snap.society;
-    let p = s.person(&id).ok_or_else(|| s.not_found("person", &id))?;
+    let p = s
+        .person(&id)
+        .ok_or_else(|| s.not_found(RecordKind::Person, &id))?;
     Ok(Json(PersonView::new(s, p, AUDIENCE)))
 }
 
@@ -125,10 +126,12 @@ async fn institutions(
 ) -> ApiResult<Vec<InstitutionView>> {
     let snap = state.snapshot();
     let s = &snap.society;
-    let query = InstitutionQuery {
-        country: given(p.country).map(|c| parse_country(&c)).transpose()?,
-        text: given(p.search),
-    };
+    let query = Filters {
+        country: given(p.country),
+        search: given(p.search),
+        ..Filters::default()
+    }
+    .institutions()?;
     Ok(Json(
         s.institutions_matching(&query)
             .into_iter()
@@ -147,7 +150,7 @@ async fn institution(
     let s = &snap.society;
     let i = s
         .institution(&id)
-        .ok_or_else(|| s.not_found("institution", &id))?;
+        .ok_or_else(|| s.not_found(RecordKind::Institution, &id))?;
     Ok(Json(InstitutionView::new(s, i)))
 }
 
@@ -165,25 +168,19 @@ async fn meetings(
 ) -> ApiResult<Vec<MeetingView>> {
     let snap = state.snapshot();
     let s = &snap.society;
-    let query = MeetingQuery {
-        country: given(p.country).map(|c| parse_country(&c)).transpose()?,
-        year: given(p.year).map(|y| parse_year(&y)).transpose()?,
-        text: given(p.search),
-    };
+    let query = Filters {
+        country: given(p.country),
+        year: given(p.year),
+        search: given(p.search),
+        ..Filters::default()
+    }
+    .meetings()?;
     Ok(Json(
         s.meetings_matching(&query)
             .into_iter()
             .map(|m| MeetingView::new(s, m))
             .collect(),
     ))
-}
-
-fn parse_year(text: &str) -> Result<i32, AppError> {
-    text.trim().parse().map_err(|_| {
-        AppError::BadRequest(format!(
-            "invalid year \"{text}\": expected a whole number such as 2017"
-        ))
-    })
 }
 
 async fn meeting(
@@ -194,6 +191,8 @@ async fn meeting(
     let id = path_id(id)?;
     let snap = state.snapshot();
     let s = &snap.society;
-    let m = s.meeting(&id).ok_or_else(|| s.not_found("meeting", &id))?;
+    let m = s
+        .meeting(&id)
+        .ok_or_else(|| s.not_found(RecordKind::Meeting, &id))?;
     Ok(Json(MeetingView::new(s, m)))
 }

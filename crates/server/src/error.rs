@@ -5,6 +5,7 @@ use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use nspm_core::QueryError;
+use nspm_core::query::FilterError;
 use serde::Serialize;
 
 #[derive(Debug, thiserror::Error)]
@@ -42,10 +43,19 @@ impl From<QueryError> for AppError {
     fn from(e: QueryError) -> Self {
         match e {
             QueryError::NotFound { .. } => AppError::NotFound(e.to_string()),
-            QueryError::UnknownCountry(_) | QueryError::UnknownRole { .. } => {
-                AppError::BadRequest(e.to_string())
-            }
+            QueryError::UnknownCountry(_)
+            | QueryError::UnknownRole { .. }
+            | QueryError::InvalidYear(_) => AppError::BadRequest(e.to_string()),
         }
+    }
+}
+
+/// A filter that names nothing is a 404 like an unknown id; one that cannot
+/// be read is a 400. The message is the filter's problem alone: the query
+/// string shows which parameter it is.
+impl From<FilterError> for AppError {
+    fn from(e: FilterError) -> Self {
+        e.error.into()
     }
 }
 

@@ -40,7 +40,7 @@ pub enum StoreError {
         source: io::Error,
     },
     #[error(
-        "the data in {} is being changed by {holder}; gave up after waiting {} s (raise --wait to wait longer)",
+        "the data in {} is being changed by {holder}; gave up after waiting {} s",
         dir.display(),
         waited.as_secs_f32()
     )]

@@ -10,7 +10,7 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use nspm_access::{ACCESS_FILE, Access, Expiry, Grant, GrantId, Label};
-use nspm_core::{QueryError, Society, Sources, Timestamp};
+use nspm_core::{Society, Sources, Timestamp};
 use nspm_store::DataDir;
 use serde::Serialize;
 
@@ -129,7 +129,7 @@ fn grant(cx: &mut Context, args: GrantArgs) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("cannot load the data in {}", sources.origin))?;
     let person = society
         .person(&args.person)
-        .ok_or_else(|| society.not_found("person", &args.person))?;
+        .ok_or_else(|| society.not_found(nspm_core::RecordKind::Person, &args.person))?;
     let mut access = Access::read(&dir)?;
     let issued = access.grant(
         person.id.clone(),
@@ -209,7 +209,7 @@ fn revoke(cx: &mut Context, args: &RevokeArgs) -> anyhow::Result<ExitCode> {
         None => {
             let mut grants = access.of_person(target).peekable();
             if grants.peek().is_none() {
-                return Err(no_grant(&access, target).into());
+                return Err(no_grant(&access, target));
             }
             let active: Vec<GrantId> = grants
                 .filter(|g| g.is_active(now))
@@ -251,21 +251,19 @@ fn revoke(cx: &mut Context, args: &RevokeArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// Neither a grant nor a person with access: suggest the closest of both.
-fn no_grant(access: &Access, target: &str) -> QueryError {
+fn no_grant(access: &Access, target: &str) -> anyhow::Error {
     let mut names: Vec<&str> = access.grants().iter().map(|g| g.id.as_str()).collect();
     for g in access.grants() {
         if !names.contains(&g.person.as_str()) {
             names.push(g.person.as_str());
         }
     }
-    QueryError::NotFound {
-        kind: "grant or person with access",
-        text: target.to_string(),
-        suggestions: nspm_core::query::suggest(target, names.into_iter())
-            .into_iter()
-            .map(str::to_string)
-            .collect(),
-    }
+    let hint = match nspm_core::query::suggest(target, names.into_iter()).as_slice() {
+        [] => String::new(),
+        [one] => format!("; did you mean {one}?"),
+        many => format!("; did you mean one of {}?", many.join(", ")),
+    };
+    anyhow::anyhow!("no grant or person with access matches \"{target}\"{hint}")
 }
 
 /// One grant as `nspm access list` shows it: never a secret or a hash.

@@ -9,8 +9,8 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::Context as _;
-use nspm_core::edit::{self, Assign, Change, Kind};
-use nspm_store::DataDir;
+use nspm_core::edit::{self, Assign, Change, EditError, Kind};
+use nspm_store::{DataDir, Lock, StoreError};
 
 pub use fields::{InstitutionFields, MeetingFields, PersonFields};
 
@@ -112,6 +112,40 @@ pub(super) fn writable_dir(cx: &Context) -> anyhow::Result<DataDir> {
     Ok(DataDir::new(dir).with_faults(cx.faults.clone()))
 }
 
+/// Takes the data directory's lock, waiting as long as `wait` says; giving
+/// up, it says how to wait longer.
+pub(super) fn lock(data: &DataDir, wait: &Wait) -> anyhow::Result<Lock> {
+    data.lock(wait.duration(), &what()).map_err(busy)
+}
+
+/// Reads the data under a shared lock, for a dry run, waiting as long as
+/// `wait` says.
+fn read(data: &DataDir, wait: &Wait) -> anyhow::Result<nspm_core::Sources> {
+    data.read(wait.duration()).map_err(busy)
+}
+
+/// A store error in the command line's words: a lock held too long says
+/// how to wait longer.
+fn busy(e: StoreError) -> anyhow::Error {
+    match e {
+        e @ StoreError::Busy { .. } => anyhow::anyhow!("{e} (raise --wait to wait longer)"),
+        other => other.into(),
+    }
+}
+
+/// An input of a change as the command line names it: its flag.
+fn flag(field: &str) -> String {
+    format!("--{field}")
+}
+
+/// A refused or impossible change, in words that name the flags.
+fn explained(e: EditError) -> anyhow::Error {
+    match e {
+        EditError::Refused(_) => anyhow::anyhow!(e.message(&flag)),
+        other => other.into(),
+    }
+}
+
 /// What this run does, for the message of another that waits on it.
 pub(super) fn what() -> String {
     let mut line = String::from("nspm");
@@ -127,14 +161,13 @@ pub(super) fn what() -> String {
 /// reads, as a writer left the data, and needs no write access.
 fn run(cx: &mut Context, change: &Change, options: &Options) -> anyhow::Result<ExitCode> {
     let data = writable_dir(cx)?;
-    let wait = options.wait.duration();
     let (before, lock) = if options.dry_run {
-        (data.read(wait)?, None)
+        (read(&data, &options.wait)?, None)
     } else {
-        let lock = data.lock(wait, &what())?;
+        let lock = lock(&data, &options.wait)?;
         (lock.read()?, Some(lock))
     };
-    let edited = edit::apply(&before, change, nspm_store::now())?;
+    let edited = edit::apply(&before, change, nspm_store::now()).map_err(explained)?;
     let path = before.display_path(edited.file);
     match lock {
         None => {

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use nspm_core::DataFile;
 
 use super::Context;
-use super::edit::{Wait, warn_written, what, writable_dir};
+use super::edit::{Wait, lock, warn_written, writable_dir};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -34,7 +34,8 @@ pub fn run(cx: &mut Context, args: Args) -> anyhow::Result<ExitCode> {
             if unformatted.len() == 1 { "it" } else { "them" }
         );
     }
-    let lock = writable_dir(cx)?.lock(args.wait.duration(), &what())?;
+    let dir = writable_dir(cx)?;
+    let lock = lock(&dir, &args.wait)?;
     let before = lock.read()?;
     let after = nspm_core::edit::format(&before)?;
     let saved = lock.save(&before, &after)?;

@@ -3,9 +3,10 @@
 use std::io::Write;
 use std::process::ExitCode;
 
+use nspm_core::RecordKind;
 use nspm_core::edit::Kind;
+use nspm_core::query::Filters;
 use nspm_core::view::InstitutionView;
-use nspm_core::{Country, InstitutionQuery};
 
 use super::{Context, edit};
 use crate::cli::{ListFormat, ShowArgs};
@@ -29,7 +30,7 @@ pub enum Command {
 pub struct ListArgs {
     /// Only institutions in this country: an ISO code (NO) or a name (Norway).
     #[arg(long, value_name = "CODE|NAME", value_parser = crate::cli::country)]
-    country: Option<Country>,
+    country: Option<String>,
     /// Only institutions whose name, other spellings or country contain every
     /// word, ignoring case and accents.
     #[arg(long, value_name = "TEXT")]
@@ -45,10 +46,13 @@ pub fn run(cx: &mut Context, command: Command) -> anyhow::Result<ExitCode> {
         Command::Remove(args) => return edit::remove(cx, Kind::Institution, args),
         Command::List(args) => {
             let society = cx.society()?;
-            let query = InstitutionQuery {
+            let query = Filters {
                 country: args.country,
-                text: args.search,
-            };
+                search: args.search,
+                ..Filters::default()
+            }
+            .institutions()
+            .map_err(crate::cli::filter_error)?;
             let views: Vec<InstitutionView> = society
                 .institutions_matching(&query)
                 .into_iter()
@@ -60,7 +64,7 @@ pub fn run(cx: &mut Context, command: Command) -> anyhow::Result<ExitCode> {
             let society = cx.society()?;
             let institution = society
                 .institution(&args.id)
-                .ok_or_else(|| society.not_found("institution", &args.id))?;
+                .ok_or_else(|| society.not_found(RecordKind::Institution, &args.id))?;
             let view = InstitutionView::new(&society, institution);
             cx.out.record(args.format, &view, |out| {
                 out.fields(&[
@@ -72,7 +76,6 @@ pub fn run(cx: &mut Context, command: Command) -> anyhow::Result<ExitCode> {
                 ])?;
                 let people: Vec<Vec<String>> = society
                     .people_at(institution)
-                    .into_iter()
                     .map(|p| vec![p.id.to_string(), p.name()])
                     .collect();
                 if !people.is_empty() {
@@ -102,13 +105,20 @@ impl Row for InstitutionView {
         &["id", "name", "aliases", "country_code", "country", "people"];
 
     fn csv(&self) -> Vec<String> {
+        let InstitutionView {
+            id,
+            name,
+            aliases,
+            country,
+            people,
+        } = self;
         vec![
-            self.id.clone(),
-            self.name.clone(),
-            self.aliases.join(";"),
-            self.country.code.to_string(),
-            self.country.name.to_string(),
-            self.people.join(";"),
+            id.clone(),
+            name.clone(),
+            aliases.join(";"),
+            country.code.to_string(),
+            country.name.to_string(),
+            people.join(";"),
         ]
     }
 }

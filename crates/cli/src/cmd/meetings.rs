@@ -2,9 +2,10 @@
 
 use std::process::ExitCode;
 
+use nspm_core::RecordKind;
 use nspm_core::edit::Kind;
+use nspm_core::query::Filters;
 use nspm_core::view::MeetingView;
-use nspm_core::{Country, MeetingQuery};
 
 use super::{Context, edit};
 use crate::cli::{ListFormat, ShowArgs};
@@ -28,7 +29,7 @@ pub enum Command {
 pub struct ListArgs {
     /// Only meetings in this country: an ISO code (IS) or a name (Iceland).
     #[arg(long, value_name = "CODE|NAME", value_parser = crate::cli::country)]
-    country: Option<Country>,
+    country: Option<String>,
     /// Only meetings that began in this year.
     #[arg(long)]
     year: Option<i32>,
@@ -47,11 +48,14 @@ pub fn run(cx: &mut Context, command: Command) -> anyhow::Result<ExitCode> {
         Command::Remove(args) => return edit::remove(cx, Kind::Meeting, args),
         Command::List(args) => {
             let society = cx.society()?;
-            let query = MeetingQuery {
+            let query = Filters {
                 country: args.country,
-                year: args.year,
-                text: args.search,
-            };
+                year: args.year.map(|y| y.to_string()),
+                search: args.search,
+                ..Filters::default()
+            }
+            .meetings()
+            .map_err(crate::cli::filter_error)?;
             let views: Vec<MeetingView> = society
                 .meetings_matching(&query)
                 .into_iter()
@@ -63,7 +67,7 @@ pub fn run(cx: &mut Context, command: Command) -> anyhow::Result<ExitCode> {
             let society = cx.society()?;
             let meeting = society
                 .meeting(&args.id)
-                .ok_or_else(|| society.not_found("meeting", &args.id))?;
+                .ok_or_else(|| society.not_found(RecordKind::Meeting, &args.id))?;
             let view = MeetingView::new(&society, meeting);
             cx.out.record(args.format, &view, |out| {
                 out.fields(&[
@@ -131,26 +135,44 @@ impl Row for MeetingView {
     ];
 
     fn csv(&self) -> Vec<String> {
-        let [venue_id, venue] = ref_cells(&self.venue);
+        let MeetingView {
+            id,
+            title,
+            date,
+            date_precision,
+            // `date` says the same for a table to sort by.
+            date_text: _,
+            end,
+            city,
+            venue,
+            country,
+            summary,
+            revision,
+            modified,
+            starts,
+            ends,
+            zone,
+        } = self;
+        let [venue_id, venue] = ref_cells(venue);
         vec![
-            self.id.clone(),
-            self.title.clone(),
-            self.date.clone(),
-            self.date_precision.name().to_string(),
-            self.end.clone().unwrap_or_default(),
-            self.city.clone().unwrap_or_default(),
+            id.clone(),
+            title.clone(),
+            date.clone(),
+            date_precision.name().to_string(),
+            end.clone().unwrap_or_default(),
+            city.clone().unwrap_or_default(),
             venue_id,
             venue,
-            self.country.code.to_string(),
-            self.country.name.to_string(),
-            self.summary.clone().unwrap_or_default(),
-            self.revision.to_string(),
-            self.modified.map(|t| t.to_string()).unwrap_or_default(),
+            country.code.to_string(),
+            country.name.to_string(),
+            summary.clone().unwrap_or_default(),
+            revision.to_string(),
+            modified.map(|t| t.to_string()).unwrap_or_default(),
             // The times come last, so the columns before them stay where
             // they were for scripts that read them by position.
-            self.starts.map(|t| t.to_string()).unwrap_or_default(),
-            self.ends.map(|t| t.to_string()).unwrap_or_default(),
-            self.zone.map(|z| z.to_string()).unwrap_or_default(),
+            starts.map(|t| t.to_string()).unwrap_or_default(),
+            ends.map(|t| t.to_string()).unwrap_or_default(),
+            zone.map(|z| z.to_string()).unwrap_or_default(),
         ]
     }
 }

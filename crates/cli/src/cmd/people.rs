@@ -2,10 +2,10 @@
 
 use std::process::ExitCode;
 
-use anyhow::Context as _;
 use nspm_core::edit::Kind;
-use nspm_core::view::{DetailView, PersonView};
-use nspm_core::{Audience, Country, PeopleQuery, Person, Role, Society};
+use nspm_core::query::Filters;
+use nspm_core::view::{ContactView, DetailView, PersonView};
+use nspm_core::{Audience, Person, RecordKind, Society};
 
 use super::{Context, edit};
 use crate::cli::{ListFormat, ShowArgs};
@@ -38,13 +38,13 @@ pub struct ListArgs {
 pub struct Filter {
     /// Only people from this country: an ISO code (NO) or a name (Norway).
     #[arg(long, value_name = "CODE|NAME", value_parser = crate::cli::country)]
-    country: Option<Country>,
+    country: Option<String>,
     /// Only people at this institution: its id, name or another spelling.
     #[arg(long, value_name = "ID|NAME")]
     institution: Option<String>,
     /// Only people with this role, such as steering-committee or chair.
     #[arg(long, value_parser = crate::cli::role)]
-    role: Option<Role>,
+    role: Option<String>,
     /// Only people whose name, institution or country contain every word,
     /// ignoring case and accents ("soren" finds Søren).
     #[arg(long, value_name = "TEXT")]
@@ -54,22 +54,15 @@ pub struct Filter {
 impl Filter {
     /// The people chosen, sorted by family name then given name.
     pub fn select<'s>(&self, society: &'s Society) -> anyhow::Result<Vec<&'s Person>> {
-        let institution = match &self.institution {
-            Some(text) => Some(
-                society
-                    .resolve_institution(text)
-                    .context("--institution")?
-                    .id
-                    .clone(),
-            ),
-            None => None,
-        };
-        let query = PeopleQuery {
-            country: self.country,
-            institution,
-            role: self.role,
-            text: self.search.clone(),
-        };
+        let query = Filters {
+            country: self.country.clone(),
+            institution: self.institution.clone(),
+            role: self.role.clone(),
+            search: self.search.clone(),
+            ..Filters::default()
+        }
+        .people(society)
+        .map_err(crate::cli::filter_error)?;
         Ok(society.people_matching(&query))
     }
 }
@@ -93,7 +86,7 @@ pub fn run(cx: &mut Context, command: Command) -> anyhow::Result<ExitCode> {
             let society = cx.society()?;
             let person = society
                 .person(&args.id)
-                .ok_or_else(|| society.not_found("person", &args.id))?;
+                .ok_or_else(|| society.not_found(RecordKind::Person, &args.id))?;
             let view = PersonView::new(&society, person, Audience::Members);
             cx.out.record(args.format, &view, |out| {
                 out.fields(&[
@@ -170,21 +163,37 @@ impl Row for PersonView {
     ];
 
     fn csv(&self) -> Vec<String> {
-        let [inst_id, inst_name] = ref_cells(&self.institution);
+        let PersonView {
+            id,
+            name,
+            given_name,
+            family_name,
+            institution,
+            country,
+            roles,
+            contact:
+                ContactView {
+                    email,
+                    phone,
+                    orcid,
+                    web,
+                },
+        } = self;
+        let [inst_id, inst_name] = ref_cells(institution);
         vec![
-            self.id.clone(),
-            self.name.clone(),
-            self.given_name.clone(),
-            self.family_name.clone(),
+            id.clone(),
+            name.clone(),
+            given_name.clone(),
+            family_name.clone(),
             inst_id,
             inst_name,
-            self.country.code.to_string(),
-            self.country.name.to_string(),
-            self.roles.join(";"),
-            detail_value(&self.contact.email),
-            detail_value(&self.contact.phone),
-            detail_value(&self.contact.orcid),
-            detail_value(&self.contact.web),
+            country.code.to_string(),
+            country.name.to_string(),
+            roles.join(";"),
+            detail_value(email),
+            detail_value(phone),
+            detail_value(orcid),
+            detail_value(web),
         ]
     }
 }

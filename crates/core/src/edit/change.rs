@@ -8,9 +8,11 @@
 //! visibility other than public or members) or name a record that does not
 //! exist.
 
+use super::refusal::{Refusal, RefusalKind};
 use super::write::{Rec, Val};
 use crate::load::DataFile;
-use crate::model::{Role, Society};
+use crate::model::{Institution, Meeting, Person, RecordKind, Role, Society};
+use crate::query::Suggestions;
 use crate::text::slug;
 use crate::{Country, PartialDate};
 
@@ -23,56 +25,117 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// The kind of record this is.
+    pub fn record(self) -> RecordKind {
+        match self {
+            Kind::Person => RecordKind::Person,
+            Kind::Institution => RecordKind::Institution,
+            Kind::Meeting => RecordKind::Meeting,
+        }
+    }
+
     /// The record's name in messages: "person".
     pub fn noun(self) -> &'static str {
-        match self {
-            Kind::Person => "person",
-            Kind::Institution => "institution",
-            Kind::Meeting => "meeting",
-        }
+        self.record().noun()
     }
 
     pub fn file(self) -> DataFile {
+        self.record().file()
+    }
+
+    /// The inputs a change may give, in the order front ends list them.
+    pub fn inputs(self) -> &'static [Input] {
         match self {
-            Kind::Person => DataFile::People,
-            Kind::Institution => DataFile::Institutions,
-            Kind::Meeting => DataFile::Meetings,
+            Kind::Person => PERSON_INPUTS,
+            Kind::Institution => INSTITUTION_INPUTS,
+            Kind::Meeting => MEETING_INPUTS,
         }
     }
 
-    /// The fields a change may give, as the command line names them.
-    pub fn fields(self) -> &'static [&'static str] {
-        match self {
-            Kind::Person => &[
-                "id",
-                "name",
-                "given",
-                "family",
-                "institution",
-                "country",
-                "role",
-                "email",
-                "email-visibility",
-                "phone",
-                "phone-visibility",
-                "orcid",
-                "orcid-visibility",
-                "web",
-                "web-visibility",
-            ],
-            Kind::Institution => &["id", "name", "alias", "country"],
-            Kind::Meeting => &[
-                "id", "title", "date", "end", "starts", "ends", "zone", "city", "venue", "country",
-                "summary",
-            ],
-        }
+    /// The names of the inputs: `email`, `email-visibility`. A front end
+    /// shows each its own way, the command line as a flag.
+    pub fn fields(self) -> impl Iterator<Item = &'static str> {
+        self.inputs().iter().map(|i| i.name)
     }
 
-    /// Fields that may be given more than once, each time adding an item.
-    fn repeats(field: &str) -> bool {
-        matches!(field, "role" | "alias")
+    /// The record's fields that no input sets, since the change itself does:
+    /// a meeting's revision and the time it was changed.
+    pub fn automatic(self) -> &'static [&'static str] {
+        match self {
+            Kind::Meeting => &["revision", "modified"],
+            Kind::Person | Kind::Institution => &[],
+        }
     }
 }
+
+/// One input of a change, and the fields of the record it sets. Every field
+/// of a record is set by an input or by the change itself
+/// ([`Kind::automatic`]); a test holds the tables below to the records'
+/// declarations, and to what each input does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Input {
+    /// Its name, such as `email-visibility`.
+    pub name: &'static str,
+    /// The fields it sets.
+    pub sets: &'static [&'static str],
+    /// True when it may be given more than once, each time adding an item.
+    pub repeats: bool,
+}
+
+const fn input(name: &'static str, sets: &'static [&'static str]) -> Input {
+    Input {
+        name,
+        sets,
+        repeats: false,
+    }
+}
+
+const fn repeating(name: &'static str, sets: &'static [&'static str]) -> Input {
+    Input {
+        repeats: true,
+        ..input(name, sets)
+    }
+}
+
+const PERSON_INPUTS: &[Input] = &[
+    input("id", &["id"]),
+    // Given and family name at once, split at the last space.
+    input("name", &["given", "family"]),
+    input("given", &["given"]),
+    input("family", &["family"]),
+    input("institution", &["institution"]),
+    input("country", &["country"]),
+    repeating("role", &["roles"]),
+    input("email", &["email"]),
+    input("email-visibility", &["email"]),
+    input("phone", &["phone"]),
+    input("phone-visibility", &["phone"]),
+    input("orcid", &["orcid"]),
+    input("orcid-visibility", &["orcid"]),
+    input("web", &["web"]),
+    input("web-visibility", &["web"]),
+];
+
+const INSTITUTION_INPUTS: &[Input] = &[
+    input("id", &["id"]),
+    input("name", &["name"]),
+    repeating("alias", &["aliases"]),
+    input("country", &["country"]),
+];
+
+const MEETING_INPUTS: &[Input] = &[
+    input("id", &["id"]),
+    input("title", &["title"]),
+    input("date", &["date"]),
+    input("end", &["end"]),
+    input("starts", &["starts"]),
+    input("ends", &["ends"]),
+    input("zone", &["zone"]),
+    input("city", &["city"]),
+    input("venue", &["venue"]),
+    input("country", &["country"]),
+    input("summary", &["summary"]),
+];
 
 /// One field as given: `--email kari@example.org` is `("email",
 /// "kari@example.org")`. An empty value clears an optional field.
@@ -122,33 +185,29 @@ impl Change {
 
 /// The fields of one change, checked for names and repeats, with the
 /// problems found on the way.
-pub(crate) struct Input<'a> {
+pub(crate) struct Given<'a> {
     kind: Kind,
     assigns: &'a [Assign],
-    pub problems: Vec<String>,
+    pub problems: Vec<Refusal>,
 }
 
-impl<'a> Input<'a> {
-    pub(crate) fn new(kind: Kind, assigns: &'a [Assign]) -> Input<'a> {
+impl<'a> Given<'a> {
+    pub(crate) fn new(kind: Kind, assigns: &'a [Assign]) -> Given<'a> {
         let mut problems = Vec::new();
-        let known = kind.fields();
         for (i, a) in assigns.iter().enumerate() {
-            if !known.contains(&a.field.as_str()) {
-                let hint = crate::decode::closest(&a.field, known)
-                    .map(|k| format!("; did you mean --{k}?"))
-                    .unwrap_or_else(|| {
-                        format!("; a {} has: --{}", kind.noun(), known.join(", --"))
-                    });
-                problems.push(format!(
-                    "--{}: a {} has no such field{hint}",
-                    a.field,
-                    kind.noun()
-                ));
-            } else if !Kind::repeats(&a.field) && assigns[..i].iter().any(|b| b.field == a.field) {
-                problems.push(format!("--{} is given more than once", a.field));
+            match kind.inputs().iter().find(|k| k.name == a.field) {
+                None => {
+                    let suggestion = Suggestions::new(kind.fields()).best(&a.field);
+                    let problem = RefusalKind::UnknownField { suggestion };
+                    problems.push(Refusal::new(kind, &a.field, problem));
+                }
+                Some(k) if !k.repeats && assigns[..i].iter().any(|b| b.field == a.field) => {
+                    problems.push(Refusal::new(kind, &a.field, RefusalKind::GivenTwice));
+                }
+                Some(_) => {}
             }
         }
-        Input {
+        Given {
             kind,
             assigns,
             problems,
@@ -178,6 +237,10 @@ impl<'a> Input<'a> {
 
     pub(crate) fn has(&self, field: &str) -> bool {
         self.get(field).is_some()
+    }
+
+    pub(crate) fn refuse(&mut self, field: &str, kind: RefusalKind) {
+        self.problems.push(Refusal::new(self.kind, field, kind));
     }
 
     /// Sets the fields given onto `rec`, a copy of the record being edited
@@ -212,14 +275,11 @@ impl<'a> Input<'a> {
                 Some(c) => c.code().to_string(),
                 None => {
                     let from = if self.kind == Kind::Meeting {
-                        "--venue"
+                        "venue"
                     } else {
-                        "--institution"
+                        "institution"
                     };
-                    self.problems.push(format!(
-                        "--country is needed for a new {} (or {from}, to take its country)",
-                        self.kind.noun()
-                    ));
+                    self.refuse("country", RefusalKind::CountryNeeded { from });
                     return;
                 }
             },
@@ -231,8 +291,7 @@ impl<'a> Input<'a> {
     fn required(&mut self, flags: &[&str]) {
         for flag in flags {
             if !self.has(flag) {
-                self.problems
-                    .push(format!("--{flag} is needed for a new {}", self.kind.noun()));
+                self.refuse(flag, RefusalKind::Needed);
             }
         }
     }
@@ -246,7 +305,7 @@ impl<'a> Input<'a> {
         match society.resolve_institution(v) {
             Ok(i) => Some(Some(Val::Str(i.id.to_string()))),
             Err(e) => {
-                self.problems.push(format!("--{flag}: {e}"));
+                self.refuse(flag, RefusalKind::NoSuchInstitution(e));
                 None
             }
         }
@@ -260,9 +319,12 @@ impl<'a> Input<'a> {
                     rec.set("family", Some(Val::str(family)));
                 }
                 None if self.has("given") && self.has("family") => {}
-                None => self.problems.push(format!(
-                    "--name \"{name}\" has no space between a given and a family name; give --given and --family"
-                )),
+                None => self.refuse(
+                    "name",
+                    RefusalKind::Unsplit {
+                        name: name.to_string(),
+                    },
+                ),
             }
         }
         self.text(rec, "given", "given");
@@ -292,10 +354,12 @@ impl<'a> Input<'a> {
                         list.push(Val::Ident(r.variant()));
                     }
                     Some(_) => {}
-                    None => self.problems.push(format!(
-                        "--role: unknown role \"{text}\"; expected one of: {}",
-                        Role::ALL.map(Role::slug).join(", ")
-                    )),
+                    None => self.refuse(
+                        "role",
+                        RefusalKind::UnknownRole {
+                            text: text.to_string(),
+                        },
+                    ),
                 }
             }
             rec.set("roles", (!list.is_empty()).then_some(Val::List(list)));
@@ -316,9 +380,8 @@ impl<'a> Input<'a> {
                 "public" => Some("Public"),
                 "members" => Some("Members"),
                 _ => {
-                    self.problems.push(format!(
-                        "--{flag}: \"{v}\" is not a visibility; expected public or members"
-                    ));
+                    let text = v.to_string();
+                    self.refuse(&flag, RefusalKind::NotVisibility { text });
                     return;
                 }
             },
@@ -333,8 +396,8 @@ impl<'a> Input<'a> {
         let value = match (self.get(field), current) {
             (Some(""), _) => {
                 if visibility.is_some() {
-                    self.problems
-                        .push(format!("--{flag} makes no sense while --{field} clears it"));
+                    let problem = RefusalKind::VisibilityWhileClearing { detail: field };
+                    self.refuse(&flag, problem);
                 }
                 rec.set(field, None);
                 return;
@@ -344,10 +407,8 @@ impl<'a> Input<'a> {
             (None, Some((who, old))) => (visibility.unwrap_or(who), old),
             (None, None) => {
                 if visibility.is_some() {
-                    self.problems.push(format!(
-                        "--{flag}: the {} has no {field} to show or hide; give --{field} too",
-                        self.kind.noun()
-                    ));
+                    let problem = RefusalKind::VisibilityWithoutDetail { detail: field };
+                    self.refuse(&flag, problem);
                 }
                 return;
             }
@@ -433,10 +494,7 @@ impl<'a> Input<'a> {
         let base = slug(&base);
         if base.is_empty() {
             if self.problems.is_empty() {
-                self.problems.push(format!(
-                    "cannot make an id from the {}'s name; give --id",
-                    self.kind.noun()
-                ));
+                self.refuse("id", RefusalKind::NoId);
             }
             return None;
         }
@@ -455,11 +513,11 @@ impl<'a> Input<'a> {
     }
 }
 
-/// An empty record of this kind, to be filled by an [`Input`].
+/// An empty record of this kind, to be filled by a [`Given`].
 pub(crate) fn empty(kind: Kind) -> Rec {
     match kind {
-        Kind::Person => Rec::new("Person", crate::fields::PERSON),
-        Kind::Institution => Rec::new("Institution", crate::fields::INSTITUTION),
-        Kind::Meeting => Rec::new("Meeting", crate::fields::MEETING),
+        Kind::Person => Rec::new(Person::NAME, Person::FIELDS),
+        Kind::Institution => Rec::new(Institution::NAME, Institution::FIELDS),
+        Kind::Meeting => Rec::new(Meeting::NAME, Meeting::FIELDS),
     }
 }

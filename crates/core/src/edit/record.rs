@@ -1,13 +1,13 @@
 //! The model's records as [`Rec`] values, in the canonical form: fields in
-//! the order the data files list them, optional fields left out while they
-//! hold their default (no city, no roles, revision 0).
+//! the order their declarations list them, optional fields left out while
+//! they hold their default (no city, no roles, revision 0). Each record is
+//! destructured whole, so a field added to one does not compile until it is
+//! written here.
 
 use super::write::{Rec, Val};
 use crate::model::{
     Contact, Detail, Initiative, Institution, Meeting, Person, SocietyInfo, Visibility,
 };
-
-use crate::fields::{INSTITUTION, MEETING, PERSON, SOCIETY};
 
 /// `Some(Public("…"))` or `Some(Members("…"))`.
 pub(crate) fn detail(d: &Detail) -> Val {
@@ -30,21 +30,33 @@ fn non_empty(list: Val) -> Option<Val> {
 }
 
 pub(crate) fn person(p: &Person) -> Rec {
-    let roles = Val::List(p.roles.iter().map(|r| Val::Ident(r.variant())).collect());
-    Rec::new("Person", PERSON)
-        .with("id", Val::str(p.id.as_str()))
-        .with("given", Val::str(&p.given))
-        .with("family", Val::str(&p.family))
+    let Person {
+        id,
+        given,
+        family,
+        institution,
+        country,
+        roles,
+        email,
+        phone,
+        orcid,
+        web,
+    } = p;
+    let roles = Val::List(roles.iter().map(|r| Val::Ident(r.variant())).collect());
+    Rec::new(Person::NAME, Person::FIELDS)
+        .with("id", Val::str(id.as_str()))
+        .with("given", Val::str(given))
+        .with("family", Val::str(family))
         .with(
             "institution",
-            Val::opt_str(p.institution.as_ref().map(|i| i.as_str())),
+            Val::opt_str(institution.as_ref().map(|i| i.as_str())),
         )
-        .with("country", Val::str(p.country.code()))
+        .with("country", Val::str(country.code()))
         .with_opt("roles", non_empty(roles))
-        .with_opt("email", p.email.as_ref().map(detail))
-        .with_opt("phone", p.phone.as_ref().map(detail))
-        .with_opt("orcid", p.orcid.as_ref().map(detail))
-        .with_opt("web", p.web.as_ref().map(detail))
+        .with_opt("email", email.as_ref().map(detail))
+        .with_opt("phone", phone.as_ref().map(detail))
+        .with_opt("orcid", orcid.as_ref().map(detail))
+        .with_opt("web", web.as_ref().map(detail))
 }
 
 pub(crate) fn institution(i: &Institution) -> Rec {
@@ -54,7 +66,7 @@ pub(crate) fn institution(i: &Institution) -> Rec {
         aliases,
         country,
     } = i;
-    Rec::new("Institution", INSTITUTION)
+    Rec::new(Institution::NAME, Institution::FIELDS)
         .with("id", Val::str(id.as_str()))
         .with("name", Val::str(name))
         .with_opt("aliases", non_empty(strings(aliases)))
@@ -78,7 +90,7 @@ pub(crate) fn meeting(m: &Meeting) -> Rec {
         modified,
     } = m;
     let some = |text: String| Val::some(Val::Str(text));
-    Rec::new("Meeting", MEETING)
+    Rec::new(Meeting::NAME, Meeting::FIELDS)
         .with("id", Val::str(id.as_str()))
         .with("title", Val::str(title))
         .with("date", Val::Str(date.iso()))
@@ -113,13 +125,13 @@ pub(crate) fn society(s: &SocietyInfo) -> Rec {
         contact: Contact { person, email },
         base_url,
     } = s;
-    let initiative = Rec::new("Initiative", &["name", "short_name"])
+    let initiative = Rec::new(Initiative::NAME, Initiative::FIELDS)
         .with("name", Val::str(initiative_name))
         .with("short_name", Val::str(initiative_short));
-    let contact = Rec::new("Contact", &["person", "email"])
+    let contact = Rec::new(Contact::NAME, Contact::FIELDS)
         .with("person", Val::opt_str(person.as_ref().map(|p| p.as_str())))
         .with("email", Val::str(email));
-    Rec::new("Society", SOCIETY)
+    Rec::new(SocietyInfo::NAME, SocietyInfo::FIELDS)
         .with("id", Val::str(id.as_str()))
         .with("name", Val::str(name))
         .with("short_name", Val::str(short_name))

@@ -73,6 +73,9 @@ impl Rec {
     /// Sets a field, or with `None` leaves it out; the field keeps its place
     /// in the canonical order either way.
     pub(crate) fn set(&mut self, field: &'static str, value: Option<Val>) {
+        // A field the record does not declare would be written where no
+        // reader takes it.
+        debug_assert!(self.order.contains(&field), "`{field}` is not declared");
         let at = self.fields.iter().position(|(n, _)| *n == field);
         match (at, value) {
             (Some(i), Some(v)) => self.fields[i].1 = v,

@@ -242,3 +242,28 @@ fn a_partial_load_skips_files_quietly_and_says_so() {
     assert!(Society::load_dir(dir).is_err());
     assert!(Society::load_embedded().unwrap().skipped().is_empty());
 }
+
+#[test]
+fn each_problem_carries_its_kind() {
+    let kinds = |file: DataFile, text: &str| -> Vec<DiagnosticKind> {
+        check(&sources_with(file, text))
+            .diagnostics
+            .iter()
+            .map(|d| d.kind)
+            .collect()
+    };
+    let meeting = "[Meeting(id: \"m\", title: \"T\", country: \"NO\", date: \"2019-05-14\", end: Some(\"2019-05-13\"))]";
+    assert_eq!(
+        kinds(DataFile::Meetings, meeting),
+        [DiagnosticKind::Inconsistent]
+    );
+    let twice = "[Institution(id: \"i\", name: \"I\", name: \"J\", country: \"NO\")]";
+    let people = "[Institution(id: \"i\", name: \"I\", country: \"NO\"), 7]";
+    // The other files name institutions that this one leaves out.
+    assert!(kinds(DataFile::Institutions, twice).starts_with(&[DiagnosticKind::RepeatedField]));
+    let wrong = kinds(DataFile::People, people)
+        .into_iter()
+        .filter(|&k| k == DiagnosticKind::WrongRecord)
+        .count();
+    assert_eq!(wrong, 2);
+}

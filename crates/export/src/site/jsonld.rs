@@ -7,8 +7,12 @@
 //! a large society. Fields are declared in the byte order of their names,
 //! the order a JSON object map prints its keys in, so that the text is the
 //! one readers and tests have always seen.
+//!
+//! Each description destructures its view whole, so that a field added to a
+//! view does not compile here until it is described or said to have no
+//! place in schema.org's terms.
 
-use nspm_core::view::{MeetingView, PersonView, SocietyView};
+use nspm_core::view::{ContactView, MeetingView, PersonView, SocietyContactView, SocietyView};
 use serde::Serialize;
 
 /// Where records live on the site, for the `url` fields: absolute when the
@@ -77,12 +81,29 @@ fn person_value<'a>(
     member_of: Option<&'a SocietyView>,
     urls: &Urls,
 ) -> PersonLd<'a> {
+    let PersonView {
+        id,
+        name,
+        given_name,
+        family_name,
+        institution,
+        // The page says where a person is from and what they do in the
+        // society; the description names them and how to reach them.
+        country: _,
+        roles: _,
+        contact:
+            ContactView {
+                email,
+                phone,
+                orcid,
+                web,
+            },
+    } = p;
     let same_as: Vec<String> = [
-        p.contact
-            .orcid
+        orcid
             .as_ref()
             .map(|o| format!("https://orcid.org/{}", o.value)),
-        p.contact.web.as_ref().map(|w| w.value.clone()),
+        web.as_ref().map(|w| w.value.clone()),
     ]
     .into_iter()
     .flatten()
@@ -90,19 +111,19 @@ fn person_value<'a>(
     PersonLd {
         context: None,
         kind: "Person",
-        affiliation: p.institution.as_ref().map(|i| OrganizationRef {
+        affiliation: institution.as_ref().map(|i| OrganizationRef {
             kind: "Organization",
             name: &i.name,
             url: urls.url(&format!("institutions/{}/", i.id)),
         }),
-        email: p.contact.email.as_ref().map(|e| e.value.as_str()),
-        family_name: &p.family_name,
-        given_name: &p.given_name,
+        email: email.as_ref().map(|e| e.value.as_str()),
+        family_name,
+        given_name,
         member_of: member_of.map(|s| society_ref(s, urls)),
-        name: &p.name,
+        name,
         same_as,
-        telephone: p.contact.phone.as_ref().map(|t| t.value.as_str()),
-        url: urls.url(&format!("people/{}/", p.id)),
+        telephone: phone.as_ref().map(|t| t.value.as_str()),
+        url: urls.url(&format!("people/{id}/")),
     }
 }
 
@@ -124,17 +145,31 @@ struct OrganizationLd<'a> {
 
 /// The society as an Organization, with its members, as script text.
 pub fn organization(society: &SocietyView, members: &[PersonView], urls: &Urls) -> String {
+    let SocietyView {
+        id: _,
+        name,
+        short_name,
+        // The description is the mission's opening sentence; the pages
+        // carry the rest.
+        initiative: _,
+        mission_intro,
+        mission: _,
+        mission_outro: _,
+        background: _,
+        contact: SocietyContactView { person: _, email },
+        base_url: _,
+    } = society;
     script_text(&OrganizationLd {
         context: CONTEXT,
         kind: "Organization",
-        alternate_name: &society.short_name,
-        description: &society.mission_intro,
-        email: &society.contact.email,
+        alternate_name: short_name,
+        description: mission_intro,
+        email,
         member: members
             .iter()
             .map(|p| person_value(p, None, urls))
             .collect(),
-        name: &society.name,
+        name,
         url: urls.url(""),
     })
 }
@@ -190,31 +225,51 @@ struct AddressLd<'a> {
 /// data knows them: ISO 8601 allows `2015-05` or `2014`, and a day is never
 /// made up.
 pub fn event(m: &MeetingView, society: &SocietyView, urls: &Urls) -> String {
-    let place_name = m
-        .venue
+    let MeetingView {
+        id,
+        title,
+        date,
+        // ISO 8601 in `date` says as much as these do.
+        date_precision: _,
+        date_text: _,
+        end,
+        city,
+        venue,
+        country,
+        summary,
+        // How often a meeting changed, and when, is for calendars.
+        revision: _,
+        modified: _,
+        // The event's dates stay days, months or years here; the page and
+        // the calendar give the times by the meeting's own clocks.
+        starts: _,
+        ends: _,
+        zone: _,
+    } = m;
+    let place_name = venue
         .as_ref()
         .map(|v| v.name.as_str())
-        .or(m.city.as_deref())
-        .unwrap_or(m.country.name);
+        .or(city.as_deref())
+        .unwrap_or(country.name);
     script_text(&EventLd {
         context: CONTEXT,
         kind: "Event",
-        description: m.summary.as_deref(),
-        end_date: m.end.as_deref(),
+        description: summary.as_deref(),
+        end_date: end.as_deref(),
         event_attendance_mode: "https://schema.org/OfflineEventAttendanceMode",
         location: PlaceLd {
             kind: "Place",
             address: AddressLd {
                 kind: "PostalAddress",
-                country: m.country.code,
-                locality: m.city.as_deref(),
+                country: country.code,
+                locality: city.as_deref(),
             },
             name: place_name,
         },
-        name: &m.title,
+        name: title,
         organizer: society_ref(society, urls),
-        start_date: &m.date,
-        url: urls.url(&format!("meetings/{}/", m.id)),
+        start_date: date,
+        url: urls.url(&format!("meetings/{id}/")),
     })
 }
 

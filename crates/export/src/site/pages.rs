@@ -1,9 +1,8 @@
 //! Renders each page of the site from the society's public views.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use minijinja::{Environment, Value, context};
-use nspm_core::query::sort_people;
 use nspm_core::view::{InstitutionView, MeetingView, PersonView, SocietyView};
 use nspm_core::{
     Audience, Country, Institution, Meeting, MeetingQuery, PeopleQuery, Person, Role, Society,
@@ -27,7 +26,7 @@ enum Job<'a> {
     /// The pages and downloads of which there is one per site.
     Frame,
     Person(&'a Person),
-    Institution(&'a Institution, Vec<&'a Person>),
+    Institution(&'a Institution),
     Meeting(&'a Meeting),
 }
 
@@ -52,15 +51,9 @@ pub fn render_all(
             stamp: options.stamp,
         },
     };
-    let mut members = people_by_institution(society);
     let jobs: Vec<Job> = std::iter::once(Job::Frame)
         .chain(society.people.iter().map(Job::Person))
-        .chain(
-            society
-                .institutions
-                .iter()
-                .map(|i| Job::Institution(i, members.remove(i.id.as_str()).unwrap_or_default())),
-        )
+        .chain(society.institutions.iter().map(Job::Institution))
         .chain(society.meetings.iter().map(Job::Meeting))
         .collect();
     let rendered = parallel::try_map(&jobs, parallel::threads(), |job| r.job(job))?;
@@ -207,11 +200,12 @@ impl Renderer<'_> {
                     ),
                 ]
             }
-            Job::Institution(i, people) => {
-                let view = InstitutionView::with_people(i, people);
+            Job::Institution(i) => {
+                let people: Vec<&Person> = society.people_at(i).collect();
+                let view = InstitutionView::new(society, i);
                 vec![(
                     format!("/institutions/{}/", i.id),
-                    self.institution(view, people)?,
+                    self.institution(view, &people)?,
                 )]
             }
             Job::Meeting(m) => {
@@ -522,21 +516,6 @@ impl Renderer<'_> {
         };
         self.render("404.html", frame, context! {})
     }
-}
-
-/// The people of every institution, in one pass over the people, each
-/// group sorted as [`Society::people_at`] sorts it.
-fn people_by_institution(society: &Society) -> HashMap<&str, Vec<&Person>> {
-    let mut groups: HashMap<&str, Vec<&Person>> = HashMap::new();
-    for p in &society.people {
-        if let Some(i) = &p.institution {
-            groups.entry(i.as_str()).or_default().push(p);
-        }
-    }
-    for people in groups.values_mut() {
-        sort_people(people);
-    }
-    groups
 }
 
 /// People grouped by country, each group in the order given.

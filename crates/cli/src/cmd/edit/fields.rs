@@ -182,3 +182,46 @@ impl Fields for MeetingFields {
         out
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::Command;
+
+    use super::*;
+
+    /// The flags of one kind of record are its inputs in nspm-core, one
+    /// each, and every flag given reaches the change.
+    fn flags_are_the_inputs<F: Fields>() {
+        let noun = F::KIND.noun();
+        let command = F::augment_args(Command::new("nspm"));
+        let flags: Vec<&str> = command
+            .get_arguments()
+            .filter_map(|a| a.get_long())
+            .collect();
+        let inputs: Vec<&str> = F::KIND.fields().collect();
+        for input in &inputs {
+            assert!(
+                flags.contains(input),
+                "a {noun}'s input `{input}` has no flag --{input} in crates/cli/src/cmd/edit/fields.rs"
+            );
+        }
+        for flag in &flags {
+            assert!(inputs.contains(flag), "--{flag} is no input of a {noun}");
+        }
+        let mut line = vec!["nspm".to_string()];
+        for flag in &flags {
+            line.extend([format!("--{flag}"), "value".to_string()]);
+        }
+        let matches = command.clone().try_get_matches_from(line).unwrap();
+        let fields = F::from_arg_matches(&matches).unwrap();
+        let given: Vec<String> = fields.assigns().into_iter().map(|a| a.field).collect();
+        assert_eq!(given, inputs, "the inputs a {noun}'s flags give");
+    }
+
+    #[test]
+    fn every_input_is_a_flag_and_every_flag_is_given() {
+        flags_are_the_inputs::<PersonFields>();
+        flags_are_the_inputs::<InstitutionFields>();
+        flags_are_the_inputs::<MeetingFields>();
+    }
+}
