@@ -31,6 +31,6 @@ pub mod vcard;
 
 pub use error::ExportError;
 pub use ics::CalendarOptions;
-pub use site::{Page, Site, SiteOptions};
+pub use site::{MembersSite, Page, Site, SiteOptions};
 pub use stamp::{stamp_from, stamp_from_env};
 pub use vcard::{CardOptions, VcardVersion};

@@ -34,6 +34,7 @@
 
 mod jsonld;
 mod map;
+pub mod members;
 mod pages;
 mod templates;
 
@@ -43,6 +44,7 @@ use std::path::PathBuf;
 use nspm_core::{Society, Timestamp};
 
 use crate::ExportError;
+pub use members::MembersSite;
 
 /// The content types the site serves, with their character sets.
 pub mod content_type {

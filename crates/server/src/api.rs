@@ -1,10 +1,11 @@
 //! The read-only JSON API: the same records and filters as `nspm … list`,
-//! for the public audience only.
+//! for the public at `/api/` and for members at `/members/api/`.
 
 mod params;
 
 use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, State};
+use axum::extract::{FromRequestParts, Path, State};
+use axum::http::request::Parts;
 use axum::routing::{MethodRouter, get};
 use axum::{Json, Router};
 use nspm_core::query::Filters;
@@ -15,8 +16,23 @@ use serde::Deserialize;
 use crate::{AppError, AppState, openapi};
 use params::{NoParams, Params};
 
-/// Visitors are the public: a members-only detail never leaves through the API.
-const AUDIENCE: Audience = Audience::Public;
+/// Who reads: the public, unless the members' guard has let a member in
+/// and said so in the request's extensions (which no client can set).
+struct Reader(Audience);
+
+impl<S: Send + Sync> FromRequestParts<S> for Reader {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Reader(
+            parts
+                .extensions
+                .get::<Audience>()
+                .copied()
+                .unwrap_or(Audience::Public),
+        ))
+    }
+}
 
 /// Every route of the API, below `/api`. One table feeds both the router and
 /// [`paths`], so a test can hold the OpenAPI document to the routes as served.
@@ -80,6 +96,7 @@ struct PeopleParams {
 
 async fn people(
     State(state): State<AppState>,
+    Reader(audience): Reader,
     Params(p): Params<PeopleParams>,
 ) -> ApiResult<Vec<PersonView>> {
     let snap = state.snapshot();
@@ -95,13 +112,14 @@ async fn people(
     Ok(Json(
         s.people_matching(&query)
             .into_iter()
-            .map(|p| PersonView::new(s, p, AUDIENCE))
+            .map(|p| PersonView::new(s, p, audience))
             .collect(),
     ))
 }
 
 async fn person(
     State(state): State<AppState>,
+    Reader(audience): Reader,
     id: Result<Path<String>, PathRejection>,
     _: Params<NoParams>,
 ) -> ApiResult<PersonView> {
@@ -111,7 +129,7 @@ async fn person(
     let p = s
         .person(&id)
         .ok_or_else(|| s.not_found(RecordKind::Person, &id))?;
-    Ok(Json(PersonView::new(s, p, AUDIENCE)))
+    Ok(Json(PersonView::new(s, p, audience)))
 }
 
 #[derive(Debug, Deserialize)]

@@ -119,10 +119,13 @@ pub async fn policy(req: Request, next: Next) -> Response {
         next.run(req).await
     };
     let h = res.headers_mut();
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(CSP),
-    );
+    // The members' area sets its own, which lets its forms be sent.
+    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CSP),
+        );
+    }
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
@@ -136,7 +139,7 @@ pub async fn policy(req: Request, next: Next) -> Response {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     }
     if let (Some(start), Some(target)) = (start, target) {
-        let shown: String = target.to_string().chars().take(200).collect();
+        let shown: String = redacted(&target).chars().take(200).collect();
         tracing::info!(
             method = %method,
             target = %shown,
@@ -146,6 +149,23 @@ pub async fn policy(req: Request, next: Next) -> Response {
         );
     }
     res
+}
+
+/// A request target as the log shows it: a calendar feed's secret is
+/// left out (`/members/feeds/<redacted>/calendar.ics`), since whoever reads
+/// the log could otherwise read the calendar. Headers, and with them
+/// credentials and cookies, are never logged at all.
+fn redacted(target: &axum::http::Uri) -> String {
+    let text = target.to_string();
+    const FEEDS: &str = "/members/feeds/";
+    match target.path().strip_prefix(FEEDS) {
+        Some(rest) => {
+            let tail = rest.find('/').map_or("", |i| &rest[i..]);
+            let query = target.query().map(|q| format!("?{q}")).unwrap_or_default();
+            format!("{FEEDS}<redacted>{tail}{query}")
+        }
+        None => text,
+    }
 }
 
 /// RFC 9112 §3.2: an HTTP/1.1 request names its host in one Host header,
@@ -289,8 +309,16 @@ pub async fn run(
         let activity = Arc::new(Activity::new());
         let (served, refused) = (app.clone(), refuse.clone());
         let requests = Arc::clone(&activity);
-        let service = hyper::service::service_fn(move |req: Request<Incoming>| {
+        let service = hyper::service::service_fn(move |mut req: Request<Incoming>| {
             let open = requests.open();
+            // Plain TCP: nothing is secure, and only a loopback peer may try
+            // the members' area out.
+            req.extensions_mut().insert(crate::Transport {
+                secure: false,
+                own_tls: false,
+                client: peer.ip(),
+                loopback: peer.ip().is_loopback(),
+            });
             let router = if names_its_host(&req) {
                 served.clone()
             } else {

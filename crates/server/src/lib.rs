@@ -10,9 +10,11 @@ mod api;
 mod error;
 mod http;
 mod live;
+mod members;
 mod openapi;
 mod pages;
 mod state;
+mod transport;
 
 use axum::Router;
 use axum::extract::{Request, State};
@@ -22,9 +24,11 @@ use axum::routing::get;
 
 pub use error::AppError;
 pub use http::{Limits, MAX_HEADERS, MAX_URI};
-pub use live::{LiveData, Reload, Reloader, reload, watch};
+pub use live::{LiveData, Reload, Reloader, reload, reload_access, watch};
+pub use members::{COOKIE, SESSION_LIFETIME};
 pub use pages::{Pages, Served};
-pub use state::{AppState, Snapshot};
+pub use state::{AppState, MembersPages, Snapshot, StateError};
+pub use transport::Transport;
 
 /// Where the health check answers.
 const HEALTHZ: &str = "/healthz";
@@ -36,6 +40,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .route(HEALTHZ, get(healthz))
         .nest(API, api::router())
+        .merge(members::router(state.clone()))
         .fallback(site)
         .layer(axum::middleware::from_fn(http::policy))
         .with_state(state)
@@ -53,19 +58,8 @@ pub fn routes() -> Vec<String> {
 /// the static export, or the site's 404 page.
 async fn site(State(state): State<AppState>, req: Request) -> Response {
     let path = req.uri().path();
-    // An API client gets JSON for a path that does not exist, whatever
-    // the method, like every other API error.
-    if path.starts_with("/api/") || path == "/api" {
-        return AppError::NotFound(format!("no API endpoint at {path}")).into_response();
-    }
-    if req.method() != Method::GET && req.method() != Method::HEAD {
-        let mut res = http::text(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "only GET and HEAD are allowed\n",
-        );
-        res.headers_mut()
-            .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
-        return res;
+    if let Some(refused) = refuse(path, req.method(), API) {
+        return refused;
     }
     let snap = state.peek();
     let pages = &snap.pages;
@@ -86,6 +80,29 @@ async fn site(State(state): State<AppState>, req: Request) -> Response {
         Some(page) => page.respond(req.method(), req.headers(), StatusCode::NOT_FOUND, None),
         None => http::text(StatusCode::NOT_FOUND, "not found\n"),
     }
+}
+
+/// The answer, before any page is looked for, to a request for `path` that
+/// no page can answer: an API client gets JSON for a path under `api` that
+/// does not exist, whatever the method, like every other API error; any
+/// other method than GET and HEAD gets 405.
+fn refuse(path: &str, method: &Method, api: &str) -> Option<Response> {
+    if path
+        .strip_prefix(api)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+    {
+        return Some(AppError::NotFound(format!("no API endpoint at {path}")).into_response());
+    }
+    if method != Method::GET && method != Method::HEAD {
+        let mut res = http::text(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "only GET and HEAD are allowed\n",
+        );
+        res.headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
+        return Some(res);
+    }
+    None
 }
 
 /// A permanent redirect to `path` with `query`. 308 rather than 301: the

@@ -63,6 +63,8 @@ pub enum Reload {
 enum Wake {
     /// The content of a data file changed.
     Files,
+    /// The access file or the session key changed.
+    Access,
     /// Something happened to the directory's own name: `left` when the
     /// directory watched went from its path (removed, or renamed away).
     Dir {
@@ -185,8 +187,12 @@ fn wakes(event: &Event, dir: &Path) -> Vec<Wake> {
             if let Some(left) = leaves(&event.kind, i) {
                 wakes.push(Wake::Dir { left });
             }
-        } else if path.parent() == Some(dir) && is_data_file(path) && changes_content(&event.kind) {
-            wakes.push(Wake::Files);
+        } else if path.parent() == Some(dir) && changes_content(&event.kind) {
+            if is_data_file(path) {
+                wakes.push(Wake::Files);
+            } else if is_access_file(path) {
+                wakes.push(Wake::Access);
+            }
         }
     }
     wakes
@@ -231,10 +237,16 @@ fn is_data_file(path: &Path) -> bool {
         .is_some_and(|n| DataFile::ALL.iter().any(|f| f.file_name() == n))
 }
 
+fn is_access_file(path: &Path) -> bool {
+    path.file_name()
+        .is_some_and(|n| n == nspm_access::ACCESS_FILE || n == nspm_access::KEY_FILE)
+}
+
 /// What woke the thread since it last reloaded.
 #[derive(Debug, Default)]
 struct Batch {
     files: bool,
+    access: bool,
     dir: bool,
     left: bool,
     now: bool,
@@ -245,6 +257,7 @@ impl Batch {
     fn add(&mut self, wake: Wake) {
         match wake {
             Wake::Files => self.files = true,
+            Wake::Access => self.access = true,
             Wake::Dir { left } => {
                 self.dir = true;
                 self.left |= left;
@@ -315,14 +328,23 @@ impl Follow {
 
     fn handle(&mut self, batch: &Batch) {
         let mut read = batch.files || batch.now;
+        let mut access = batch.access || batch.now;
         if batch.dir || batch.now || self.watched.is_none() {
             match self.look(batch.left) {
                 Found::Same => {}
-                Found::Back => read = true,
+                Found::Back => {
+                    read = true;
+                    access = true;
+                }
                 // Nothing to read but on request, where the reload's own
                 // message says why nothing was reloaded.
                 Found::Missing => read = batch.now,
             }
+        }
+        // The access file first: it is quick to read, and a revocation
+        // should not wait for the site to render.
+        if access {
+            reload_access(&self.dir, &self.state);
         }
         if read {
             reload(&self.dir, &self.state);
@@ -375,6 +397,18 @@ impl Follow {
                 Found::Missing
             }
         }
+    }
+}
+
+/// Reads the access file and session key in `dir` again; when they cannot
+/// be read, the members' area lets nobody in until they can.
+pub fn reload_access(dir: &Path, state: &AppState) {
+    match state.reload_access(dir) {
+        Ok(()) => tracing::info!(dir = %dir.display(), "access reloaded"),
+        Err(e) => tracing::warn!(
+            error = %e,
+            "the access file cannot be read: nobody may sign in to the members' area until it can"
+        ),
     }
 }
 

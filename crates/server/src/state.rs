@@ -1,12 +1,17 @@
-//! What the server serves: one checked snapshot of the data at a time.
+//! What the server serves: one checked snapshot of the data at a time, and
+//! who may open the members' area.
 
+use std::path::Path;
 use std::sync::Arc;
 
 use arc_swap::ArcSwap;
+use nspm_access::{Access, AccessError, SessionKey};
 use nspm_core::Society;
-use nspm_export::{ExportError, Site, SiteOptions, stamp_from_env};
+use nspm_export::site::members::ROOT;
+use nspm_export::{ExportError, MembersSite, Site, SiteOptions, stamp_from_env};
 
-use crate::Pages;
+use crate::members::{Gate, Limiter};
+use crate::{Pages, Served};
 
 /// One loaded, checked version of the data and everything derived from it:
 /// the site rendered and compressed, ready to send.
@@ -14,30 +19,78 @@ use crate::Pages;
 pub struct Snapshot {
     pub society: Society,
     pub pages: Pages,
+    /// The members' side, rendered with members-only details; served only
+    /// to members.
+    pub members: MembersPages,
+}
+
+/// The members' side of a snapshot, ready to send.
+#[derive(Debug)]
+pub struct MembersPages {
+    pub pages: Pages,
+    pub sign_in: Served,
+    pub sign_in_failed: Served,
+    pub needs_tls: Served,
+    /// What the members' search page, rendered per request, is made with.
+    pub options: SiteOptions,
 }
 
 impl Snapshot {
     /// Renders the site for `society` and prepares every file for sending.
     pub fn build(society: Society) -> Result<Snapshot, ExportError> {
         let stamp = stamp_from_env(&society)?;
-        let site = Site::build(&society, &SiteOptions { stamp })?;
+        let options = SiteOptions { stamp };
+        let site = Site::build(&society, &options)?;
+        let members = MembersSite::build(&society, &options)?;
         // The moment the calendars give as DTSTAMP is also the files'
         // Last-Modified: both say when the data last changed.
         let pages = Pages::from_site(site, stamp);
-        Ok(Snapshot { society, pages })
+        let served = |p: nspm_export::Page| Served::new(ROOT, p.bytes, p.content_type);
+        let members = MembersPages {
+            pages: Pages::from_site(members.pages, stamp),
+            sign_in: served(members.sign_in),
+            sign_in_failed: served(members.sign_in_failed),
+            needs_tls: served(members.needs_tls),
+            options,
+        };
+        Ok(Snapshot {
+            society,
+            pages,
+            members,
+        })
     }
+}
+
+/// Why a state could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum StateError {
+    #[error(transparent)]
+    Export(#[from] ExportError),
+    #[error(transparent)]
+    Access(#[from] AccessError),
 }
 
 /// Shared by every request; cloning is cheap.
 #[derive(Clone, Debug)]
 pub struct AppState {
     current: Arc<ArcSwap<Snapshot>>,
+    gate: Arc<ArcSwap<Gate>>,
+    limiter: Arc<Limiter>,
 }
 
 impl AppState {
-    pub fn new(society: Society) -> Result<AppState, ExportError> {
+    /// A state whose members' area lets nobody in until
+    /// [`AppState::open_access`] reads an access file.
+    pub fn new(society: Society) -> Result<AppState, StateError> {
+        let gate = Gate {
+            access: Some(Access::default()),
+            // No grant exists, so nothing is ever signed with this key.
+            key: SessionKey::generate()?,
+        };
         Ok(AppState {
             current: Arc::new(ArcSwap::from_pointee(Snapshot::build(society)?)),
+            gate: Arc::new(ArcSwap::from_pointee(gate)),
+            limiter: Arc::new(Limiter::default()),
         })
     }
 
@@ -60,5 +113,55 @@ impl AppState {
         let next = Snapshot::build(society)?;
         self.current.store(Arc::new(next));
         Ok(())
+    }
+
+    /// Reads the access file and the session key in the data directory
+    /// (making the key when there is none) and lets in whom it grants.
+    pub fn open_access(&self, dir: &Path) -> Result<(), AccessError> {
+        let key = SessionKey::load_or_create(dir)?;
+        let access = Access::read(dir)?;
+        self.set_gate(Some(access), key);
+        Ok(())
+    }
+
+    /// Reads the access file and key again. When either cannot be read,
+    /// nobody is let in until they can: a revocation must never be undone
+    /// by a file that fails to read.
+    pub fn reload_access(&self, dir: &Path) -> Result<(), AccessError> {
+        let key = match SessionKey::load(dir) {
+            Ok(Some(key)) => key,
+            Ok(None) => SessionKey::load_or_create(dir).inspect_err(|_| self.close_gate())?,
+            Err(e) => {
+                self.close_gate();
+                return Err(e);
+            }
+        };
+        match Access::read(dir) {
+            Ok(access) => {
+                self.set_gate(Some(access), key);
+                Ok(())
+            }
+            Err(e) => {
+                self.set_gate(None, key);
+                Err(e)
+            }
+        }
+    }
+
+    fn set_gate(&self, access: Option<Access>, key: SessionKey) {
+        self.gate.store(Arc::new(Gate { access, key }));
+    }
+
+    fn close_gate(&self) {
+        let key = self.gate.load().key.clone();
+        self.set_gate(None, key);
+    }
+
+    pub(crate) fn gate(&self) -> arc_swap::Guard<Arc<Gate>> {
+        self.gate.load()
+    }
+
+    pub(crate) fn limiter(&self) -> &Limiter {
+        &self.limiter
     }
 }

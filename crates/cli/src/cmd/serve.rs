@@ -67,6 +67,12 @@ pub fn run(cx: &mut Context, args: Args) -> anyhow::Result<ExitCode> {
         // cannot change while the server runs.
         let live = match cx.data_dir() {
             Some(dir) => {
+                state.open_access(&dir).with_context(|| {
+                    format!(
+                        "cannot open the members' area's access file in {}",
+                        dir.display()
+                    )
+                })?;
                 let watch = nspm_server::watch(&dir, state.clone())
                     .with_context(|| format!("cannot watch {} for changes", dir.display()))?;
                 tracing::info!(dir = %dir.display(), "watching the data for changes");

@@ -34,23 +34,7 @@ pub fn render_all(
     society: &Society,
     options: &SiteOptions,
 ) -> Result<BTreeMap<String, Page>, ExportError> {
-    let view = SocietyView::new(society);
-    let r = Renderer {
-        env: templates::environment(),
-        society,
-        society_value: Value::from_serialize(&view),
-        record_nav: nav(RECORD_ROOT, "/people/"),
-        view,
-        base: society.info.base_url.as_deref(),
-        cards: CardOptions {
-            version: VcardVersion::V3,
-            audience: Audience::Public,
-        },
-        calendars: CalendarOptions {
-            audience: Audience::Public,
-            stamp: options.stamp,
-        },
-    };
+    let r = Renderer::new(society, options, Audience::Public);
     let jobs: Vec<Job> = std::iter::once(Job::Frame)
         .chain(society.people.iter().map(Job::Person))
         .chain(society.institutions.iter().map(Job::Institution))
@@ -80,7 +64,7 @@ pub fn render_all(
 /// A resource from its text; rendered text is moved in, not copied. The
 /// spare room the text grew into is given back (in place, for a shrinking
 /// allocation), since the site holds every page at once.
-fn page(text: impl Into<String>, content_type: &'static str) -> Page {
+pub(super) fn page(text: impl Into<String>, content_type: &'static str) -> Page {
     let mut bytes = text.into().into_bytes();
     bytes.shrink_to_fit();
     Page {
@@ -90,13 +74,13 @@ fn page(text: impl Into<String>, content_type: &'static str) -> Page {
 }
 
 /// What every page's head and frame need besides its own content.
-struct Frame<'a> {
-    path: &'a str,
+pub(super) struct Frame<'a> {
+    pub(super) path: &'a str,
     /// The page's own title; the base layout adds the society's short name.
-    title: String,
-    description: String,
+    pub(super) title: String,
+    pub(super) description: String,
     /// The page's JSON-LD, ready for its script element.
-    jsonld: Option<String>,
+    pub(super) jsonld: Option<String>,
 }
 
 /// The main navigation's targets, relative to the site's root.
@@ -139,10 +123,10 @@ struct TimelineEntry<'a> {
     end_text: Option<String>,
 }
 
-struct Renderer<'a> {
+pub(super) struct Renderer<'a> {
     env: Environment<'static>,
-    society: &'a Society,
-    view: SocietyView,
+    pub(super) society: &'a Society,
+    pub(super) view: SocietyView,
     /// `view` as the templates see it, converted once: every page shows
     /// the society's name and contact, and a clone is a reference count.
     society_value: Value,
@@ -152,8 +136,31 @@ struct Renderer<'a> {
     base: Option<&'a str>,
     /// The contact cards and calendars the pages link to, for the public:
     /// vCard 3.0, which phones and Apple Contacts import best.
-    cards: CardOptions,
-    calendars: CalendarOptions,
+    pub(super) cards: CardOptions,
+    pub(super) calendars: CalendarOptions,
+}
+
+impl<'a> Renderer<'a> {
+    /// A renderer whose cards and calendars are for `audience`.
+    pub(super) fn new(society: &'a Society, options: &SiteOptions, audience: Audience) -> Self {
+        let view = SocietyView::new(society);
+        Renderer {
+            env: templates::environment(),
+            society,
+            society_value: Value::from_serialize(&view),
+            record_nav: nav(RECORD_ROOT, "/people/"),
+            view,
+            base: society.info.base_url.as_deref(),
+            cards: CardOptions {
+                version: VcardVersion::V3,
+                audience,
+            },
+            calendars: CalendarOptions {
+                audience,
+                stamp: options.stamp,
+            },
+        }
+    }
 }
 
 impl Renderer<'_> {
@@ -243,7 +250,12 @@ impl Renderer<'_> {
         }
     }
 
-    fn render(&self, template: &str, frame: Frame, content: Value) -> Result<Page, ExportError> {
+    pub(super) fn render(
+        &self,
+        template: &str,
+        frame: Frame,
+        content: Value,
+    ) -> Result<Page, ExportError> {
         let root = self.root(frame.path);
         let nav = if root == RECORD_ROOT {
             self.record_nav.clone()
@@ -285,7 +297,7 @@ impl Renderer<'_> {
         PersonView::new(self.society, p, Audience::Public)
     }
 
-    fn committee_members(&self) -> Vec<&Person> {
+    pub(super) fn committee_members(&self) -> Vec<&Person> {
         self.society.people_matching(&PeopleQuery {
             role: Some(Role::SteeringCommittee),
             ..Default::default()
@@ -519,7 +531,7 @@ impl Renderer<'_> {
 }
 
 /// People grouped by country, each group in the order given.
-fn by_country<'p>(people: &[&'p Person]) -> BTreeMap<Country, Vec<&'p Person>> {
+pub(super) fn by_country<'p>(people: &[&'p Person]) -> BTreeMap<Country, Vec<&'p Person>> {
     let mut groups: BTreeMap<Country, Vec<&Person>> = BTreeMap::new();
     for p in people {
         groups.entry(p.country).or_default().push(p);

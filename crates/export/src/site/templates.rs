@@ -23,6 +23,42 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("meeting.html", include_str!("../../templates/meeting.html")),
     ("contact.html", include_str!("../../templates/contact.html")),
     ("404.html", include_str!("../../templates/404.html")),
+    (
+        "person_facts.html",
+        include_str!("../../templates/person_facts.html"),
+    ),
+    (
+        "members_nav.html",
+        include_str!("../../templates/members_nav.html"),
+    ),
+    (
+        "members_entry.html",
+        include_str!("../../templates/members_entry.html"),
+    ),
+    (
+        "members_search_form.html",
+        include_str!("../../templates/members_search_form.html"),
+    ),
+    (
+        "members_directory.html",
+        include_str!("../../templates/members_directory.html"),
+    ),
+    (
+        "members_person.html",
+        include_str!("../../templates/members_person.html"),
+    ),
+    (
+        "members_search.html",
+        include_str!("../../templates/members_search.html"),
+    ),
+    (
+        "members_sign_in.html",
+        include_str!("../../templates/members_sign_in.html"),
+    ),
+    (
+        "members_needs_tls.html",
+        include_str!("../../templates/members_needs_tls.html"),
+    ),
 ];
 
 pub fn environment() -> Environment<'static> {

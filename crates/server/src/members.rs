@@ -1,0 +1,437 @@
+//! The members' area: everything under `/members/`, for signed-in members
+//! only, and only over TLS (or from this machine, for trying it out).
+//!
+//! Three ways in, all checked against the access file as it is now (the
+//! live reloader swaps it in within a second of a change): a session
+//! cookie (`nspm_session`) that the sign-in form sets, HTTP Basic (the
+//! person's id and the credential) on any URL, and a calendar feed whose
+//! URL holds the feed secret. Every response under `/members/` is private
+//! (`Cache-Control: private, no-store`, `Vary: Authorization, Cookie`).
+
+mod limit;
+
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{OriginalUri, Path, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{any, get, post};
+use base64::Engine as _;
+use nspm_access::{Access, Session, SessionKey, verify_cookie};
+use nspm_core::{Audience, Timestamp};
+use nspm_export::site::members::{ROOT, SEARCH};
+use serde::Deserialize;
+
+use crate::{AppState, Served, Transport, http};
+pub(crate) use limit::Limiter;
+
+/// The session cookie's name.
+pub const COOKIE: &str = "nspm_session";
+
+/// How long a session lasts, unless its grant ends sooner.
+pub const SESSION_LIFETIME: Duration = Duration::from_secs(30 * 24 * 60 * 60);
+
+/// The realm HTTP Basic clients are asked for.
+const CHALLENGE: &str = "Basic realm=\"NSPM members\", charset=\"UTF-8\"";
+
+/// What the server knows of who may come in: the access file as last read,
+/// and the key that signs sessions.
+#[derive(Debug)]
+pub struct Gate {
+    /// None when the access file could not be read: then nobody gets in
+    /// until it can, since a grant revoked in a file that no longer reads
+    /// must not stay open.
+    pub access: Option<Access>,
+    pub key: SessionKey,
+}
+
+/// The members' routes, below `/members`.
+/// Its routes are full paths, for merging into the app: the guard's layer
+/// then covers them alone.
+pub(crate) fn router(state: AppState) -> Router<AppState> {
+    Router::new()
+        .nest("/members/api", crate::api::router())
+        .route("/members", any(page))
+        .route("/members/", any(page))
+        .route("/members/sign-in", post(sign_in).get(page))
+        .route("/members/sign-out", post(sign_out))
+        .route("/members/feeds/{secret}/calendar.ics", get(feed))
+        .route("/members/{*rest}", any(page))
+        .layer(axum::middleware::from_fn_with_state(state, guard))
+}
+
+/// The members' pages' content security policy: the site's, but its forms
+/// may be sent to this server.
+const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+
+/// The moment against which grants and sessions are judged.
+fn now() -> Timestamp {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    Timestamp::from_unix(i64::try_from(secs).unwrap_or(i64::MAX))
+}
+
+/// How a request came, for requests built in memory without one: not
+/// secure and not from this machine, so such requests get nothing.
+fn transport(req: &Request) -> Transport {
+    req.extensions()
+        .get::<Transport>()
+        .copied()
+        .unwrap_or(Transport {
+            secure: false,
+            own_tls: false,
+            client: std::net::Ipv4Addr::UNSPECIFIED.into(),
+            loopback: false,
+        })
+}
+
+/// The full path of a request, as it was before the router took the
+/// `/members` prefix off.
+fn full_path(req: &Request) -> String {
+    req.extensions()
+        .get::<OriginalUri>()
+        .map_or_else(|| req.uri().path().to_string(), |u| u.path().to_string())
+}
+
+/// Every request under `/members/` passes here: the transport rule, then
+/// authentication for all but the sign-in, sign-out and feed URLs (which
+/// check their own), then the private headers on whatever the answer is.
+async fn guard(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let t = transport(&req);
+    let mut res = if !t.secure && !t.loopback {
+        state.peek().members.needs_tls.respond(
+            req.method(),
+            req.headers(),
+            StatusCode::FORBIDDEN,
+            None,
+        )
+    } else {
+        let path = full_path(&req);
+        let open = path == "/members/sign-in"
+            || path == "/members/sign-out"
+            || path.starts_with("/members/feeds/");
+        if open {
+            next.run(req).await
+        } else {
+            match authenticate(&state, req.headers(), t) {
+                Auth::Member => {
+                    req.extensions_mut().insert(Audience::Members);
+                    next.run(req).await
+                }
+                Auth::Anonymous => sign_in_page(&state, &req, false),
+                Auth::Refused => sign_in_page(&state, &req, true),
+                Auth::Limited(wait) => too_many(wait),
+            }
+        }
+    };
+    private(res.headers_mut());
+    res.headers_mut().insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
+    res
+}
+
+/// Marks a members' response as for this reader alone.
+fn private(h: &mut HeaderMap) {
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    let vary = match h.get(header::VARY) {
+        Some(v) if !v.is_empty() => format!("{}, Authorization, Cookie", v.to_str().unwrap_or("")),
+        _ => "Authorization, Cookie".to_string(),
+    };
+    if let Ok(v) = HeaderValue::from_str(&vary) {
+        h.insert(header::VARY, v);
+    }
+}
+
+enum Auth {
+    Member,
+    Anonymous,
+    /// Credentials were sent and were wrong.
+    Refused,
+    /// The client has failed too often; try again after this long.
+    Limited(Duration),
+}
+
+fn authenticate(state: &AppState, headers: &HeaderMap, t: Transport) -> Auth {
+    let gate = state.gate();
+    let now = now();
+    let Some(access) = &gate.access else {
+        return Auth::Anonymous;
+    };
+    // A session cookie is signed, so it cannot be guessed: checking it
+    // needs no rate limit, and a member signed in from a busy address
+    // (an office behind one NAT) is served whatever others there try.
+    for value in cookies(headers, COOKIE) {
+        if verify_cookie(&gate.key, value, access, now).is_some() {
+            return Auth::Member;
+        }
+    }
+    let Some(authorization) = headers.get(header::AUTHORIZATION) else {
+        return Auth::Anonymous;
+    };
+    if let Some(wait) = state.limiter().blocked(t.client, Instant::now()) {
+        return Auth::Limited(wait);
+    }
+    match basic(authorization) {
+        Some((person, credential)) if access.verify_basic(&person, &credential, now).is_some() => {
+            Auth::Member
+        }
+        _ => {
+            state.limiter().fail(t.client, Instant::now());
+            Auth::Refused
+        }
+    }
+}
+
+/// The user name and password of an HTTP Basic `Authorization` header.
+fn basic(value: &HeaderValue) -> Option<(String, String)> {
+    let text = value.to_str().ok()?;
+    let (scheme, encoded) = text.trim().split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return None;
+    }
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .ok()?;
+    let decoded = String::from_utf8(decoded).ok()?;
+    let (user, password) = decoded.split_once(':')?;
+    Some((user.to_string(), password.to_string()))
+}
+
+/// Every value of the cookie `name` in the request's Cookie headers.
+fn cookies<'h>(headers: &'h HeaderMap, name: &'h str) -> impl Iterator<Item = &'h str> + 'h {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(move |pair| {
+            let (k, v) = pair.trim().split_once('=')?;
+            (k == name).then_some(v)
+        })
+}
+
+/// 401 with the sign-in form as its body. Browsers show the form; HTTP
+/// Basic clients read the challenge. A browser's own navigation is asked
+/// for no Basic credentials, since it would answer with its login dialog
+/// in place of the form; it is challenged with a scheme of its own that no
+/// browser prompts for, which still makes the 401 a proper one.
+fn sign_in_page(state: &AppState, req: &Request, failed: bool) -> Response {
+    let snap = state.peek();
+    let page = if failed {
+        &snap.members.sign_in_failed
+    } else {
+        &snap.members.sign_in
+    };
+    let mut res = page.respond(req.method(), req.headers(), StatusCode::UNAUTHORIZED, None);
+    let challenge = if is_navigation(req.headers()) {
+        "Form realm=\"NSPM members\", action=\"/members/sign-in\""
+    } else {
+        CHALLENGE
+    };
+    res.headers_mut().insert(
+        header::WWW_AUTHENTICATE,
+        HeaderValue::from_static(challenge),
+    );
+    res
+}
+
+/// Whether a browser is loading a page for its user to see (Fetch
+/// Metadata, sent by every current browser).
+fn is_navigation(headers: &HeaderMap) -> bool {
+    headers
+        .get("sec-fetch-mode")
+        .is_some_and(|v| v.as_bytes() == b"navigate")
+}
+
+fn too_many(wait: Duration) -> Response {
+    let mut res = http::text(
+        StatusCode::TOO_MANY_REQUESTS,
+        "too many failed sign-ins from this address: try again later\n",
+    );
+    let secs = wait.as_secs().max(1);
+    res.headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+    res
+}
+
+/// A form that posts here must come from this server's own pages: the
+/// Origin (or, without one, the Referer) must be this server's origin.
+fn same_origin(headers: &HeaderMap, t: Transport) -> bool {
+    let Some(host) = headers.get(header::HOST).and_then(|h| h.to_str().ok()) else {
+        return false;
+    };
+    let scheme = if t.secure { "https" } else { "http" };
+    let own = format!("{scheme}://{host}");
+    if let Some(origin) = headers.get(header::ORIGIN) {
+        return origin.as_bytes().eq_ignore_ascii_case(own.as_bytes());
+    }
+    headers
+        .get(header::REFERER)
+        .and_then(|r| r.to_str().ok())
+        .is_some_and(|r| {
+            r.len() > own.len()
+                && r[..own.len()].eq_ignore_ascii_case(&own)
+                && r.as_bytes()[own.len()] == b'/'
+        })
+}
+
+fn forbidden_origin() -> Response {
+    http::text(
+        StatusCode::FORBIDDEN,
+        "this form may only be sent from this site's own sign-in page\n",
+    )
+}
+
+#[derive(Deserialize)]
+struct SignIn {
+    person: String,
+    credential: String,
+}
+
+async fn sign_in(State(state): State<AppState>, req: Request) -> Response {
+    let t = transport(&req);
+    if !same_origin(req.headers(), t) {
+        return forbidden_origin();
+    }
+    if let Some(wait) = state.limiter().blocked(t.client, Instant::now()) {
+        return too_many(wait);
+    }
+    let (parts, body) = req.into_parts();
+    let form = match axum::body::to_bytes(body, 16 * 1024).await {
+        Ok(bytes) => serde_urlencoded::from_bytes::<SignIn>(&bytes).ok(),
+        Err(_) => None,
+    };
+    let req = Request::from_parts(parts, Body::empty());
+    let gate = state.gate();
+    let now = now();
+    let grant = form.as_ref().and_then(|f| {
+        let access = gate.access.as_ref()?;
+        access.verify_basic(f.person.trim(), f.credential.trim(), now)
+    });
+    let Some(grant) = grant else {
+        state.limiter().fail(t.client, Instant::now());
+        return sign_in_page(&state, &req, true);
+    };
+    let cookie = Session::issue(&gate.key, grant, now, SESSION_LIFETIME);
+    let set = format!(
+        "{COOKIE}={}; Max-Age={}; Path={ROOT}; HttpOnly; Secure; SameSite=Strict",
+        cookie.expose(),
+        cookie.max_age(now)
+    );
+    see_other(Some(&set))
+}
+
+async fn sign_out(req: Request) -> Response {
+    if !same_origin(req.headers(), transport(&req)) {
+        return forbidden_origin();
+    }
+    let clear = format!("{COOKIE}=; Max-Age=0; Path={ROOT}; HttpOnly; Secure; SameSite=Strict");
+    see_other(Some(&clear))
+}
+
+/// 303 to the members' area's front page, setting a cookie.
+fn see_other(cookie: Option<&str>) -> Response {
+    let mut res = StatusCode::SEE_OTHER.into_response();
+    let h = res.headers_mut();
+    h.insert(header::LOCATION, HeaderValue::from_static(ROOT));
+    if let Some(v) = cookie.and_then(|c| HeaderValue::from_str(c).ok()) {
+        h.insert(header::SET_COOKIE, v);
+    }
+    res
+}
+
+/// The calendar for apps that cannot sign in, at a URL holding the feed
+/// secret. A wrong secret counts as a failed sign-in.
+async fn feed(State(state): State<AppState>, Path(secret): Path<String>, req: Request) -> Response {
+    let t = transport(&req);
+    if let Some(wait) = state.limiter().blocked(t.client, Instant::now()) {
+        return too_many(wait);
+    }
+    let gate = state.gate();
+    let ok = gate
+        .access
+        .as_ref()
+        .and_then(|a| a.verify_feed(&secret, now()))
+        .is_some();
+    if !ok {
+        state.limiter().fail(t.client, Instant::now());
+        return http::text(StatusCode::NOT_FOUND, "no such feed\n");
+    }
+    let snap = state.peek();
+    match snap.members.pages.get(&format!("{ROOT}calendar.ics")) {
+        Some(cal) => cal.respond(
+            req.method(),
+            req.headers(),
+            StatusCode::OK,
+            snap.members.pages.modified(),
+        ),
+        None => http::text(StatusCode::NOT_FOUND, "no such feed\n"),
+    }
+}
+
+#[derive(Deserialize)]
+struct SearchParams {
+    #[serde(default)]
+    q: String,
+}
+
+/// A members' page, for a member (the guard has let them in).
+async fn page(State(state): State<AppState>, req: Request) -> Response {
+    let path = full_path(&req);
+    if let Some(refused) = crate::refuse(&path, req.method(), "/members/api") {
+        return refused;
+    }
+    // The sign-in form's own URL shows the directory to a member.
+    if path == "/members" || path == "/members/sign-in" {
+        return crate::redirect(ROOT, None);
+    }
+    let snap = state.peek();
+    let members = &snap.members;
+    if path == SEARCH {
+        let q = req
+            .uri()
+            .query()
+            .and_then(|q| serde_urlencoded::from_str::<SearchParams>(q).ok())
+            .map(|p| p.q)
+            .unwrap_or_default();
+        return match nspm_export::site::members::search(&snap.society, &members.options, &q) {
+            Ok(p) => Served::new(SEARCH, p.bytes, p.content_type).respond(
+                req.method(),
+                req.headers(),
+                StatusCode::OK,
+                None,
+            ),
+            Err(e) => {
+                tracing::error!(error = %e, "cannot render the members' search");
+                http::text(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "the search could not be shown\n",
+                )
+            }
+        };
+    }
+    if let Some(p) = members.pages.get(&path) {
+        return p.respond(
+            req.method(),
+            req.headers(),
+            StatusCode::OK,
+            members.pages.modified(),
+        );
+    }
+    if let Some(to) = members.pages.canonical(&path) {
+        return crate::redirect(to, req.uri().query());
+    }
+    match snap.pages.get(nspm_export::site::NOT_FOUND) {
+        Some(p) => p.respond(req.method(), req.headers(), StatusCode::NOT_FOUND, None),
+        None => http::text(StatusCode::NOT_FOUND, "not found\n"),
+    }
+}
