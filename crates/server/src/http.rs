@@ -608,7 +608,25 @@ impl Refusals {
 
 #[cfg(test)]
 mod tests {
-    use super::{Limits, is_host, target_len};
+    use super::{Limits, is_host, redacted, target_len};
+
+    #[test]
+    fn the_log_shows_no_feed_secret() {
+        let shown = |t: &str| redacted(&t.parse().unwrap());
+        assert_eq!(
+            shown("/members/feeds/nspmfeed_SECRET/calendar.ics?x=1"),
+            "/members/feeds/<redacted>/calendar.ics?x=1"
+        );
+        assert_eq!(
+            shown("/members/feeds/nspmfeed_SECRET"),
+            "/members/feeds/<redacted>"
+        );
+        assert_eq!(
+            shown("http://h/members/feeds/nspmfeed_SECRET/calendar.ics"),
+            "/members/feeds/<redacted>/calendar.ics"
+        );
+        assert_eq!(shown("/members/people/?q=1"), "/members/people/?q=1");
+    }
 
     #[test]
     fn a_host_is_a_name_or_address_and_an_optional_port() {

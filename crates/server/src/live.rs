@@ -497,6 +497,17 @@ mod tests {
     }
 
     #[test]
+    fn the_access_file_and_key_wake_for_access_alone() {
+        let write = EventKind::Modify(ModifyKind::Data(DataChange::Any));
+        for file in ["/srv/data/access.ron", "/srv/data/access.key"] {
+            assert_eq!(wakes_of(write, &[file]), [Wake::Access], "{file}");
+            let read = EventKind::Access(AccessKind::Read);
+            assert_eq!(wakes_of(read, &[file]), [], "{file}");
+        }
+        assert_eq!(wakes_of(write, &["/srv/data/access.ron.tmp"]), []);
+    }
+
+    #[test]
     fn the_directory_leaving_and_arriving_are_told_apart() {
         let left = Wake::Dir { left: true };
         let came = Wake::Dir { left: false };
