@@ -458,9 +458,47 @@ fn every_internal_link_resolves() {
     assert!(check_links(&embedded_site(), None) > 300);
 }
 
-/// Both sites written to disk, and every HTML file in them.
+/// The members' side of the `members` fixture written to disk beside its
+/// public site, so that its links to the style sheet resolve: each page
+/// and download by its path, and the pages the server shows by need (the
+/// sign-in form, the TLS notice, a search) under names of their own.
+fn members_export() -> tempfile::TempDir {
+    let society = Society::load_dir(&support::fixture("members")).unwrap();
+    let dir = export(&Site::build(&society, &options()).unwrap());
+    let members = nspm_export::MembersSite::build(&society, &options()).unwrap();
+    let search = |q: &str| nspm_export::site::members::search(&society, &options(), q).unwrap();
+    let extra = [
+        ("members/sign-in.html", members.sign_in.clone()),
+        (
+            "members/sign-in-failed.html",
+            members.sign_in_failed.clone(),
+        ),
+        ("members/needs-tls.html", members.needs_tls.clone()),
+        ("members/search.html", search("")),
+        ("members/search-found.html", search("bjorn")),
+        ("members/search-none.html", search("nobody")),
+    ];
+    let files = members
+        .pages
+        .files()
+        .map(|(file, bytes)| (file, bytes.to_vec()))
+        .chain(extra.into_iter().map(|(f, p)| (PathBuf::from(f), p.bytes)));
+    for (file, bytes) in files {
+        let path = dir.path().join(file);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, bytes).unwrap();
+    }
+    dir
+}
+
+/// Both sites, and the members' side, written to disk, and every HTML
+/// file in them.
 fn exported_html() -> (Vec<tempfile::TempDir>, Vec<PathBuf>) {
-    let dirs = vec![export(&fixture_site()), export(&embedded_site())];
+    let dirs = vec![
+        export(&fixture_site()),
+        export(&embedded_site()),
+        members_export(),
+    ];
     let mut files = Vec::new();
     for dir in &dirs {
         collect_html(dir.path(), &mut files);
