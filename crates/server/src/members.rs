@@ -133,6 +133,15 @@ async fn guard(State(state): State<AppState>, mut req: Request, next: Next) -> R
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(CSP),
     );
+    // Under `no-referrer`, the site's policy, browsers send `Origin: null`
+    // with a form's POST, and the sign-in could not tell its own form from
+    // another site's. `same-origin` sends nothing to other sites (no
+    // members' URL, let alone a feed's, leaves in a Referer) and lets the
+    // server's own pages be known by their Origin.
+    res.headers_mut().insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
     res
 }
 

@@ -521,7 +521,21 @@ async fn members_responses_are_private_and_public_ones_are_not_marked() {
             "{url}: {vary}"
         );
     }
+    // A members' page's links send no Referer to other sites, and the
+    // site's own forms still send their Origin.
+    let r = get(&state, "/members/", &[], t).await;
+    assert_eq!(r.header(header::REFERRER_POLICY), "same-origin");
+    assert!(
+        r.header(header::CONTENT_SECURITY_POLICY)
+            .contains("form-action 'self'")
+    );
     let public = get(&state, "/committee/", &[], t).await;
+    assert_eq!(public.header(header::REFERRER_POLICY), "no-referrer");
+    assert!(
+        public
+            .header(header::CONTENT_SECURITY_POLICY)
+            .contains("form-action 'none'")
+    );
     assert!(!public.header(header::CACHE_CONTROL).contains("private"));
     assert!(!public.header(header::VARY).contains("Cookie"));
 }
@@ -656,4 +670,66 @@ fn revoking_ends_an_open_session_at_once_and_the_log_holds_no_secret() {
     // The MAC alone would do as well as the cookie: it is not there either.
     let mac = value.rsplit('.').next().unwrap();
     assert!(!log.contains(mac));
+}
+
+#[test]
+fn a_member_signs_in_browses_searches_downloads_and_signs_out_in_chromium() {
+    if !support::external_tests() {
+        eprintln!("skipped: the members' walk in Chromium runs with NSPM_EXTERNAL_TESTS=1");
+        return;
+    }
+    let m = members();
+    let server = Running::start(&["--data", m.dir.path().to_str().unwrap()], &[]);
+    let tools = support::root().join("tests/tools");
+    let out = Command::new("node")
+        .arg(tools.join("members.mjs"))
+        .arg(format!("http://{}/", server.addr))
+        .args(["ada-quote", &m.valid.credential, "bjorn"])
+        .current_dir(&tools)
+        .output()
+        .expect("node runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "the walk failed:\n{}\n{stdout}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(r["first"]["status"], 401, "{r:#}");
+    assert_eq!(r["first"]["h1"], "Members' sign-in");
+    assert_eq!(r["directory"]["path"], "/members/");
+    assert_eq!(r["directory"]["h1"], "Members' directory");
+    assert!(
+        r["directory"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("canary-dana-email@example.org")
+    );
+    let cookie = &r["cookie"];
+    assert_eq!(cookie["httpOnly"], true, "{r:#}");
+    assert_eq!(cookie["secure"], true);
+    assert_eq!(cookie["sameSite"], "Strict");
+    assert_eq!(cookie["path"], "/members/");
+    assert!(
+        cookie["expires"].as_f64().unwrap() > 0.0,
+        "a session cookie has a lifetime"
+    );
+    assert_eq!(r["cookie_seen_by_script"], false);
+    assert!(
+        r["search"]["url"]
+            .as_str()
+            .unwrap()
+            .ends_with("/members/search?q=bjorn")
+    );
+    assert!(r["search"]["text"].as_str().unwrap().contains("Björn"));
+    assert_eq!(r["person"]["path"], "/members/people/bjorn-long/");
+    assert_eq!(r["card"]["file_name"], "bjorn-long.vcf");
+    assert!(
+        r["card"]["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("BEGIN:VCARD\r\n")
+    );
+    assert_eq!(r["signed_out"]["h1"], "Members' sign-in");
+    assert_eq!(r["signed_out"]["cookies"], serde_json::json!([]));
 }
