@@ -15,7 +15,7 @@ use crate::model::{
     Contact, Detail, Id, Initiative, Institution, Meeting, Nested, Person, RecordKind, Role,
     SocietyInfo, Visibility,
 };
-use crate::query::Suggestions;
+use crate::suggest::Suggestions;
 use crate::syntax::{self, Field, Node, PartEnd, Span, Value};
 use crate::time::{Local, TimeOfDay, Zone};
 use crate::validate;
@@ -891,8 +891,9 @@ fn read_part<'s, T>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::DataFile;
     use crate::edit::write::{Rec, Val, record};
-    use crate::load::{DataFile, Sources, check};
+    use crate::load::{Sources, check};
 
     crate::model::record! {
         /// A record that only this test has, declared as the real ones are,

@@ -26,7 +26,8 @@ pub use refusal::{Refusal, RefusalKind};
 
 use crate::date::Timestamp;
 use crate::diagnostic::{Diagnostic, DiagnosticKind, LineIndex};
-use crate::load::{self, Checked, DataFile, Origins, Sources};
+use crate::file::DataFile;
+use crate::load::{self, Checked, Origins, Sources};
 use crate::model::Society;
 use crate::query::QueryError;
 use crate::syntax::{self, Span};

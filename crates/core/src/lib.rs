@@ -24,10 +24,12 @@ pub mod date;
 mod decode;
 mod diagnostic;
 pub mod edit;
+mod file;
 mod ids;
 mod load;
 mod model;
 pub mod query;
+pub mod suggest;
 pub mod syntax;
 pub mod text;
 pub mod time;
@@ -38,7 +40,8 @@ pub use country::Country;
 pub use date::{PartialDate, Precision, Timestamp};
 pub use decode::Origin;
 pub use diagnostic::{Diagnostic, DiagnosticKind};
-pub use load::{Checked, Content, DataFile, Error, Origins, Sources, check};
+pub use file::DataFile;
+pub use load::{Checked, Content, Error, Origins, Sources, check};
 pub use model::{
     Audience, Contact, Detail, DetailKind, Id, Initiative, Institution, Meeting, Person,
     RecordKind, Role, Society, SocietyInfo, Visibility,

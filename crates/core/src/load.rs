@@ -10,41 +10,11 @@ use std::path::{Path, PathBuf};
 
 use crate::decode::{self, Decoded, FileCx, Origin};
 use crate::diagnostic::{Diagnostic, DiagnosticKind, LineIndex};
+use crate::file::DataFile;
 use crate::ids::IdTable;
 use crate::model::{Id, Index, RecordKind, Society};
-use crate::query::Suggestions;
+use crate::suggest::Suggestions;
 use crate::syntax::Span;
-
-/// The files that make up a society's data, in the order they are checked.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum DataFile {
-    Society,
-    Institutions,
-    People,
-    Meetings,
-}
-
-impl DataFile {
-    pub const ALL: [DataFile; 4] = [
-        DataFile::Society,
-        DataFile::Institutions,
-        DataFile::People,
-        DataFile::Meetings,
-    ];
-
-    pub fn file_name(self) -> &'static str {
-        match self {
-            DataFile::Society => "society.ron",
-            DataFile::Institutions => "institutions.ron",
-            DataFile::People => "people.ron",
-            DataFile::Meetings => "meetings.ron",
-        }
-    }
-
-    fn index(self) -> usize {
-        self as usize
-    }
-}
 
 /// The copy of `data/` compiled into the binary.
 const EMBEDDED: [&str; 4] = [

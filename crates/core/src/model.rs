@@ -5,11 +5,13 @@
 //! holds a [`Society`] can rely on that.
 
 use std::fmt;
+use std::sync::OnceLock;
 
 use serde::{Serialize, Serializer};
 
 use crate::country::Country;
 use crate::date::{PartialDate, Timestamp};
+use crate::file::DataFile;
 use crate::ids::IdTable;
 use crate::time::{TimeOfDay, Zone};
 
@@ -142,8 +144,7 @@ impl RecordKind {
     }
 
     /// The file that holds records of this kind.
-    pub fn file(self) -> crate::load::DataFile {
-        use crate::load::DataFile;
+    pub fn file(self) -> DataFile {
         match self {
             RecordKind::Society => DataFile::Society,
             RecordKind::Institution => DataFile::Institutions,
@@ -458,10 +459,10 @@ pub struct Society {
     pub(crate) index: Index,
     /// The people of each institution, once asked for.
     #[serde(skip)]
-    pub(crate) members: crate::query::MembersOnce,
+    pub(crate) members: MembersOnce,
     /// The files left unread by a partial load: their lists are empty.
     #[serde(skip)]
-    pub(crate) skipped: Vec<crate::load::DataFile>,
+    pub(crate) skipped: Vec<DataFile>,
 }
 
 /// Positions of records by id, built once at load.
@@ -495,6 +496,40 @@ impl Index {
     }
 }
 
+/// The people of every institution: the positions of its people in the
+/// society's list, sorted, institution after institution
+/// ([`Society::people_at`] finds them).
+#[derive(Clone, Debug)]
+pub(crate) struct Members {
+    /// Where each institution's people begin in `people`, by the
+    /// institution's position, and where the last one's end.
+    pub starts: Vec<usize>,
+    pub people: Vec<usize>,
+}
+
+impl Members {
+    pub(crate) fn of_institution(&self, at: usize) -> &[usize] {
+        match (self.starts.get(at), self.starts.get(at + 1)) {
+            (Some(&start), Some(&end)) => &self.people[start..end],
+            _ => &[],
+        }
+    }
+}
+
+/// The people of each institution, found the first time they are asked for
+/// and kept with the society that they come from. Being derived from the
+/// records, which societies compare, two are always equal.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct MembersOnce(pub OnceLock<Members>);
+
+impl PartialEq for MembersOnce {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for MembersOnce {}
+
 impl Society {
     pub fn institution(&self, id: &str) -> Option<&Institution> {
         let list = &self.institutions;
@@ -514,7 +549,7 @@ impl Society {
     /// The data files this society was loaded without (see
     /// [`Society::load_dir_only`]); empty for a full load. Their lists here
     /// are empty whatever the files hold.
-    pub fn skipped(&self) -> &[crate::load::DataFile] {
+    pub fn skipped(&self) -> &[DataFile] {
         &self.skipped
     }
 

@@ -10,9 +10,9 @@
 
 use super::refusal::{Refusal, RefusalKind};
 use super::write::{Rec, Val};
-use crate::load::DataFile;
+use crate::file::DataFile;
 use crate::model::{Institution, Meeting, Person, RecordKind, Role, Society};
-use crate::query::Suggestions;
+use crate::suggest::Suggestions;
 use crate::text::slug;
 use crate::{Country, PartialDate};
 
