@@ -4,6 +4,8 @@
 use proptest::prelude::*;
 
 use super::*;
+use crate::decode;
+use crate::diagnostic::DiagnosticKind;
 
 fn sources_with(file: DataFile, text: &str) -> Sources {
     let mut sources = Sources::embedded();
