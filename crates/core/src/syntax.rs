@@ -321,19 +321,9 @@ impl<'s> Parser<'s> {
             Some(b'[') => {
                 self.enter()?;
                 self.lex.pos += 1;
-                let base = self.nodes.len();
-                loop {
-                    self.lex.skip_trivia()?;
-                    if self.lex.peek() == Some(b']') {
-                        self.lex.pos += 1;
-                        break;
-                    }
-                    let item = self.value()?;
-                    self.nodes.push(item);
-                    self.list_separator(b']', "list item")?;
-                }
+                let items = self.items(b']', "list item")?;
                 self.depth -= 1;
-                Value::List(self.nodes.drain(base..).collect())
+                Value::List(items)
             }
             Some(b'{') => {
                 self.enter()?;
@@ -384,6 +374,23 @@ impl<'s> Parser<'s> {
             span: Span::new(start, self.lex.pos),
             value,
         })
+    }
+
+    /// The items up to and including the `close` that ends them, each
+    /// followed by a comma or by `close`.
+    fn items(&mut self, close: u8, what: &str) -> Result<Vec<Node<'s>>> {
+        let base = self.nodes.len();
+        loop {
+            self.lex.skip_trivia()?;
+            if self.lex.peek() == Some(close) {
+                self.lex.pos += 1;
+                break;
+            }
+            let item = self.value()?;
+            self.nodes.push(item);
+            self.list_separator(close, what)?;
+        }
+        Ok(self.nodes.drain(base..).collect())
     }
 
     /// After an item: either a comma (and maybe the closing bracket), or the
@@ -439,18 +446,7 @@ impl<'s> Parser<'s> {
                 fields: self.fields.drain(base..).collect(),
             }
         } else {
-            let base = self.nodes.len();
-            loop {
-                self.lex.skip_trivia()?;
-                if self.lex.peek() == Some(b')') {
-                    self.lex.pos += 1;
-                    break;
-                }
-                let item = self.value()?;
-                self.nodes.push(item);
-                self.list_separator(b')', "tuple item")?;
-            }
-            let items: Vec<Node<'s>> = self.nodes.drain(base..).collect();
+            let items = self.items(b')', "tuple item")?;
             match (name, items.is_empty()) {
                 (None, true) => Value::Unit,
                 (Some(_), true) => Value::Struct {
