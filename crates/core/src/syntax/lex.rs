@@ -196,14 +196,15 @@ impl<'s> Lexer<'s> {
             return Ok(c);
         }
         let bad = |p: &Self| p.error_at(start, "invalid escape sequence in string");
+        // The hexadecimal digits of the next `n` bytes, which are stepped over.
+        let digits = |p: &mut Self, n: usize| {
+            let hex = p.src.get(p.pos..p.pos + n).ok_or_else(|| bad(p))?;
+            p.pos += n;
+            u32::from_str_radix(hex, 16).map_err(|_| bad(p))
+        };
         let code = match c {
             'x' => {
-                let hex = self
-                    .src
-                    .get(self.pos..self.pos + 2)
-                    .ok_or_else(|| bad(self))?;
-                self.pos += 2;
-                let code = u32::from_str_radix(hex, 16).map_err(|_| bad(self))?;
+                let code = digits(self, 2)?;
                 if code > 0x7f {
                     return Err(bad(self));
                 }
@@ -214,18 +215,12 @@ impl<'s> Lexer<'s> {
                     .find('}')
                     .filter(|&n| (2..=7).contains(&n))
                     .ok_or_else(|| bad(self))?;
-                let hex = &self.src[self.pos + 1..self.pos + close];
-                self.pos += close + 1;
-                u32::from_str_radix(hex, 16).map_err(|_| bad(self))?
+                self.pos += 1;
+                let code = digits(self, close - 1)?;
+                self.pos += 1;
+                code
             }
-            'u' => {
-                let hex = self
-                    .src
-                    .get(self.pos..self.pos + 4)
-                    .ok_or_else(|| bad(self))?;
-                self.pos += 4;
-                u32::from_str_radix(hex, 16).map_err(|_| bad(self))?
-            }
+            'u' => digits(self, 4)?,
             _ => return Err(bad(self)),
         };
         char::from_u32(code).ok_or_else(|| bad(self))
