@@ -105,20 +105,13 @@ impl Row for InstitutionView {
         &["id", "name", "aliases", "country_code", "country", "people"];
 
     fn csv(&self) -> Vec<String> {
-        let InstitutionView {
-            id,
-            name,
-            aliases,
-            country,
-            people,
-        } = self;
         vec![
-            id.clone(),
-            name.clone(),
-            aliases.join(";"),
-            country.code.to_string(),
-            country.name.to_string(),
-            people.join(";"),
+            self.id.clone(),
+            self.name.clone(),
+            self.aliases.join(";"),
+            self.country.code.to_string(),
+            self.country.name.to_string(),
+            self.people.join(";"),
         ]
     }
 }

@@ -131,36 +131,21 @@ impl Row for MeetingView {
     ];
 
     fn csv(&self) -> Vec<String> {
-        let MeetingView {
-            id,
-            title,
-            date,
-            date_precision,
-            // `date` says the same for a table to sort by.
-            date_text: _,
-            end,
-            city,
-            venue,
-            country,
-            summary,
-            revision,
-            modified,
-        } = self;
-        let [venue_id, venue] = ref_cells(venue);
+        let [venue_id, venue] = ref_cells(&self.venue);
         vec![
-            id.clone(),
-            title.clone(),
-            date.clone(),
-            date_precision.name().to_string(),
-            end.clone().unwrap_or_default(),
-            city.clone().unwrap_or_default(),
+            self.id.clone(),
+            self.title.clone(),
+            self.date.clone(),
+            self.date_precision.name().to_string(),
+            self.end.clone().unwrap_or_default(),
+            self.city.clone().unwrap_or_default(),
             venue_id,
             venue,
-            country.code.to_string(),
-            country.name.to_string(),
-            summary.clone().unwrap_or_default(),
-            revision.to_string(),
-            modified.map(|t| t.to_string()).unwrap_or_default(),
+            self.country.code.to_string(),
+            self.country.name.to_string(),
+            self.summary.clone().unwrap_or_default(),
+            self.revision.to_string(),
+            self.modified.map(|t| t.to_string()).unwrap_or_default(),
         ]
     }
 }

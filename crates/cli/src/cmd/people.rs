@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use nspm_core::edit::Kind;
 use nspm_core::query::Filters;
-use nspm_core::view::{ContactView, DetailView, PersonView};
+use nspm_core::view::{DetailView, PersonView};
 use nspm_core::{Audience, Person, RecordKind, Society};
 
 use super::{Context, edit};
@@ -163,37 +163,21 @@ impl Row for PersonView {
     ];
 
     fn csv(&self) -> Vec<String> {
-        let PersonView {
-            id,
-            name,
-            given_name,
-            family_name,
-            institution,
-            country,
-            roles,
-            contact:
-                ContactView {
-                    email,
-                    phone,
-                    orcid,
-                    web,
-                },
-        } = self;
-        let [inst_id, inst_name] = ref_cells(institution);
+        let [inst_id, inst_name] = ref_cells(&self.institution);
         vec![
-            id.clone(),
-            name.clone(),
-            given_name.clone(),
-            family_name.clone(),
+            self.id.clone(),
+            self.name.clone(),
+            self.given_name.clone(),
+            self.family_name.clone(),
             inst_id,
             inst_name,
-            country.code.to_string(),
-            country.name.to_string(),
-            roles.join(";"),
-            detail_value(email),
-            detail_value(phone),
-            detail_value(orcid),
-            detail_value(web),
+            self.country.code.to_string(),
+            self.country.name.to_string(),
+            self.roles.join(";"),
+            detail_value(&self.contact.email),
+            detail_value(&self.contact.phone),
+            detail_value(&self.contact.orcid),
+            detail_value(&self.contact.web),
         ]
     }
 }
