@@ -97,8 +97,10 @@ fn nested<'s, T: Nested>(
         }
     };
     // Past its opening, a nested record is named by the outer one's label
-    // alone, even when it carries a stray `id` field.
+    // alone, even when it carries a stray `id` field; its diagnostics name
+    // its fields by their paths in the outer one.
     inner.id = None;
+    inner.paths = T::PATHS;
     let value = read(&mut inner);
     let sound = inner.sound;
     outer
@@ -258,7 +260,7 @@ pub(crate) fn single<'s, T>(
     match syntax::parse_document(text) {
         Ok(node) => Some(read(cx, node)),
         Err(e) => {
-            cx.report(e.offset, None, DiagnosticKind::Syntax, e.message);
+            cx.report(e.offset, None, None, DiagnosticKind::Syntax, e.message);
             None
         }
     }

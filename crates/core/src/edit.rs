@@ -175,7 +175,12 @@ pub fn apply(sources: &Sources, change: &Change, now: Timestamp) -> Result<Edite
         if missing_flagged && d.kind == DiagnosticKind::MissingField {
             continue;
         }
-        problems.push(place(d, kind, sources, &after, file, &spliced));
+        let mut refusal = place(d, kind, sources, &after, file, &spliced);
+        if let RefusalKind::Data { placed: false, .. } = refusal.kind {
+            // In the changed record, the problem lies with what an input set.
+            refusal.field = d.field.and_then(|f| kind.input_for(f, given(change)));
+        }
+        problems.push(refusal);
     }
     if !problems.is_empty() {
         return Err(EditError::Refused(problems));
@@ -275,6 +280,14 @@ fn differing(old: &Rec, new: &Rec) -> Vec<&'static str> {
         .copied()
         .filter(|f| old.get(f) != new.get(f))
         .collect()
+}
+
+/// The inputs a change gives.
+fn given(change: &Change) -> &[change::Assign] {
+    match change {
+        Change::Add { fields, .. } | Change::Edit { fields, .. } => fields,
+        Change::Remove { .. } => &[],
+    }
 }
 
 /// A problem found in the data as it would be, told so that staff can find

@@ -90,7 +90,7 @@ fn read_part<'s, T>(
     }) {
         Ok(end) => Some(end),
         Err(e) => {
-            cx.report(e.offset, None, DiagnosticKind::Syntax, e.message);
+            cx.report(e.offset, None, None, DiagnosticKind::Syntax, e.message);
             None
         }
     };

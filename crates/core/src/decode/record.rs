@@ -87,6 +87,7 @@ impl<'a> FileCx<'a> {
         &mut self,
         offset: usize,
         context: Option<String>,
+        field: Option<&'static str>,
         kind: DiagnosticKind,
         message: String,
     ) {
@@ -99,6 +100,7 @@ impl<'a> FileCx<'a> {
             line,
             column,
             context,
+            field,
             kind,
             message,
         });
@@ -117,6 +119,9 @@ pub(super) struct Record<'c, 'a, 's> {
     pub(super) fields: Vec<Option<Field<'s>>>,
     /// The names the record's declaration gives its fields.
     pub(super) known: &'static [&'static str],
+    /// The same fields as diagnostics name them: as `known`, or with the
+    /// outer record's field before them for a nested record.
+    pub(super) paths: &'static [&'static str],
     pub(super) origin: Origin,
     pub(super) sound: bool,
 }
@@ -138,6 +143,7 @@ impl<'c, 'a, 's> Record<'c, 'a, 's> {
                 cx.report(
                     span.start,
                     None,
+                    None,
                     DiagnosticKind::WrongRecord,
                     format!("expected a {type_name}(…) record, found `{n}`"),
                 );
@@ -146,6 +152,7 @@ impl<'c, 'a, 's> Record<'c, 'a, 's> {
             other => {
                 cx.report(
                     span.start,
+                    None,
                     None,
                     DiagnosticKind::WrongRecord,
                     format!(
@@ -171,6 +178,7 @@ impl<'c, 'a, 's> Record<'c, 'a, 's> {
             span,
             fields: Vec::with_capacity(fields.len()),
             known,
+            paths: known,
             origin: Origin {
                 span,
                 fields: Vec::with_capacity(fields.len()),
@@ -205,19 +213,38 @@ impl<'c, 'a, 's> Record<'c, 'a, 's> {
         }
     }
 
+    /// Reports a problem with the record, in a field of it when one is
+    /// named.
     pub(super) fn report_at(
         &mut self,
         offset: usize,
-        field: Option<&str>,
+        field: Option<&'static str>,
+        kind: DiagnosticKind,
+        message: String,
+    ) {
+        self.report(offset, field, field, kind, message);
+    }
+
+    /// Reports a problem; the message names the record and the field
+    /// `shown`, and the diagnostic carries the field it is `about`.
+    fn report(
+        &mut self,
+        offset: usize,
+        shown: Option<&str>,
+        about: Option<&'static str>,
         kind: DiagnosticKind,
         message: String,
     ) {
         self.sound = false;
-        let context = match field {
+        let context = match shown {
             Some(f) => format!("{}, field `{f}`", self.label()),
             None => self.label(),
         };
-        self.cx.report(offset, Some(context), kind, message);
+        let field = about.map(|name| {
+            let at = self.known.iter().position(|k| *k == name);
+            at.map_or(name, |i| self.paths[i])
+        });
+        self.cx.report(offset, Some(context), field, kind, message);
     }
 
     pub(super) fn take(&mut self, name: &'static str) -> Option<Node<'s>> {
@@ -264,7 +291,12 @@ impl<'c, 'a, 's> Record<'c, 'a, 's> {
 
     /// Reports a problem with a field, at its value, or at the record when
     /// the field is not there.
-    pub(super) fn report_field(&mut self, field: &str, kind: DiagnosticKind, message: String) {
+    pub(super) fn report_field(
+        &mut self,
+        field: &'static str,
+        kind: DiagnosticKind,
+        message: String,
+    ) {
         let at = self
             .origin
             .field(field)
@@ -272,10 +304,16 @@ impl<'c, 'a, 's> Record<'c, 'a, 's> {
         self.report_at(at, Some(field), kind, message);
     }
 
-    pub(super) fn missing(&mut self, name: &str) {
+    pub(super) fn missing(&mut self, name: &'static str) {
         let start = self.span.start;
         let message = format!("missing field `{name}`");
-        self.report_at(start, None, DiagnosticKind::MissingField, message);
+        self.report(
+            start,
+            None,
+            Some(name),
+            DiagnosticKind::MissingField,
+            message,
+        );
     }
 
     /// A field that may be left out; `default` stands in for it then.

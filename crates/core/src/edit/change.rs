@@ -58,6 +58,17 @@ impl Kind {
         self.inputs().iter().map(|i| i.name)
     }
 
+    /// The input that set a record's field: of those that set it, the one
+    /// the change gave, else the one named as the field, else the first.
+    pub(crate) fn input_for(self, field: &str, given: &[Assign]) -> Option<String> {
+        let setting = || self.inputs().iter().filter(|i| i.sets.contains(&field));
+        let input = setting()
+            .find(|i| given.iter().any(|a| a.field == i.name))
+            .or_else(|| setting().find(|i| i.name == field))
+            .or_else(|| setting().next())?;
+        Some(input.name.to_string())
+    }
+
     /// The record's fields that no input sets, since the change itself does:
     /// a meeting's revision and the time it was changed.
     pub fn automatic(self) -> &'static [&'static str] {

@@ -312,11 +312,14 @@ fn every_bad_value_is_listed_and_nothing_applies() {
             ..
         }) if text == "oslo uni"
     ));
-    // The date and the country are judged by the check, in the new record.
+    // The date and the country are judged by the check, in the new record,
+    // and each refusal names the input that gave the value.
     assert_eq!(
         data_kinds(&problems),
         [DiagnosticKind::InvalidValue, DiagnosticKind::InvalidValue]
     );
+    let fields: Vec<Option<&str>> = problems.iter().map(|p| p.field.as_deref()).collect();
+    assert_eq!(fields, [Some("venue"), Some("date"), Some("country")]);
     let words = flagged(&problems);
     assert!(words[0].starts_with("--venue: no institution matches \"oslo uni\""));
     assert_eq!(

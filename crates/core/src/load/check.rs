@@ -76,18 +76,19 @@ impl<'s> Reporter<'s> {
             line,
             column,
             context: None,
+            field: None,
             kind,
             message,
         });
         None
     }
 
-    /// Reports a problem found across records, at a place in a file.
+    /// Reports a problem found across records, in a field of the record
+    /// named as `record`, at a place in a file.
     fn at(
         &mut self,
-        file: DataFile,
-        span: Span,
-        context: String,
+        (file, span): (DataFile, Span),
+        (record, field): (String, &'static str),
         kind: DiagnosticKind,
         message: String,
     ) {
@@ -96,7 +97,8 @@ impl<'s> Reporter<'s> {
             file: self.path(file).to_string(),
             line,
             column,
-            context: Some(context),
+            context: Some(format!("{record}, field `{field}`")),
+            field: Some(field),
             kind,
             message,
         });
@@ -358,9 +360,8 @@ fn unique_ids<'r, T>(
             let span = record.origin.field("id").unwrap_or(record.origin.span);
             let earlier = report.line_of(file, records[j].origin.span);
             report.at(
-                file,
-                span,
-                format!("{kind} \"{id}\", field `id`"),
+                (file, span),
+                (format!("{kind} \"{id}\""), "id"),
                 DiagnosticKind::DuplicateId,
                 format!("duplicate id \"{id}\": the {kind} on line {earlier} has it already"),
             );
@@ -378,7 +379,7 @@ fn unique_ids<'r, T>(
 fn reference_check<T>(
     kind: RecordKind,
     record: &Decoded<'_, T>,
-    field: &str,
+    field: &'static str,
     target: Option<&Id>,
     (target_kind, known): (RecordKind, &Option<Ids<'_>>),
     report: &mut Reporter<'_>,
@@ -395,13 +396,12 @@ fn reference_check<T>(
         .map(|s| format!("; did you mean \"{s}\"?"))
         .unwrap_or_default();
     let label = match &record.id {
-        Some(id) => format!("{kind} \"{id}\", field `{field}`"),
-        None => format!("{kind}, field `{field}`"),
+        Some(id) => format!("{kind} \"{id}\""),
+        None => kind.to_string(),
     };
     report.at(
-        kind.file(),
-        span,
-        label,
+        (kind.file(), span),
+        (label, field),
         DiagnosticKind::UnknownReference,
         format!("no {target_kind} has the id \"{target}\"{hint}"),
     );
