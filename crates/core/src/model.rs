@@ -497,8 +497,8 @@ impl Index {
 }
 
 /// The people of every institution: the positions of its people in the
-/// society's list, sorted, institution after institution
-/// ([`Society::people_at`] finds them).
+/// society's list, sorted, institution after institution. `query.rs` works
+/// them out; [`Society::people_at`] asks for them.
 #[derive(Clone, Debug)]
 pub(crate) struct Members {
     /// Where each institution's people begin in `people`, by the

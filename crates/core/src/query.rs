@@ -2,8 +2,8 @@
 //! belongs to which institution, what matches a search.
 //!
 //! The front ends share all of it: the filters as people type them
-//! ([`Filters`]) are read here into queries, and the
-//! suggestions for a misspelt name come from [`crate::suggest`].
+//! ([`Filters`]) are read here into queries, and the suggestions for a
+//! misspelt name come from [`crate::suggest`].
 
 use crate::country::Country;
 use crate::model::{Id, Institution, Meeting, Members, Person, RecordKind, Role, Society};
