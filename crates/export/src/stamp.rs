@@ -44,14 +44,8 @@ pub fn stamp_from(
             .max()
             .or_else(|| {
                 let latest = society.meetings.iter().map(|m| m.date).max()?;
-                let (y, m, d) = (
-                    latest.year(),
-                    latest.month().unwrap_or(1),
-                    latest.day().unwrap_or(1),
-                );
-                Some(Timestamp::from_unix(
-                    nspm_core::date::days_from_civil(y, m, d) * 86_400,
-                ))
+                let (first, _) = latest.days()?;
+                Some(Timestamp::midnight(first))
             })
             .unwrap_or_else(|| Timestamp::from_unix(0))),
     }
