@@ -27,7 +27,7 @@ pub struct CalendarOptions {
     /// Who reads it. Meetings carry no members-only field today; the
     /// audience is taken so that one added later is filtered here.
     pub audience: Audience,
-    /// DTSTAMP of every event: see [`crate::stamp_from_env`].
+    /// DTSTAMP of every event: see [`crate::stamp_for`].
     pub stamp: Timestamp,
 }
 

@@ -27,6 +27,8 @@ const POLL: Duration = Duration::from_millis(20);
 #[derive(Debug, Clone)]
 pub struct DataDir {
     dir: PathBuf,
+    /// The user this writer works for, named in the lock's note.
+    user: Option<String>,
 }
 
 /// The right to change a data directory, until dropped.
@@ -38,7 +40,16 @@ pub struct Lock {
 
 impl DataDir {
     pub fn new(dir: impl Into<PathBuf>) -> DataDir {
-        DataDir { dir: dir.into() }
+        DataDir {
+            dir: dir.into(),
+            user: None,
+        }
+    }
+
+    /// Names the user this writer works for (the command line passes
+    /// `USER`), for the message another writer gives if it gives up waiting.
+    pub fn by_user(self, user: Option<String>) -> DataDir {
+        DataDir { user, ..self }
     }
 
     pub fn path(&self) -> &Path {
@@ -77,12 +88,12 @@ impl DataDir {
                 }
             }
         }
-        let note = format!(
-            "{what} (pid {}{}, since {})",
-            std::process::id(),
-            user(),
-            now()
-        );
+        let user = self
+            .user
+            .as_ref()
+            .map(|u| format!(", user {u}"))
+            .unwrap_or_default();
+        let note = format!("{what} (pid {}{user}, since {})", std::process::id(), now());
         file.set_len(0)
             .and_then(|()| file.write_all(note.as_bytes()))
             .map_err(StoreError::io("write", &path))?;
@@ -140,13 +151,6 @@ fn holder(file: &mut File) -> String {
     }
 }
 
-fn user() -> String {
-    std::env::var("USER")
-        .or_else(|_| std::env::var("LOGNAME"))
-        .map(|u| format!(", user {u}"))
-        .unwrap_or_default()
-}
-
 /// The current moment in UTC, to the second: when a change is made.
 pub fn now() -> Timestamp {
     let secs = SystemTime::now()
@@ -176,6 +180,26 @@ mod tests {
         );
         drop(first);
         data.lock(Duration::ZERO, "nspm fmt").unwrap();
+    }
+
+    #[test]
+    fn the_note_names_the_user_given() {
+        let dir = tempfile::tempdir().unwrap();
+        let note = |data: DataDir| {
+            let _held = data.lock(Duration::ZERO, "nspm fmt").unwrap();
+            std::fs::read_to_string(dir.path().join(LOCK_FILE)).unwrap()
+        };
+        let by_ada = note(DataDir::new(dir.path()).by_user(Some("ada".into())));
+        let pid = std::process::id();
+        assert!(
+            by_ada.starts_with(&format!("nspm fmt (pid {pid}, user ada, since ")),
+            "{by_ada}"
+        );
+        let nobody = note(DataDir::new(dir.path()));
+        assert!(
+            nobody.starts_with(&format!("nspm fmt (pid {pid}, since ")),
+            "{nobody}"
+        );
     }
 
     #[test]

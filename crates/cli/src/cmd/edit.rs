@@ -123,7 +123,9 @@ pub(super) fn what() -> String {
 /// can come between; on any refusal nothing is written.
 fn run(cx: &mut Context, change: &Change, options: &Options) -> anyhow::Result<ExitCode> {
     let dir = writable_dir(cx)?;
-    let lock = DataDir::new(&dir).lock(options.wait.duration()?, &what())?;
+    let lock = DataDir::new(&dir)
+        .by_user(super::user())
+        .lock(options.wait.duration()?, &what())?;
     let before = lock.read()?;
     let edited = edit::apply(&before, change, nspm_store::now())?;
     let path = before.display_path(edited.file);

@@ -36,7 +36,9 @@ pub fn run(cx: &mut Context, args: Args) -> anyhow::Result<ExitCode> {
         );
     }
     let dir = writable_dir(cx)?;
-    let lock = DataDir::new(&dir).lock(args.wait.duration()?, &what())?;
+    let lock = DataDir::new(&dir)
+        .by_user(super::user())
+        .lock(args.wait.duration()?, &what())?;
     let before = lock.read()?;
     let after = nspm_core::edit::format(&before)?;
     let written = lock.save(&before, &after)?;
