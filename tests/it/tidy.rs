@@ -131,3 +131,25 @@ fn code_is_formatted() {
         String::from_utf8_lossy(&out.stdout)
     );
 }
+
+/// Architecture Invariant: the libraries read no environment. What the
+/// environment says (`SOURCE_DATE_EPOCH`, the user's name) is read by the
+/// command line and passed in, so that a library behaves the same in every
+/// process that calls it the same way.
+#[test]
+fn libraries_read_no_environment() {
+    let mut readers = Vec::new();
+    for krate in ["core", "export", "server", "store"] {
+        let src = support::root().join("crates").join(krate).join("src");
+        for file in support::files_under(&src) {
+            let text = std::fs::read_to_string(src.join(&file)).unwrap();
+            for (n, line) in text.lines().enumerate() {
+                // `env::var` also finds `var_os`, `vars` and `vars_os`.
+                if line.contains("env::var") {
+                    readers.push(format!("crates/{krate}/src/{}:{}", file.display(), n + 1));
+                }
+            }
+        }
+    }
+    assert!(readers.is_empty(), "environment read at {readers:?}");
+}

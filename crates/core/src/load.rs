@@ -373,8 +373,6 @@ pub fn check(sources: &Sources) -> Checked {
         let mut cx = FileCx::new(&paths[0], text, &mut diagnostics);
         society = decode::single(&mut cx, text, decode::society);
     }
-    let threads = OnceCell::new();
-    let splits = |text: &str| parts_of(text, &threads);
     let institutions = text_of(DataFile::Institutions, &mut diagnostics).and_then(|text| {
         let path = &paths[DataFile::Institutions.index()];
         decode::many(
@@ -513,23 +511,20 @@ pub fn check(sources: &Sources) -> Checked {
     }
 }
 
-/// Below this size a list file is read on one thread: starting threads would
-/// cost more than they save, and the embedded data (11 KB) is read in about a
-/// millisecond.
+/// Below this size a list file is read on one thread: handing parts to the
+/// pool (and starting its threads) would cost more than it saves, and the
+/// embedded data (11 KB) is read in about a millisecond.
 const PARALLEL_MIN_BYTES: usize = 1 << 20;
 
-/// Where to cut a list file into parts to read at once, one per core: none
-/// for a small file or a machine with one core. The number of cores is asked
-/// once, and only when a file is large.
-fn parts_of(text: &str, threads: &OnceCell<usize>) -> Vec<usize> {
+/// Where to cut a list file into parts to read at once, one per thread of
+/// rayon's pool: none for a small file or a pool of one thread. The pool is
+/// asked (and so started) only when a file is large.
+fn splits(text: &str) -> Vec<usize> {
     if text.len() < PARALLEL_MIN_BYTES {
         return Vec::new();
     }
-    let threads = *threads.get_or_init(|| {
-        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
-    });
     // Each part should be worth a thread of its own.
-    let parts = threads.min(text.len() / (PARALLEL_MIN_BYTES / 2));
+    let parts = rayon::current_num_threads().min(text.len() / (PARALLEL_MIN_BYTES / 2));
     if parts < 2 {
         return Vec::new();
     }

@@ -76,7 +76,7 @@ pub fn cards(society: &Society, people: &[&Person], opts: &CardOptions) -> Strin
     // Cards do not depend on each other, so blocks of them are written on
     // all cores and joined in order: the file is the same on any number.
     let blocks: Vec<&[&Person]> = people.chunks(CARDS_PER_BLOCK).collect();
-    let Ok(written) = parallel::try_map(&blocks, parallel::threads(), |block| {
+    let Ok(written) = parallel::try_map(&blocks, |block| {
         let mut lines = Lines::new();
         for person in *block {
             write_person(&mut lines, society, person, opts);

@@ -3,8 +3,8 @@
 use std::sync::Arc;
 
 use arc_swap::ArcSwap;
-use nspm_core::Society;
-use nspm_export::{ExportError, Site, SiteOptions, stamp_from_env};
+use nspm_core::{Society, Timestamp};
+use nspm_export::{ExportError, Site, SiteOptions, stamp_for};
 
 use crate::Pages;
 
@@ -17,9 +17,10 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
-    /// Renders the site for `society` and prepares every file for sending.
-    pub fn build(society: Society) -> Result<Snapshot, ExportError> {
-        let stamp = stamp_from_env(&society)?;
+    /// Renders the site for `society` and prepares every file for sending;
+    /// `stamp` is as for [`AppState::with_stamp`].
+    pub fn build(society: Society, stamp: Option<Timestamp>) -> Result<Snapshot, ExportError> {
+        let stamp = stamp_for(&society, stamp);
         let site = Site::build(&society, &SiteOptions { stamp })?;
         // The moment the calendars give as DTSTAMP is also the files'
         // Last-Modified: both say when the data last changed.
@@ -32,12 +33,24 @@ impl Snapshot {
 #[derive(Clone, Debug)]
 pub struct AppState {
     current: Arc<ArcSwap<Snapshot>>,
+    /// The stamp every calendar states, if one was fixed.
+    stamp: Option<Timestamp>,
 }
 
 impl AppState {
+    /// The state for `society`, its calendars stamped as the data says
+    /// (see [`nspm_export::stamp_for`]).
     pub fn new(society: Society) -> Result<AppState, ExportError> {
+        AppState::with_stamp(society, None)
+    }
+
+    /// The state for `society`, with `stamp` as the DTSTAMP of every
+    /// calendar when it is given (the command line passes
+    /// `SOURCE_DATE_EPOCH`), for this data and every reload.
+    pub fn with_stamp(society: Society, stamp: Option<Timestamp>) -> Result<AppState, ExportError> {
         Ok(AppState {
-            current: Arc::new(ArcSwap::from_pointee(Snapshot::build(society)?)),
+            current: Arc::new(ArcSwap::from_pointee(Snapshot::build(society, stamp)?)),
+            stamp,
         })
     }
 
@@ -57,7 +70,7 @@ impl AppState {
     /// Renders newly loaded data and swaps it in for every request that
     /// starts after this; on failure the current snapshot stays.
     pub fn replace(&self, society: Society) -> Result<(), ExportError> {
-        let next = Snapshot::build(society)?;
+        let next = Snapshot::build(society, self.stamp)?;
         self.current.store(Arc::new(next));
         Ok(())
     }

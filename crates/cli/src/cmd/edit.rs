@@ -109,7 +109,9 @@ pub(super) fn writable_dir(cx: &Context) -> anyhow::Result<DataDir> {
     let dir = cx.data_dir().context(
         "changes need a data directory: give --data DIR, set NSPM_DATA, or run where ./data holds society.ron",
     )?;
-    Ok(DataDir::new(dir).with_faults(cx.faults.clone()))
+    Ok(DataDir::new(dir)
+        .with_faults(cx.faults.clone())
+        .by_user(super::user()))
 }
 
 /// Takes the data directory's lock, waiting as long as `wait` says; giving

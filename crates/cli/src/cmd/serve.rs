@@ -33,6 +33,7 @@ fn seconds(text: &str) -> Result<Duration, String> {
 }
 
 pub fn run(cx: &mut Context, args: Args) -> anyhow::Result<ExitCode> {
+    let stamp = super::source_date_epoch()?;
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
@@ -53,7 +54,7 @@ pub fn run(cx: &mut Context, args: Args) -> anyhow::Result<ExitCode> {
         .log_internal_errors(false)
         .init();
     let society = cx.society()?;
-    let state = AppState::new(society).context("cannot render the site")?;
+    let state = AppState::with_stamp(society, stamp).context("cannot render the site")?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -1,14 +1,8 @@
 use super::*;
 use crate::load::Sources;
 
-const NOW: Timestamp = Timestamp {
-    year: 2026,
-    month: 5,
-    day: 1,
-    hour: 12,
-    minute: 0,
-    second: 0,
-};
+/// 2026-05-01T12:00:00Z.
+const NOW: Timestamp = Timestamp::from_unix(1_777_636_800);
 
 fn add(kind: Kind, fields: &[(&str, &str)]) -> Change {
     Change::Add {

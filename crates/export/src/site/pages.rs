@@ -56,7 +56,7 @@ pub fn render_all(
         .chain(society.institutions.iter().map(Job::Institution))
         .chain(society.meetings.iter().map(Job::Meeting))
         .collect();
-    let rendered = parallel::try_map(&jobs, parallel::threads(), |job| r.job(job))?;
+    let rendered = parallel::try_map(&jobs, |job| r.job(job))?;
     let mut pages: BTreeMap<String, Page> = rendered.into_iter().flatten().collect();
 
     let html: Vec<String> = pages
