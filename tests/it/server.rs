@@ -215,7 +215,7 @@ async fn a_reload_swaps_the_whole_society_at_once() {
         send(&state, "GET", "/api/people/soren-brunak").await.json()["contact"],
         serde_json::json!({})
     );
-    state.replace(society_with_private_details()).unwrap();
+    state.replace(society_with_private_details(), None).unwrap();
     let r = send(&state, "GET", "/api/people/soren-brunak").await;
     assert_eq!(r.json()["contact"]["orcid"]["value"], "0000-0002-1825-0097");
 }

@@ -22,7 +22,7 @@ use axum::routing::get;
 
 pub use error::AppError;
 pub use http::{Limits, MAX_HEADERS, MAX_URI};
-pub use live::{LiveData, Reload, Reloader, reload, watch};
+pub use live::{LiveData, Reload, Reloader, files_modified, reload, watch};
 pub use pages::{Pages, Served};
 pub use state::{AppState, Snapshot};
 

@@ -18,13 +18,21 @@ pub struct Snapshot {
 
 impl Snapshot {
     /// Renders the site for `society` and prepares every file for sending;
-    /// `stamp` is as for [`AppState::with_stamp`].
-    pub fn build(society: Society, stamp: Option<Timestamp>) -> Result<Snapshot, ExportError> {
+    /// `stamp` is as for [`AppState::with_stamp`], `files` when the data's
+    /// files last changed on disk, if they are on disk.
+    pub fn build(
+        society: Society,
+        stamp: Option<Timestamp>,
+        files: Option<Timestamp>,
+    ) -> Result<Snapshot, ExportError> {
         let stamp = stamp_for(&society, stamp);
         let site = Site::build(&society, &SiteOptions { stamp })?;
-        // The moment the calendars give as DTSTAMP is also the files'
-        // Last-Modified: both say when the data last changed.
-        let pages = Pages::from_site(site, stamp);
+        // Last-Modified is the later of the calendars' DTSTAMP (when the
+        // data says it last changed) and the files' own time. The stamp
+        // alone moves only with a meeting's `modified`, so an edit to a
+        // person would leave it, and a client that sends only dates would
+        // be told its stale copy is current; every edit moves the files'.
+        let pages = Pages::from_site(site, files.map_or(stamp, |f| f.max(stamp)));
         Ok(Snapshot { society, pages })
     }
 }
@@ -48,8 +56,19 @@ impl AppState {
     /// calendar when it is given (the command line passes
     /// `SOURCE_DATE_EPOCH`), for this data and every reload.
     pub fn with_stamp(society: Society, stamp: Option<Timestamp>) -> Result<AppState, ExportError> {
+        AppState::with_files(society, stamp, None)
+    }
+
+    /// As [`AppState::with_stamp`], for data read from files last changed
+    /// at `files` (see [`crate::files_modified`]).
+    pub fn with_files(
+        society: Society,
+        stamp: Option<Timestamp>,
+        files: Option<Timestamp>,
+    ) -> Result<AppState, ExportError> {
+        let snapshot = Snapshot::build(society, stamp, files)?;
         Ok(AppState {
-            current: Arc::new(ArcSwap::from_pointee(Snapshot::build(society, stamp)?)),
+            current: Arc::new(ArcSwap::from_pointee(snapshot)),
             stamp,
         })
     }
@@ -69,8 +88,10 @@ impl AppState {
 
     /// Renders newly loaded data and swaps it in for every request that
     /// starts after this; on failure the current snapshot stays.
-    pub fn replace(&self, society: Society) -> Result<(), ExportError> {
-        let next = Snapshot::build(society, self.stamp)?;
+    /// `files` is when the data's files last changed, as for
+    /// [`AppState::with_files`].
+    pub fn replace(&self, society: Society, files: Option<Timestamp>) -> Result<(), ExportError> {
+        let next = Snapshot::build(society, self.stamp, files)?;
         self.current.store(Arc::new(next));
         Ok(())
     }

@@ -109,7 +109,7 @@ async fn a_fixed_stamp_holds_for_every_reload() {
     // Without the stamp, the fixture's calendar would state its latest
     // change (2019-10-01T08:30:00Z).
     state
-        .replace(Society::load_dir(&support::fixture("site")).unwrap())
+        .replace(Society::load_dir(&support::fixture("site")).unwrap(), None)
         .unwrap();
     let r = send(&state, "GET", "/calendar.ics").await;
     assert!(

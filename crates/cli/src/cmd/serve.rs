@@ -53,8 +53,12 @@ pub fn run(cx: &mut Context, args: Args) -> anyhow::Result<ExitCode> {
         // with `eprintln!`, which panics when stderr is gone.
         .log_internal_errors(false)
         .init();
+    // The files' time before their text, as on every reload.
+    let files = cx
+        .data_dir()
+        .and_then(|dir| nspm_server::files_modified(&dir));
     let society = cx.society()?;
-    let state = AppState::with_stamp(society, stamp).context("cannot render the site")?;
+    let state = AppState::with_files(society, stamp, files).context("cannot render the site")?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
