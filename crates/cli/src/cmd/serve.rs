@@ -1,12 +1,13 @@
-//! `nspm serve`: the website and JSON API over HTTP, reloading the data
-//! when its files change.
+//! `nspm serve`: the website and JSON API over HTTP or HTTPS, reloading
+//! the data when its files change.
 
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::Context as _;
-use nspm_server::{AppState, Limits};
+use nspm_server::{AppState, Front, Limits, Proxy, Tls, TlsPart};
 
 use super::Context;
 
@@ -15,6 +16,18 @@ pub struct Args {
     /// The address and port to listen on; port 0 picks a free one.
     #[arg(long, default_value = "127.0.0.1:8080", value_name = "HOST:PORT")]
     addr: SocketAddr,
+    /// Serve HTTPS (HTTP/2 and HTTP/1.1) with this PEM certificate chain:
+    /// the site's certificate first, then its intermediates.
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The PEM private key of --tls-cert.
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+    /// A reverse proxy (an IP address, or a network such as 10.0.0.0/8)
+    /// whose X-Forwarded-Proto and X-Forwarded-For are believed; repeat for
+    /// several. From any other peer those headers are ignored.
+    #[arg(long, value_name = "ADDR")]
+    behind_proxy: Vec<Proxy>,
     /// Seconds a client has to send a request's headers. Hidden: it exists
     /// so that tests of slow clients take a second rather than ten.
     #[arg(long, hide = true, value_name = "SECONDS", value_parser = seconds)]
@@ -52,6 +65,12 @@ pub fn run(cx: &mut Context, args: Args) -> anyhow::Result<ExitCode> {
         // with `eprintln!`, which panics when stderr is gone.
         .log_internal_errors(false)
         .init();
+    // A certificate that cannot be used stops the server before it
+    // listens, rather than at its first visitor.
+    let tls = match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => Some(load_tls(cert, key)?),
+        _ => None,
+    };
     let society = cx.society()?;
     let state = AppState::new(society).context("cannot render the site")?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -75,7 +94,15 @@ pub fn run(cx: &mut Context, args: Args) -> anyhow::Result<ExitCode> {
             None => None,
         };
         reload_on_hangup(live.as_ref())?;
-        tracing::info!("serving http://{addr}/");
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        tracing::info!("serving {scheme}://{addr}/");
+        if !args.behind_proxy.is_empty() {
+            let proxies: Vec<String> = args.behind_proxy.iter().map(Proxy::to_string).collect();
+            tracing::info!(
+                "trusting X-Forwarded-Proto and X-Forwarded-For from {}",
+                proxies.join(", ")
+            );
+        }
         let mut limits = Limits::default();
         if let Some(t) = args.header_timeout {
             limits.header_timeout = t;
@@ -88,11 +115,37 @@ pub fn run(cx: &mut Context, args: Args) -> anyhow::Result<ExitCode> {
             "taking at most {} connections at once",
             limits.max_connections
         );
-        nspm_server::serve_with(listener, state, limits, shutdown()).await?;
+        let front = Front {
+            tls,
+            proxies: args.behind_proxy,
+        };
+        nspm_server::serve_with(listener, state, limits, front, shutdown()).await?;
         tracing::info!("stopped");
         anyhow::Ok(())
     })?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Reads and checks the certificate chain and key, naming the file at
+/// fault.
+fn load_tls(cert: &Path, key: &Path) -> anyhow::Result<Tls> {
+    let read = |path: &Path, what: &str| {
+        std::fs::read(path)
+            .with_context(|| format!("cannot read the TLS {what} {}", path.display()))
+    };
+    let (chain, secret) = (read(cert, "certificate")?, read(key, "key")?);
+    Tls::from_pem(&chain, &secret).map_err(|e| {
+        let at = match e.part() {
+            TlsPart::Certificate => format!("the TLS certificate {}", cert.display()),
+            TlsPart::Key => format!("the TLS key {}", key.display()),
+            TlsPart::Both => format!(
+                "the TLS certificate {} and key {}",
+                cert.display(),
+                key.display()
+            ),
+        };
+        anyhow::anyhow!("cannot use {at}: {e}")
+    })
 }
 
 /// SIGHUP means "read the data again now", as it does for most daemons:
