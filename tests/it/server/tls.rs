@@ -87,7 +87,8 @@ impl Pki {
         let name = ServerName::try_from("localhost").unwrap();
         let conn = rustls::ClientConnection::new(Arc::new(config), name).unwrap();
         let sock = TcpStream::connect(addr).unwrap();
-        sock.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+        sock.set_read_timeout(Some(Duration::from_secs(30)))
+            .unwrap();
         let mut tls = rustls::StreamOwned::new(conn, sock);
         while tls.conn.is_handshaking() {
             tls.conn
@@ -198,7 +199,11 @@ fn a_client_that_never_finishes_the_handshake_is_dropped() {
         .unwrap();
     // While they stall, others are served.
     let mut tls = pki.connect(server.addr, &[b"http/1.1"]);
-    assert!(get_over(&mut tls, "/healthz").0.starts_with("HTTP/1.1 200 "));
+    assert!(
+        get_over(&mut tls, "/healthz")
+            .0
+            .starts_with("HTTP/1.1 200 ")
+    );
     for (name, client) in [
         ("no bytes", &mut silent),
         ("part of a ClientHello", &mut partial),
@@ -303,7 +308,12 @@ fn run(program: &Path, args: &[&str]) -> String {
     let out = Command::new(program)
         .args(args)
         .output()
-        .unwrap_or_else(|e| panic!("cannot run {} (run tests/tools/install): {e}", program.display()));
+        .unwrap_or_else(|e| {
+            panic!(
+                "cannot run {} (run tests/tools/install): {e}",
+                program.display()
+            )
+        });
     assert!(
         out.status.success(),
         "{} {args:?} failed:\n{}",
@@ -319,7 +329,11 @@ fn curl(url: &str, ca: &Path, version: &str, port: u16) -> (String, String, Vec<
     let dir = tempfile::tempdir().unwrap();
     let (head, body) = (dir.path().join("head"), dir.path().join("body"));
     let resolve = format!("localhost:{port}:127.0.0.1");
-    let flag = if version == "2" { "--http2" } else { "--http1.1" };
+    let flag = if version == "2" {
+        "--http2"
+    } else {
+        "--http1.1"
+    };
     let negotiated = run(
         Path::new("curl"),
         &[
