@@ -6,6 +6,7 @@ use std::net::IpAddr;
 use std::str::FromStr;
 use std::sync::Arc;
 
+use arc_swap::ArcSwap;
 use axum::http::HeaderMap;
 use ipnet::IpNet;
 use rustls::ServerConfig;
@@ -112,9 +113,10 @@ impl std::fmt::Display for Proxy {
 }
 
 /// The server's TLS: a certificate chain and its key, offering HTTP/2 and
-/// HTTP/1.1 by ALPN.
+/// HTTP/1.1 by ALPN. Clones share one certificate, which
+/// [`Tls::replace_pem`] replaces for all of them.
 #[derive(Clone)]
-pub struct Tls(pub(crate) Arc<ServerConfig>);
+pub struct Tls(Arc<ArcSwap<ServerConfig>>);
 
 impl std::fmt::Debug for Tls {
     // The configuration holds the private key: nothing of it is shown.
@@ -164,32 +166,49 @@ impl Tls {
     /// certificate first, then the intermediates) and its PEM private key
     /// (PKCS#8, PKCS#1 or SEC1). The caller reads the files.
     pub fn from_pem(chain: &[u8], key: &[u8]) -> Result<Tls, TlsError> {
-        let certs = CertificateDer::pem_slice_iter(chain)
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(TlsError::Certificate)?;
-        if certs.is_empty() {
-            return Err(TlsError::NoCertificate);
-        }
-        let key = PrivateKeyDer::from_pem_slice(key).map_err(|e| match e {
-            pem::Error::NoItemsFound => TlsError::NoKey,
-            e => TlsError::Key(e),
-        })?;
-        // ring rather than the process-wide default, which would panic
-        // should another crate ever enable a second provider.
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let mut config = ServerConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .map_err(TlsError::Rejected)?
-            .with_no_client_auth()
-            .with_single_cert(certs, key)
-            .map_err(|e| match e {
-                rustls::Error::InconsistentKeys(_) => TlsError::Mismatch,
-                e => TlsError::Rejected(e),
-            })?;
-        // hyper-util's auto builder serves whichever the client picks.
-        config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
-        Ok(Tls(Arc::new(config)))
+        Ok(Tls(Arc::new(ArcSwap::from_pointee(config(chain, key)?))))
     }
+
+    /// Puts a renewed certificate and key in use for the connections that
+    /// follow (those open keep theirs); on an error the old one stays.
+    pub fn replace_pem(&self, chain: &[u8], key: &[u8]) -> Result<(), TlsError> {
+        self.0.store(Arc::new(config(chain, key)?));
+        Ok(())
+    }
+
+    /// The acceptor for one new connection, with the certificate in use.
+    pub(crate) fn acceptor(&self) -> tokio_rustls::TlsAcceptor {
+        tokio_rustls::TlsAcceptor::from(self.0.load_full())
+    }
+}
+
+/// See [`Tls::from_pem`].
+fn config(chain: &[u8], key: &[u8]) -> Result<ServerConfig, TlsError> {
+    let certs = CertificateDer::pem_slice_iter(chain)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(TlsError::Certificate)?;
+    if certs.is_empty() {
+        return Err(TlsError::NoCertificate);
+    }
+    let key = PrivateKeyDer::from_pem_slice(key).map_err(|e| match e {
+        pem::Error::NoItemsFound => TlsError::NoKey,
+        e => TlsError::Key(e),
+    })?;
+    // ring rather than the process-wide default, which would panic
+    // should another crate ever enable a second provider.
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut config = ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(TlsError::Rejected)?
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .map_err(|e| match e {
+            rustls::Error::InconsistentKeys(_) => TlsError::Mismatch,
+            e => TlsError::Rejected(e),
+        })?;
+    // hyper-util's auto builder serves whichever the client picks.
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    Ok(config)
 }
 
 #[cfg(test)]

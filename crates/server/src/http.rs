@@ -275,10 +275,7 @@ pub async fn run(
         .keep_alive_interval(PING_INTERVAL)
         .keep_alive_timeout(PING_TIMEOUT);
     let builder = Arc::new(builder);
-    let tls = front
-        .tls
-        .as_ref()
-        .map(|t| TlsAcceptor::from(Arc::clone(&t.0)));
+    let tls = front.tls.clone();
     let front = Arc::new(front);
     // Requests that break HTTP's own rules get their answer through the
     // same policy as the app's: its headers, its log line.
@@ -333,7 +330,10 @@ pub async fn run(
         tokio::spawn(async move {
             match tls {
                 None => conn.serve(TokioIo::new(io), stop).await,
-                Some(acceptor) => {
+                Some(tls) => {
+                    // The certificate in use now: a renewed one counts
+                    // from the next connection.
+                    let acceptor = tls.acceptor();
                     // The handshake counts as the start of the first
                     // request: a peer that does not finish it within the
                     // header timeout is dropped, as one that sends half a

@@ -75,6 +75,11 @@ impl Pki {
 
     /// A rustls client that trusts only the test's CA and offers `alpn`.
     fn connect(&self, addr: SocketAddr, alpn: &[&[u8]]) -> Tls {
+        self.try_connect(addr, alpn)
+            .expect("the TLS handshake succeeds")
+    }
+
+    fn try_connect(&self, addr: SocketAddr, alpn: &[&[u8]]) -> std::io::Result<Tls> {
         let mut roots = rustls::RootCertStore::empty();
         roots.add(self.ca.clone()).unwrap();
         let provider = Arc::new(rustls::crypto::ring::default_provider());
@@ -91,11 +96,9 @@ impl Pki {
             .unwrap();
         let mut tls = rustls::StreamOwned::new(conn, sock);
         while tls.conn.is_handshaking() {
-            tls.conn
-                .complete_io(&mut tls.sock)
-                .expect("the TLS handshake succeeds");
+            tls.conn.complete_io(&mut tls.sock)?;
         }
-        tls
+        Ok(tls)
     }
 }
 
@@ -212,6 +215,45 @@ fn a_client_that_never_finishes_the_handshake_is_dropped() {
             .closed_within(Duration::from_secs(8))
             .unwrap_or_else(|| panic!("{name}: still open after {:?}", start.elapsed()));
     }
+}
+
+#[test]
+fn sighup_puts_a_renewed_certificate_in_use_and_keeps_the_old_one_if_unusable() {
+    let old = Pki::new();
+    let mut server = old.serve(&[]);
+    let renewed = Pki::new();
+    // A renewal hook writes the key first: in between, the pair does not
+    // match, and a SIGHUP then keeps the certificate in use.
+    std::fs::copy(renewed.path("key.pem"), old.path("key.pem")).unwrap();
+    server.signal(rustix::process::Signal::HUP);
+    let refused = server.wait_for_log("the certificate in use stays", Duration::from_secs(30));
+    assert!(
+        refused.contains(&format!(
+            "cannot use the TLS certificate {} and key {}",
+            old.path("cert.pem").display(),
+            old.path("key.pem").display()
+        )),
+        "{refused}"
+    );
+    let mut tls = old.connect(server.addr, &[b"http/1.1"]);
+    assert!(
+        get_over(&mut tls, "/healthz")
+            .0
+            .starts_with("HTTP/1.1 200 ")
+    );
+    assert!(renewed.try_connect(server.addr, &[b"http/1.1"]).is_err());
+
+    std::fs::copy(renewed.path("cert.pem"), old.path("cert.pem")).unwrap();
+    server.signal(rustix::process::Signal::HUP);
+    server.wait_for_log("SIGHUP: TLS certificate reloaded", Duration::from_secs(30));
+    let tls = renewed.connect(server.addr, &[b"h2", b"http/1.1"]);
+    assert_eq!(tls.conn.alpn_protocol(), Some(&b"h2"[..]));
+    let mut tls = renewed.connect(server.addr, &[b"http/1.1"]);
+    let (head, _) = get_over(&mut tls, "/healthz");
+    assert_eq!(header(&head, "strict-transport-security"), Some(HSTS));
+    // The old CA's certificate is no longer what the server shows.
+    assert!(old.try_connect(server.addr, &[b"http/1.1"]).is_err());
+    assert!(server.is_running());
 }
 
 #[test]

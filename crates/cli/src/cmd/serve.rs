@@ -68,7 +68,14 @@ pub fn run(cx: &mut Context, args: Args) -> anyhow::Result<ExitCode> {
     // A certificate that cannot be used stops the server before it
     // listens, rather than at its first visitor.
     let tls = match (&args.tls_cert, &args.tls_key) {
-        (Some(cert), Some(key)) => Some(load_tls(cert, key)?),
+        (Some(cert), Some(key)) => {
+            let files = TlsFiles {
+                cert: cert.clone(),
+                key: key.clone(),
+            };
+            let tls = files.load()?;
+            Some((files, tls))
+        }
         _ => None,
     };
     let society = cx.society()?;
@@ -93,7 +100,7 @@ pub fn run(cx: &mut Context, args: Args) -> anyhow::Result<ExitCode> {
             }
             None => None,
         };
-        reload_on_hangup(live.as_ref())?;
+        reload_on_hangup(live.as_ref(), tls.clone())?;
         let scheme = if tls.is_some() { "https" } else { "http" };
         tracing::info!("serving {scheme}://{addr}/");
         if !args.behind_proxy.is_empty() {
@@ -116,7 +123,7 @@ pub fn run(cx: &mut Context, args: Args) -> anyhow::Result<ExitCode> {
             limits.max_connections
         );
         let front = Front {
-            tls,
+            tls: tls.map(|(_, tls)| tls),
             proxies: args.behind_proxy,
         };
         nspm_server::serve_with(listener, state, limits, front, shutdown()).await?;
@@ -126,33 +133,55 @@ pub fn run(cx: &mut Context, args: Args) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Reads and checks the certificate chain and key, naming the file at
-/// fault.
-fn load_tls(cert: &Path, key: &Path) -> anyhow::Result<Tls> {
-    let read = |path: &Path, what: &str| {
-        std::fs::read(path)
-            .with_context(|| format!("cannot read the TLS {what} {}", path.display()))
-    };
-    let (chain, secret) = (read(cert, "certificate")?, read(key, "key")?);
-    Tls::from_pem(&chain, &secret).map_err(|e| {
+/// Where the certificate chain and key are read from, at start and on
+/// SIGHUP.
+#[derive(Debug, Clone)]
+struct TlsFiles {
+    cert: PathBuf,
+    key: PathBuf,
+}
+
+impl TlsFiles {
+    fn load(&self) -> anyhow::Result<Tls> {
+        let (chain, key) = self.read()?;
+        Tls::from_pem(&chain, &key).map_err(|e| self.explain(e))
+    }
+
+    /// Puts the files' certificate in use in `tls`, once renewed.
+    fn reload(&self, tls: &Tls) -> anyhow::Result<()> {
+        let (chain, key) = self.read()?;
+        tls.replace_pem(&chain, &key).map_err(|e| self.explain(e))
+    }
+
+    fn read(&self) -> anyhow::Result<(Vec<u8>, Vec<u8>)> {
+        let read = |path: &Path, what: &str| {
+            std::fs::read(path)
+                .with_context(|| format!("cannot read the TLS {what} {}", path.display()))
+        };
+        Ok((read(&self.cert, "certificate")?, read(&self.key, "key")?))
+    }
+
+    /// The error, naming the file at fault.
+    fn explain(&self, e: nspm_server::TlsError) -> anyhow::Error {
+        let (cert, key) = (self.cert.display(), self.key.display());
         let at = match e.part() {
-            TlsPart::Certificate => format!("the TLS certificate {}", cert.display()),
-            TlsPart::Key => format!("the TLS key {}", key.display()),
-            TlsPart::Both => format!(
-                "the TLS certificate {} and key {}",
-                cert.display(),
-                key.display()
-            ),
+            TlsPart::Certificate => format!("the TLS certificate {cert}"),
+            TlsPart::Key => format!("the TLS key {key}"),
+            TlsPart::Both => format!("the TLS certificate {cert} and key {key}"),
         };
         anyhow::anyhow!("cannot use {at}: {e}")
-    })
+    }
 }
 
 /// SIGHUP means "read the data again now", as it does for most daemons:
 /// for a change the watch cannot see (a file linked from elsewhere, a
-/// network file system), or to be sure. Without this the signal would end
-/// the process at once, requests in flight and all.
-fn reload_on_hangup(live: Option<&nspm_server::LiveData>) -> anyhow::Result<()> {
+/// network file system), or to be sure. It also reads the TLS certificate
+/// and key again, as a renewal's hook asks nginx to. Without this the
+/// signal would end the process at once, requests in flight and all.
+fn reload_on_hangup(
+    live: Option<&nspm_server::LiveData>,
+    tls: Option<(TlsFiles, Tls)>,
+) -> anyhow::Result<()> {
     #[cfg(unix)]
     {
         let mut hangup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())
@@ -173,11 +202,20 @@ fn reload_on_hangup(live: Option<&nspm_server::LiveData>) -> anyhow::Result<()> 
                         );
                     }
                 }
+                if let Some((files, tls)) = &tls {
+                    match files.reload(tls) {
+                        Ok(()) => tracing::info!(
+                            cert = %files.cert.display(),
+                            "SIGHUP: TLS certificate reloaded"
+                        ),
+                        Err(e) => tracing::error!("SIGHUP: {e:#}; the certificate in use stays"),
+                    }
+                }
             }
         });
     }
     #[cfg(not(unix))]
-    let _ = live;
+    let _ = (live, tls);
     Ok(())
 }
 
