@@ -10,6 +10,7 @@ mod private;
 mod process;
 mod reload;
 pub(crate) mod running;
+mod tls;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
