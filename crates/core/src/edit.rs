@@ -12,6 +12,7 @@
 //! `nspm check` would check them, and any problem refuses the change.
 
 mod change;
+pub mod import;
 mod layout;
 mod notes;
 mod record;
