@@ -155,6 +155,10 @@ const COLUMNS: &[(&str, &str)] = &[
     ("roles", "role"),
 ];
 
+/// Other names a column may have, as spreadsheets often head them; never
+/// suggested or used to name a column the table lacks.
+const ALIASES: &[(&str, &str)] = &[("e_mail", "email")];
+
 /// Pairs of columns that the export writes for one input, a record's id
 /// or code beside its name for people to read. With both in a table, the
 /// first is read and the second is the label it is in the export.
@@ -173,7 +177,7 @@ fn normal(column: &str) -> String {
 
 /// The input a column gives, by its normal name.
 fn input_of(column: &str) -> Option<&'static str> {
-    if let Some((_, input)) = COLUMNS.iter().find(|(c, _)| *c == column) {
+    if let Some((_, input)) = COLUMNS.iter().chain(ALIASES).find(|(c, _)| *c == column) {
         return Some(input);
     }
     Kind::Person
@@ -497,6 +501,87 @@ impl fmt::Display for Problem {
                     _ => f.write_str(&refusal.message(&name)),
                 }
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    use crate::edit::tests::NOW;
+
+    fn table(header: &[&str], rows: &[(u64, &[&str])]) -> Table {
+        Table {
+            header: header.iter().map(|h| h.to_string()).collect(),
+            rows: rows
+                .iter()
+                .map(|(line, cells)| Row {
+                    line: *line,
+                    cells: cells.iter().map(|c| c.to_string()).collect(),
+                })
+                .collect(),
+        }
+    }
+
+    fn problems(table: &Table) -> Vec<Problem> {
+        match import(&Sources::embedded(), table, NOW) {
+            Err(ImportError::Refused(problems)) => problems,
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+    }
+
+    /// A front end gets each problem as values: the line, the column as
+    /// the table names it, and the rule, which the words follow.
+    #[test]
+    fn problems_are_values_with_their_line_and_column() {
+        let t = table(
+            &["Name", "Country", "ROLES", "E-mail"],
+            &[
+                (2, &["Ada Prøve", "NO", "chair", "ada@example.org"]),
+                (3, &["Bo Prøve", "NO", "chiar", "bo@example.org"]),
+                (5, &["Cy Prøve", "NO", "", "ADA@example.org"]),
+            ],
+        );
+        let found = problems(&t);
+        assert_eq!(found.len(), 2, "{found:#?}");
+        assert_eq!(found[0].line, 3);
+        assert_eq!(found[0].column.as_deref(), Some("ROLES"));
+        assert!(matches!(
+            &found[0].kind,
+            ProblemKind::Refused { refusal, .. }
+                if refusal.kind == RefusalKind::UnknownRole { text: "chiar".into() }
+        ));
+        assert_eq!(found[1].line, 5);
+        assert_eq!(
+            found[1].kind,
+            ProblemKind::SamePerson {
+                line: 2,
+                id: "ada-prove".into()
+            },
+            "line 5's address is line 2's, ignoring case"
+        );
+    }
+
+    #[test]
+    fn columns_are_checked_before_any_row() {
+        let t = table(&["email", "Email", "web_visiblity"], &[]);
+        let found = problems(&t);
+        assert_eq!(
+            found.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            [
+                "line 1: column \"Email\" gives what column \"email\" gives",
+                "line 1: column \"web_visiblity\": a person has no such field; did you mean \"web_visibility\"?",
+            ]
+        );
+    }
+
+    /// Every input of a person is a column by its own name (the people
+    /// export's columns are held to the import in tests/it/import.rs).
+    #[test]
+    fn every_input_is_a_column() {
+        for input in Kind::Person.fields() {
+            assert_eq!(input_of(&normal(input)), Some(input), "{input}");
         }
     }
 }

@@ -1,7 +1,7 @@
 use super::*;
 use crate::load::Sources;
 
-const NOW: Timestamp = Timestamp {
+pub(super) const NOW: Timestamp = Timestamp {
     year: 2026,
     month: 5,
     day: 1,
