@@ -23,7 +23,7 @@ use std::fmt;
 
 use super::change::{Assign, Change, Kind};
 use super::refusal::{Refusal, RefusalKind};
-use super::{EditError, Listed, apply};
+use super::{EditError, Listed, apply_checked};
 use crate::date::Timestamp;
 use crate::diagnostic::Diagnostic;
 use crate::load::{self, Sources};
@@ -302,7 +302,7 @@ fn input_of_diagnostic(d: &Diagnostic) -> Option<&'static str> {
 
 /// Works out the import of `table` into `sources`: the changes of every
 /// row, or every problem with them. `now` is the time of the change, as
-/// for [`apply`].
+/// for [`super::apply`].
 pub fn import(sources: &Sources, table: &Table, now: Timestamp) -> Result<Imported, ImportError> {
     let checked = load::check(sources);
     let Some(society) = &checked.society else {
@@ -325,6 +325,7 @@ pub fn import(sources: &Sources, table: &Table, now: Timestamp) -> Result<Import
             (p.id.to_string(), email)
         })
         .collect();
+    let mut checked = checked;
     let mut seen: HashMap<String, u64> = HashMap::new();
     let mut current = sources.clone();
     let mut done = Vec::new();
@@ -394,8 +395,11 @@ pub fn import(sources: &Sources, table: &Table, now: Timestamp) -> Result<Import
                 fields,
             },
         };
-        match apply(&current, &change, now) {
-            Ok(edited) => {
+        match apply_checked(&current, &checked, &change, now) {
+            Ok((edited, judged)) => {
+                if let Some(judged) = judged {
+                    checked = judged;
+                }
                 let outcome = match (&change, edited.changed) {
                     (Change::Add { .. }, _) => Outcome::Added,
                     (_, true) => Outcome::Updated,
