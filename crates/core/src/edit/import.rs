@@ -302,8 +302,14 @@ fn input_of_diagnostic(d: &Diagnostic) -> Option<&'static str> {
 
 /// Works out the import of `table` into `sources`: the changes of every
 /// row, or every problem with them. `now` is the time of the change, as
-/// for [`super::apply`].
-pub fn import(sources: &Sources, table: &Table, now: Timestamp) -> Result<Imported, ImportError> {
+/// for [`super::apply`]. `done` is told after each row how many rows are
+/// done, for a front end to show progress on a long import.
+pub fn import(
+    sources: &Sources,
+    table: &Table,
+    now: Timestamp,
+    done: &mut dyn FnMut(usize),
+) -> Result<Imported, ImportError> {
     let checked = load::check(sources);
     let Some(society) = &checked.society else {
         return Err(ImportError::Unsound(checked.diagnostics));
@@ -328,9 +334,10 @@ pub fn import(sources: &Sources, table: &Table, now: Timestamp) -> Result<Import
     let mut checked = checked;
     let mut seen: HashMap<String, u64> = HashMap::new();
     let mut current = sources.clone();
-    let mut done = Vec::new();
+    let mut outcomes = Vec::new();
 
-    for row in &table.rows {
+    for (n, row) in table.rows.iter().enumerate() {
+        done(n);
         let cell = |input: &str| {
             columns
                 .at(input)
@@ -415,7 +422,7 @@ pub fn import(sources: &Sources, table: &Table, now: Timestamp) -> Result<Import
                 }
                 seen.insert(edited.id.clone(), row.line);
                 current = edited.sources;
-                done.push(RowDone {
+                outcomes.push(RowDone {
                     line: row.line,
                     id: edited.id,
                     outcome,
@@ -452,12 +459,13 @@ pub fn import(sources: &Sources, table: &Table, now: Timestamp) -> Result<Import
             }
         }
     }
+    done(table.rows.len());
     if !problems.is_empty() {
         return Err(ImportError::Refused(problems));
     }
     Ok(Imported {
         sources: current,
-        rows: done,
+        rows: outcomes,
     })
 }
 
@@ -529,7 +537,7 @@ mod tests {
     }
 
     fn problems(table: &Table) -> Vec<Problem> {
-        match import(&Sources::embedded(), table, NOW) {
+        match import(&Sources::embedded(), table, NOW, &mut |_| {}) {
             Err(ImportError::Refused(problems)) => problems,
             other => panic!("expected a refusal, got {other:?}"),
         }
