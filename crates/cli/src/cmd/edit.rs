@@ -3,6 +3,7 @@
 //! checks it) and nspm-store (which locks the data and writes it safely).
 
 mod fields;
+mod import;
 
 use std::io::Write as _;
 use std::process::ExitCode;
@@ -13,6 +14,7 @@ use nspm_core::edit::{self, Assign, Change, EditError, Kind};
 use nspm_store::{DataDir, Lock, StoreError};
 
 pub use fields::{InstitutionFields, MeetingFields, PersonFields};
+pub use import::{ImportArgs, run as import};
 
 use super::Context;
 

@@ -2,7 +2,7 @@ use super::*;
 use crate::load::Sources;
 
 /// 2026-05-01T12:00:00Z.
-const NOW: Timestamp = Timestamp::from_unix(1_777_636_800);
+pub(super) const NOW: Timestamp = Timestamp::from_unix(1_777_636_800);
 
 fn add(kind: Kind, fields: &[(&str, &str)]) -> Change {
     Change::Add {
