@@ -57,7 +57,11 @@ fn views() -> Vec<(&'static str, BTreeSet<String>)> {
         ),
         (
             "Institution",
-            fields(s.institutions.iter().map(|i| InstitutionView::new(s, i))),
+            fields(
+                s.institutions
+                    .iter()
+                    .map(|i| InstitutionView::new(s, i, Audience::Members)),
+            ),
         ),
         (
             "Meeting",

@@ -15,7 +15,7 @@
 //! let found = society.people_matching(&nspm_core::PeopleQuery {
 //!     text: Some("soren".into()),
 //!     ..Default::default()
-//! });
+//! }, nspm_core::Audience::Public);
 //! assert_eq!(found[0].name(), "Søren Brunak");
 //! ```
 

@@ -90,7 +90,9 @@ impl PersonView {
             family,
             institution,
             country,
-            roles,
+            // Through `Person::roles_for`, so that a role the reader may not
+            // know of is left out.
+            roles: _,
             email,
             phone,
             orcid,
@@ -109,7 +111,7 @@ impl PersonView {
                     name: i.name.clone(),
                 }),
             country: (*country).into(),
-            roles: roles.iter().map(|r| r.slug()).collect(),
+            roles: p.roles_for(audience).map(|r| r.slug()).collect(),
             contact: ContactView {
                 email: visible(email),
                 phone: visible(phone),
@@ -126,12 +128,14 @@ pub struct InstitutionView {
     pub name: String,
     pub aliases: Vec<String>,
     pub country: CountryView,
-    /// The ids of the people who belong to it, sorted by name.
+    /// The ids of the people who belong to it whom the reader may know of,
+    /// sorted by name.
     pub people: Vec<String>,
 }
 
 impl InstitutionView {
-    pub fn new(society: &Society, i: &Institution) -> Self {
+    /// The institution with the people this audience may know of.
+    pub fn new(society: &Society, i: &Institution, audience: Audience) -> Self {
         let Institution {
             id,
             name,
@@ -143,7 +147,10 @@ impl InstitutionView {
             name: name.clone(),
             aliases: aliases.clone(),
             country: (*country).into(),
-            people: society.people_at(i).map(|p| p.id.to_string()).collect(),
+            people: society
+                .people_at(i, audience)
+                .map(|p| p.id.to_string())
+                .collect(),
         }
     }
 }
