@@ -193,6 +193,23 @@ pub struct Detail {
     pub visibility: Visibility,
 }
 
+/// A value known to members only by its nature, such as a meeting's venue
+/// address. Outside core its text is reached through
+/// [`MembersOnly::for_audience`] alone, so no output shows it without saying
+/// who reads.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct MembersOnly(pub(crate) String);
+
+impl MembersOnly {
+    /// The text, if this audience may see it.
+    pub fn for_audience(&self, audience: Audience) -> Option<&str> {
+        audience
+            .sees(Visibility::Members)
+            .then_some(self.0.as_str())
+    }
+}
+
 /// A role a person holds in the society.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -464,6 +481,12 @@ record! {
         pub venue: Option<Id>,
         pub country: Country,
         pub summary: Option<String>,
+        /// The street address of the venue, for members on their way there.
+        pub venue_address: Option<MembersOnly>,
+        /// Where members join online: an http(s) URL.
+        pub online_link: Option<MembersOnly>,
+        /// Notes for members: the agenda, how to get in.
+        pub notes: Option<MembersOnly>,
         /// Rises each time the meeting is changed, so calendars update it.
         pub revision: u32,
         /// When the meeting was last changed, if recorded.

@@ -16,7 +16,8 @@ use serde::Serialize;
 use crate::country::Country;
 use crate::date::{Precision, Timestamp};
 use crate::model::{
-    Audience, Contact, Detail, Institution, Meeting, Person, Society, SocietyInfo, Visibility,
+    Audience, Contact, Detail, Institution, Meeting, MembersOnly, Person, Society, SocietyInfo,
+    Visibility,
 };
 use crate::time::{TimeOfDay, Zone};
 
@@ -176,12 +177,27 @@ pub struct MeetingView {
     pub venue: Option<Ref>,
     pub country: CountryView,
     pub summary: Option<String>,
+    /// Members only, as the next two: left out for the public, and when
+    /// the meeting has none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub venue_address: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub online_link: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
     pub revision: u32,
     pub modified: Option<Timestamp>,
 }
 
 impl MeetingView {
-    pub fn new(society: &Society, m: &Meeting) -> Self {
+    /// The meeting as this audience may see it: its members-only details
+    /// for members alone.
+    pub fn new(society: &Society, m: &Meeting, audience: Audience) -> Self {
+        let members_only = |v: &Option<MembersOnly>| {
+            v.as_ref()
+                .and_then(|v| v.for_audience(audience))
+                .map(str::to_string)
+        };
         let Meeting {
             id,
             title,
@@ -194,6 +210,9 @@ impl MeetingView {
             venue,
             country,
             summary,
+            venue_address,
+            online_link,
+            notes,
             revision,
             modified,
         } = m;
@@ -217,6 +236,9 @@ impl MeetingView {
                 }),
             country: (*country).into(),
             summary: summary.clone(),
+            venue_address: members_only(venue_address),
+            online_link: members_only(online_link),
+            notes: members_only(notes),
             revision: *revision,
             modified: *modified,
         }

@@ -179,7 +179,7 @@ async fn meetings(
     Ok(Json(
         s.meetings_matching(&query)
             .into_iter()
-            .map(|m| MeetingView::new(s, m))
+            .map(|m| MeetingView::new(s, m, AUDIENCE))
             .collect(),
     ))
 }
@@ -195,5 +195,5 @@ async fn meeting(
     let m = s
         .meeting(&id)
         .ok_or_else(|| s.not_found(RecordKind::Meeting, &id))?;
-    Ok(Json(MeetingView::new(s, m)))
+    Ok(Json(MeetingView::new(s, m, AUDIENCE)))
 }

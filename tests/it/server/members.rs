@@ -22,6 +22,25 @@ fn fixture() -> std::path::PathBuf {
     support::fixture("members")
 }
 
+/// A copy of the fixture to change, in a directory of its own.
+fn fixture_copy() -> (tempfile::TempDir, std::path::PathBuf) {
+    let temp = tempfile::tempdir().unwrap();
+    let data = temp.path().join("data");
+    support::copy_data(&fixture(), &data);
+    (temp, data)
+}
+
+/// Exports the site of `data` into `out` and finds no canary in any file.
+fn export_site_without_canary(data: &Path, out: &Path) {
+    nspm_on(data, &["export", "site", "--out", out.to_str().unwrap()]);
+    let files = support::files_under(out);
+    assert!(files.len() > 20, "{files:?}");
+    for file in files {
+        let text = std::fs::read_to_string(out.join(&file)).unwrap();
+        assert_eq!(canary_in(&text), None, "{}", file.display());
+    }
+}
+
 fn society() -> Society {
     Society::load_dir(&fixture()).unwrap()
 }
@@ -49,6 +68,27 @@ fn nspm_on(data: &Path, args: &[&str]) -> Output {
         String::from_utf8_lossy(&out.stderr)
     );
     out
+}
+
+/// The diff that `nspm --data DATA args… --dry-run` shows.
+fn dry_run(data: &Path, args: &[&str]) -> String {
+    String::from_utf8(nspm_on(data, &[args, &["--dry-run"]].concat()).stdout).unwrap()
+}
+
+/// Runs `nspm --data DATA args…`, which must fail with status 1 (the data
+/// or the change is refused); its standard output and error.
+fn nspm_refused(data: &Path, args: &[&str]) -> (String, String) {
+    let out = support::nspm()
+        .arg("--data")
+        .arg(data)
+        .args(args)
+        .output()
+        .expect("nspm runs");
+    assert_eq!(out.status.code(), Some(1), "nspm {args:?}");
+    (
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
 }
 
 /// Where `text` holds the canary, if it does: a few characters around the
@@ -189,13 +229,7 @@ fn a_static_export_and_public_cards_and_calendars_hold_no_canary() {
     let temp = tempfile::tempdir().unwrap();
     let out = temp.path().join("site");
     let data = fixture();
-    nspm_on(&data, &["export", "site", "--out", out.to_str().unwrap()]);
-    let files = support::files_under(&out);
-    assert!(files.len() > 20, "{files:?}");
-    for file in &files {
-        let text = String::from_utf8(std::fs::read(out.join(file)).unwrap()).unwrap();
-        assert_eq!(canary_in(&text), None, "{}", file.display());
-    }
+    export_site_without_canary(&data, &out);
     assert!(!out.join("people/otto-canaryson").exists());
 
     // The home and committee pages count the committee: three people from
@@ -264,9 +298,7 @@ fn the_members_exports_hold_every_members_only_value() {
 
 #[test]
 fn staff_add_a_member_who_stays_out_of_the_public_site() {
-    let temp = tempfile::tempdir().unwrap();
-    let data = temp.path().join("data");
-    support::copy_data(&fixture(), &data);
+    let (temp, data) = fixture_copy();
     let add = [
         "people",
         "add",
@@ -277,8 +309,7 @@ fn staff_add_a_member_who_stays_out_of_the_public_site() {
         "--role",
         "member",
     ];
-    let dry = nspm_on(&data, &[&add[..], &["--dry-run"]].concat());
-    let diff = String::from_utf8(dry.stdout).unwrap();
+    let diff = dry_run(&data, &add);
     assert!(diff.contains("+        roles: [Member],"), "{diff}");
     assert!(
         diff.contains("+        id: \"nora-canaryadded\","),
@@ -290,18 +321,7 @@ fn staff_add_a_member_who_stays_out_of_the_public_site() {
     assert!(!nora.visible_to(Audience::Public));
 
     // A committee member who becomes a member only leaves the public site.
-    let edit = nspm_on(
-        &data,
-        &[
-            "people",
-            "edit",
-            "bjorn-long",
-            "--role",
-            "member",
-            "--dry-run",
-        ],
-    );
-    let diff = String::from_utf8(edit.stdout).unwrap();
+    let diff = dry_run(&data, &["people", "edit", "bjorn-long", "--role", "member"]);
     assert!(
         diff.contains("-        roles: [SteeringCommittee],"),
         "{diff}"
@@ -309,19 +329,13 @@ fn staff_add_a_member_who_stays_out_of_the_public_site() {
     assert!(diff.contains("+        roles: [Member],"), "{diff}");
 
     let out = temp.path().join("site");
-    nspm_on(&data, &["export", "site", "--out", out.to_str().unwrap()]);
+    export_site_without_canary(&data, &out);
     assert!(out.join("people/bjorn-long/index.html").exists());
-    for file in support::files_under(&out) {
-        let text = std::fs::read_to_string(out.join(&file)).unwrap();
-        assert_eq!(canary_in(&text), None, "{}", file.display());
-    }
 }
 
 #[test]
 fn the_societys_contact_cannot_be_a_member_only() {
-    let temp = tempfile::tempdir().unwrap();
-    let data = temp.path().join("data");
-    support::copy_data(&fixture(), &data);
+    let (_temp, data) = fixture_copy();
     let path = data.join("society.ron");
     let text = std::fs::read_to_string(&path).unwrap();
     std::fs::write(
@@ -329,18 +343,129 @@ fn the_societys_contact_cannot_be_a_member_only() {
         text.replace("Some(\"ada-quote\")", "Some(\"otto-canaryson\")"),
     )
     .unwrap();
-    let out = support::nspm()
-        .arg("--data")
-        .arg(&data)
-        .arg("check")
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let report = String::from_utf8(out.stdout).unwrap();
+    let (report, _) = nspm_refused(&data, &["check"]);
     assert!(
         report.contains(
             "society \"fixture\", field `contact.person`: the contact is public, but person \"otto-canaryson\" is known to members only"
         ),
+        "{report}"
+    );
+}
+
+/// A calendar's text with its folded lines joined again (RFC 5545 3.1).
+fn unfolded(ics: &str) -> String {
+    ics.replace("\r\n ", "")
+}
+
+#[test]
+fn the_members_calendar_holds_the_members_only_meeting_details() {
+    let data = fixture();
+    let members = unfolded(
+        &String::from_utf8(nspm_on(&data, &["export", "ics", "--audience", "members"]).stdout)
+            .unwrap(),
+    );
+    for expected in [
+        "LOCATION:Berlin Institute\\, Canarystraße 7\\, 10115 Berlin\\, Berlin\\, Germany\r\n",
+        "CONFERENCE;VALUE=URI;FEATURE=VIDEO;LABEL=Join online:https://meet.example.org/canary-room?pwd=1&x=2\r\n",
+        "Canary notes: ring twice.\\nBring the canary badge.",
+    ] {
+        assert!(members.contains(expected), "{expected}: {members}");
+    }
+    // The public calendar has the same events, without them.
+    let public = unfolded(&String::from_utf8(nspm_on(&data, &["export", "ics"]).stdout).unwrap());
+    assert!(public.contains("LOCATION:Berlin Institute\\, Berlin\\, Germany\r\n"));
+    assert!(!public.contains("CONFERENCE"));
+
+    // Staff see them in `meetings show` and the JSON.
+    let show =
+        String::from_utf8(nspm_on(&data, &["meetings", "show", "berlin-2016"]).stdout).unwrap();
+    assert!(
+        show.contains("venue address: Canarystraße 7, 10115 Berlin (members only)"),
+        "{show}"
+    );
+    let json: serde_json::Value = serde_json::from_slice(
+        &nspm_on(
+            &data,
+            &["meetings", "show", "berlin-2016", "--format", "json"],
+        )
+        .stdout,
+    )
+    .unwrap();
+    assert_eq!(
+        json["online_link"],
+        "https://meet.example.org/canary-room?pwd=1&x=2"
+    );
+}
+
+#[test]
+fn staff_set_and_clear_meeting_details_and_a_bad_link_is_refused_with_its_place() {
+    let (temp, data) = fixture_copy();
+    let set = [
+        "meetings",
+        "edit",
+        "bergen-2015",
+        "--venue-address",
+        "Canaryveien 1, 5007 Bergen",
+        "--online-link",
+        "https://meet.example.org/canary-bergen",
+        "--notes",
+        "Canary agenda.",
+    ];
+    let dry = dry_run(&data, &set);
+    for line in [
+        "+        venue_address: Some(\"Canaryveien 1, 5007 Bergen\"),",
+        "+        online_link: Some(\"https://meet.example.org/canary-bergen\"),",
+        "+        notes: Some(\"Canary agenda.\"),",
+    ] {
+        assert!(dry.contains(line), "{line}: {dry}");
+    }
+    nspm_on(&data, &set);
+    let written = std::fs::read_to_string(data.join("meetings.ron")).unwrap();
+    assert!(written.contains("        notes: Some(\"Canary agenda.\"),\n"));
+    export_site_without_canary(&data, &temp.path().join("site"));
+
+    // An empty value clears a detail.
+    let diff = dry_run(&data, &["meetings", "edit", "bergen-2015", "--notes", ""]);
+    assert!(
+        diff.contains("-        notes: Some(\"Canary agenda.\"),"),
+        "{diff}"
+    );
+
+    // A link that is not http(s) is refused, naming the input, and nothing
+    // is written.
+    let bad = support::nspm()
+        .arg("--data")
+        .arg(&data)
+        .args([
+            "meetings",
+            "edit",
+            "bergen-2015",
+            "--online-link",
+            "ftp://x.org/",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(1));
+    let stderr = String::from_utf8(bad.stderr).unwrap();
+    assert!(stderr.contains("online_link"), "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(data.join("meetings.ron")).unwrap(),
+        written
+    );
+
+    // In the file, the check places the problem at its line and field.
+    std::fs::write(
+        data.join("meetings.ron"),
+        written.replace(
+            "https://meet.example.org/canary-bergen",
+            "meet.example.org/canary-bergen",
+        ),
+    )
+    .unwrap();
+    let (report, _) = nspm_refused(&data, &["check"]);
+    assert!(
+        report.contains("meetings.ron:")
+            && report.contains("meeting \"bergen-2015\", field `online_link`"),
         "{report}"
     );
 }

@@ -217,7 +217,7 @@ impl Renderer<'_> {
                 vec![
                     (
                         format!("/meetings/{}/", m.id),
-                        self.meeting(MeetingView::new(society, m))?,
+                        self.meeting(MeetingView::new(society, m, AUDIENCE))?,
                     ),
                     (
                         format!("/meetings/{}.ics", m.id),
@@ -426,7 +426,7 @@ impl Renderer<'_> {
             .society
             .meetings_matching(&MeetingQuery::default())
             .into_iter()
-            .map(|m| MeetingView::new(self.society, m))
+            .map(|m| MeetingView::new(self.society, m, AUDIENCE))
             .collect();
         let entries: Vec<TimelineEntry> = meetings
             .iter()
