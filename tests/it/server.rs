@@ -6,6 +6,7 @@ mod connections;
 mod export;
 mod headers;
 mod live;
+mod members;
 mod private;
 mod process;
 mod reload;

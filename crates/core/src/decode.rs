@@ -14,8 +14,8 @@ use crate::country::Country;
 use crate::date::{PartialDate, Timestamp};
 use crate::diagnostic::{Diagnostic, DiagnosticKind, LineIndex};
 use crate::model::{
-    Contact, Detail, Id, Initiative, Institution, Meeting, Nested, Person, RecordKind, Role,
-    SocietyInfo, Visibility,
+    Contact, Detail, Id, Initiative, Institution, Meeting, MembersOnly, Nested, Person, RecordKind,
+    Role, SocietyInfo, Visibility,
 };
 use crate::query::Suggestions;
 use crate::syntax::{self, Field, Node, PartEnd, Span, Value};
@@ -343,6 +343,11 @@ fn checked(node: &Node<'_>, check: fn(&str) -> Result<(), String>) -> Conv<Strin
     let s = string(node)?;
     check(&s).map_err(|m| problem(node, m))?;
     Ok(s)
+}
+
+/// A link that calendar apps and browsers open: an http(s) URL.
+fn link(node: &Node<'_>) -> Conv<String> {
+    checked(node, validate::web_url)
 }
 
 fn id_value(node: &Node<'_>) -> Conv<Id> {
@@ -674,6 +679,11 @@ pub(crate) fn meeting<'s>(cx: &mut FileCx<'_>, node: Node<'s>) -> Decoded<'s, Me
     let venue = r.optional("venue", None, |n| option(n, id_value));
     let country = r.required("country", country_value);
     let summary = r.optional("summary", None, |n| option(n, text));
+    let members_only =
+        |n: &Node<'_>, read: fn(&Node<'_>) -> Conv<String>| option(n, |n| read(n).map(MembersOnly));
+    let venue_address = r.optional("venue_address", None, |n| members_only(n, line));
+    let online_link = r.optional("online_link", None, |n| members_only(n, link));
+    let notes = r.optional("notes", None, |n| members_only(n, text));
     let revision = r.optional("revision", 0, revision_value);
     let modified = r.optional("modified", None, |n| option(n, timestamp));
     if let (Some(start), Some(Some(last))) = (date, end) {
@@ -712,6 +722,9 @@ pub(crate) fn meeting<'s>(cx: &mut FileCx<'_>, node: Node<'s>) -> Decoded<'s, Me
             venue: venue?,
             country: country?,
             summary: summary?,
+            venue_address: venue_address?,
+            online_link: online_link?,
+            notes: notes?,
             revision: revision?,
             modified: modified?,
         })

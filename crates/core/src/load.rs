@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use crate::decode::{self, Decoded, FileCx, Origin};
 use crate::diagnostic::{Diagnostic, DiagnosticKind, LineIndex};
 use crate::ids::IdTable;
-use crate::model::{Id, Index, RecordKind, Society};
+use crate::model::{Id, Index, Person, RecordKind, Society, SocietyInfo, Visibility};
 use crate::query::Suggestions;
 use crate::syntax::Span;
 
@@ -463,6 +463,7 @@ pub fn check(sources: &Sources) -> Checked {
             &person_ids,
             &mut at,
         );
+        public_contact_check(s, target, people.as_deref(), &person_ids, &mut at);
     }
 
     // The tables that found the ids unique outlive the records they were
@@ -667,6 +668,46 @@ fn reference_check<T>(
         label,
         DiagnosticKind::UnknownReference,
         format!("no {target_kind} has the id \"{target}\"{hint}"),
+    );
+}
+
+/// The society's contact is shown to everyone (the contact page, the API's
+/// society, the site's JSON-LD), so it must be someone the public may know
+/// of: naming a members-only person there is refused rather than either
+/// showing them or hiding the contact.
+fn public_contact_check(
+    society: &Decoded<'_, SocietyInfo>,
+    target: Option<&Id>,
+    people: Option<&[Decoded<'_, Person>]>,
+    known: &Option<Ids<'_>>,
+    at: &mut Report<'_>,
+) {
+    let (Some(target), Some(people), Some(known)) = (target, people, known) else {
+        return;
+    };
+    let found = known
+        .first
+        .get(target.as_str(), |i| known.ids.get(i).copied().flatten())
+        .and_then(|i| people.get(i))
+        .and_then(|p| p.value.as_ref());
+    let Some(person) = found.filter(|p| p.visibility() == Visibility::Members) else {
+        return;
+    };
+    let field = "contact.person";
+    let span = society.origin.field(field).unwrap_or(society.origin.span);
+    let label = match &society.id {
+        Some(id) => format!("society \"{id}\", field `{field}`"),
+        None => format!("society, field `{field}`"),
+    };
+    at(
+        RecordKind::Society.file(),
+        span,
+        label,
+        DiagnosticKind::InvalidValue,
+        format!(
+            "the contact is public, but person \"{}\" is known to members only (every role is members-only)",
+            person.id
+        ),
     );
 }
 

@@ -106,9 +106,19 @@ fn write_event(out: &mut Lines, society: &Society, meeting: &Meeting, opts: &Cal
         venue: _,
         country: _,
         summary: _,
+        // The members-only details, each only as the audience may see it:
+        // the address in the location, the link as a CONFERENCE, the
+        // notes in the description.
+        venue_address,
+        online_link,
+        notes: members_notes,
         revision: _,
         modified: _,
     } = meeting;
+    fn shown(v: &Option<nspm_core::MembersOnly>, audience: Audience) -> Option<&str> {
+        v.as_ref().and_then(|v| v.for_audience(audience))
+    }
+    let members_only = |v| shown(v, opts.audience);
     out.prop("BEGIN", "VEVENT");
     out.prop("UID", &uid(society, meeting));
     out.prop("DTSTAMP", &opts.stamp.basic());
@@ -150,9 +160,23 @@ fn write_event(out: &mut Lines, society: &Society, meeting: &Meeting, opts: &Cal
         }
     }
     out.text("SUMMARY", &summary);
-    out.text("LOCATION", &location(society, meeting));
+    out.text(
+        "LOCATION",
+        &location(society, meeting, members_only(venue_address)),
+    );
     if let Some(text) = &meeting.summary {
         notes.push(text.clone());
+    }
+    if let Some(text) = members_only(members_notes) {
+        notes.push(text.to_string());
+    }
+    if let Some(link) = members_only(online_link) {
+        // RFC 7986's CONFERENCE, which calendar apps offer as "join".
+        out.prop(
+            "CONFERENCE;VALUE=URI;FEATURE=VIDEO;LABEL=Join online",
+            &uri(link),
+        );
+        notes.push(format!("Online: {link}"));
     }
     if !notes.is_empty() {
         out.text("DESCRIPTION", &notes.join("\n\n"));
@@ -171,17 +195,24 @@ fn write_event(out: &mut Lines, society: &Society, meeting: &Meeting, opts: &Cal
 }
 
 /// Venue, city and country, as far as the data gives them.
-fn location(society: &Society, meeting: &Meeting) -> String {
+/// The venue, its street address where the reader may see it, the city and
+/// the country.
+fn location(society: &Society, meeting: &Meeting, address: Option<&str>) -> String {
     let venue = meeting
         .venue
         .as_ref()
         .and_then(|v| society.institution(v.as_str()))
         .map(|i| i.name.as_str());
-    [venue, meeting.city.as_deref(), Some(meeting.country.name())]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(", ")
+    [
+        venue,
+        address,
+        meeting.city.as_deref(),
+        Some(meeting.country.name()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(", ")
 }
 
 /// An all-day event's DTSTART, on the first day of `first`, and its

@@ -93,7 +93,7 @@ async fn people(
     }
     .people(s)?;
     Ok(Json(
-        s.people_matching(&query)
+        s.people_matching(&query, AUDIENCE)
             .into_iter()
             .map(|p| PersonView::new(s, p, AUDIENCE))
             .collect(),
@@ -108,9 +108,10 @@ async fn person(
     let id = path_id(id)?;
     let snap = state.snapshot();
     let s = &snap.society;
+    // A members-only person is as unknown here as an id no one has.
     let p = s
-        .person(&id)
-        .ok_or_else(|| s.not_found(RecordKind::Person, &id))?;
+        .person_for(&id, AUDIENCE)
+        .ok_or_else(|| s.not_found_for(RecordKind::Person, &id, AUDIENCE))?;
     Ok(Json(PersonView::new(s, p, AUDIENCE)))
 }
 
@@ -135,7 +136,7 @@ async fn institutions(
     Ok(Json(
         s.institutions_matching(&query)
             .into_iter()
-            .map(|i| InstitutionView::new(s, i))
+            .map(|i| InstitutionView::new(s, i, AUDIENCE))
             .collect(),
     ))
 }
@@ -151,7 +152,7 @@ async fn institution(
     let i = s
         .institution(&id)
         .ok_or_else(|| s.not_found(RecordKind::Institution, &id))?;
-    Ok(Json(InstitutionView::new(s, i)))
+    Ok(Json(InstitutionView::new(s, i, AUDIENCE)))
 }
 
 #[derive(Debug, Deserialize)]
@@ -178,7 +179,7 @@ async fn meetings(
     Ok(Json(
         s.meetings_matching(&query)
             .into_iter()
-            .map(|m| MeetingView::new(s, m))
+            .map(|m| MeetingView::new(s, m, AUDIENCE))
             .collect(),
     ))
 }
@@ -194,5 +195,5 @@ async fn meeting(
     let m = s
         .meeting(&id)
         .ok_or_else(|| s.not_found(RecordKind::Meeting, &id))?;
-    Ok(Json(MeetingView::new(s, m)))
+    Ok(Json(MeetingView::new(s, m, AUDIENCE)))
 }

@@ -55,8 +55,13 @@ pub struct Filter {
 }
 
 impl Filter {
-    /// The people chosen, sorted by family name then given name.
-    pub fn select<'s>(&self, society: &'s Society) -> anyhow::Result<Vec<&'s Person>> {
+    /// The people chosen whom this audience may know of, sorted by family
+    /// name then given name.
+    pub fn select<'s>(
+        &self,
+        society: &'s Society,
+        audience: Audience,
+    ) -> anyhow::Result<Vec<&'s Person>> {
         let query = Filters {
             country: self.country.clone(),
             institution: self.institution.clone(),
@@ -66,7 +71,7 @@ impl Filter {
         }
         .people(society)
         .map_err(crate::cli::filter_error)?;
-        Ok(society.people_matching(&query))
+        Ok(society.people_matching(&query, audience))
     }
 }
 
@@ -80,7 +85,7 @@ pub fn run(cx: &mut Context, command: Command) -> anyhow::Result<ExitCode> {
             let society = cx.society()?;
             let views: Vec<PersonView> = args
                 .filter
-                .select(&society)?
+                .select(&society, Audience::Members)?
                 .into_iter()
                 .map(|p| PersonView::new(&society, p, Audience::Members))
                 .collect();

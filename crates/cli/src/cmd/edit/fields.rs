@@ -161,6 +161,16 @@ pub struct MeetingFields {
     /// A sentence or two on what happened; '' for none.
     #[arg(long, value_name = "TEXT")]
     summary: Option<String>,
+    /// The venue's street address, shown to members only; '' for none.
+    #[arg(long, value_name = "TEXT")]
+    venue_address: Option<String>,
+    /// Where members join online, an http(s) URL shown to members only;
+    /// '' for none.
+    #[arg(long, value_name = "URL")]
+    online_link: Option<String>,
+    /// Notes for members only, such as the agenda; '' for none.
+    #[arg(long, value_name = "TEXT")]
+    notes: Option<String>,
 }
 
 impl Fields for MeetingFields {
@@ -179,6 +189,9 @@ impl Fields for MeetingFields {
         put(&mut out, "venue", &self.venue);
         put(&mut out, "country", &self.country);
         put(&mut out, "summary", &self.summary);
+        put(&mut out, "venue-address", &self.venue_address);
+        put(&mut out, "online-link", &self.online_link);
+        put(&mut out, "notes", &self.notes);
         out
     }
 }
