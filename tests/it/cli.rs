@@ -494,16 +494,21 @@ fn on_terminal(args: &[&str], env: &[(&str, &str)], columns: u16) -> String {
         // Dropping the command closes this process's copy of the terminal, so
         // reading ends when the child exits.
     };
+    // The output is drained while the child runs: a terminal buffers only a
+    // few KiB, and a child whose output nobody reads would wait for ever.
+    let mut master = std::fs::File::from(master);
+    let reader = std::thread::spawn(move || {
+        let mut out = Vec::new();
+        let mut buf = [0; 4096];
+        // Linux reports EIO once the other side is closed and drained.
+        while let Ok(n @ 1..) = master.read(&mut buf) {
+            out.extend_from_slice(&buf[..n]);
+        }
+        out
+    });
     let status = child.wait().unwrap();
     assert!(status.success());
-    let mut master = std::fs::File::from(master);
-    let mut out = Vec::new();
-    let mut buf = [0; 4096];
-    // Linux reports EIO once the other side is closed and drained.
-    while let Ok(n @ 1..) = master.read(&mut buf) {
-        out.extend_from_slice(&buf[..n]);
-    }
-    String::from_utf8(out).unwrap()
+    String::from_utf8(reader.join().unwrap()).unwrap()
 }
 
 #[test]
@@ -605,4 +610,16 @@ fn completions_and_manual_pages() {
     }
     let list = std::fs::read_to_string(out.join("nspm-people-list.1")).unwrap();
     assert!(list.contains("\\-\\-country"), "{list}");
+}
+
+#[test]
+fn output_larger_than_a_terminals_buffer_arrives_whole() {
+    // Some 80 KB, well past what a pseudo-terminal buffers before its
+    // writer has to wait for a reader.
+    let args = ["completions", "bash"];
+    let piped = stdout(&run(Data::Embedded, &args));
+    assert!(piped.len() > 64 * 1024, "{}", piped.len());
+    let shown = on_terminal(&args, &[("NO_COLOR", "1")], 0);
+    // A terminal turns each newline into CR LF on the way out.
+    assert_eq!(shown.replace("\r\n", "\n"), piped);
 }

@@ -1,13 +1,13 @@
 //! The vCard and iCalendar exports: snapshots of the fixture society, byte
 //! level checks of every output, hostile text, audiences, determinism, and
-//! real parsers (Python's icalendar and vobject, ical.js) compared with the
-//! data.
+//! real parsers (Python's icalendar and vobject, ical.js, vcard4 and the
+//! Rust `ical` crate) compared with the data.
 //!
 //! Every check runs over three societies: the embedded data, the fixture
 //! society (base URL, members-only details, every date precision, timed
 //! meetings) and the hostile society (separators, escapes, markup, quotes,
-//! a 300-letter non-ASCII run and, set after loading since the loader
-//! refuses it, a name with a line break).
+//! a 300-letter non-ASCII run, emoji, combining marks and, set after
+//! loading since the loader refuses it, a name with a line break).
 
 mod lines;
 mod parsers;

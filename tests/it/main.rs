@@ -5,6 +5,7 @@
 //! `NSPM_EXTERNAL_TESTS=1`, which `tests/run` sets after installing them;
 //! without it they say that they were skipped. In CI the switch is always on.
 
+mod access;
 mod api_schema;
 mod browser;
 mod check;
@@ -13,7 +14,9 @@ mod edit;
 mod export;
 mod fields;
 mod formats;
+mod import;
 mod server;
 mod site;
+mod store;
 mod support;
 mod tidy;

@@ -2,12 +2,16 @@
 //! `app(state).oneshot(..)` (the API here, headers and pages in `headers`),
 //! and the real binary on a loopback port in the other modules.
 
+mod connections;
 mod export;
 mod headers;
 mod live;
+mod members;
 mod private;
 mod process;
+mod reload;
 pub(crate) mod running;
+mod tls;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
@@ -213,7 +217,83 @@ async fn a_reload_swaps_the_whole_society_at_once() {
         send(&state, "GET", "/api/people/soren-brunak").await.json()["contact"],
         serde_json::json!({})
     );
-    state.replace(society_with_private_details()).unwrap();
+    state.replace(society_with_private_details(), None).unwrap();
     let r = send(&state, "GET", "/api/people/soren-brunak").await;
     assert_eq!(r.json()["contact"]["orcid"]["value"], "0000-0002-1825-0097");
+}
+
+#[tokio::test]
+async fn unknown_or_undecodable_query_parameters_get_a_json_400_naming_them() {
+    let state = AppState::new(Society::load_embedded().unwrap()).unwrap();
+    for (uri, message) in [
+        // The misspelt filter used to be ignored, listing everyone.
+        (
+            "/api/people?countyr=NO",
+            "unknown query parameter \"countyr\"; did you mean country?",
+        ),
+        (
+            "/api/people?contry=NO",
+            "unknown query parameter \"contry\"; did you mean country?",
+        ),
+        (
+            "/api/meetings?year=2017&seach=oslo",
+            "unknown query parameter \"seach\"; did you mean search?",
+        ),
+        (
+            "/api/institutions?limit=10",
+            "unknown query parameter \"limit\"; expected one of country, search",
+        ),
+        (
+            "/api/society?lang=en",
+            "unknown query parameter \"lang\"; this endpoint takes none",
+        ),
+        (
+            "/api/people/soren-brunak?fields=name",
+            "unknown query parameter \"fields\"; this endpoint takes none",
+        ),
+        (
+            "/api/openapi.json?format=yaml",
+            "unknown query parameter \"format\"; this endpoint takes none",
+        ),
+        (
+            "/api/people?search=%FF",
+            "query parameter \"search\" is not valid UTF-8",
+        ),
+        (
+            "/api/meetings?country=%C3",
+            "query parameter \"country\" is not valid UTF-8",
+        ),
+        (
+            "/api/people?%FFname=x",
+            "query parameter \"%FFname\" is not valid UTF-8",
+        ),
+        (
+            "/api/people?country=NO&country=SE",
+            "query parameter \"country\" is given more than once",
+        ),
+        ("/api/people?=NO", "a query parameter has no name"),
+    ] {
+        let r = send(&state, "GET", uri).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{uri}: {}", r.text());
+        assert_eq!(r.headers[header::CONTENT_TYPE], "application/json", "{uri}");
+        assert_eq!(r.json()["error"]["status"], 400, "{uri}");
+        assert_eq!(r.json()["error"]["message"], message, "{uri}");
+    }
+    // What a form sends still reads: `+` for a space, percent-encoded
+    // UTF-8, empty values, a parameter without a value, stray `&`.
+    for (uri, expected) in [
+        (
+            "/api/people?search=kari+stefansson",
+            vec!["kari-stefansson"],
+        ),
+        (
+            "/api/people?search=s%C3%B8ren&country=",
+            vec!["soren-brunak"],
+        ),
+        ("/api/people?&search=brunak&&role", vec!["soren-brunak"]),
+    ] {
+        let r = send(&state, "GET", uri).await;
+        assert_eq!(r.status, StatusCode::OK, "{uri}: {}", r.text());
+        assert_eq!(ids(&r.json()), expected, "{uri}");
+    }
 }

@@ -246,6 +246,24 @@ fn dates_keep_their_precision() {
 }
 
 #[test]
+fn timed_meetings_show_their_times_by_their_zones_clocks() {
+    let society = Society::load_dir(&support::fixture("formats/society")).unwrap();
+    let site = Site::build(&society, &options()).unwrap();
+    let one_day = text(&site, "/meetings/oslo-workshop-2019/");
+    assert!(
+        one_day.contains(", 09:00–17:30 (Europe/Oslo)</dd>"),
+        "{one_day}"
+    );
+    let two_days = text(&site, "/meetings/helsinki-2021/");
+    assert!(
+        two_days.contains(" to <time datetime=\"2021-03-28\">28 March 2021</time>, 10:00–15:00 (Europe/Helsinki)</dd>"),
+        "{two_days}"
+    );
+    let untimed = text(&site, "/meetings/bergen-2019/");
+    assert!(!untimed.contains("(Europe/"), "{untimed}");
+}
+
+#[test]
 fn schema_org_describes_the_society_and_its_people() {
     let site = embedded_site();
     let org = jsonld(text(&site, "/"));
@@ -323,7 +341,10 @@ fn the_site_is_deterministic() {
 /// Writes a site to a fresh folder, checking that each path became its file.
 fn export(site: &Site) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    assert_eq!(site.write_to(dir.path()).unwrap(), site.len());
+    let exported = nspm_store::ExportDir::new(dir.path())
+        .replace(site.files())
+        .unwrap();
+    assert_eq!(exported.files, site.len());
     for (path, page) in site.iter() {
         let file = dir.path().join(Site::file_for(path));
         assert_eq!(

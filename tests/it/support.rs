@@ -18,7 +18,22 @@ pub fn fixture(name: &str) -> PathBuf {
 
 /// The `nspm` binary built for these tests.
 pub fn nspm() -> std::process::Command {
-    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_nspm"));
+    nspm_under(&[])
+}
+
+/// The `nspm` binary run by `wrapper` (a program and its arguments, which
+/// runs the command that follows them, as `prlimit` does), set up as
+/// [`nspm`] sets it up.
+pub fn nspm_under(wrapper: &[&str]) -> std::process::Command {
+    let binary = env!("CARGO_BIN_EXE_nspm");
+    let mut cmd = match wrapper {
+        [] => std::process::Command::new(binary),
+        [program, args @ ..] => {
+            let mut cmd = std::process::Command::new(program);
+            cmd.args(args).arg(binary);
+            cmd
+        }
+    };
     cmd.current_dir(root().join("tests"));
     cmd.env_remove("NSPM_DATA").env("NO_COLOR", "1");
     cmd

@@ -40,30 +40,83 @@ fn normal_dependencies(package: &str) -> Vec<String> {
         .collect()
 }
 
-/// Architecture Invariant: core knows nothing of HTTP, command lines,
-/// templates or async runtimes.
-#[test]
-fn core_depends_on_no_front_end_crate() {
-    let deps = normal_dependencies("nspm-core");
-    for banned in ["axum", "tokio", "hyper", "clap", "minijinja", "tower"] {
+/// Asserts that `package` depends on none of `banned` in normal builds.
+fn assert_depends_on_none(package: &str, banned: &[&str]) {
+    let deps = normal_dependencies(package);
+    for banned in banned {
         assert!(
             !deps.iter().any(|d| d == banned),
-            "nspm-core depends on {banned}: {deps:?}"
+            "{package} depends on {banned}: {deps:?}"
         );
     }
 }
 
-/// Architecture Invariant: export depends on core only, never on a front end.
+/// Architecture Invariant: core knows nothing of HTTP, command lines,
+/// templates or async runtimes, nor of who may open the members' area.
+#[test]
+fn core_depends_on_no_front_end_crate() {
+    assert_depends_on_none(
+        "nspm-core",
+        &[
+            "axum",
+            "tokio",
+            "hyper",
+            "clap",
+            "minijinja",
+            "tower",
+            "nspm-access",
+        ],
+    );
+}
+
+/// Architecture Invariant: export depends on core only, never on a front end
+/// nor on the store (it renders bytes, and the store writes them), nor on
+/// the access crate, so no export can hold anything of access.
 #[test]
 fn export_depends_on_core_and_no_front_end() {
-    let deps = normal_dependencies("nspm-export");
-    assert!(deps.iter().any(|d| d == "nspm-core"));
-    for banned in ["axum", "tokio", "hyper", "clap", "nspm-cli", "nspm-server"] {
-        assert!(
-            !deps.iter().any(|d| d == banned),
-            "nspm-export depends on {banned}: {deps:?}"
-        );
-    }
+    assert!(
+        normal_dependencies("nspm-export")
+            .iter()
+            .any(|d| d == "nspm-core")
+    );
+    assert_depends_on_none(
+        "nspm-export",
+        &[
+            "axum",
+            "tokio",
+            "hyper",
+            "clap",
+            "nspm-cli",
+            "nspm-server",
+            "nspm-store",
+            "nspm-access",
+        ],
+    );
+}
+
+/// Architecture Invariant: the access crate is a library of the domain, like
+/// core: no front end, no templates, nothing that renders or writes pages.
+#[test]
+fn access_depends_on_core_and_no_front_end() {
+    assert!(
+        normal_dependencies("nspm-access")
+            .iter()
+            .any(|d| d == "nspm-core")
+    );
+    assert_depends_on_none(
+        "nspm-access",
+        &[
+            "axum",
+            "tokio",
+            "hyper",
+            "clap",
+            "minijinja",
+            "nspm-export",
+            "nspm-store",
+            "nspm-cli",
+            "nspm-server",
+        ],
+    );
 }
 
 #[test]
@@ -77,6 +130,28 @@ fn code_is_formatted() {
         "run `cargo fmt`:\n{}",
         String::from_utf8_lossy(&out.stdout)
     );
+}
+
+/// Architecture Invariant: the libraries read no environment. What the
+/// environment says (`SOURCE_DATE_EPOCH`, the user's name) is read by the
+/// command line and passed in, so that a library behaves the same in every
+/// process that calls it the same way.
+#[test]
+fn libraries_read_no_environment() {
+    let mut readers = Vec::new();
+    for krate in ["core", "export", "server", "store"] {
+        let src = support::root().join("crates").join(krate).join("src");
+        for file in support::files_under(&src) {
+            let text = std::fs::read_to_string(src.join(&file)).unwrap();
+            for (n, line) in text.lines().enumerate() {
+                // `env::var` also finds `var_os`, `vars` and `vars_os`.
+                if line.contains("env::var") {
+                    readers.push(format!("crates/{krate}/src/{}:{}", file.display(), n + 1));
+                }
+            }
+        }
+    }
+    assert!(readers.is_empty(), "environment read at {readers:?}");
 }
 
 /// The modules of nspm-core and the modules each uses (`crate::name`), from

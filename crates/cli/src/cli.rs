@@ -7,6 +7,7 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -52,6 +53,9 @@ pub enum Command {
     Meetings(cmd::meetings::Command),
     /// Show the society's name, mission and contact.
     Society(cmd::society::Args),
+    /// Grant, list and revoke access to the members' area.
+    #[command(subcommand)]
+    Access(cmd::access::Command),
     /// Check the data and report every problem with its file, line and column.
     ///
     /// The report goes to stdout, as it is what the command was asked for.
@@ -69,11 +73,13 @@ pub enum Command {
     /// Write the website, contact cards or the meetings calendar as files.
     #[command(subcommand)]
     Export(cmd::export::Command),
-    /// Serve the website and the JSON API over HTTP until SIGINT or SIGTERM.
+    /// Serve the website and the JSON API over HTTP or HTTPS until SIGINT or SIGTERM.
     ///
     /// When the data comes from a directory, changes to its files are
     /// checked and swapped in at once; data that fails the check is logged
-    /// and the last good data stays in service.
+    /// and the last good data stays in service. A directory replaced at the
+    /// same path (a deploy's `mv data.new data`) is watched again. SIGHUP
+    /// reads the data again at once.
     Serve(cmd::serve::Args),
     /// Print a shell completion script.
     Completions(cmd::completions::Args),
@@ -127,6 +133,21 @@ pub fn role(text: &str) -> Result<String, nspm_core::QueryError> {
 /// A filter that names nothing, with its flag.
 pub fn filter_error(e: nspm_core::query::FilterError) -> anyhow::Error {
     anyhow::anyhow!("--{}: {}", e.filter.name(), e.error)
+}
+
+/// The longest any option may make nspm wait: a day. Far longer waits are
+/// mistakes, and one long enough would not fit the system's clock.
+const MAX_SECONDS: f64 = 86_400.0;
+
+/// Reads a number of seconds from 0 to a day, such as `--wait 2.5`; any
+/// other is a usage error (exit 2) that clap reports with the option.
+pub fn seconds(text: &str) -> Result<Duration, String> {
+    text.trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|s| (0.0..=MAX_SECONDS).contains(s))
+        .map(Duration::from_secs_f64)
+        .ok_or_else(|| format!("expected a number of seconds from 0 to {MAX_SECONDS} (a day)"))
 }
 
 /// Parses the arguments, runs the command and turns the outcome into an exit

@@ -1,6 +1,7 @@
 //! The commands, one module each, and what they share: where the data comes
 //! from and where the output goes.
 
+pub mod access;
 pub mod check;
 pub mod completions;
 pub mod edit;
@@ -17,7 +18,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context as _;
-use nspm_core::{DataFile, Society, Sources};
+use nspm_core::{DataFile, Society, Sources, Timestamp};
 
 use crate::cli::{Cli, Command, GlobalArgs};
 use crate::output::Output;
@@ -28,6 +29,10 @@ use crate::output::Output;
 pub struct Context {
     global: GlobalArgs,
     pub out: Output,
+    /// Faults to inject into writes, from `NSPM_TEST_FAULTS`: a hook for the
+    /// tests of what a crash or a failing disk at each step of a write
+    /// leaves behind (see `nspm_store::Faults`). Unset, it injects nothing.
+    pub faults: nspm_store::Faults,
 }
 
 impl Context {
@@ -71,6 +76,12 @@ impl Context {
     }
 }
 
+/// Prints something that went wrong after the work was done (a file is
+/// written but may not be durable yet), in the form `main` prints errors.
+pub fn warn(warning: impl Into<anyhow::Error>) {
+    eprintln!("nspm: warning: {:#}", warning.into());
+}
+
 /// Leaves a large value to the end of the process: a command calls this
 /// with what it no longer needs just before it returns and the process
 /// ends. Freeing a large society value by value (a million strings for
@@ -80,17 +91,44 @@ pub fn leave_to_exit<T>(value: T) {
     std::mem::forget(value);
 }
 
+/// The stamp `SOURCE_DATE_EPOCH` fixes for what is exported (iCalendar's
+/// DTSTAMP), if it is set. Commands that export read it before they read
+/// the data, so that a value that is no stamp stops them at once, and pass
+/// it to the libraries, which read no environment.
+pub fn source_date_epoch() -> anyhow::Result<Option<Timestamp>> {
+    match std::env::var_os("SOURCE_DATE_EPOCH") {
+        Some(value) => Ok(Some(nspm_export::source_date_epoch(
+            &value.to_string_lossy(),
+        )?)),
+        None => Ok(None),
+    }
+}
+
+/// The user a command that changes the data works for, as the shell names
+/// them, for the note its lock leaves to other writers.
+pub fn user() -> Option<String> {
+    std::env::var("USER")
+        .or_else(|_| std::env::var("LOGNAME"))
+        .ok()
+}
+
 /// Runs one command; an `Err` is printed by `main` and exits 1.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let faults = match std::env::var("NSPM_TEST_FAULTS") {
+        Ok(plan) => plan.parse().context("NSPM_TEST_FAULTS")?,
+        Err(_) => nspm_store::Faults::default(),
+    };
     let mut cx = Context {
         global: cli.global,
         out: Output::stdout(),
+        faults,
     };
     let code = match cli.command {
         Command::People(c) => people::run(&mut cx, c)?,
         Command::Institutions(c) => institutions::run(&mut cx, c)?,
         Command::Meetings(c) => meetings::run(&mut cx, c)?,
         Command::Society(a) => society::run(&mut cx, a)?,
+        Command::Access(c) => access::run(&mut cx, c)?,
         Command::Check(a) => check::run(&mut cx, a)?,
         Command::Fmt(a) => fmt::run(&mut cx, a)?,
         Command::Export(c) => export::run(&mut cx, c)?,

@@ -16,17 +16,17 @@ mod parts;
 mod record;
 
 use convert::{
-    checked, country_value, date_value, detail, id_value, line, list, option, orcid_check,
+    checked, country_value, date_value, detail, id_value, line, link, list, option, orcid_check,
     revision_value, role, text, time_of_day, timestamp, zone_value,
 };
 pub(crate) use parts::many;
 pub use record::Origin;
+use record::{Conv, Record, failed};
 pub(crate) use record::{Decoded, FileCx};
-use record::{Record, failed};
 
 use crate::diagnostic::DiagnosticKind;
 use crate::model::{
-    Contact, Initiative, Institution, Meeting, Nested, Person, RecordKind, SocietyInfo,
+    Contact, Initiative, Institution, Meeting, MembersOnly, Nested, Person, RecordKind, SocietyInfo,
 };
 use crate::syntax::{self, Node};
 use crate::validate;
@@ -217,6 +217,11 @@ pub(crate) fn meeting<'s>(cx: &mut FileCx<'_>, node: Node<'s>) -> Decoded<'s, Me
     let venue = r.optional("venue", None, |n| option(n, id_value));
     let country = r.required("country", country_value);
     let summary = r.optional("summary", None, |n| option(n, text));
+    let members_only =
+        |n: &Node<'_>, read: fn(&Node<'_>) -> Conv<String>| option(n, |n| read(n).map(MembersOnly));
+    let venue_address = r.optional("venue_address", None, |n| members_only(n, line));
+    let online_link = r.optional("online_link", None, |n| members_only(n, link));
+    let notes = r.optional("notes", None, |n| members_only(n, text));
     let revision = r.optional("revision", 0, revision_value);
     let modified = r.optional("modified", None, |n| option(n, timestamp));
     // The fields that were read are judged together, by the clock rules.
@@ -245,6 +250,9 @@ pub(crate) fn meeting<'s>(cx: &mut FileCx<'_>, node: Node<'s>) -> Decoded<'s, Me
             venue: venue?,
             country: country?,
             summary: summary?,
+            venue_address: venue_address?,
+            online_link: online_link?,
+            notes: notes?,
             revision: revision?,
             modified: modified?,
         })

@@ -15,6 +15,11 @@ pub enum DiagnosticKind {
     MissingFile,
     /// A data file is not UTF-8 text.
     NotUtf8,
+    /// Something other than a regular file (a FIFO, a device, a directory)
+    /// is in a data file's place.
+    NotAFile,
+    /// A data file larger than the most nspm reads.
+    TooLarge,
     /// The text is not RON that the reader can read.
     Syntax,
     /// A value where a record belongs, or a record of another kind.
@@ -69,15 +74,15 @@ impl fmt::Display for Diagnostic {
     }
 }
 
-/// Turns byte offsets into lines and columns.
+/// Turns byte offsets into lines and columns, as diagnostics give them.
 #[derive(Debug)]
-pub(crate) struct LineIndex<'s> {
+pub struct LineIndex<'s> {
     text: &'s str,
     starts: Vec<usize>,
 }
 
 impl<'s> LineIndex<'s> {
-    pub(crate) fn new(text: &'s str) -> Self {
+    pub fn new(text: &'s str) -> Self {
         let mut starts = vec![0];
         starts.extend(
             text.bytes()
@@ -89,7 +94,7 @@ impl<'s> LineIndex<'s> {
     }
 
     /// The 1-based line and character column of a byte offset.
-    pub(crate) fn position(&self, offset: usize) -> (usize, usize) {
+    pub fn position(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.text.len());
         let line = self.starts.partition_point(|&s| s <= offset) - 1;
         let start = self.starts[line];
@@ -109,7 +114,7 @@ impl<'s> LineIndex<'s> {
     /// The byte offset of a 1-based line and character column: the inverse
     /// of [`LineIndex::position`]. Past the end of a line or the text, it
     /// stops there.
-    pub(crate) fn offset(&self, line: usize, column: usize) -> usize {
+    pub fn offset(&self, line: usize, column: usize) -> usize {
         let Some(&start) = self.starts.get(line.saturating_sub(1)) else {
             return self.text.len();
         };

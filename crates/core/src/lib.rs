@@ -15,7 +15,7 @@
 //! let found = society.people_matching(&nspm_core::PeopleQuery {
 //!     text: Some("soren".into()),
 //!     ..Default::default()
-//! });
+//! }, nspm_core::Audience::Public);
 //! assert_eq!(found[0].name(), "Søren Brunak");
 //! ```
 
@@ -39,12 +39,13 @@ pub mod view;
 pub use country::Country;
 pub use date::{PartialDate, Precision, Timestamp};
 pub use decode::Origin;
-pub use diagnostic::{Diagnostic, DiagnosticKind};
+pub use diagnostic::{Diagnostic, DiagnosticKind, LineIndex};
 pub use file::DataFile;
 pub use load::{Checked, Content, Error, Origins, Sources, check};
+pub use load::{MAX_FILE_BYTES, file_kind};
 pub use model::{
-    Audience, Contact, Detail, DetailKind, Id, Initiative, Institution, Meeting, Person,
-    RecordKind, Role, Society, SocietyInfo, Visibility,
+    Audience, Contact, Detail, DetailKind, Id, Initiative, Institution, Meeting, MembersOnly,
+    Person, RecordKind, Role, Society, SocietyInfo, Visibility,
 };
 pub use query::{InstitutionQuery, MeetingQuery, PeopleQuery, QueryError};
 pub use time::{TimeOfDay, Zone};

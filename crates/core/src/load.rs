@@ -7,7 +7,8 @@
 mod check;
 
 use std::fmt;
-use std::io;
+use std::fs::File;
+use std::io::{self, Read as _};
 use std::path::{Path, PathBuf};
 
 pub use check::check;
@@ -40,7 +41,22 @@ pub enum Content {
     /// Left unread on purpose by [`Sources::read_dir_only`]: the file is
     /// neither checked nor reported missing, and its records are not loaded.
     Skipped,
+    /// Something other than a regular file in the file's place: what it is,
+    /// such as "a FIFO (named pipe)". It is never read from.
+    NotAFile {
+        kind: &'static str,
+    },
+    /// A regular file larger than [`MAX_FILE_BYTES`]; read no further.
+    TooLarge,
 }
+
+/// The largest data file read. The benchmark society of 100,000 people
+/// keeps 33 MB of RON, so real data stays far below this. Devices such as
+/// `/dev/zero` are refused before any reading, as they are not regular
+/// files; the limit is there for a regular file that grows while it is read
+/// or whose file system misstates its size, which would otherwise take all
+/// memory.
+pub const MAX_FILE_BYTES: u64 = 256 << 20;
 
 /// The text of each data file, and how to name the files in messages.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -113,11 +129,7 @@ impl Sources {
                 continue;
             }
             let path = dir.join(file.file_name());
-            files[file.index()] = match std::fs::read(&path) {
-                Ok(bytes) => Content::from_bytes(bytes),
-                Err(e) if e.kind() == io::ErrorKind::NotFound => Content::Missing,
-                Err(e) => return Err(io_error(&path, e)),
-            };
+            files[file.index()] = read_data_file(&path).map_err(|e| io_error(&path, e))?;
         }
         Ok(Sources {
             origin: dir.display().to_string(),
@@ -155,6 +167,89 @@ impl Sources {
             .join(file.file_name())
             .display()
             .to_string()
+    }
+}
+
+/// Reads one data file: only a regular file (a symbolic link to one is
+/// fine), and at most [`MAX_FILE_BYTES`] of it. Anything else in its place
+/// is a [`Content`] that `check` reports at the file, not an error, so that
+/// every other problem is still found.
+///
+/// What the file is comes from the opened file itself (fstat), so that it
+/// cannot be swapped between the look and the read; and it is opened
+/// without waiting, since opening a FIFO waits for a writer, which may never
+/// come.
+fn read_data_file(path: &Path) -> io::Result<Content> {
+    let file = match open_without_waiting(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Content::Missing),
+        // A socket cannot be opened at all (ENXIO), nor can some devices;
+        // what is there explains the failure better than the error.
+        Err(e) => match std::fs::metadata(path) {
+            Ok(meta) if !meta.is_file() => return Ok(not_a_file(&meta)),
+            _ => return Err(e),
+        },
+    };
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Ok(not_a_file(&meta));
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Ok(Content::TooLarge);
+    }
+    // The size is only a hint: the file may grow while it is read, and some
+    // files (in /proc) say they are empty. The limit holds whatever it says.
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Ok(Content::TooLarge);
+    }
+    Ok(Content::from_bytes(bytes))
+}
+
+#[cfg(unix)]
+fn open_without_waiting(path: &Path) -> io::Result<File> {
+    use rustix::fs::{Mode, OFlags};
+    // O_NOCTTY: a terminal device in a file's place must not become the
+    // process's controlling terminal by being opened.
+    let flags = OFlags::RDONLY | OFlags::NONBLOCK | OFlags::NOCTTY | OFlags::CLOEXEC;
+    Ok(File::from(rustix::fs::open(path, flags, Mode::empty())?))
+}
+
+#[cfg(not(unix))]
+fn open_without_waiting(path: &Path) -> io::Result<File> {
+    File::open(path)
+}
+
+fn not_a_file(meta: &std::fs::Metadata) -> Content {
+    Content::NotAFile {
+        kind: file_kind(&meta.file_type()),
+    }
+}
+
+/// What a kind of file is, in words: "a directory", "a FIFO (named pipe)".
+pub fn file_kind(kind: &std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt as _;
+        let unix = [
+            (kind.is_fifo(), "a FIFO (named pipe)"),
+            (kind.is_char_device(), "a character device"),
+            (kind.is_block_device(), "a block device"),
+            (kind.is_socket(), "a socket"),
+        ];
+        if let Some((_, what)) = unix.into_iter().find(|(is, _)| *is) {
+            return what;
+        }
+    }
+    if kind.is_dir() {
+        "a directory"
+    } else if kind.is_symlink() {
+        "a symbolic link"
+    } else if kind.is_file() {
+        "a regular file"
+    } else {
+        "something other than a regular file"
     }
 }
 

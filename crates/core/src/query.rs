@@ -6,7 +6,9 @@
 //! misspelt name come from [`crate::suggest`].
 
 use crate::country::Country;
-use crate::model::{Id, Institution, Meeting, Members, Person, RecordKind, Role, Society};
+use crate::model::{
+    Audience, Id, Institution, Meeting, Members, Person, RecordKind, Role, Society,
+};
 use crate::suggest::suggest;
 use crate::text::{fold, matches_all_words};
 
@@ -165,11 +167,13 @@ fn words(text: &Option<String>) -> Option<String> {
 }
 
 impl Society {
-    /// The people matching every filter, by family name then given name.
-    pub fn people_matching(&self, q: &PeopleQuery) -> Vec<&Person> {
+    /// The people matching every filter whom this audience may know of
+    /// ([`Person::visible_to`]), by family name then given name.
+    pub fn people_matching(&self, q: &PeopleQuery, audience: Audience) -> Vec<&Person> {
         let words = words(&q.text);
         let chosen = |p: &&Person| {
-            q.country.is_none_or(|c| p.country == c)
+            p.visible_to(audience)
+                && q.country.is_none_or(|c| p.country == c)
                 && q.role.is_none_or(|r| p.has_role(r))
                 && words
                     .as_deref()
@@ -180,7 +184,10 @@ impl Society {
             let Some(institution) = self.institution(id.as_str()) else {
                 return Vec::new();
             };
-            return self.people_at(institution).filter(chosen).collect();
+            return self
+                .people_at(institution, audience)
+                .filter(chosen)
+                .collect();
         }
         let mut found: Vec<&Person> = self.people.iter().filter(chosen).collect();
         sort_people(&mut found);
@@ -248,17 +255,24 @@ impl Society {
         found
     }
 
-    /// The people who belong to an institution of this society, sorted as
-    /// [`Society::people_matching`] sorts them. The people of every
-    /// institution are found in one pass the first time any are asked for,
-    /// and kept with the society.
-    pub fn people_at(&self, institution: &Institution) -> impl ExactSizeIterator<Item = &Person> {
+    /// The people who belong to an institution of this society whom this
+    /// audience may know of, sorted as [`Society::people_matching`] sorts
+    /// them. The people of every institution are found in one pass the first
+    /// time any are asked for, and kept with the society.
+    pub fn people_at(
+        &self,
+        institution: &Institution,
+        audience: Audience,
+    ) -> impl Iterator<Item = &Person> {
         let at = self.index.institutions.get(institution.id.as_str(), |i| {
             self.institutions.get(i).map(|x| x.id.as_str())
         });
         let members = self.members.0.get_or_init(|| Members::of(self));
         let positions = at.map_or(&[][..], |at| members.of_institution(at));
-        positions.iter().map(|&i| &self.people[i])
+        positions
+            .iter()
+            .map(|&i| &self.people[i])
+            .filter(move |p| p.visible_to(audience))
     }
 
     /// An institution named by id, name or alias, ignoring case and
@@ -287,12 +301,20 @@ impl Society {
         })
     }
 
-    /// The error for an unknown id, with the closest ids as suggestions.
-    /// The society's own record has one id, and is suggested for any.
+    /// The error for an unknown id, with the closest ids as suggestions,
+    /// for staff, who know of every record.
     pub fn not_found(&self, kind: RecordKind, id: &str) -> QueryError {
+        self.not_found_for(kind, id, Audience::Members)
+    }
+
+    /// The error for an id unknown to this audience, with the closest ids it
+    /// may know of as suggestions: the public is never offered a members-only
+    /// person's id. The society's own record has one id, and is suggested
+    /// for any.
+    pub fn not_found_for(&self, kind: RecordKind, id: &str, audience: Audience) -> QueryError {
         let ids: Box<dyn Iterator<Item = &str>> = match kind {
             RecordKind::Society => Box::new(std::iter::once(self.info.id.as_str())),
-            RecordKind::Person => Box::new(self.people.iter().map(|p| p.id.as_str())),
+            RecordKind::Person => Box::new(self.people_for(audience).map(|p| p.id.as_str())),
             RecordKind::Institution => Box::new(self.institutions.iter().map(|i| i.id.as_str())),
             RecordKind::Meeting => Box::new(self.meetings.iter().map(|m| m.id.as_str())),
         };
@@ -381,10 +403,13 @@ mod tests {
 
     fn search(text: &str) -> Vec<String> {
         let s = society();
-        s.people_matching(&PeopleQuery {
-            text: Some(text.to_string()),
-            ..PeopleQuery::default()
-        })
+        s.people_matching(
+            &PeopleQuery {
+                text: Some(text.to_string()),
+                ..PeopleQuery::default()
+            },
+            Audience::Members,
+        )
         .into_iter()
         .map(|p| p.name())
         .collect()
@@ -453,7 +478,7 @@ mod tests {
     fn people_sort_by_family_then_given_name() {
         let s = society();
         let all: Vec<String> = s
-            .people_matching(&PeopleQuery::default())
+            .people_matching(&PeopleQuery::default(), Audience::Members)
             .into_iter()
             .map(|p| format!("{}, {}", p.family, p.given))
             .collect();
@@ -470,7 +495,7 @@ mod tests {
     fn filters_by_country_institution_and_role() {
         let s = society();
         let q = |q: PeopleQuery| -> Vec<String> {
-            s.people_matching(&q)
+            s.people_matching(&q, Audience::Members)
                 .into_iter()
                 .map(|p| p.id.to_string())
                 .collect()
@@ -532,7 +557,7 @@ mod tests {
         assert!(parse_country("Narnia").is_err());
         assert_eq!(
             parse_role("boss").unwrap_err().to_string(),
-            "unknown role \"boss\": expected one of steering-committee, chair, vice-chair, secretary, treasurer"
+            "unknown role \"boss\": expected one of steering-committee, chair, vice-chair, secretary, treasurer, member"
         );
     }
 
@@ -591,14 +616,17 @@ mod tests {
                 .collect();
             sort_people(&mut scanned);
             let scanned: Vec<&str> = scanned.iter().map(|p| p.id.as_str()).collect();
-            let grouped: Vec<&str> = s.people_at(i).map(|p| p.id.as_str()).collect();
+            let grouped: Vec<&str> = s
+                .people_at(i, Audience::Members)
+                .map(|p| p.id.as_str())
+                .collect();
             assert_eq!(grouped, scanned, "{}", i.id);
         }
         assert!(s.members.0.get().is_some(), "kept for the next question");
         // An institution of another society has no people in this one.
         let mut stranger = s.institutions[0].clone();
         stranger.id = Id("nowhere".into());
-        assert_eq!(s.people_at(&stranger).len(), 0);
+        assert_eq!(s.people_at(&stranger, Audience::Members).count(), 0);
     }
 
     #[test]
@@ -613,7 +641,7 @@ mod tests {
         .people(&s)
         .unwrap();
         let ids: Vec<&str> = s
-            .people_matching(&query)
+            .people_matching(&query, Audience::Members)
             .iter()
             .map(|p| p.id.as_str())
             .collect();

@@ -16,8 +16,10 @@ use serde::Serialize;
 use crate::country::Country;
 use crate::date::{Precision, Timestamp};
 use crate::model::{
-    Audience, Contact, Detail, Institution, Meeting, Person, Society, SocietyInfo, Visibility,
+    Audience, Contact, Detail, Institution, Meeting, MembersOnly, Person, Society, SocietyInfo,
+    Visibility,
 };
+use crate::time::{TimeOfDay, Zone};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct CountryView {
@@ -89,7 +91,9 @@ impl PersonView {
             family,
             institution,
             country,
-            roles,
+            // Through `Person::roles_for`, so that a role the reader may not
+            // know of is left out.
+            roles: _,
             email,
             phone,
             orcid,
@@ -108,7 +112,7 @@ impl PersonView {
                     name: i.name.clone(),
                 }),
             country: (*country).into(),
-            roles: roles.iter().map(|r| r.slug()).collect(),
+            roles: p.roles_for(audience).map(|r| r.slug()).collect(),
             contact: ContactView {
                 email: visible(email),
                 phone: visible(phone),
@@ -125,12 +129,14 @@ pub struct InstitutionView {
     pub name: String,
     pub aliases: Vec<String>,
     pub country: CountryView,
-    /// The ids of the people who belong to it, sorted by name.
+    /// The ids of the people who belong to it whom the reader may know of,
+    /// sorted by name.
     pub people: Vec<String>,
 }
 
 impl InstitutionView {
-    pub fn new(society: &Society, i: &Institution) -> Self {
+    /// The institution with the people this audience may know of.
+    pub fn new(society: &Society, i: &Institution, audience: Audience) -> Self {
         let Institution {
             id,
             name,
@@ -142,7 +148,10 @@ impl InstitutionView {
             name: name.clone(),
             aliases: aliases.clone(),
             country: (*country).into(),
-            people: society.people_at(i).map(|p| p.id.to_string()).collect(),
+            people: society
+                .people_at(i, audience)
+                .map(|p| p.id.to_string())
+                .collect(),
         }
     }
 }
@@ -158,30 +167,52 @@ pub struct MeetingView {
     pub date_text: String,
     /// The last day of a meeting of several days.
     pub end: Option<String>,
+    /// When it starts on its first day, `HH:MM` by the clocks of `zone`.
+    pub starts: Option<TimeOfDay>,
+    /// When it ends on its last day, `HH:MM` by the same clocks.
+    pub ends: Option<TimeOfDay>,
+    /// The IANA time zone of `starts` and `ends`, such as `Europe/Oslo`.
+    pub zone: Option<Zone>,
     pub city: Option<String>,
     pub venue: Option<Ref>,
     pub country: CountryView,
     pub summary: Option<String>,
+    /// Members only, as the next two: left out for the public, and when
+    /// the meeting has none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub venue_address: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub online_link: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
     pub revision: u32,
     pub modified: Option<Timestamp>,
 }
 
 impl MeetingView {
-    pub fn new(society: &Society, m: &Meeting) -> Self {
+    /// The meeting as this audience may see it: its members-only details
+    /// for members alone.
+    pub fn new(society: &Society, m: &Meeting, audience: Audience) -> Self {
+        let members_only = |v: &Option<MembersOnly>| {
+            v.as_ref()
+                .and_then(|v| v.for_audience(audience))
+                .map(str::to_string)
+        };
         let Meeting {
             id,
             title,
             date,
             end,
-            // The view does not show a meeting's times yet; the pages and
-            // calendars read them from the meeting.
-            starts: _,
-            ends: _,
-            zone: _,
+            starts,
+            ends,
+            zone,
             city,
             venue,
             country,
             summary,
+            venue_address,
+            online_link,
+            notes,
             revision,
             modified,
         } = m;
@@ -192,6 +223,9 @@ impl MeetingView {
             date_precision: date.precision(),
             date_text: date.human(),
             end: end.map(|d| d.iso()),
+            starts: *starts,
+            ends: *ends,
+            zone: *zone,
             city: city.clone(),
             venue: venue
                 .as_ref()
@@ -202,9 +236,19 @@ impl MeetingView {
                 }),
             country: (*country).into(),
             summary: summary.clone(),
+            venue_address: members_only(venue_address),
+            online_link: members_only(online_link),
+            notes: members_only(notes),
             revision: *revision,
             modified: *modified,
         }
+    }
+
+    /// The times for people to read, by the clocks of the meeting's own
+    /// zone: "09:00–17:30 (Europe/Oslo)". None for a meeting without times.
+    pub fn times_text(&self) -> Option<String> {
+        let (starts, ends, zone) = (self.starts?, self.ends?, self.zone?);
+        Some(format!("{starts}–{ends} ({zone})"))
     }
 }
 

@@ -1,7 +1,5 @@
 //! What can go wrong while exporting.
 
-use std::path::PathBuf;
-
 /// Why an export could not be made.
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
@@ -16,16 +14,4 @@ pub enum ExportError {
         page: String,
         source: minijinja::Error,
     },
-    #[error("cannot write {}: {source}", path.display())]
-    Write {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    /// The export would replace a directory that nspm did not write.
-    #[error(
-        "{} is not empty and holds no earlier export of the site ({} is missing): choose an empty or new directory",
-        path.display(),
-        crate::site::EXPORT_MARK
-    )]
-    NotAnExport { path: PathBuf },
 }

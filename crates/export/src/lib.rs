@@ -1,8 +1,9 @@
 //! Renders the society's data for members and visitors: the website's pages,
 //! vCard contact cards and iCalendar meeting feeds.
 //!
-//! It depends on `nspm-core` only; the CLI writes what it renders to disk and
-//! the server holds it in memory, so both serve the same bytes.
+//! It depends on `nspm-core` only and does no file I/O: the CLI has
+//! `nspm-store` write what it renders to disk, and the server holds it in
+//! memory, so both serve the same bytes.
 //!
 //! ```
 //! use nspm_core::{Audience, Society};
@@ -31,5 +32,5 @@ pub mod vcard;
 pub use error::ExportError;
 pub use ics::CalendarOptions;
 pub use site::{Page, Site, SiteOptions};
-pub use stamp::{stamp_from, stamp_from_env};
+pub use stamp::{source_date_epoch, stamp_for, stamp_from};
 pub use vcard::{CardOptions, VcardVersion};

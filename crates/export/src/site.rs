@@ -2,8 +2,9 @@
 //!
 //! [`Site::build`] renders the whole site from a [`Society`] into an ordered
 //! map from URL path to bytes. It is the one render pipeline: the static
-//! export writes each entry to a file ([`Site::write_to`]) and the server
-//! answers each request by looking its path up, so both give the same bytes.
+//! export writes each entry to the file [`Site::files`] names (nspm-store
+//! does the writing; this crate does no file I/O) and the server answers
+//! each request by looking its path up, so both give the same bytes.
 //!
 //! Only what the public may see is rendered: every person goes through
 //! [`PersonView`](nspm_core::view::PersonView) with [`Audience::Public`](nspm_core::Audience::Public), so a
@@ -36,8 +37,8 @@ mod map;
 mod pages;
 mod templates;
 
-use std::collections::{BTreeMap, HashSet};
-use std::path::{Path, PathBuf};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
 
 use nspm_core::{Society, Timestamp};
 
@@ -78,10 +79,6 @@ pub struct SiteOptions {
 pub struct Site {
     pages: BTreeMap<String, Page>,
 }
-
-/// The file that marks a directory as written by [`Site::export_to`], so
-/// that a later export may replace it whole.
-pub const EXPORT_MARK: &str = ".nspm-export";
 
 /// The path of the page shown for any URL the site does not have.
 pub const NOT_FOUND: &str = "/404.html";
@@ -132,78 +129,12 @@ impl Site {
         }
     }
 
-    /// Writes every resource under `dir` (created when missing) as
-    /// [`Site::file_for`] names it, and returns how many files it wrote.
-    /// Files already in `dir` that the site does not have are left alone.
-    ///
-    /// Each folder is made once, before its first file, rather than asked
-    /// for again (two system calls) before every file. The files are written on one
-    /// thread: on ext4, two threads writing the site took as long as one
-    /// and twice the system time, and on tmpfs they gained nothing
-    /// measurable on a shared machine.
-    pub fn write_to(&self, dir: &Path) -> Result<usize, ExportError> {
-        let mut made: HashSet<PathBuf> = HashSet::new();
-        for (path, page) in &self.pages {
-            let file = dir.join(Site::file_for(path));
-            let failed = |source| ExportError::Write {
-                path: file.clone(),
-                source,
-            };
-            if let Some(parent) = file.parent()
-                && !made.contains(parent)
-            {
-                std::fs::create_dir_all(parent).map_err(failed)?;
-                made.insert(parent.to_path_buf());
-            }
-            std::fs::write(&file, &page.bytes).map_err(failed)?;
-        }
-        Ok(self.pages.len())
-    }
-
-    /// Writes the site as the whole content of `dir`, so that a page of a
-    /// record since removed never lingers there for visitors. The files go
-    /// into a fresh directory beside `dir` that then takes its place; an
-    /// interrupted export leaves the old site whole. `dir` must be new,
-    /// empty, or an earlier export (it holds [`EXPORT_MARK`]): anything
-    /// else is refused rather than deleted.
-    pub fn export_to(&self, dir: &Path) -> Result<usize, ExportError> {
-        let failed = |path: &Path| {
-            let path = path.to_path_buf();
-            move |source| ExportError::Write { path, source }
-        };
-        let existing = match std::fs::read_dir(dir) {
-            Ok(mut entries) => Some(entries.next().is_some()),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-            Err(e) => return Err(failed(dir)(e)),
-        };
-        if existing == Some(true) && !dir.join(EXPORT_MARK).is_file() {
-            return Err(ExportError::NotAnExport {
-                path: dir.to_path_buf(),
-            });
-        }
-        let name = dir
-            .file_name()
-            .map_or_else(|| "site".into(), |n| n.to_string_lossy().into_owned());
-        let parent = dir.parent().filter(|p| !p.as_os_str().is_empty());
-        let parent = parent.unwrap_or(Path::new("."));
-        let fresh = parent.join(format!(".{name}.new-{}", std::process::id()));
-        let old = parent.join(format!(".{name}.old-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&fresh);
-        let count = self.write_to(&fresh)?;
-        let mark = fresh.join(EXPORT_MARK);
-        std::fs::write(
-            &mark,
-            "written by `nspm export site`; the next export replaces this directory whole\n",
-        )
-        .map_err(failed(&mark))?;
-        if existing.is_some() {
-            std::fs::rename(dir, &old).map_err(failed(dir))?;
-        }
-        std::fs::rename(&fresh, dir).map_err(failed(dir))?;
-        if existing.is_some() {
-            std::fs::remove_dir_all(&old).map_err(failed(&old))?;
-        }
-        Ok(count)
+    /// Every resource as a static export holds it: the file
+    /// ([`Site::file_for`]) and its bytes, in path order.
+    pub fn files(&self) -> impl Iterator<Item = (PathBuf, &[u8])> {
+        self.pages
+            .iter()
+            .map(|(path, page)| (Site::file_for(path), page.bytes.as_slice()))
     }
 }
 

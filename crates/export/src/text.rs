@@ -55,9 +55,17 @@ impl Lines {
 }
 
 /// Appends `line` to `out` folded: no physical line longer than
-/// [`MAX_LINE`] octets, each continuation starting with one space, and no
-/// UTF-8 character split across lines (the RFCs forbid that, and clients
-/// that unfold by bytes would otherwise produce mojibake).
+/// [`MAX_LINE`] octets, each continuation starting with one space, no UTF-8
+/// character split across lines (the RFCs forbid that, and clients that
+/// unfold by bytes would otherwise produce mojibake), and no folded line
+/// ending in white space.
+///
+/// Many readers (the Rust `ical` crate, scripts that strip each line) trim
+/// white space off the end of every physical line before they unfold, so a
+/// space at a fold would be lost: "spans the" + "whole month". A fold is
+/// therefore moved back before any white space, which then starts the next
+/// line after the folding space. Only a run of white space longer than a
+/// whole line cannot be kept from a line's end; it is cut where it must be.
 pub(crate) fn fold_into(out: &mut String, line: &str) {
     let mut rest = line;
     let mut room = MAX_LINE;
@@ -67,6 +75,10 @@ pub(crate) fn fold_into(out: &mut String, line: &str) {
         let mut cut = room;
         while !rest.is_char_boundary(cut) {
             cut -= 1;
+        }
+        let kept = rest[..cut].trim_end_matches(trimmed_by_readers).len();
+        if kept > 0 {
+            cut = kept;
         }
         out.push_str(&rest[..cut]);
         out.push_str("\r\n ");
@@ -78,32 +90,26 @@ pub(crate) fn fold_into(out: &mut String, line: &str) {
     out.push_str("\r\n");
 }
 
+/// What readers that trim lines take off their ends: Unicode's white space
+/// (Rust's and Python's trimming) and the byte order mark (JavaScript's).
+fn trimmed_by_readers(c: char) -> bool {
+    c.is_whitespace() || c == '\u{feff}'
+}
+
 /// Escapes a text value: backslash, semicolon and comma get a backslash,
 /// a line break of any kind becomes `\n`. Other control characters are
 /// dropped, since neither format allows them in text (a tab is kept, as
 /// RFC 5545 allows it). This is the rule of iCalendar (RFC 5545 section
-/// 3.3.11) and vCard 3.0 (RFC 2426 section 4), and of the components of a
-/// structured vCard 4.0 value.
+/// 3.3.11) and vCard 3.0 (RFC 2426 section 4), and of vCard 4.0 too: RFC
+/// 6350 section 3.4 requires `\;` in the components of a structured value
+/// and allows it in any other, and readers that split every value at a
+/// bare `;` (Evolution, npm's vcard4) would otherwise show only the part of
+/// a name before it.
 pub(crate) fn escape(text: &str) -> Cow<'_, str> {
-    escape_text(text, true)
-}
-
-/// Escapes a single (not structured) vCard 4.0 text value: as [`escape`],
-/// but a semicolon stays bare, since RFC 6350's grammar allows `\;` only
-/// inside the components of a structured value (section 3.4), and readers
-/// such as ical.js keep the backslash elsewhere.
-pub(crate) fn escape_v4_text(text: &str) -> Cow<'_, str> {
-    escape_text(text, false)
-}
-
-fn escape_text(text: &str, semicolons: bool) -> Cow<'_, str> {
     // Most values (names, places, titles) need no escaping: they are
     // borrowed as they are rather than copied character by character.
-    let plain = |c: char| {
-        !(matches!(c, '\\' | ',' | '\u{2028}' | '\u{2029}')
-            || (semicolons && c == ';')
-            || c.is_control())
-    };
+    let plain =
+        |c: char| !(matches!(c, '\\' | ';' | ',' | '\u{2028}' | '\u{2029}') || c.is_control());
     if text.chars().all(plain) {
         return Cow::Borrowed(text);
     }
@@ -112,7 +118,7 @@ fn escape_text(text: &str, semicolons: bool) -> Cow<'_, str> {
     while let Some(c) = chars.next() {
         match c {
             '\\' => out.push_str("\\\\"),
-            ';' if semicolons => out.push_str("\\;"),
+            ';' => out.push_str("\\;"),
             ',' => out.push_str("\\,"),
             '\r' => {
                 // CRLF is one line break, not two.
@@ -205,10 +211,82 @@ mod tests {
         }
     }
 
+    /// The physical lines of folded output, without their CRLFs.
+    fn physical(out: &str) -> Vec<&str> {
+        out.strip_suffix("\r\n").unwrap().split("\r\n").collect()
+    }
+
+    /// What a reader that trims each line before unfolding reads (the Rust
+    /// `ical` crate does so).
+    fn read_trimming(out: &str) -> String {
+        physical(out)
+            .iter()
+            .map(|l| l.trim_end())
+            .enumerate()
+            .map(|(i, l)| if i == 0 { l } else { &l[1..] })
+            .collect()
+    }
+
+    #[test]
+    fn a_fold_never_follows_white_space() {
+        // The 75th octet falls just after the space, tab or no-break space
+        // that follows "the": the fold moves before it.
+        for space in [" ", "\t", "\u{a0}"] {
+            let head = format!("DESCRIPTION:{}", "a".repeat(75 - 12 - space.len() - 3));
+            let line = format!("{head}the{space}whole month");
+            let out = folded(&line);
+            assert_eq!(out, format!("{head}the\r\n {space}whole month\r\n"));
+            assert_eq!(read_trimming(&out), line);
+        }
+        // A run of spaces: the fold goes before all of it.
+        let line = format!("DESCRIPTION:{}{}b", "a".repeat(60), " ".repeat(20));
+        let out = folded(&line);
+        assert_eq!(physical(&out)[0], format!("DESCRIPTION:{}", "a".repeat(60)));
+        assert_eq!(read_trimming(&out), line);
+        // White space longer than a line cannot all be kept off line ends;
+        // the lines still fit and unfold to the original.
+        let line = format!("X:{}b", " ".repeat(200));
+        let out = folded(&line);
+        assert!(physical(&out).iter().all(|l| l.len() <= MAX_LINE));
+        assert_eq!(out.replace("\r\n ", ""), format!("{line}\r\n"));
+    }
+
+    proptest::proptest! {
+        /// Words of one- to four-octet characters and combining marks with
+        /// short runs of white space between them: however they fall, every
+        /// physical line fits, none is cut inside a character, no folded one
+        /// ends in white space, and a reader that trims lines reads the
+        /// line whole.
+        #[test]
+        fn folding_keeps_white_space_for_readers_that_trim(
+            words in proptest::collection::vec("[a-zø€𝔄🧬\u{308}]{1,12}", 1..40),
+            gaps in proptest::collection::vec("[ \t\u{a0}\u{3000}]{1,3}", 40),
+        ) {
+            let mut line = String::from("DESCRIPTION:");
+            for (word, gap) in words.iter().zip(&gaps) {
+                if line.len() > 12 {
+                    line.push_str(gap);
+                }
+                line.push_str(word);
+            }
+            let out = folded(&line);
+            let lines = physical(&out);
+            for (i, l) in lines.iter().enumerate() {
+                proptest::prop_assert!(l.len() <= MAX_LINE, "{l:?}");
+                proptest::prop_assert!(i == 0 || (l.starts_with(' ') && l.len() > 1), "{l:?}");
+                proptest::prop_assert!(
+                    i + 1 == lines.len() || !l.ends_with(trimmed_by_readers),
+                    "{l:?}"
+                );
+            }
+            proptest::prop_assert_eq!(out.replace("\r\n ", ""), format!("{line}\r\n"));
+            proptest::prop_assert_eq!(read_trimming(&out), line);
+        }
+    }
+
     #[test]
     fn escaping() {
         assert_eq!(escape(r"a\b;c,d"), r"a\\b\;c\,d");
-        assert_eq!(escape_v4_text(r"a\b;c,d"), r"a\\b;c\,d");
         assert_eq!(escape("one\ntwo\r\nthree\rfour"), r"one\ntwo\nthree\nfour");
         assert_eq!(escape("bell\u{7}gone\ttab"), "bellgone\ttab");
         assert_eq!(

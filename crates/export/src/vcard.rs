@@ -13,7 +13,7 @@ use nspm_core::{Audience, Contact, DetailKind, Person, Role, Society, SocietyInf
 use uuid::Uuid;
 
 use crate::parallel;
-use crate::text::{Lines, PRODID, components, escape_v4_text, uri};
+use crate::text::{Lines, PRODID, components, uri};
 
 /// Which vCard to write.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -76,7 +76,7 @@ pub fn cards(society: &Society, people: &[&Person], opts: &CardOptions) -> Strin
     // Cards do not depend on each other, so blocks of them are written on
     // all cores and joined in order: the file is the same on any number.
     let blocks: Vec<&[&Person]> = people.chunks(CARDS_PER_BLOCK).collect();
-    let Ok(written) = parallel::try_map(&blocks, parallel::threads(), |block| {
+    let Ok(written) = parallel::try_map(&blocks, |block| {
         let mut lines = Lines::new();
         for person in *block {
             write_person(&mut lines, society, person, opts);
@@ -130,12 +130,12 @@ fn write_society(out: &mut Lines, society: &Society, opts: &CardOptions) {
         out.prop("KIND", "org");
     }
     out.prop("UID", &uid(society, "society", id.as_str()));
-    text(out, opts.version, "FN", name);
+    out.text("FN", name);
     // N is required in 3.0; an organisation has no personal name, so every
     // component is empty, as Apple Contacts writes company cards.
     out.prop("N", ";;;;");
     out.prop("ORG", &components(&[name]));
-    text(out, opts.version, "NICKNAME", short_name);
+    out.text("NICKNAME", short_name);
     if opts.version == VcardVersion::V3 {
         out.prop("X-ABShowAs", "COMPANY");
     }
@@ -160,7 +160,9 @@ fn write_person(out: &mut Lines, society: &Society, person: &Person, opts: &Card
         family,
         institution: _,
         country,
-        roles,
+        // The roles come through `Person::roles_for`, as the audience may
+        // know of them.
+        roles: _,
         // The contact details come through `Person::details`, with their
         // kinds and only as the audience may see them.
         email: _,
@@ -170,16 +172,17 @@ fn write_person(out: &mut Lines, society: &Society, person: &Person, opts: &Card
     } = person;
     begin(out, opts);
     out.prop("UID", &uid(society, "person", id.as_str()));
-    text(out, opts.version, "FN", &person.name());
+    out.text("FN", &person.name());
     out.prop("N", &components(&[family, given, "", "", ""]));
     if let Some(institution) = society.institution_of(person) {
         out.prop("ORG", &components(&[&institution.name]));
     }
+    let roles: Vec<Role> = person.roles_for(opts.audience).collect();
     if !roles.is_empty() {
         let titles: Vec<String> = roles.iter().map(|&r| role_title(society, r)).collect();
-        text(out, opts.version, "TITLE", &titles.join(" and "));
+        out.text("TITLE", &titles.join(" and "));
         for role in roles {
-            text(out, opts.version, "ROLE", role.label());
+            out.text("ROLE", role.label());
         }
     }
     // The address holds only the country: the other six components are
@@ -201,14 +204,6 @@ fn write_person(out: &mut Lines, society: &Society, person: &Person, opts: &Card
         }
     }
     out.prop("END", "VCARD");
-}
-
-/// Writes a single text value, escaped by the rule of the version.
-fn text(out: &mut Lines, version: VcardVersion, name: &str, value: &str) {
-    match version {
-        VcardVersion::V3 => out.text(name, value),
-        VcardVersion::V4 => out.prop(name, &escape_v4_text(value)),
-    }
 }
 
 /// The EMAIL property with its type: 3.0 names the address kind

@@ -1,8 +1,10 @@
 //! The read-only JSON API: the same records and filters as `nspm … list`,
 //! for the public audience only.
 
-use axum::extract::rejection::{PathRejection, QueryRejection};
-use axum::extract::{Path, Query, State};
+mod params;
+
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, State};
 use axum::routing::{MethodRouter, get};
 use axum::{Json, Router};
 use nspm_core::query::Filters;
@@ -11,6 +13,7 @@ use nspm_core::{Audience, RecordKind};
 use serde::Deserialize;
 
 use crate::{AppError, AppState, openapi};
+use params::{NoParams, Params};
 
 /// Visitors are the public: a members-only detail never leaves through the API.
 const AUDIENCE: Audience = Audience::Public;
@@ -19,7 +22,10 @@ const AUDIENCE: Audience = Audience::Public;
 /// [`paths`], so a test can hold the OpenAPI document to the routes as served.
 fn routes() -> [(&'static str, MethodRouter<AppState>); 8] {
     [
-        ("/openapi.json", get(openapi::document)),
+        (
+            "/openapi.json",
+            get(|_: Params<NoParams>| openapi::document()),
+        ),
         ("/society", get(society)),
         ("/people", get(people)),
         ("/people/{id}", get(person)),
@@ -48,13 +54,6 @@ pub(crate) fn paths() -> impl Iterator<Item = &'static str> {
 
 type ApiResult<T> = Result<Json<T>, AppError>;
 
-/// Query strings that do not parse are a 400 with a JSON body, like every
-/// other API error.
-fn params<T>(q: Result<Query<T>, QueryRejection>) -> Result<T, AppError> {
-    q.map(|Query(p)| p)
-        .map_err(|e| AppError::BadRequest(format!("invalid query string: {}", e.body_text())))
-}
-
 /// An id that does not decode (percent-encoded bytes that are not UTF-8) is
 /// a 400 with a JSON body too, rather than axum's plain-text answer.
 fn path_id(p: Result<Path<String>, PathRejection>) -> Result<String, AppError> {
@@ -67,7 +66,7 @@ fn given(value: Option<String>) -> Option<String> {
     value.filter(|v| !v.trim().is_empty())
 }
 
-async fn society(State(state): State<AppState>) -> Json<SocietyView> {
+async fn society(State(state): State<AppState>, _: Params<NoParams>) -> Json<SocietyView> {
     Json(SocietyView::new(&state.snapshot().society))
 }
 
@@ -81,9 +80,8 @@ struct PeopleParams {
 
 async fn people(
     State(state): State<AppState>,
-    q: Result<Query<PeopleParams>, QueryRejection>,
+    Params(p): Params<PeopleParams>,
 ) -> ApiResult<Vec<PersonView>> {
-    let p = params(q)?;
     let snap = state.snapshot();
     let s = &snap.society;
     let query = Filters {
@@ -95,7 +93,7 @@ async fn people(
     }
     .people(s)?;
     Ok(Json(
-        s.people_matching(&query)
+        s.people_matching(&query, AUDIENCE)
             .into_iter()
             .map(|p| PersonView::new(s, p, AUDIENCE))
             .collect(),
@@ -105,13 +103,15 @@ async fn people(
 async fn person(
     State(state): State<AppState>,
     id: Result<Path<String>, PathRejection>,
+    _: Params<NoParams>,
 ) -> ApiResult<PersonView> {
     let id = path_id(id)?;
     let snap = state.snapshot();
     let s = &snap.society;
+    // A members-only person is as unknown here as an id no one has.
     let p = s
-        .person(&id)
-        .ok_or_else(|| s.not_found(RecordKind::Person, &id))?;
+        .person_for(&id, AUDIENCE)
+        .ok_or_else(|| s.not_found_for(RecordKind::Person, &id, AUDIENCE))?;
     Ok(Json(PersonView::new(s, p, AUDIENCE)))
 }
 
@@ -123,9 +123,8 @@ struct InstitutionParams {
 
 async fn institutions(
     State(state): State<AppState>,
-    q: Result<Query<InstitutionParams>, QueryRejection>,
+    Params(p): Params<InstitutionParams>,
 ) -> ApiResult<Vec<InstitutionView>> {
-    let p = params(q)?;
     let snap = state.snapshot();
     let s = &snap.society;
     let query = Filters {
@@ -137,7 +136,7 @@ async fn institutions(
     Ok(Json(
         s.institutions_matching(&query)
             .into_iter()
-            .map(|i| InstitutionView::new(s, i))
+            .map(|i| InstitutionView::new(s, i, AUDIENCE))
             .collect(),
     ))
 }
@@ -145,6 +144,7 @@ async fn institutions(
 async fn institution(
     State(state): State<AppState>,
     id: Result<Path<String>, PathRejection>,
+    _: Params<NoParams>,
 ) -> ApiResult<InstitutionView> {
     let id = path_id(id)?;
     let snap = state.snapshot();
@@ -152,7 +152,7 @@ async fn institution(
     let i = s
         .institution(&id)
         .ok_or_else(|| s.not_found(RecordKind::Institution, &id))?;
-    Ok(Json(InstitutionView::new(s, i)))
+    Ok(Json(InstitutionView::new(s, i, AUDIENCE)))
 }
 
 #[derive(Debug, Deserialize)]
@@ -165,9 +165,8 @@ struct MeetingParams {
 
 async fn meetings(
     State(state): State<AppState>,
-    q: Result<Query<MeetingParams>, QueryRejection>,
+    Params(p): Params<MeetingParams>,
 ) -> ApiResult<Vec<MeetingView>> {
-    let p = params(q)?;
     let snap = state.snapshot();
     let s = &snap.society;
     let query = Filters {
@@ -180,7 +179,7 @@ async fn meetings(
     Ok(Json(
         s.meetings_matching(&query)
             .into_iter()
-            .map(|m| MeetingView::new(s, m))
+            .map(|m| MeetingView::new(s, m, AUDIENCE))
             .collect(),
     ))
 }
@@ -188,6 +187,7 @@ async fn meetings(
 async fn meeting(
     State(state): State<AppState>,
     id: Result<Path<String>, PathRejection>,
+    _: Params<NoParams>,
 ) -> ApiResult<MeetingView> {
     let id = path_id(id)?;
     let snap = state.snapshot();
@@ -195,5 +195,5 @@ async fn meeting(
     let m = s
         .meeting(&id)
         .ok_or_else(|| s.not_found(RecordKind::Meeting, &id))?;
-    Ok(Json(MeetingView::new(s, m)))
+    Ok(Json(MeetingView::new(s, m, AUDIENCE)))
 }

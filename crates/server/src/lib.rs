@@ -8,11 +8,13 @@
 
 mod api;
 mod error;
+mod front;
 mod http;
 mod live;
 mod openapi;
 mod pages;
 mod state;
+mod transport;
 
 use axum::Router;
 use axum::extract::{Request, State};
@@ -21,10 +23,12 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
 pub use error::AppError;
+pub use front::{Front, Proxy, ProxyError, Tls, TlsError, TlsPart};
 pub use http::{Limits, MAX_HEADERS, MAX_URI};
-pub use live::{LiveData, Reload, reload, watch};
+pub use live::{LiveData, Reload, Reloader, files_modified, reload, watch};
 pub use pages::{Pages, Served};
 pub use state::{AppState, Snapshot};
+pub use transport::Transport;
 
 /// Where the health check answers.
 const HEALTHZ: &str = "/healthz";
@@ -68,22 +72,47 @@ async fn site(State(state): State<AppState>, req: Request) -> Response {
         return res;
     }
     let snap = state.peek();
-    if let Some(page) = snap.pages.get(path) {
-        return page.respond(req.method(), req.headers(), StatusCode::OK);
+    let pages = &snap.pages;
+    if let Some(page) = pages.get(path) {
+        return page.respond(
+            req.method(),
+            req.headers(),
+            StatusCode::OK,
+            pages.modified(),
+        );
     }
-    // "/committee" means "/committee/": send the visitor to the page's one URL.
-    let with_slash = format!("{path}/");
-    if snap.pages.get(&with_slash).is_some() {
-        let mut res = StatusCode::PERMANENT_REDIRECT.into_response();
-        if let Ok(v) = HeaderValue::from_str(&with_slash) {
-            res.headers_mut().insert(header::LOCATION, v);
-        }
-        return res;
+    // "/committee" and "/committee/index.html" mean "/committee/": send the
+    // visitor to the page's one URL, with the query they asked with.
+    if let Some(to) = pages.canonical(path) {
+        return redirect(to, req.uri().query());
     }
-    match snap.pages.get(nspm_export::site::NOT_FOUND) {
-        Some(page) => page.respond(req.method(), req.headers(), StatusCode::NOT_FOUND),
+    match pages.get(nspm_export::site::NOT_FOUND) {
+        Some(page) => page.respond(req.method(), req.headers(), StatusCode::NOT_FOUND, None),
         None => http::text(StatusCode::NOT_FOUND, "not found\n"),
     }
+}
+
+/// A permanent redirect to `path` with `query`. 308 rather than 301: the
+/// two mean the same for the GET and HEAD that reach here (other methods
+/// get 405 first), every browser and client library of the last ten years
+/// follows both, and 308 is the one status for all of the site's
+/// redirects.
+fn redirect(path: &str, query: Option<&str>) -> Response {
+    let mut location = path.to_string();
+    if let Some(query) = query {
+        location.push('?');
+        location.push_str(query);
+    }
+    // A request target may carry UTF-8 as it is, which a header may not:
+    // such bytes are sent percent-encoded, as a browser would send them.
+    let location =
+        percent_encoding::utf8_percent_encode(&location, percent_encoding::CONTROLS).to_string();
+    let mut res = StatusCode::PERMANENT_REDIRECT.into_response();
+    // Only visible ASCII is left, which a header value always takes.
+    if let Ok(v) = HeaderValue::try_from(location) {
+        res.headers_mut().insert(header::LOCATION, v);
+    }
+    res
 }
 
 async fn healthz() -> &'static str {
@@ -97,15 +126,24 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    serve_with(listener, state, Limits::default(), shutdown).await
+    serve_with(
+        listener,
+        state,
+        Limits::default(),
+        Front::default(),
+        shutdown,
+    )
+    .await
 }
 
-/// [`serve`] with other timeouts than the defaults.
+/// [`serve`] with other timeouts than the defaults, and over TLS or behind
+/// trusted proxies as `front` says.
 pub async fn serve_with(
     listener: tokio::net::TcpListener,
     state: AppState,
     limits: Limits,
+    front: Front,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    http::run(listener, app(state), limits, shutdown).await
+    http::run(listener, app(state), limits, front, shutdown).await
 }

@@ -1,12 +1,25 @@
-//! Live data: when the files under the data directory change, check them
-//! again and swap the new snapshot in at once; when the new data fails the
-//! check, keep serving the last good data and log every problem.
+//! Live data: when the content of the files under the data directory
+//! changes, check them again and swap the new snapshot in at once; when the
+//! new data fails the check, keep serving the last good data and log every
+//! problem, once.
+//!
+//! Only changes of content count: writes, creations, removals and renames.
+//! Opening or reading a file is no change, and must not be one, since each
+//! reload reads every file (and would otherwise start the next one).
+//!
+//! The directory is followed by its path, not by what was there at start:
+//! deploys replace it whole (`rm -rf data && cp -r saved data`, or
+//! `mv data.new data`), and a watch on the old directory would see nothing
+//! of the new one. So the directory that holds it is watched too, for its
+//! name, and when a directory comes back at the path it is watched again and
+//! its data reloaded.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::mpsc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use notify::{RecursiveMode, Watcher};
+use notify::event::{AccessKind, AccessMode, ModifyKind, RenameMode};
+use notify::{Event, EventKind, RecommendedWatcher, RecursiveMode, Watcher};
 use nspm_core::{DataFile, Sources, check};
 
 use crate::AppState;
@@ -15,10 +28,26 @@ use crate::AppState;
 /// waiting for this much quiet reloads once per save, not once per step.
 const SETTLE: Duration = Duration::from_millis(150);
 
+/// A file written without a pause for longer than this is reloaded anyway,
+/// so that a stream of writes cannot hold back the new data for ever.
+const MOST_SETTLE: Duration = Duration::from_secs(2);
+
+/// While the directory is missing, how often to look for it again: the
+/// watch on its parent finds it at once, this only when that watch could
+/// not be set up or missed it.
+const RETRY: Duration = Duration::from_secs(1);
+
 /// Watches a data directory for as long as it is kept.
 #[derive(Debug)]
 pub struct LiveData {
-    _watcher: notify::RecommendedWatcher,
+    wake: mpsc::Sender<Wake>,
+}
+
+/// Asks the watching thread for a reload now; kept by whatever reloads on
+/// request, such as the CLI's SIGHUP handler.
+#[derive(Debug, Clone)]
+pub struct Reloader {
+    wake: mpsc::Sender<Wake>,
 }
 
 /// The outcome of one reload, for logs and tests.
@@ -29,29 +58,171 @@ pub enum Reload {
     Unreadable(String),
 }
 
+/// What wakes the watching thread.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Wake {
+    /// The content of a data file changed.
+    Files,
+    /// Something happened to the directory's own name: `left` when the
+    /// directory watched went from its path (removed, or renamed away).
+    Dir {
+        left: bool,
+    },
+    /// Reload now, whatever changed (on request, or after the system lost
+    /// track of events).
+    Now,
+    Stop,
+}
+
+impl LiveData {
+    /// A handle that asks for a reload now, as if the files had changed.
+    pub fn reloader(&self) -> Reloader {
+        Reloader {
+            wake: self.wake.clone(),
+        }
+    }
+}
+
+impl Drop for LiveData {
+    fn drop(&mut self) {
+        // The thread owns the watcher; it drops it when it stops.
+        let _ = self.wake.send(Wake::Stop);
+    }
+}
+
+impl Reloader {
+    /// Asks for the data to be read again at once; false when the data is
+    /// no longer watched (the [`LiveData`] was dropped).
+    pub fn reload_now(&self) -> bool {
+        self.wake.send(Wake::Now).is_ok()
+    }
+}
+
 /// Starts watching `dir`; each settled change reloads it into `state`.
 pub fn watch(dir: &Path, state: AppState) -> notify::Result<LiveData> {
-    let (tx, rx) = mpsc::channel::<()>();
-    let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
-        if let Ok(event) = event
-            && event.paths.iter().any(|p| is_data_file(p))
-        {
-            let _ = tx.send(());
-        }
-    })?;
-    watcher.watch(dir, RecursiveMode::NonRecursive)?;
-    let dir = dir.to_path_buf();
+    let path = followed_path(dir).map_err(notify::Error::io)?;
+    let (tx, rx) = mpsc::channel::<Wake>();
+    let events = tx.clone();
+    let followed = path.clone();
+    let mut watcher =
+        notify::recommended_watcher(move |event: notify::Result<Event>| match event {
+            Ok(event) => {
+                for wake in wakes(&event, &followed) {
+                    let _ = events.send(wake);
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "watching the data for changes"),
+        })?;
+    watcher.watch(&path, RecursiveMode::NonRecursive)?;
+    let watched = identity(&path);
+    if let Some(parent) = path.parent()
+        && let Err(e) = watcher.watch(parent, RecursiveMode::NonRecursive)
+    {
+        tracing::warn!(
+            dir = %parent.display(),
+            error = %e,
+            "cannot watch the directory that holds the data; \
+             a data directory replaced whole may be noticed late, or only on SIGHUP"
+        );
+    }
+    let mut follow = Follow {
+        dir: dir.to_path_buf(),
+        path,
+        watcher,
+        watched,
+        last_error: None,
+        state,
+    };
     std::thread::Builder::new()
         .name("nspm-live-data".into())
-        .spawn(move || {
-            // The loop ends when the watcher, and with it the sender, is dropped.
-            while rx.recv().is_ok() {
-                while rx.recv_timeout(SETTLE).is_ok() {}
-                reload(&dir, &state);
-            }
-        })
+        .spawn(move || follow.run(&rx))
         .map_err(notify::Error::io)?;
-    Ok(LiveData { _watcher: watcher })
+    Ok(LiveData { wake: tx })
+}
+
+/// The path by which the directory is followed: absolute, so that the
+/// watch on its parent names it the same way, but with symbolic links left
+/// as they are, so that a link swapped to another directory is followed too.
+fn followed_path(dir: &Path) -> std::io::Result<PathBuf> {
+    let path = std::path::absolute(dir)?;
+    if path.file_name().is_some() {
+        Ok(path)
+    } else {
+        // A path ending in `..` names no entry of a parent directory.
+        std::fs::canonicalize(&path)
+    }
+}
+
+/// Which directory is at a path; two directories are the same when this
+/// is. (Without inode numbers, any directory counts as the same one; a
+/// replacement is then still found by the events of its name.)
+type Identity = (u64, u64);
+
+fn identity(path: &Path) -> Option<Identity> {
+    let meta = std::fs::metadata(path).ok().filter(|m| m.is_dir())?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt as _;
+        Some((meta.dev(), meta.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        Some((0, 0))
+    }
+}
+
+/// What an event means for the data in `dir`; nothing for reads, opens
+/// and changes of metadata alone, and nothing for the parent directory's
+/// other entries.
+fn wakes(event: &Event, dir: &Path) -> Vec<Wake> {
+    if event.need_rescan() {
+        return vec![Wake::Now];
+    }
+    let mut wakes = Vec::new();
+    for (i, path) in event.paths.iter().enumerate() {
+        if path == dir {
+            if let Some(left) = leaves(&event.kind, i) {
+                wakes.push(Wake::Dir { left });
+            }
+        } else if path.parent() == Some(dir) && is_data_file(path) && changes_content(&event.kind) {
+            wakes.push(Wake::Files);
+        }
+    }
+    wakes
+}
+
+/// For an event on the directory's own path (the `i`th of the event's
+/// paths): whether the directory went from it (`Some(true)`), something
+/// came to it (`Some(false)`), or neither.
+fn leaves(kind: &EventKind, i: usize) -> Option<bool> {
+    match kind {
+        EventKind::Remove(_) => Some(true),
+        EventKind::Create(_) => Some(false),
+        EventKind::Modify(ModifyKind::Name(mode)) => Some(match mode {
+            RenameMode::To => false,
+            // A rename reported with both names gives the old one first.
+            RenameMode::Both => i == 0,
+            RenameMode::From | RenameMode::Any | RenameMode::Other => true,
+        }),
+        // What a platform reports without saying what it was is looked
+        // into: the directory at the path is compared with the one watched.
+        EventKind::Any | EventKind::Other => Some(false),
+        EventKind::Access(_) | EventKind::Modify(_) => None,
+    }
+}
+
+fn changes_content(kind: &EventKind) -> bool {
+    match kind {
+        // Closing a file that was open for writing ends a write.
+        EventKind::Access(access) => *access == AccessKind::Close(AccessMode::Write),
+        EventKind::Modify(ModifyKind::Metadata(_)) => false,
+        EventKind::Any
+        | EventKind::Other
+        | EventKind::Create(_)
+        | EventKind::Modify(_)
+        | EventKind::Remove(_) => true,
+    }
 }
 
 fn is_data_file(path: &Path) -> bool {
@@ -60,8 +231,160 @@ fn is_data_file(path: &Path) -> bool {
         .is_some_and(|n| DataFile::ALL.iter().any(|f| f.file_name() == n))
 }
 
+/// What woke the thread since it last reloaded.
+#[derive(Debug, Default)]
+struct Batch {
+    files: bool,
+    dir: bool,
+    left: bool,
+    now: bool,
+    stop: bool,
+}
+
+impl Batch {
+    fn add(&mut self, wake: Wake) {
+        match wake {
+            Wake::Files => self.files = true,
+            Wake::Dir { left } => {
+                self.dir = true;
+                self.left |= left;
+            }
+            Wake::Now => self.now = true,
+            Wake::Stop => self.stop = true,
+        }
+    }
+}
+
+/// The watching thread's state.
+struct Follow {
+    /// The directory as given, for reading and for messages.
+    dir: PathBuf,
+    /// The directory as followed (see [`followed_path`]).
+    path: PathBuf,
+    watcher: RecommendedWatcher,
+    /// The directory watched, `None` while none is.
+    watched: Option<Identity>,
+    /// The last reason the directory could not be watched again, so that a
+    /// lasting one is logged once, not at every retry.
+    last_error: Option<String>,
+    state: AppState,
+}
+
+/// Where the directory stands after a look at its path.
+enum Found {
+    Same,
+    Back,
+    Missing,
+}
+
+impl Follow {
+    fn run(&mut self, rx: &mpsc::Receiver<Wake>) {
+        loop {
+            let first = if self.watched.is_some() {
+                rx.recv().unwrap_or(Wake::Stop)
+            } else {
+                match rx.recv_timeout(RETRY) {
+                    Ok(wake) => wake,
+                    Err(mpsc::RecvTimeoutError::Timeout) => Wake::Dir { left: false },
+                    Err(mpsc::RecvTimeoutError::Disconnected) => Wake::Stop,
+                }
+            };
+            let mut batch = Batch::default();
+            batch.add(first);
+            let deadline = Instant::now() + MOST_SETTLE;
+            while !batch.now && !batch.stop {
+                let remaining = deadline.saturating_duration_since(Instant::now());
+                if remaining.is_zero() {
+                    break;
+                }
+                match rx.recv_timeout(SETTLE.min(remaining)) {
+                    Ok(wake) => batch.add(wake),
+                    Err(_) => break,
+                }
+            }
+            // A request for now still takes in what has already come.
+            while let Ok(wake) = rx.try_recv() {
+                batch.add(wake);
+            }
+            if batch.stop {
+                return;
+            }
+            self.handle(&batch);
+        }
+    }
+
+    fn handle(&mut self, batch: &Batch) {
+        let mut read = batch.files || batch.now;
+        if batch.dir || batch.now || self.watched.is_none() {
+            match self.look(batch.left) {
+                Found::Same => {}
+                Found::Back => read = true,
+                // Nothing to read but on request, where the reload's own
+                // message says why nothing was reloaded.
+                Found::Missing => read = batch.now,
+            }
+        }
+        if read {
+            reload(&self.dir, &self.state);
+        }
+    }
+
+    /// Compares the directory at the path with the one watched and, when
+    /// it is another or came back, watches it.
+    fn look(&mut self, left: bool) -> Found {
+        let at_path = identity(&self.path);
+        if let Some(watched) = self.watched {
+            if !left && at_path == Some(watched) {
+                return Found::Same;
+            }
+            tracing::warn!(
+                dir = %self.dir.display(),
+                "the data directory was moved or removed; still serving the last good data"
+            );
+            // The watch may be gone with the directory already: nothing to
+            // undo then.
+            let _ = self.watcher.unwatch(&self.path);
+            self.watched = None;
+            self.last_error = None;
+        }
+        if at_path.is_none() {
+            return Found::Missing;
+        }
+        match self.watcher.watch(&self.path, RecursiveMode::NonRecursive) {
+            Ok(()) => {
+                // Taken after the watch is set, so that a directory swapped
+                // in between is the one watched or is seen to change.
+                self.watched = identity(&self.path);
+                self.last_error = None;
+                tracing::info!(
+                    dir = %self.dir.display(),
+                    "the data directory is back; watching it again"
+                );
+                Found::Back
+            }
+            Err(e) => {
+                let error = e.to_string();
+                if self.last_error.as_ref() != Some(&error) {
+                    tracing::warn!(
+                        dir = %self.dir.display(),
+                        %error,
+                        "cannot watch the data directory; still serving the last good data"
+                    );
+                    self.last_error = Some(error);
+                }
+                Found::Missing
+            }
+        }
+    }
+}
+
 /// Reads, checks and, when sound, swaps in the data in `dir`.
 pub fn reload(dir: &Path, state: &AppState) -> Reload {
+    // The files' time is taken before their text: a write that lands in
+    // between then moves it again for the reload it starts, whereas one
+    // taken after could already count a change whose text this reload
+    // missed, and that reload would give the new text the same date.
+    let files = files_modified(dir);
     let sources = match Sources::read_dir(dir) {
         Ok(s) => s,
         Err(e) => {
@@ -71,7 +394,7 @@ pub fn reload(dir: &Path, state: &AppState) -> Reload {
     };
     let checked = check(&sources);
     match checked.society {
-        Some(society) => match state.replace(society) {
+        Some(society) => match state.replace(society, files) {
             Ok(()) => {
                 tracing::info!(dir = %dir.display(), "data reloaded");
                 Reload::Swapped
@@ -93,5 +416,135 @@ pub fn reload(dir: &Path, state: &AppState) -> Reload {
                 problems: checked.diagnostics.len(),
             }
         }
+    }
+}
+
+/// When the newest of the data files in `dir` last changed, to the
+/// second; None when none of them has a time to tell.
+pub fn files_modified(dir: &Path) -> Option<nspm_core::Timestamp> {
+    DataFile::ALL
+        .iter()
+        .filter_map(|f| {
+            std::fs::metadata(dir.join(f.file_name()))
+                .ok()?
+                .modified()
+                .ok()
+        })
+        .max()
+        .map(|t| match t.duration_since(std::time::UNIX_EPOCH) {
+            Ok(d) => {
+                nspm_core::Timestamp::from_unix(i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+            }
+            Err(e) => nspm_core::Timestamp::from_unix(
+                -i64::try_from(e.duration().as_secs()).unwrap_or(i64::MAX),
+            ),
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use notify::event::{CreateKind, DataChange, MetadataKind, RemoveKind};
+
+    fn event(kind: EventKind, paths: &[&str]) -> Event {
+        paths
+            .iter()
+            .fold(Event::new(kind), |e, p| e.add_path(PathBuf::from(p)))
+    }
+
+    fn wakes_of(kind: EventKind, paths: &[&str]) -> Vec<Wake> {
+        wakes(&event(kind, paths), Path::new("/srv/data"))
+    }
+
+    #[test]
+    fn reads_and_opens_are_no_change() {
+        for kind in [
+            EventKind::Access(AccessKind::Open(AccessMode::Any)),
+            EventKind::Access(AccessKind::Read),
+            EventKind::Access(AccessKind::Close(AccessMode::Read)),
+            EventKind::Modify(ModifyKind::Metadata(MetadataKind::Any)),
+        ] {
+            assert_eq!(wakes_of(kind, &["/srv/data/people.ron"]), [], "{kind:?}");
+            assert_eq!(wakes_of(kind, &["/srv/data"]), [], "{kind:?}");
+        }
+    }
+
+    #[test]
+    fn changes_of_content_wake_once_per_data_file() {
+        for kind in [
+            EventKind::Modify(ModifyKind::Data(DataChange::Any)),
+            EventKind::Access(AccessKind::Close(AccessMode::Write)),
+            EventKind::Create(CreateKind::File),
+            EventKind::Remove(RemoveKind::File),
+            EventKind::Modify(ModifyKind::Name(RenameMode::To)),
+        ] {
+            assert_eq!(
+                wakes_of(kind, &["/srv/data/people.ron"]),
+                [Wake::Files],
+                "{kind:?}"
+            );
+            // Other files, here or beside the directory, are not the data.
+            assert_eq!(wakes_of(kind, &["/srv/data/people.ron.tmp"]), []);
+            assert_eq!(wakes_of(kind, &["/srv/people.ron"]), []);
+        }
+    }
+
+    #[test]
+    fn the_directory_leaving_and_arriving_are_told_apart() {
+        let left = Wake::Dir { left: true };
+        let came = Wake::Dir { left: false };
+        assert_eq!(
+            wakes_of(EventKind::Remove(RemoveKind::Folder), &["/srv/data"]),
+            [left]
+        );
+        assert_eq!(
+            wakes_of(EventKind::Create(CreateKind::Folder), &["/srv/data"]),
+            [came]
+        );
+        assert_eq!(
+            wakes_of(
+                EventKind::Modify(ModifyKind::Name(RenameMode::From)),
+                &["/srv/data"]
+            ),
+            [left]
+        );
+        assert_eq!(
+            wakes_of(
+                EventKind::Modify(ModifyKind::Name(RenameMode::Both)),
+                &["/srv/data", "/srv/data.old"]
+            ),
+            [left]
+        );
+        assert_eq!(
+            wakes_of(
+                EventKind::Modify(ModifyKind::Name(RenameMode::Both)),
+                &["/srv/data.new", "/srv/data"]
+            ),
+            [came]
+        );
+        assert_eq!(
+            wakes_of(EventKind::Create(CreateKind::Folder), &["/srv/other"]),
+            []
+        );
+    }
+
+    #[test]
+    fn the_followed_path_is_an_entry_of_its_parent() {
+        for dir in [".", "..", "data/", "./data", "crates/../data", "/"] {
+            let path = followed_path(Path::new(dir)).unwrap();
+            assert!(path.is_absolute(), "{dir}: {}", path.display());
+            if let (Some(parent), Some(name)) = (path.parent(), path.file_name()) {
+                // Events of the parent's watch name the directory so.
+                assert_eq!(parent.join(name), path, "{dir}");
+            } else {
+                assert_eq!(path, Path::new("/"), "{dir}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_lost_track_of_events_reloads() {
+        let rescan = Event::new(EventKind::Other).set_flag(notify::event::Flag::Rescan);
+        assert_eq!(wakes(&rescan, Path::new("/srv/data")), [Wake::Now]);
     }
 }

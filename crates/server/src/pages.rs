@@ -1,13 +1,17 @@
 //! Ready-to-send files: each body with its compressed forms, ETag and
-//! headers, prepared when the data is loaded so that serving is a lookup.
+//! headers, prepared when the data is loaded so that serving is a lookup;
+//! and the conditional requests of RFC 9110 §13 answered against them.
 
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::io::Write;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use axum::body::Body;
-use axum::http::{HeaderMap, HeaderValue, Method, Response, StatusCode, header};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, Response, StatusCode, header};
 use bytes::Bytes;
+use nspm_core::Timestamp;
+use rayon::iter::{IntoParallelIterator as _, ParallelIterator as _};
 
 /// Compression happens once per load for every file, so the levels trade a
 /// little size for a load that stays quick with a large society: gzip 6 and
@@ -98,25 +102,62 @@ impl Served {
     }
 
     /// The response to a GET or HEAD for this file with `status`, honouring
-    /// If-None-Match and Accept-Encoding.
-    pub fn respond(
+    /// Accept-Encoding and, for a file found (`status` 200), the
+    /// preconditions of RFC 9110 §13 against the chosen encoding's ETag and
+    /// `modified`. Other answers, such as the 404 page, ignore them, as
+    /// §13.2.1 asks.
+    pub(crate) fn respond(
         &self,
         method: &Method,
         request: &HeaderMap,
         status: StatusCode,
+        modified: Option<&LastModified>,
     ) -> Response<Body> {
         let variant = self.negotiate(request);
+        let found = status == StatusCode::OK;
+        // A date still to come is no modification date (RFC 9110 §8.8.2
+        // forbids a Last-Modified later than the response's Date): until it
+        // has passed, the file goes without one.
+        let modified = modified.filter(|m| found && m.at <= SystemTime::now());
+        let condition = if found {
+            precondition(request, method, &variant.etag, modified.map(|m| m.at))
+        } else {
+            Condition::Proceed
+        };
         let mut res = Response::builder().status(status);
         let headers = res.headers_mut().expect("a fresh builder has headers");
+        if condition == Condition::Failed {
+            // The file the client meant is not the one there is now: it
+            // gets neither the body nor the current one's validators.
+            const FAILED: &str =
+                "precondition failed: the file is not the version the request names\n";
+            headers.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/plain; charset=utf-8"),
+            );
+            headers.insert(header::CONTENT_LENGTH, HeaderValue::from(FAILED.len()));
+            let body = if method == Method::HEAD {
+                Body::empty()
+            } else {
+                Body::from(FAILED)
+            };
+            return res
+                .status(StatusCode::PRECONDITION_FAILED)
+                .body(body)
+                .expect("static headers are valid");
+        }
         // Room for these headers and the ones the policy middleware adds,
         // so that the map is not grown and rehashed on the way.
-        headers.reserve(12);
+        headers.reserve(13);
         headers.insert(header::ETAG, variant.etag.clone());
+        if let Some(m) = modified {
+            headers.insert(header::LAST_MODIFIED, m.header.clone());
+        }
         headers.insert(header::CACHE_CONTROL, self.cache_control.clone());
         if self.gzip.is_some() || self.br.is_some() {
             headers.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
         }
-        if status == StatusCode::OK && none_match(request, &variant.etag) {
+        if condition == Condition::NotModified {
             return res
                 .status(StatusCode::NOT_MODIFIED)
                 .body(Body::empty())
@@ -142,51 +183,138 @@ impl Served {
     }
 }
 
+/// When the data behind a snapshot last changed, as Last-Modified says it:
+/// the moment the calendars give as DTSTAMP (see `nspm_export::stamp_from`),
+/// so it comes from the data, never the clock, and is the same on every
+/// start with the same data.
+#[derive(Debug, Clone)]
+pub(crate) struct LastModified {
+    at: SystemTime,
+    header: HeaderValue,
+}
+
+impl LastModified {
+    /// None for a moment an HTTP-date cannot give.
+    fn new(stamp: Timestamp) -> Option<LastModified> {
+        // HTTP-dates go from 1970 to the end of 9999.
+        let secs = u64::try_from(stamp.unix())
+            .ok()
+            .filter(|s| *s <= 253_402_300_799)?;
+        let at = UNIX_EPOCH + Duration::from_secs(secs);
+        let header = HeaderValue::from_str(&httpdate::fmt_http_date(at)).ok()?;
+        Some(LastModified { at, header })
+    }
+}
+
+/// What the preconditions of a request for a file found decide.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Condition {
+    Proceed,
+    NotModified,
+    Failed,
+}
+
+/// The preconditions in the order of RFC 9110 §13.2.2, for a GET or HEAD of
+/// the representation with `etag`, last modified at `modified` when that is
+/// known.
+///
+/// If-Modified-Since counts as "not modified" only for the very date the
+/// file carries, not for any later one (as nginx's `if_modified_since
+/// exact`): the date comes from the data, and undoing the newest recorded
+/// change moves it back, so a client holding a later date may well hold
+/// other bytes. If-Unmodified-Since keeps the RFC's "earlier or equal", as
+/// erring there only sends the file rather than withholding it.
+fn precondition(
+    request: &HeaderMap,
+    method: &Method,
+    etag: &HeaderValue,
+    modified: Option<SystemTime>,
+) -> Condition {
+    if request.contains_key(header::IF_MATCH) {
+        if !matches(request, header::IF_MATCH, etag, Comparison::Strong) {
+            return Condition::Failed;
+        }
+    } else if let (Some(modified), Some(since)) =
+        (modified, http_date(request, header::IF_UNMODIFIED_SINCE))
+        && modified > since
+    {
+        return Condition::Failed;
+    }
+    if request.contains_key(header::IF_NONE_MATCH) {
+        if matches(request, header::IF_NONE_MATCH, etag, Comparison::Weak) {
+            return Condition::NotModified;
+        }
+    } else if (method == Method::GET || method == Method::HEAD)
+        && let (Some(modified), Some(since)) =
+            (modified, http_date(request, header::IF_MODIFIED_SINCE))
+        && modified == since
+    {
+        return Condition::NotModified;
+    }
+    Condition::Proceed
+}
+
+/// The date in a request header, when it holds exactly one valid
+/// HTTP-date in any of the three forms RFC 9110 §5.6.7 has recipients
+/// read; otherwise the header is ignored, as §13.1.3 and §13.1.4 ask.
+fn http_date(request: &HeaderMap, name: HeaderName) -> Option<SystemTime> {
+    let mut values = request.get_all(name).iter();
+    let value = values.next()?;
+    if values.next().is_some() {
+        return None;
+    }
+    httpdate::parse_http_date(value.to_str().ok()?.trim()).ok()
+}
+
 /// Every file of the site by URL path, and the page for paths not found.
 #[derive(Debug, Clone, Default)]
 pub struct Pages {
     by_path: HashMap<String, Served>,
+    modified: Option<LastModified>,
 }
 
 impl Pages {
-    /// Prepares every file of a rendered site, compressing on all cores.
+    /// Prepares every file of a rendered site, compressing on all cores,
+    /// with `modified` (when the data last changed) as their Last-Modified.
     /// The site is taken apart so that each body is moved, not copied: with
     /// a large society the bodies alone are hundreds of megabytes.
-    pub fn from_site(site: nspm_export::Site) -> Pages {
-        let mut entries: Vec<(String, nspm_export::Page)> = site.into_pages().collect();
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let chunk = entries.len().div_ceil(threads).max(1);
-        let mut parts = Vec::with_capacity(threads);
-        while entries.len() > chunk {
-            parts.push(entries.split_off(entries.len() - chunk));
+    pub fn from_site(site: nspm_export::Site, modified: Timestamp) -> Pages {
+        let entries: Vec<(String, nspm_export::Page)> = site.into_pages().collect();
+        // On rayon's pool, which passes a panic on to the caller rather
+        // than serve a site with holes in it.
+        let by_path = entries
+            .into_par_iter()
+            .map(|(path, page)| {
+                let served = Served::new(&path, page.bytes, page.content_type);
+                (path, served)
+            })
+            .collect();
+        Pages {
+            by_path,
+            modified: LastModified::new(modified),
         }
-        parts.push(entries);
-        let by_path = std::thread::scope(|scope| {
-            let workers: Vec<_> = parts
-                .into_iter()
-                .map(|part| {
-                    scope.spawn(move || {
-                        part.into_iter()
-                            .map(|(path, page)| {
-                                let served = Served::new(&path, page.bytes, page.content_type);
-                                (path, served)
-                            })
-                            .collect::<Vec<_>>()
-                    })
-                })
-                .collect();
-            workers
-                .into_iter()
-                // A worker that panicked would leave pages out; pass its
-                // panic on rather than serve a site with holes in it.
-                .flat_map(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
-                .collect()
-        });
-        Pages { by_path }
     }
 
     pub fn get(&self, path: &str) -> Option<&Served> {
         self.by_path.get(path)
+    }
+
+    /// When the data behind every file last changed, for Last-Modified.
+    pub(crate) fn modified(&self) -> Option<&LastModified> {
+        self.modified.as_ref()
+    }
+
+    /// The one URL of a page that `path` names another way, for a
+    /// redirect: `/committee` and `/committee/index.html` are
+    /// `/committee/`. A static host serves the export's
+    /// `committee/index.html` at all three, so the server answers them
+    /// all too, with one address for the page.
+    pub fn canonical(&self, path: &str) -> Option<&str> {
+        let dir = match path.strip_suffix(INDEX) {
+            Some(dir) if dir.ends_with('/') => dir.to_string(),
+            _ => format!("{path}/"),
+        };
+        self.by_path.get_key_value(&dir).map(|(p, _)| p.as_str())
     }
 
     /// Every URL path served, in no particular order.
@@ -194,6 +322,10 @@ impl Pages {
         self.by_path.keys().map(String::as_str)
     }
 }
+
+/// The file a static host serves for a directory's URL, as the export
+/// names it (`Site::file_for`).
+const INDEX: &str = "index.html";
 
 /// Pages, cards and calendars change whenever staff change the data, and a
 /// reload swaps them at once: caches must ask again each time (a 304 costs
@@ -324,15 +456,28 @@ fn preferred_encoding(request: &HeaderMap) -> Encoding {
     }
 }
 
-/// True when If-None-Match names this ETag (or `*`), comparing weakly as
-/// RFC 9110 asks for GET.
-fn none_match(request: &HeaderMap, etag: &HeaderValue) -> bool {
+/// How entity tags are compared (RFC 9110 §8.8.3.2): If-None-Match
+/// compares weakly, If-Match strongly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Comparison {
+    Weak,
+    Strong,
+}
+
+/// True when the request header `name` lists this ETag, or is `*` (any
+/// current representation, and the file is there). A weak tag never
+/// matches strongly, even with the same opaque part.
+fn matches(request: &HeaderMap, name: HeaderName, etag: &HeaderValue, how: Comparison) -> bool {
     let ours = etag.to_str().unwrap_or("");
-    request.get_all(header::IF_NONE_MATCH).iter().any(|v| {
+    request.get_all(name).iter().any(|v| {
         v.to_str().is_ok_and(|v| {
             v.split(',').any(|t| {
                 let t = t.trim();
-                t == "*" || t.trim_start_matches("W/") == ours
+                let t = match how {
+                    Comparison::Weak => t.trim_start_matches("W/"),
+                    Comparison::Strong => t,
+                };
+                t == "*" || t == ours
             })
         })
     })
@@ -382,19 +527,35 @@ mod tests {
     #[test]
     fn etags_match_strongly_and_weakly() {
         let tag = HeaderValue::from_static("\"abc-1\"");
-        assert!(none_match(
-            &headers(&[("if-none-match", "\"abc-1\"")]),
-            &tag
-        ));
-        assert!(none_match(
-            &headers(&[("if-none-match", "W/\"abc-1\", \"x\"")]),
-            &tag
-        ));
-        assert!(none_match(&headers(&[("if-none-match", "*")]), &tag));
-        assert!(!none_match(
-            &headers(&[("if-none-match", "\"abc-2\"")]),
-            &tag
-        ));
+        let test = |name: &'static str, how, value| {
+            let request = headers(&[(name, value)]);
+            matches(&request, HeaderName::from_static(name), &tag, how)
+        };
+        let none_match = |value| test("if-none-match", Comparison::Weak, value);
+        let if_match = |value| test("if-match", Comparison::Strong, value);
+        assert!(none_match("\"abc-1\""));
+        assert!(none_match("W/\"abc-1\", \"x\""));
+        assert!(none_match("*"));
+        assert!(!none_match("\"abc-2\""));
+        assert!(if_match("\"abc-1\""));
+        assert!(if_match("\"x\", \"abc-1\""));
+        assert!(if_match("*"));
+        assert!(!if_match("W/\"abc-1\""));
+        assert!(!if_match("abc-1"));
+    }
+
+    #[test]
+    fn last_modified_only_for_moments_an_http_date_can_give() {
+        let header = |secs| LastModified::new(Timestamp::from_unix(secs)).map(|m| m.header);
+        assert_eq!(header(0).unwrap(), "Thu, 01 Jan 1970 00:00:00 GMT");
+        assert_eq!(
+            header(253_402_300_799).unwrap(),
+            "Fri, 31 Dec 9999 23:59:59 GMT"
+        );
+        // Before 1970 (a meeting of the 1960s as the latest date) or past
+        // 9999, the files go without one rather than panic.
+        assert!(header(-86_400).is_none());
+        assert!(header(253_402_300_800).is_none());
     }
 
     #[test]

@@ -3,8 +3,8 @@
 use std::sync::Arc;
 
 use arc_swap::ArcSwap;
-use nspm_core::Society;
-use nspm_export::{ExportError, Site, SiteOptions, stamp_from_env};
+use nspm_core::{Society, Timestamp};
+use nspm_export::{ExportError, Site, SiteOptions, stamp_for};
 
 use crate::Pages;
 
@@ -17,11 +17,22 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
-    /// Renders the site for `society` and prepares every file for sending.
-    pub fn build(society: Society) -> Result<Snapshot, ExportError> {
-        let stamp = stamp_from_env(&society)?;
+    /// Renders the site for `society` and prepares every file for sending;
+    /// `stamp` is as for [`AppState::with_stamp`], `files` when the data's
+    /// files last changed on disk, if they are on disk.
+    pub fn build(
+        society: Society,
+        stamp: Option<Timestamp>,
+        files: Option<Timestamp>,
+    ) -> Result<Snapshot, ExportError> {
+        let stamp = stamp_for(&society, stamp);
         let site = Site::build(&society, &SiteOptions { stamp })?;
-        let pages = Pages::from_site(site);
+        // Last-Modified is the later of the calendars' DTSTAMP (when the
+        // data says it last changed) and the files' own time. The stamp
+        // alone moves only with a meeting's `modified`, so an edit to a
+        // person would leave it, and a client that sends only dates would
+        // be told its stale copy is current; every edit moves the files'.
+        let pages = Pages::from_site(site, files.map_or(stamp, |f| f.max(stamp)));
         Ok(Snapshot { society, pages })
     }
 }
@@ -30,12 +41,35 @@ impl Snapshot {
 #[derive(Clone, Debug)]
 pub struct AppState {
     current: Arc<ArcSwap<Snapshot>>,
+    /// The stamp every calendar states, if one was fixed.
+    stamp: Option<Timestamp>,
 }
 
 impl AppState {
+    /// The state for `society`, its calendars stamped as the data says
+    /// (see [`nspm_export::stamp_for`]).
     pub fn new(society: Society) -> Result<AppState, ExportError> {
+        AppState::with_stamp(society, None)
+    }
+
+    /// The state for `society`, with `stamp` as the DTSTAMP of every
+    /// calendar when it is given (the command line passes
+    /// `SOURCE_DATE_EPOCH`), for this data and every reload.
+    pub fn with_stamp(society: Society, stamp: Option<Timestamp>) -> Result<AppState, ExportError> {
+        AppState::with_files(society, stamp, None)
+    }
+
+    /// As [`AppState::with_stamp`], for data read from files last changed
+    /// at `files` (see [`crate::files_modified`]).
+    pub fn with_files(
+        society: Society,
+        stamp: Option<Timestamp>,
+        files: Option<Timestamp>,
+    ) -> Result<AppState, ExportError> {
+        let snapshot = Snapshot::build(society, stamp, files)?;
         Ok(AppState {
-            current: Arc::new(ArcSwap::from_pointee(Snapshot::build(society)?)),
+            current: Arc::new(ArcSwap::from_pointee(snapshot)),
+            stamp,
         })
     }
 
@@ -54,8 +88,10 @@ impl AppState {
 
     /// Renders newly loaded data and swaps it in for every request that
     /// starts after this; on failure the current snapshot stays.
-    pub fn replace(&self, society: Society) -> Result<(), ExportError> {
-        let next = Snapshot::build(society)?;
+    /// `files` is when the data's files last changed, as for
+    /// [`AppState::with_files`].
+    pub fn replace(&self, society: Society, files: Option<Timestamp>) -> Result<(), ExportError> {
+        let next = Snapshot::build(society, self.stamp, files)?;
         self.current.store(Arc::new(next));
         Ok(())
     }

@@ -311,8 +311,13 @@ async fn a_missing_page_is_the_sites_404_page() {
     for uri in [
         "/nowhere",
         "/people/nobody/",
-        "/committee/index.html",
         "/style.css/",
+        // A directory's index.html redirects to it only where the site has
+        // the directory, and only by the name the export writes.
+        "/people/nobody/index.html",
+        "/style.css/index.html",
+        "/committee/index.htm",
+        "/committee/index.html/",
     ] {
         let r = send(&state, "GET", uri).await;
         assert_eq!(r.status, StatusCode::NOT_FOUND, "{uri}");
@@ -398,22 +403,32 @@ async fn an_overlong_target_gets_414() {
     );
 }
 
+/// Each target redirects permanently, for GET and HEAD, to its address,
+/// where the page is.
+async fn assert_redirects(state: &AppState, cases: &[(&str, &str)]) {
+    for (uri, to) in cases {
+        for method in ["GET", "HEAD"] {
+            let r = send(state, method, uri).await;
+            assert_eq!(r.status, StatusCode::PERMANENT_REDIRECT, "{method} {uri}");
+            assert_eq!(r.header(header::LOCATION), *to, "{method} {uri}");
+        }
+        assert_eq!(send(state, "GET", to).await.status, StatusCode::OK, "{to}");
+    }
+}
+
 #[tokio::test]
 async fn a_page_without_its_slash_redirects_to_it() {
     let state = embedded();
-    for (uri, to) in [
-        ("/committee", "/committee/"),
-        ("/meetings", "/meetings/"),
-        ("/people/soren-brunak", "/people/soren-brunak/"),
-        ("/contact", "/contact/"),
-    ] {
-        for method in ["GET", "HEAD"] {
-            let r = send(&state, method, uri).await;
-            assert_eq!(r.status, StatusCode::PERMANENT_REDIRECT, "{uri}");
-            assert_eq!(r.header(header::LOCATION), to, "{uri}");
-        }
-        assert_eq!(send(&state, "GET", to).await.status, StatusCode::OK);
-    }
+    assert_redirects(
+        &state,
+        &[
+            ("/committee", "/committee/"),
+            ("/meetings", "/meetings/"),
+            ("/people/soren-brunak", "/people/soren-brunak/"),
+            ("/contact", "/contact/"),
+        ],
+    )
+    .await;
     // Only where the page exists.
     assert_eq!(
         send(&state, "GET", "/people/nobody").await.status,
@@ -438,13 +453,16 @@ async fn every_response_carries_the_security_headers() {
         ("GET", "/", &[("accept-encoding", "br")], 200),
         ("HEAD", "/committee/", &[], 200),
         ("GET", "/calendar.ics", &[], 200),
+        ("GET", "/", &[("if-match", "\"other\"")], 412),
         ("GET", "/committee", &[], 308),
+        ("GET", "/committee/index.html?a=1", &[], 308),
         ("GET", "/nowhere", &[], 404),
         ("POST", "/", &[], 405),
         ("GET", &long, &[], 414),
         ("GET", "/api/people", &[], 200),
         ("GET", "/api/people/nobody", &[], 404),
         ("GET", "/api/people?country=Narnia", &[], 400),
+        ("GET", "/api/people?countyr=NO", &[], 400),
         ("DELETE", "/api/people", &[], 405),
         ("GET", "/api/nothing", &[], 404),
         ("GET", "/healthz", &[], 200),
@@ -466,4 +484,329 @@ async fn every_response_carries_the_security_headers() {
         assert_eq!(r.header(header::REFERRER_POLICY), "no-referrer", "{what}");
         assert_eq!(r.header(header::X_FRAME_OPTIONS), "DENY", "{what}");
     }
+}
+
+#[tokio::test]
+async fn an_if_match_that_matches_nothing_gets_412() {
+    let state = embedded();
+    let page = send(&state, "GET", "/committee/").await;
+    let etag = page.header(header::ETAG).to_string();
+    let gzip = send_with(&state, "GET", "/committee/", &[("accept-encoding", "gzip")]).await;
+    let gzip_etag = gzip.header(header::ETAG).to_string();
+    // `*` matches any current representation; a list matches when one of
+    // its tags is the representation's own, compared strongly.
+    for (accept, tags) in [
+        ("", etag.as_str()),
+        ("", "*"),
+        ("", &format!("\"other\", {etag}")),
+        ("gzip", gzip_etag.as_str()),
+    ] {
+        let headers = [("accept-encoding", accept), ("if-match", tags)];
+        let r = send_with(&state, "GET", "/committee/", &headers).await;
+        assert_eq!(r.status, StatusCode::OK, "{accept} {tags}");
+        assert_eq!(decoded(&r), page.body, "{accept} {tags}");
+    }
+    for (accept, tags) in [
+        ("", "\"other\""),
+        // A weak tag never matches strongly, even with the same opaque part.
+        ("", &format!("W/{etag}")),
+        ("", "not-a-tag"),
+        // Each encoding is its own representation with its own tag.
+        ("gzip", etag.as_str()),
+        ("", gzip_etag.as_str()),
+    ] {
+        for method in ["GET", "HEAD"] {
+            let headers = [("accept-encoding", accept), ("if-match", tags)];
+            let r = send_with(&state, method, "/committee/", &headers).await;
+            assert_eq!(
+                r.status,
+                StatusCode::PRECONDITION_FAILED,
+                "{method} {accept} {tags}"
+            );
+            assert_ne!(decoded(&r), page.body, "{method} {accept} {tags}");
+        }
+    }
+    // If-Match is decided before If-None-Match.
+    let r = send_with(
+        &state,
+        "GET",
+        "/committee/",
+        &[("if-match", "\"other\""), ("if-none-match", &etag)],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::PRECONDITION_FAILED);
+    // Preconditions do not turn other answers into 412 (RFC 9110 §13.2.1):
+    // the 404 page, redirects and 405 stay as they are.
+    for (method, uri, status) in [
+        ("GET", "/nowhere", StatusCode::NOT_FOUND),
+        ("GET", "/committee", StatusCode::PERMANENT_REDIRECT),
+        ("POST", "/committee/", StatusCode::METHOD_NOT_ALLOWED),
+    ] {
+        let r = send_with(&state, method, uri, &[("if-match", "\"other\"")]).await;
+        assert_eq!(r.status, status, "{method} {uri}");
+    }
+}
+
+#[tokio::test]
+async fn the_slash_redirect_keeps_the_query_string() {
+    assert_redirects(
+        &embedded(),
+        &[
+            ("/committee?from=newsletter", "/committee/?from=newsletter"),
+            (
+                "/people/soren-brunak?a=1&b=%C3%B8",
+                "/people/soren-brunak/?a=1&b=%C3%B8",
+            ),
+            // UTF-8 sent as it is goes on percent-encoded, as a header must.
+            ("/contact?q=søren", "/contact/?q=s%C3%B8ren"),
+        ],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_directorys_index_html_redirects_to_the_directory() {
+    let state = embedded();
+    assert_redirects(
+        &state,
+        &[
+            ("/index.html", "/"),
+            ("/committee/index.html", "/committee/"),
+            ("/people/soren-brunak/index.html", "/people/soren-brunak/"),
+            ("/meetings/index.html?year=2017", "/meetings/?year=2017"),
+        ],
+    )
+    .await;
+    // Only for a directory the site has, and only for the name the export
+    // writes: see `a_missing_page_is_the_sites_404_page`.
+}
+
+/// The valid fixture's data, whose one recorded change is a meeting's
+/// `modified`.
+fn valid() -> AppState {
+    AppState::new(Society::load_dir(&support::fixture("valid")).unwrap()).unwrap()
+}
+
+/// The valid fixture's data with its one recorded change (a meeting's
+/// `modified`) set to `modified`, or removed with `None`.
+fn valid_changed_at(modified: Option<&str>) -> AppState {
+    let mut sources = nspm_core::Sources::read_dir(&support::fixture("valid")).unwrap();
+    let old = "        modified: Some(\"2021-08-01T12:00:00Z\"),\n";
+    let meetings = sources.text(nspm_core::DataFile::Meetings).unwrap();
+    assert!(meetings.contains(old));
+    let new = modified.map_or(String::new(), |m| {
+        format!("        modified: Some(\"{m}\"),\n")
+    });
+    let meetings = meetings.replace(old, &new);
+    sources.set_text(nspm_core::DataFile::Meetings, meetings);
+    AppState::new(Society::from_sources(&sources).unwrap()).unwrap()
+}
+
+/// When the valid fixture's data last changed, as its one meeting with a
+/// `modified` records it.
+const FIXTURE_CHANGED: &str = "Sun, 01 Aug 2021 12:00:00 GMT";
+
+#[tokio::test]
+async fn files_carry_last_modified_from_the_data() {
+    let state = valid();
+    for uri in [
+        "/",
+        "/committee/",
+        "/calendar.ics",
+        "/meetings/stockholm-2021.ics",
+        "/committee.vcf",
+        "/style.css",
+    ] {
+        for method in ["GET", "HEAD"] {
+            let r = send(&state, method, uri).await;
+            assert_eq!(r.status, StatusCode::OK, "{method} {uri}");
+            assert_eq!(r.header(header::LAST_MODIFIED), FIXTURE_CHANGED, "{uri}");
+        }
+    }
+    // Not the clock or the start: the same on another start with the
+    // same data.
+    let again = valid();
+    let r = send(&again, "GET", "/calendar.ics").await;
+    assert_eq!(r.header(header::LAST_MODIFIED), FIXTURE_CHANGED);
+    // Without a recorded change, the data's latest date, as in DTSTAMP:
+    // the real data's latest meeting is of June 2018.
+    let r = send(&embedded(), "GET", "/calendar.ics").await;
+    assert_eq!(
+        r.header(header::LAST_MODIFIED),
+        "Fri, 01 Jun 2018 00:00:00 GMT"
+    );
+    assert!(String::from_utf8_lossy(&r.body).contains("DTSTAMP:20180601T000000Z"));
+    // A date the data gives that is still to come is no modification date.
+    let future = valid_changed_at(Some("2999-01-01T00:00:00Z"));
+    let r = send(&future, "GET", "/").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(!r.headers.contains_key(header::LAST_MODIFIED));
+    let r = send_with(
+        &future,
+        "GET",
+        "/",
+        &[("if-modified-since", "Fri, 01 Jan 2999 00:00:00 GMT")],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    // The site's 404 page says nothing of when the missing page changed.
+    let r = send(&state, "GET", "/nowhere").await;
+    assert!(!r.headers.contains_key(header::LAST_MODIFIED));
+}
+
+#[tokio::test]
+async fn if_modified_since_the_last_change_gets_304() {
+    let state = valid();
+    let page = send(&state, "GET", "/calendar.ics").await;
+    let etag = page.header(header::ETAG).to_string();
+    // The three forms of HTTP-date a recipient must read (RFC 9110 §5.6.7).
+    for date in [
+        FIXTURE_CHANGED,
+        "Sunday, 01-Aug-21 12:00:00 GMT",
+        "Sun Aug  1 12:00:00 2021",
+    ] {
+        for method in ["GET", "HEAD"] {
+            let r = send_with(
+                &state,
+                method,
+                "/calendar.ics",
+                &[("if-modified-since", date)],
+            )
+            .await;
+            assert_eq!(r.status, StatusCode::NOT_MODIFIED, "{method} {date}");
+            assert!(r.body.is_empty());
+            assert_eq!(r.header(header::ETAG), etag);
+            assert_eq!(r.header(header::LAST_MODIFIED), FIXTURE_CHANGED);
+        }
+    }
+    for (headers, status) in [
+        // A second before the change: the file has changed since.
+        (
+            vec![("if-modified-since", "Sun, 01 Aug 2021 11:59:59 GMT")],
+            StatusCode::OK,
+        ),
+        // Not a date at all, or a list of them: ignored.
+        (vec![("if-modified-since", "yesterday")], StatusCode::OK),
+        (
+            vec![(
+                "if-modified-since",
+                "Sun, 01 Aug 2021 12:00:00 GMT, Sun, 01 Aug 2021 12:00:00 GMT",
+            )],
+            StatusCode::OK,
+        ),
+        // If-None-Match, when present, decides alone (RFC 9110 §13.1.3).
+        (
+            vec![
+                ("if-modified-since", FIXTURE_CHANGED),
+                ("if-none-match", "\"other\""),
+            ],
+            StatusCode::OK,
+        ),
+        (
+            vec![
+                ("if-modified-since", "Sun, 01 Aug 2021 11:59:59 GMT"),
+                ("if-none-match", etag.as_str()),
+            ],
+            StatusCode::NOT_MODIFIED,
+        ),
+    ] {
+        let r = send_with(&state, "GET", "/calendar.ics", &headers).await;
+        assert_eq!(r.status, status, "{headers:?}");
+        if status == StatusCode::OK {
+            assert_eq!(r.body, page.body, "{headers:?}");
+        }
+    }
+    // Only for a file that is there, and only for GET and HEAD.
+    let r = send_with(
+        &state,
+        "GET",
+        "/nowhere",
+        &[("if-modified-since", FIXTURE_CHANGED)],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let r = send_with(
+        &state,
+        "POST",
+        "/calendar.ics",
+        &[("if-modified-since", FIXTURE_CHANGED)],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED);
+}
+
+#[tokio::test]
+async fn a_client_that_only_sends_dates_gets_each_change() {
+    // An edit that records a later change: the calendar a client holds from
+    // before is sent again, with the new date.
+    let state = valid();
+    let before = send(&state, "GET", "/calendar.ics").await;
+    let later = valid_changed_at(Some("2022-03-04T05:06:07Z"));
+    let r = send_with(
+        &later,
+        "GET",
+        "/calendar.ics",
+        &[("if-modified-since", FIXTURE_CHANGED)],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_ne!(r.body, before.body);
+    assert_eq!(
+        r.header(header::LAST_MODIFIED),
+        "Fri, 04 Mar 2022 05:06:07 GMT"
+    );
+    // The data's latest date can also move back, when the newest change is
+    // undone: a client holding the newer date must not be told that
+    // nothing changed, so only the date the file carries now counts as
+    // "not modified", not every later one.
+    let undone = valid_changed_at(None);
+    let r = send(&undone, "GET", "/calendar.ics").await;
+    assert_eq!(
+        r.header(header::LAST_MODIFIED),
+        "Tue, 14 Sep 2021 00:00:00 GMT"
+    );
+    for date in [FIXTURE_CHANGED, "Fri, 04 Mar 2022 05:06:07 GMT"] {
+        let r = send_with(
+            &undone,
+            "GET",
+            "/calendar.ics",
+            &[("if-modified-since", date)],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{date}");
+        assert!(!r.body.is_empty());
+    }
+}
+
+#[tokio::test]
+async fn if_unmodified_since_before_the_last_change_gets_412() {
+    let state = valid();
+    for (date, status) in [
+        (FIXTURE_CHANGED, StatusCode::OK),
+        ("Mon, 02 Aug 2021 00:00:00 GMT", StatusCode::OK),
+        (
+            "Sun, 01 Aug 2021 11:59:59 GMT",
+            StatusCode::PRECONDITION_FAILED,
+        ),
+        ("not a date", StatusCode::OK),
+    ] {
+        let r = send_with(&state, "GET", "/", &[("if-unmodified-since", date)]).await;
+        assert_eq!(r.status, status, "{date}");
+    }
+    // If-Match, when present, decides instead.
+    let etag = send(&state, "GET", "/")
+        .await
+        .header(header::ETAG)
+        .to_string();
+    let r = send_with(
+        &state,
+        "GET",
+        "/",
+        &[
+            ("if-match", &etag),
+            ("if-unmodified-since", "Sun, 01 Aug 2021 11:59:59 GMT"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
 }

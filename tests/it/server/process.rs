@@ -1,12 +1,13 @@
 //! The real binary on a loopback port: what the socket limits do, graceful
-//! shutdown on either signal, the request log, and a taken address.
+//! shutdown on either signal, the request log (and a log pipe whose reader
+//! has gone), and a taken address.
 
 use std::io::Write;
 use std::time::{Duration, Instant};
 
 use rustix::process::Signal;
 
-use super::running::{Client, Running};
+use super::running::{Client, Launch, Running};
 use crate::support;
 
 #[test]
@@ -176,6 +177,43 @@ fn every_request_is_logged_on_one_line() {
         assert!(line.contains(&format!("status={status} ")), "{line}");
         assert!(line.contains("micros="), "{line}");
     }
+}
+
+#[test]
+fn a_closed_log_pipe_does_not_stop_the_site() {
+    // As with `nspm serve 2>&1 | head`, or a log collector that restarts:
+    // every line after the one that names the port meets a closed pipe.
+    let mut server = Running::launch(
+        Launch {
+            close_log: true,
+            ..Launch::default()
+        },
+        &[],
+        &[],
+    );
+    let paths = [
+        ("/", 200),
+        ("/committee/", 200),
+        ("/api/people?country=NO", 200),
+        ("/nowhere", 404),
+    ];
+    // Half the requests on connections of their own, half on one that
+    // stays open.
+    let mut kept = Client::connect(server.addr);
+    for i in 0..1000 {
+        let (path, status) = paths[i % paths.len()];
+        let reply = if i % 2 == 0 {
+            Client::connect(server.addr).get(path)
+        } else {
+            kept.get(path)
+        };
+        let reply = reply.unwrap_or_else(|e| panic!("request {i}, GET {path}: {e}"));
+        assert_eq!(reply.status, status, "request {i}, GET {path}");
+    }
+    assert_eq!(server.get("/healthz").text(), "ok\n");
+    // It still stops as it should, though it cannot say so.
+    server.signal(Signal::TERM);
+    assert_eq!(server.wait(Duration::from_secs(30)).code(), Some(0));
 }
 
 #[test]

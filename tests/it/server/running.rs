@@ -13,6 +13,9 @@ use crate::support;
 /// How long a server may take to render the site and start listening; the
 /// machine running the tests may be busy.
 const START: Duration = Duration::from_secs(60);
+/// The start of the line that says where the server listens (`http://`
+/// or `https://` follows).
+const SERVING: &str = "serving http";
 
 /// A running `nspm serve`, killed when dropped if it is still running.
 #[derive(Debug)]
@@ -22,11 +25,35 @@ pub struct Running {
     log: Arc<Mutex<Vec<String>>>,
 }
 
+/// How to start the server, beyond its arguments.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Launch {
+    /// Runs the server under `prlimit` with this soft and hard limit on
+    /// open file descriptors.
+    pub descriptors: Option<(u64, u64)>,
+    /// Stops reading the server's stderr once it listens, closing the read
+    /// end of the pipe, as a log collector that goes away does; the log
+    /// then holds the lines up to the one that names the port.
+    pub close_log: bool,
+}
+
 impl Running {
     /// Starts `nspm [global…] serve --addr 127.0.0.1:0 [extra…]` and waits
     /// for the line that names the port it got.
     pub fn start(global: &[&str], extra: &[&str]) -> Running {
-        let mut child = support::nspm()
+        Running::launch(Launch::default(), global, extra)
+    }
+
+    /// [`Running::start`], set up as `launch` says.
+    pub fn launch(launch: Launch, global: &[&str], extra: &[&str]) -> Running {
+        let limit = launch
+            .descriptors
+            .map(|(soft, hard)| format!("--nofile={soft}:{hard}"));
+        let mut command = match &limit {
+            Some(limit) => support::nspm_under(&["prlimit", limit, "--"]),
+            None => support::nspm(),
+        };
+        let mut child = command
             .args(global)
             .args(["serve", "--addr", "127.0.0.1:0"])
             .args(extra)
@@ -39,9 +66,20 @@ impl Running {
         let stderr = child.stderr.take().expect("stderr is piped");
         let lines = Arc::clone(&log);
         std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines() {
-                let Ok(line) = line else { break };
-                lines.lock().unwrap().push(line);
+            let mut reader = BufReader::new(stderr);
+            let mut line = String::new();
+            while matches!(reader.read_line(&mut line), Ok(n) if n > 0) {
+                let text = line.trim_end_matches('\n').to_string();
+                line.clear();
+                let listening = text.contains(SERVING);
+                if listening && launch.close_log {
+                    // The pipe is closed before the line is seen, so that
+                    // everything the server logs after it meets a closed pipe.
+                    drop(reader);
+                    lines.lock().unwrap().push(text);
+                    return;
+                }
+                lines.lock().unwrap().push(text);
             }
         });
         let mut running = Running {
@@ -49,10 +87,11 @@ impl Running {
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             log,
         };
-        let line = running.wait_for_log("serving http://", START);
+        let line = running.wait_for_log(SERVING, START);
         let addr = line
-            .split("serving http://")
+            .split(SERVING)
             .nth(1)
+            .and_then(|rest| rest.strip_prefix("s").unwrap_or(rest).strip_prefix("://"))
             .and_then(|rest| rest.trim_end_matches('/').parse().ok())
             .unwrap_or_else(|| panic!("no address in {line:?}"));
         running.addr = addr;
@@ -195,8 +234,10 @@ impl Client {
                 "the connection closed before a response",
             ));
         }
+        // A server answers HTTP/1.0 requests in HTTP/1.0.
         let status = line
             .strip_prefix("HTTP/1.1 ")
+            .or_else(|| line.strip_prefix("HTTP/1.0 "))
             .and_then(|rest| rest.get(..3))
             .and_then(|code| code.parse().ok())
             .ok_or_else(|| bad(format!("not a status line: {line:?}")))?;

@@ -3,9 +3,9 @@
 //! checks it) and nspm-store (which locks the data and writes it safely).
 
 mod fields;
+mod import;
 
 use std::io::Write as _;
-use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -14,6 +14,7 @@ use nspm_core::edit::{self, Assign, Change, EditError, Kind};
 use nspm_store::{DataDir, Lock, StoreError};
 
 pub use fields::{InstitutionFields, MeetingFields, PersonFields};
+pub use import::{ImportArgs, run as import};
 
 use super::Context;
 
@@ -28,15 +29,18 @@ pub trait Fields: clap::Args {
 #[derive(Debug, clap::Args)]
 pub struct Wait {
     /// Seconds to wait while someone else changes the data, before giving up.
-    #[arg(long = "wait", value_name = "SECONDS", default_value_t = 5.0)]
-    seconds: f64,
+    #[arg(
+        long = "wait",
+        value_name = "SECONDS",
+        default_value = "5",
+        value_parser = crate::cli::seconds
+    )]
+    seconds: Duration,
 }
 
 impl Wait {
-    pub(super) fn duration(&self) -> anyhow::Result<Duration> {
-        Duration::try_from_secs_f64(self.seconds)
-            .ok()
-            .context("--wait takes a number of seconds from 0 up")
+    pub(super) fn duration(&self) -> Duration {
+        self.seconds
     }
 }
 
@@ -103,20 +107,33 @@ pub fn remove(cx: &mut Context, kind: Kind, args: RemoveArgs) -> anyhow::Result<
 }
 
 /// The directory a change is written to; the copy built into nspm cannot be.
-pub(super) fn writable_dir(cx: &Context) -> anyhow::Result<PathBuf> {
-    cx.data_dir().context(
+pub(super) fn writable_dir(cx: &Context) -> anyhow::Result<DataDir> {
+    let dir = cx.data_dir().context(
         "changes need a data directory: give --data DIR, set NSPM_DATA, or run where ./data holds society.ron",
-    )
+    )?;
+    Ok(DataDir::new(dir)
+        .with_faults(cx.faults.clone())
+        .by_user(super::user()))
 }
 
 /// Takes the data directory's lock, waiting as long as `wait` says; giving
 /// up, it says how to wait longer.
-pub(super) fn lock(dir: &std::path::Path, wait: &Wait) -> anyhow::Result<Lock> {
-    match DataDir::new(dir).lock(wait.duration()?, &what()) {
-        Err(e @ StoreError::Busy { .. }) => {
-            Err(anyhow::anyhow!("{e} (raise --wait to wait longer)"))
-        }
-        other => Ok(other?),
+pub(super) fn lock(data: &DataDir, wait: &Wait) -> anyhow::Result<Lock> {
+    data.lock(wait.duration(), &what()).map_err(busy)
+}
+
+/// Reads the data under a shared lock, for a dry run, waiting as long as
+/// `wait` says.
+fn read(data: &DataDir, wait: &Wait) -> anyhow::Result<nspm_core::Sources> {
+    data.read(wait.duration()).map_err(busy)
+}
+
+/// A store error in the command line's words: a lock held too long says
+/// how to wait longer.
+fn busy(e: StoreError) -> anyhow::Error {
+    match e {
+        e @ StoreError::Busy { .. } => anyhow::anyhow!("{e} (raise --wait to wait longer)"),
+        other => other.into(),
     }
 }
 
@@ -134,7 +151,7 @@ fn explained(e: EditError) -> anyhow::Error {
 }
 
 /// What this run does, for the message of another that waits on it.
-fn what() -> String {
+pub(super) fn what() -> String {
     let mut line = String::from("nspm");
     for arg in std::env::args().skip(1).take(4) {
         line.push(' ');
@@ -144,20 +161,40 @@ fn what() -> String {
 }
 
 /// Reads, checks and writes the data under the lock, so that no other change
-/// can come between; on any refusal nothing is written.
+/// can come between; on any refusal nothing is written. A dry run only
+/// reads, as a writer left the data, and needs no write access.
 fn run(cx: &mut Context, change: &Change, options: &Options) -> anyhow::Result<ExitCode> {
-    let dir = writable_dir(cx)?;
-    let lock = lock(&dir, &options.wait)?;
-    let before = lock.read()?;
+    let data = writable_dir(cx)?;
+    let (before, lock) = if options.dry_run {
+        (read(&data, &options.wait)?, None)
+    } else {
+        let lock = lock(&data, &options.wait)?;
+        (lock.read()?, Some(lock))
+    };
     let edited = edit::apply(&before, change, nspm_store::now()).map_err(explained)?;
     let path = before.display_path(edited.file);
-    if options.dry_run {
-        write!(cx.out, "{}", nspm_store::diff(&before, &edited.sources))?;
-        cx.out.flush()?;
-        eprintln!("dry run, nothing written: {} ({path})", edited.summary);
-    } else {
-        lock.save(&before, &edited.sources)?;
-        writeln!(cx.out, "{} ({path})", edited.summary)?;
+    match lock {
+        None => {
+            write!(cx.out, "{}", nspm_store::diff(&before, &edited.sources))?;
+            cx.out.flush()?;
+            eprintln!("dry run, nothing written: {} ({path})", edited.summary);
+        }
+        Some(lock) => {
+            let saved = lock.save(&before, &edited.sources)?;
+            writeln!(cx.out, "{} ({path})", edited.summary)?;
+            cx.out.flush()?;
+            warn_written(saved.warnings);
+        }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Warns of what went wrong after a change was written, saying that it
+/// is made: repeating the command would make it twice.
+pub(super) fn warn_written(warnings: Vec<nspm_store::StoreError>) {
+    for warning in warnings {
+        super::warn(
+            anyhow::Error::from(warning).context("the change is made (do not make it again)"),
+        );
+    }
 }

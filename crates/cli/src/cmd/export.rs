@@ -8,8 +8,9 @@ use anyhow::Context as _;
 use clap::ValueEnum;
 use nspm_core::{Audience, DataFile};
 use nspm_export::{
-    CalendarOptions, CardOptions, Site, SiteOptions, VcardVersion, ics, stamp_from_env, vcard,
+    CalendarOptions, CardOptions, Site, SiteOptions, VcardVersion, ics, stamp_for, vcard,
 };
+use nspm_store::ExportDir;
 
 use super::Context;
 use super::people::Filter;
@@ -18,8 +19,9 @@ use super::people::Filter;
 pub enum Command {
     /// Write the whole website into a directory that any static host can serve.
     ///
-    /// The directory is replaced whole, so pages of removed records do not
-    /// linger; it must be new, empty or an earlier export.
+    /// The directory is replaced whole, in one step, so pages of removed
+    /// records do not linger and it is never half old, half new; it must be
+    /// new, empty or an earlier export.
     Site(SiteArgs),
     /// Write contact cards of the chosen people, after the society's own card.
     ///
@@ -89,22 +91,25 @@ impl From<Reader> for Audience {
 }
 
 pub fn run(cx: &mut Context, command: Command) -> anyhow::Result<ExitCode> {
+    let fixed = super::source_date_epoch()?;
     // The calendar shows meetings and their venues, and nothing of people,
     // so it does not read people.ron, by far the largest file.
     let society = match command {
         Command::Ics(_) => cx.society_only(&[DataFile::Institutions, DataFile::Meetings])?,
         _ => cx.society()?,
     };
-    let stamp = stamp_from_env(&society)?;
+    let stamp = stamp_for(&society, fixed);
     match command {
         Command::Site(args) => {
             let site = Site::build(&society, &SiteOptions { stamp })?;
-            let n = site.export_to(&args.out)?;
-            eprintln!("wrote {n} files to {}", args.out.display());
+            let out = ExportDir::new(&args.out).with_faults(cx.faults.clone());
+            let exported = out.replace(site.files())?;
+            eprintln!("wrote {} files to {}", exported.files, args.out.display());
+            exported.warnings.into_iter().for_each(super::warn);
             super::leave_to_exit(site);
         }
         Command::Vcard(args) => {
-            let people = args.filter.select(&society)?;
+            let people = args.filter.select(&society, args.target.audience.into())?;
             let options = CardOptions {
                 version: match args.vcard_version {
                     Version::V3 => VcardVersion::V3,
@@ -133,8 +138,12 @@ pub fn run(cx: &mut Context, command: Command) -> anyhow::Result<ExitCode> {
 /// Writes to the file named, whole or not at all, or else to stdout.
 fn deliver(cx: &mut Context, out: Option<&Path>, text: &str) -> anyhow::Result<()> {
     match out {
-        Some(path) => nspm_store::write_atomically(path, text)
-            .with_context(|| format!("cannot write {}", path.display())),
-        None => Ok(cx.out.write_all(text.as_bytes())?),
+        Some(path) => {
+            let warning = nspm_store::write_atomically(path, text, &cx.faults)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            warning.into_iter().for_each(super::warn);
+        }
+        None => cx.out.write_all(text.as_bytes())?,
     }
+    Ok(())
 }

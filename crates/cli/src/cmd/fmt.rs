@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use nspm_core::DataFile;
 
 use super::Context;
-use super::edit::{Wait, lock, writable_dir};
+use super::edit::{Wait, lock, warn_written, writable_dir};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -38,13 +38,15 @@ pub fn run(cx: &mut Context, args: Args) -> anyhow::Result<ExitCode> {
     let lock = lock(&dir, &args.wait)?;
     let before = lock.read()?;
     let after = nspm_core::edit::format(&before)?;
-    let written = lock.save(&before, &after)?;
-    if written.is_empty() {
+    let saved = lock.save(&before, &after)?;
+    if saved.written.is_empty() {
         writeln!(cx.out, "ok: every file is in the canonical layout")?;
     }
-    for file in written {
+    for file in saved.written {
         writeln!(cx.out, "formatted {}", before.display_path(file))?;
     }
+    cx.out.flush()?;
+    warn_written(saved.warnings);
     Ok(ExitCode::SUCCESS)
 }
 

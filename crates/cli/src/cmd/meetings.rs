@@ -2,12 +2,15 @@
 
 use std::process::ExitCode;
 
-use nspm_core::RecordKind;
 use nspm_core::edit::Kind;
 use nspm_core::query::Filters;
 use nspm_core::view::MeetingView;
+use nspm_core::{Audience, RecordKind};
 
 use super::{Context, edit};
+
+/// Staff see every meeting detail, the members-only ones too.
+const STAFF: Audience = Audience::Members;
 use crate::cli::{ListFormat, ShowArgs};
 use crate::output::{Row, ref_cells};
 
@@ -59,7 +62,7 @@ pub fn run(cx: &mut Context, command: Command) -> anyhow::Result<ExitCode> {
             let views: Vec<MeetingView> = society
                 .meetings_matching(&query)
                 .into_iter()
-                .map(|m| MeetingView::new(&society, m))
+                .map(|m| MeetingView::new(&society, m, STAFF))
                 .collect();
             cx.out.list(args.format, &views)?;
         }
@@ -68,13 +71,14 @@ pub fn run(cx: &mut Context, command: Command) -> anyhow::Result<ExitCode> {
             let meeting = society
                 .meeting(&args.id)
                 .ok_or_else(|| society.not_found(RecordKind::Meeting, &args.id))?;
-            let view = MeetingView::new(&society, meeting);
+            let view = MeetingView::new(&society, meeting, STAFF);
             cx.out.record(args.format, &view, |out| {
-                out.fields(&[
+                let mut fields = vec![
                     ("id", view.id.clone()),
                     ("title", view.title.clone()),
                     ("date", view.date_text.clone()),
                     ("ends", view.end.clone().unwrap_or_default()),
+                    ("times", view.times_text().unwrap_or_default()),
                     ("place", place(&view)),
                     ("country", view.country.name.to_string()),
                     ("summary", view.summary.clone().unwrap_or_default()),
@@ -83,7 +87,19 @@ pub fn run(cx: &mut Context, command: Command) -> anyhow::Result<ExitCode> {
                         "modified",
                         view.modified.map(|t| t.to_string()).unwrap_or_default(),
                     ),
-                ])
+                ];
+                // The members-only details, for staff, where the meeting has them.
+                let members_only = [
+                    ("venue address", &view.venue_address),
+                    ("online link", &view.online_link),
+                    ("notes", &view.notes),
+                ];
+                for (name, value) in members_only {
+                    if let Some(value) = value {
+                        fields.push((name, format!("{value} (members only)")));
+                    }
+                }
+                out.fields(&fields)
             })?;
         }
     }
@@ -128,24 +144,56 @@ impl Row for MeetingView {
         "summary",
         "revision",
         "modified",
+        "starts",
+        "ends",
+        "zone",
     ];
 
     fn csv(&self) -> Vec<String> {
-        let [venue_id, venue] = ref_cells(&self.venue);
+        let MeetingView {
+            id,
+            title,
+            date,
+            date_precision,
+            // `date` says the same for a table to sort by.
+            date_text: _,
+            end,
+            city,
+            venue,
+            country,
+            summary,
+            revision,
+            modified,
+            starts,
+            ends,
+            zone,
+            // A CSV file is passed around as a list of meetings, so it keeps
+            // to what anyone may see; JSON and `meetings show` give staff
+            // the members-only details.
+            venue_address: _,
+            online_link: _,
+            notes: _,
+        } = self;
+        let [venue_id, venue] = ref_cells(venue);
         vec![
-            self.id.clone(),
-            self.title.clone(),
-            self.date.clone(),
-            self.date_precision.name().to_string(),
-            self.end.clone().unwrap_or_default(),
-            self.city.clone().unwrap_or_default(),
+            id.clone(),
+            title.clone(),
+            date.clone(),
+            date_precision.name().to_string(),
+            end.clone().unwrap_or_default(),
+            city.clone().unwrap_or_default(),
             venue_id,
             venue,
-            self.country.code.to_string(),
-            self.country.name.to_string(),
-            self.summary.clone().unwrap_or_default(),
-            self.revision.to_string(),
-            self.modified.map(|t| t.to_string()).unwrap_or_default(),
+            country.code.to_string(),
+            country.name.to_string(),
+            summary.clone().unwrap_or_default(),
+            revision.to_string(),
+            modified.map(|t| t.to_string()).unwrap_or_default(),
+            // The times come last, so the columns before them stay where
+            // they were for scripts that read them by position.
+            starts.map(|t| t.to_string()).unwrap_or_default(),
+            ends.map(|t| t.to_string()).unwrap_or_default(),
+            zone.map(|z| z.to_string()).unwrap_or_default(),
         ]
     }
 }

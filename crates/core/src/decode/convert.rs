@@ -45,6 +45,11 @@ pub(super) fn checked(node: &Node<'_>, check: fn(&str) -> Result<(), String>) ->
     Ok(s)
 }
 
+/// A link that calendar apps and browsers open: an http(s) URL.
+pub(super) fn link(node: &Node<'_>) -> Conv<String> {
+    checked(node, validate::web_url)
+}
+
 pub(super) fn id_value(node: &Node<'_>) -> Conv<Id> {
     checked(node, validate::id).map(Id)
 }

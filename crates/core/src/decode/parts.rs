@@ -1,6 +1,8 @@
 //! A large list file read in parts, on threads of their own, with the
 //! result of one reading from start to end.
 
+use rayon::iter::{IntoParallelRefIterator as _, ParallelIterator as _};
+
 use super::record::{Decoded, FileCx};
 use crate::diagnostic::{Diagnostic, DiagnosticKind};
 use crate::syntax::{self, Node, PartEnd};
@@ -9,7 +11,7 @@ use crate::syntax::{self, Node, PartEnd};
 ///
 /// `splits` are offsets where items seem to begin (see
 /// [`syntax::list_split_points`]): the parts between them are read and
-/// decoded on threads of their own, and joined in order. A part that does not
+/// decoded at once on rayon's pool, and joined in order. A part that does not
 /// end exactly where the next begins has read on to the end of the file, so
 /// the parts after it are dropped unread. Either way the records and
 /// diagnostics are exactly those of one reading from start to end: each part
@@ -29,23 +31,15 @@ pub(crate) fn many<'s, T: Send>(
         .chain(std::iter::once(None));
     let bounds: Vec<(Option<usize>, Option<usize>)> = starts.zip(stops).collect();
     let parts: Vec<Part<'s, T>> = match bounds.as_slice() {
+        // One part is read on the calling thread: the pool is not needed
+        // (nor started, for small files).
         [] | [_] => vec![read_part(path, text, None, None, read)],
-        [(start, stop), later @ ..] => std::thread::scope(|scope| {
-            let threads: Vec<_> = later
-                .iter()
-                .map(|&(start, stop)| scope.spawn(move || read_part(path, text, start, stop, read)))
-                .collect();
-            let mut parts = vec![read_part(path, text, *start, *stop, read)];
-            for thread in threads {
-                // A panic in a part is passed on as it came, not hidden.
-                parts.push(
-                    thread
-                        .join()
-                        .unwrap_or_else(|e| std::panic::resume_unwind(e)),
-                );
-            }
-            parts
-        }),
+        // rayon keeps the parts in order and passes a part's panic on as
+        // it came, once the others are done.
+        _ => bounds
+            .par_iter()
+            .map(|&(start, stop)| read_part(path, text, start, stop, read))
+            .collect(),
     };
     let mut records = Vec::new();
     for mut part in parts {

@@ -146,6 +146,9 @@ const MEETING_INPUTS: &[Input] = &[
     input("venue", &["venue"]),
     input("country", &["country"]),
     input("summary", &["summary"]),
+    input("venue-address", &["venue_address"]),
+    input("online-link", &["online_link"]),
+    input("notes", &["notes"]),
 ];
 
 /// One field as given: `--email kari@example.org` is `("email",
@@ -272,7 +275,13 @@ impl<'a> Given<'a> {
 
     /// An optional text: `Some("…")`, or left out when given empty.
     fn optional(&self, rec: &mut Rec, field: &'static str) {
-        if let Some(v) = self.get(field) {
+        self.optional_from(rec, field, field);
+    }
+
+    /// As [`Given::optional`], for an input named apart from its field
+    /// (`venue-address` sets `venue_address`).
+    fn optional_from(&self, rec: &mut Rec, input: &str, field: &'static str) {
+        if let Some(v) = self.get(input) {
             rec.set(field, (!v.is_empty()).then(|| Val::some(Val::str(v))));
         }
     }
@@ -461,6 +470,9 @@ impl<'a> Given<'a> {
         };
         self.country(rec, adding, fallback);
         self.optional(rec, "summary");
+        self.optional_from(rec, "venue-address", "venue_address");
+        self.optional_from(rec, "online-link", "online_link");
+        self.optional(rec, "notes");
     }
 
     /// The id for a new record: the one given, or one made from its name

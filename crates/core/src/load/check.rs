@@ -10,7 +10,9 @@ use crate::decode::{self, Decoded, FileCx, Origin};
 use crate::diagnostic::{Diagnostic, DiagnosticKind, LineIndex};
 use crate::file::DataFile;
 use crate::ids::IdTable;
-use crate::model::{Id, Index, Institution, Meeting, Person, RecordKind, Society, SocietyInfo};
+use crate::model::{
+    Id, Index, Institution, Meeting, Person, RecordKind, Society, SocietyInfo, Visibility,
+};
 use crate::suggest::Suggestions;
 use crate::syntax::{Node, Span};
 
@@ -69,6 +71,23 @@ impl<'s> Reporter<'s> {
                 *column,
                 DiagnosticKind::NotUtf8,
                 "the file is not UTF-8 text: save it as UTF-8".to_string(),
+            ),
+            Content::NotAFile { kind } => (
+                1,
+                1,
+                DiagnosticKind::NotAFile,
+                format!(
+                    "{kind} is in this file's place: nspm reads data only from regular files (a symbolic link to one is fine)"
+                ),
+            ),
+            Content::TooLarge => (
+                1,
+                1,
+                DiagnosticKind::TooLarge,
+                format!(
+                    "the file is larger than {} MiB, the most nspm reads from one data file",
+                    super::MAX_FILE_BYTES >> 20
+                ),
             ),
         };
         self.diagnostics.push(Diagnostic {
@@ -144,17 +163,11 @@ fn decode_files<'s>(sources: &'s Sources, report: &mut Reporter<'s>) -> Files<'s
         let mut cx = FileCx::new(&path, text, &mut report.diagnostics);
         decode::single(&mut cx, text, decode::society)
     });
-    let threads = OnceCell::new();
     Files {
         society,
-        institutions: list_file(
-            report,
-            DataFile::Institutions,
-            &threads,
-            decode::institution,
-        ),
-        people: list_file(report, DataFile::People, &threads, decode::person),
-        meetings: list_file(report, DataFile::Meetings, &threads, decode::meeting),
+        institutions: list_file(report, DataFile::Institutions, decode::institution),
+        people: list_file(report, DataFile::People, decode::person),
+        meetings: list_file(report, DataFile::Meetings, decode::meeting),
     }
 }
 
@@ -162,32 +175,28 @@ fn decode_files<'s>(sources: &'s Sources, report: &mut Reporter<'s>) -> Files<'s
 fn list_file<'s, T: Send>(
     report: &mut Reporter<'s>,
     file: DataFile,
-    threads: &OnceCell<usize>,
     read: fn(&mut FileCx<'_>, Node<'s>) -> Decoded<'s, T>,
 ) -> Option<Vec<Decoded<'s, T>>> {
     let text = report.text(file)?;
     let path = &report.paths[file.index()];
-    let splits = parts_of(text, threads);
+    let splits = splits(text);
     decode::many(path, text, &splits, &mut report.diagnostics, read)
 }
 
-/// Below this size a list file is read on one thread: starting threads would
-/// cost more than they save, and the embedded data (11 KB) is read in about a
-/// millisecond.
+/// Below this size a list file is read on one thread: handing parts to the
+/// pool (and starting its threads) would cost more than it saves, and the
+/// embedded data (11 KB) is read in about a millisecond.
 const PARALLEL_MIN_BYTES: usize = 1 << 20;
 
-/// Where to cut a list file into parts to read at once, one per core: none
-/// for a small file or a machine with one core. The number of cores is asked
-/// once, and only when a file is large.
-fn parts_of(text: &str, threads: &OnceCell<usize>) -> Vec<usize> {
+/// Where to cut a list file into parts to read at once, one per thread of
+/// rayon's pool: none for a small file or a pool of one thread. The pool is
+/// asked (and so started) only when a file is large.
+fn splits(text: &str) -> Vec<usize> {
     if text.len() < PARALLEL_MIN_BYTES {
         return Vec::new();
     }
-    let threads = *threads.get_or_init(|| {
-        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
-    });
     // Each part should be worth a thread of its own.
-    let parts = threads.min(text.len() / (PARALLEL_MIN_BYTES / 2));
+    let parts = rayon::current_num_threads().min(text.len() / (PARALLEL_MIN_BYTES / 2));
     if parts < 2 {
         return Vec::new();
     }
@@ -226,6 +235,7 @@ fn check_across(files: &Files<'_>, report: &mut Reporter<'_>) -> Tables {
         let target = s.value.as_ref().and_then(|s| s.contact.person.as_ref());
         let to = (RecordKind::Person, &person_ids);
         reference_check(RecordKind::Society, s, "contact.person", target, to, report);
+        public_contact_check(s, target, files.people.as_deref(), &person_ids, report);
     }
     // The tables that found the ids unique outlive the records they were
     // read from: they may become the society's index.
@@ -404,5 +414,44 @@ fn reference_check<T>(
         (label, field),
         DiagnosticKind::UnknownReference,
         format!("no {target_kind} has the id \"{target}\"{hint}"),
+    );
+}
+
+/// The society's contact is shown to everyone (the contact page, the API's
+/// society, the site's JSON-LD), so it must be someone the public may know
+/// of: naming a members-only person there is refused rather than either
+/// showing them or hiding the contact.
+fn public_contact_check(
+    society: &Decoded<'_, SocietyInfo>,
+    target: Option<&Id>,
+    people: Option<&[Decoded<'_, Person>]>,
+    known: &Option<Ids<'_>>,
+    report: &mut Reporter<'_>,
+) {
+    let (Some(target), Some(people), Some(known)) = (target, people, known) else {
+        return;
+    };
+    let found = known
+        .first
+        .get(target.as_str(), |i| known.ids.get(i).copied().flatten())
+        .and_then(|i| people.get(i))
+        .and_then(|p| p.value.as_ref());
+    let Some(person) = found.filter(|p| p.visibility() == Visibility::Members) else {
+        return;
+    };
+    let field = "contact.person";
+    let span = society.origin.field(field).unwrap_or(society.origin.span);
+    let record = match &society.id {
+        Some(id) => format!("society \"{id}\""),
+        None => "society".to_string(),
+    };
+    report.at(
+        (RecordKind::Society.file(), span),
+        (record, field),
+        DiagnosticKind::InvalidValue,
+        format!(
+            "the contact is public, but person \"{}\" is known to members only (every role is members-only)",
+            person.id
+        ),
     );
 }

@@ -240,6 +240,15 @@ pub fn event(m: &MeetingView, society: &SocietyView, urls: &Urls) -> String {
         // How often a meeting changed, and when, is for calendars.
         revision: _,
         modified: _,
+        // The event's dates stay days, months or years here; the page and
+        // the calendar give the times by the meeting's own clocks.
+        starts: _,
+        ends: _,
+        zone: _,
+        // Members only: the site's JSON-LD is public, always.
+        venue_address: _,
+        online_link: _,
+        notes: _,
     } = m;
     let place_name = venue
         .as_ref()

@@ -17,6 +17,10 @@ use crate::{CalendarOptions, ExportError, ics, parallel};
 const STYLE: &str = include_str!("../../assets/style.css");
 const FAVICON: &str = include_str!("../../assets/favicon.svg");
 
+/// The site is public, always: members' pages are made elsewhere, from the
+/// same views with the members' audience.
+const AUDIENCE: Audience = Audience::Public;
+
 /// The longest meta description, in characters; search engines cut longer ones.
 const DESCRIPTION_LIMIT: usize = 160;
 
@@ -44,19 +48,19 @@ pub fn render_all(
         base: society.info.base_url.as_deref(),
         cards: CardOptions {
             version: VcardVersion::V3,
-            audience: Audience::Public,
+            audience: AUDIENCE,
         },
         calendars: CalendarOptions {
-            audience: Audience::Public,
+            audience: AUDIENCE,
             stamp: options.stamp,
         },
     };
     let jobs: Vec<Job> = std::iter::once(Job::Frame)
-        .chain(society.people.iter().map(Job::Person))
+        .chain(society.people_for(AUDIENCE).map(Job::Person))
         .chain(society.institutions.iter().map(Job::Institution))
         .chain(society.meetings.iter().map(Job::Meeting))
         .collect();
-    let rendered = parallel::try_map(&jobs, parallel::threads(), |job| r.job(job))?;
+    let rendered = parallel::try_map(&jobs, |job| r.job(job))?;
     let mut pages: BTreeMap<String, Page> = rendered.into_iter().flatten().collect();
 
     let html: Vec<String> = pages
@@ -201,8 +205,8 @@ impl Renderer<'_> {
                 ]
             }
             Job::Institution(i) => {
-                let people: Vec<&Person> = society.people_at(i).collect();
-                let view = InstitutionView::new(society, i);
+                let people: Vec<&Person> = society.people_at(i, AUDIENCE).collect();
+                let view = InstitutionView::new(society, i, AUDIENCE);
                 vec![(
                     format!("/institutions/{}/", i.id),
                     self.institution(view, &people)?,
@@ -213,7 +217,7 @@ impl Renderer<'_> {
                 vec![
                     (
                         format!("/meetings/{}/", m.id),
-                        self.meeting(MeetingView::new(society, m))?,
+                        self.meeting(MeetingView::new(society, m, AUDIENCE))?,
                     ),
                     (
                         format!("/meetings/{}.ics", m.id),
@@ -282,14 +286,17 @@ impl Renderer<'_> {
     }
 
     fn public(&self, p: &Person) -> PersonView {
-        PersonView::new(self.society, p, Audience::Public)
+        PersonView::new(self.society, p, AUDIENCE)
     }
 
     fn committee_members(&self) -> Vec<&Person> {
-        self.society.people_matching(&PeopleQuery {
-            role: Some(Role::SteeringCommittee),
-            ..Default::default()
-        })
+        self.society.people_matching(
+            &PeopleQuery {
+                role: Some(Role::SteeringCommittee),
+                ..Default::default()
+            },
+            AUDIENCE,
+        )
     }
 
     fn home(&self) -> Result<Page, ExportError> {
@@ -369,7 +376,7 @@ impl Renderer<'_> {
 
     fn person(&self, p: &Person) -> Result<Page, ExportError> {
         let view = self.public(p);
-        let roles: Vec<&str> = p.roles.iter().map(|r| r.label()).collect();
+        let roles: Vec<&str> = p.roles_for(AUDIENCE).map(|r| r.label()).collect();
         let mut description = view.name.clone();
         if let Some(i) = &view.institution {
             description.push_str(&format!(", {}", i.name));
@@ -419,7 +426,7 @@ impl Renderer<'_> {
             .society
             .meetings_matching(&MeetingQuery::default())
             .into_iter()
-            .map(|m| MeetingView::new(self.society, m))
+            .map(|m| MeetingView::new(self.society, m, AUDIENCE))
             .collect();
         let entries: Vec<TimelineEntry> = meetings
             .iter()
@@ -465,13 +472,8 @@ impl Renderer<'_> {
             .map(str::trim)
             .filter(|l| !l.is_empty())
             .collect();
-        let model = self.society.meeting(&view.id);
         let end_text = self.end_text(&view);
-        // Times are shown by the clocks of the meeting's own zone, as given.
-        let times = model.and_then(|m| match (m.starts, m.ends, m.zone) {
-            (Some(starts), Some(ends), Some(zone)) => Some(format!("{starts}–{ends} ({zone})")),
-            _ => None,
-        });
+        let times = view.times_text();
         let path = format!("/meetings/{}/", view.id);
         let frame = Frame {
             path: &path,

@@ -160,6 +160,16 @@ flags! {
         /// A sentence or two on what happened; '' for none.
         #[arg(long, value_name = "TEXT")]
         summary: Option<String>,
+        /// The venue's street address, shown to members only; '' for none.
+        #[arg(long, value_name = "TEXT")]
+        venue_address: Option<String>,
+        /// Where members join online, an http(s) URL shown to members only;
+        /// '' for none.
+        #[arg(long, value_name = "URL")]
+        online_link: Option<String>,
+        /// Notes for members only, such as the agenda; '' for none.
+        #[arg(long, value_name = "TEXT")]
+        notes: Option<String>,
     }
 }
 

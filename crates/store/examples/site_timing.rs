@@ -1,7 +1,7 @@
 //! How long each step of `nspm export site` takes for a data directory:
 //! loading, rendering the site, writing it into a fresh directory.
 //! Run in release:
-//! `cargo run --release -p nspm-export --example site_timing -- DATA OUT`
+//! `cargo run --release -p nspm-store --example site_timing -- DATA OUT`
 //! (OUT must not exist, or be an earlier export; it is replaced).
 
 use std::path::PathBuf;
@@ -9,6 +9,7 @@ use std::time::Instant;
 
 use nspm_core::Society;
 use nspm_export::{Site, SiteOptions, stamp_from};
+use nspm_store::ExportDir;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args_os().skip(1).map(PathBuf::from);
@@ -27,7 +28,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     )?;
     let built = start.elapsed();
     let start = Instant::now();
-    let files = site.export_to(&out)?;
+    let files = ExportDir::new(&out).replace(site.files())?.files;
     let written = start.elapsed();
     println!(
         "load {loaded:.2?}, render {built:.2?} ({} resources), write {written:.2?} ({files} files)",
