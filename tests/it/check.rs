@@ -88,3 +88,32 @@ fn every_problem_carries_its_kind() {
         assert_eq!(kinds, expected, "{case}");
     }
 }
+
+/// A problem with a field names that field as a value too, as its record
+/// declares it: `contact.email` inside the society's contact.
+#[test]
+fn every_problem_with_a_field_names_it() {
+    let cases = [
+        (
+            "malformed-email",
+            vec![Some("contact.email"), Some("email"), Some("email")],
+        ),
+        ("missing-field", vec![Some("family"), Some("date")]),
+        (
+            "missing-reference",
+            vec![Some("contact.person"), Some("institution"), Some("venue")],
+        ),
+        ("duplicate-id", vec![Some("id"), Some("id")]),
+        ("unknown-field", vec![None, None]),
+        ("syntax-error", vec![None]),
+    ];
+    for (case, expected) in cases {
+        let sources = Sources::read_dir(&support::fixture("check").join(case)).unwrap();
+        let fields: Vec<_> = check(&sources)
+            .diagnostics
+            .iter()
+            .map(|d| d.field)
+            .collect();
+        assert_eq!(fields, expected, "{case}");
+    }
+}

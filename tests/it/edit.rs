@@ -428,7 +428,7 @@ fn every_bad_value_is_listed_and_nothing_is_written() {
     nspm: error: the change was refused: it would leave 4 problems
       --name "Anna" has no space between a given and a family name; give --given and --family
       --country is needed for a new person (or --institution, to take its country)
-      --role: unknown role "chiar"; expected one of: steering-committee, chair, vice-chair, secretary, treasurer
+      --role: unknown role "chiar"; expected one of: steering-committee, chair, vice-chair, secretary, treasurer, member
       person, field `email`: malformed email address "anna(at)example.org": it has no `@`
     "#);
 }

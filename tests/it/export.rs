@@ -310,3 +310,96 @@ fn ics_export_reads_no_people_and_still_checks_what_it_reads() {
     );
     assert!(stderr(&out).contains(&expected), "{}", stderr(&out));
 }
+
+/// Runs `nspm args…` with `SOURCE_DATE_EPOCH` set to `value`.
+fn with_epoch(value: &str, args: &[&str]) -> Output {
+    support::nspm()
+        .env("SOURCE_DATE_EPOCH", value)
+        .args(args)
+        .output()
+        .expect("nspm runs")
+}
+
+#[test]
+fn source_date_epoch_stamps_every_calendar_export() {
+    let data = fixture();
+    let data = data.to_str().unwrap();
+    let out = with_epoch("1700000000", &["--data", data, "export", "ics"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let calendar = stdout(&out);
+    assert_eq!(calendar.matches("DTSTAMP:").count(), 3, "{calendar}");
+    assert_eq!(calendar.matches("DTSTAMP:20231114T221320Z\r\n").count(), 3);
+
+    let temp = tempfile::tempdir().unwrap();
+    let site = temp.path().join("site");
+    let out = with_epoch(
+        "1700000000",
+        &[
+            "--data",
+            data,
+            "export",
+            "site",
+            "--out",
+            site.to_str().unwrap(),
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let served = std::fs::read_to_string(site.join("calendar.ics")).unwrap();
+    assert_eq!(served, calendar);
+}
+
+#[test]
+fn a_bad_source_date_epoch_stops_every_export_before_it_reads_the_data() {
+    let temp = tempfile::tempdir().unwrap();
+    let target = temp.path().join("out");
+    let target = target.to_str().unwrap();
+    let data = fixture();
+    let data = data.to_str().unwrap();
+    let nowhere = temp.path().join("no-data");
+    let nowhere = nowhere.to_str().unwrap();
+    for value in ["soon", "-5", "1.5", ""] {
+        let expected = format!(
+            "nspm: error: SOURCE_DATE_EPOCH must be a whole number of seconds since 1970-01-01T00:00:00Z, found \"{value}\"\n"
+        );
+        for args in [
+            &["--data", data, "export", "ics", "--out", target][..],
+            &["--data", data, "export", "vcard", "--out", target],
+            &["--data", data, "export", "site", "--out", target],
+            // The variable is read first: it is named even when the data
+            // could not be read at all.
+            &["--data", nowhere, "export", "ics"],
+        ] {
+            let out = with_epoch(value, args);
+            assert_eq!(out.status.code(), Some(1), "{args:?}");
+            assert_eq!(stderr(&out), expected, "{args:?}");
+            assert_eq!(stdout(&out), "", "{args:?}");
+            assert!(!Path::new(target).exists(), "{args:?} wrote {target}");
+        }
+    }
+}
+
+#[test]
+fn a_bad_source_date_epoch_stops_the_server_before_it_listens() {
+    let mut child = support::nspm()
+        .env("SOURCE_DATE_EPOCH", "soon")
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("nspm starts");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("nspm serve went on with a bad SOURCE_DATE_EPOCH");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stderr(&out),
+        "nspm: error: SOURCE_DATE_EPOCH must be a whole number of seconds since 1970-01-01T00:00:00Z, found \"soon\"\n"
+    );
+}

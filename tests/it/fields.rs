@@ -39,6 +39,9 @@ fn paths(value: &Value, prefix: &str, out: &mut BTreeSet<String>) {
 fn views() -> Vec<(&'static str, BTreeSet<String>)> {
     let society = Society::load_dir(&support::fixture("site")).unwrap();
     let s = &society;
+    // The members fixture gives meetings their members-only details.
+    let with_members = Society::load_dir(&support::fixture("members")).unwrap();
+    let members = &with_members;
     fn fields<T: Serialize>(views: impl Iterator<Item = T>) -> BTreeSet<String> {
         let mut out = BTreeSet::new();
         for v in views {
@@ -57,11 +60,20 @@ fn views() -> Vec<(&'static str, BTreeSet<String>)> {
         ),
         (
             "Institution",
-            fields(s.institutions.iter().map(|i| InstitutionView::new(s, i))),
+            fields(
+                s.institutions
+                    .iter()
+                    .map(|i| InstitutionView::new(s, i, Audience::Members)),
+            ),
         ),
         (
             "Meeting",
-            fields(s.meetings.iter().map(|m| MeetingView::new(s, m))),
+            fields(
+                members
+                    .meetings
+                    .iter()
+                    .map(|m| MeetingView::new(members, m, Audience::Members)),
+            ),
         ),
         ("Society", fields(std::iter::once(SocietyView::new(s)))),
     ]

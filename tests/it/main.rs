@@ -14,6 +14,7 @@ mod edit;
 mod export;
 mod fields;
 mod formats;
+mod import;
 mod server;
 mod site;
 mod store;

@@ -7,10 +7,12 @@ mod export;
 mod headers;
 mod live;
 mod members;
+mod members_area;
 mod private;
 mod process;
 mod reload;
 pub(crate) mod running;
+mod tls;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
@@ -216,7 +218,7 @@ async fn a_reload_swaps_the_whole_society_at_once() {
         send(&state, "GET", "/api/people/soren-brunak").await.json()["contact"],
         serde_json::json!({})
     );
-    state.replace(society_with_private_details()).unwrap();
+    state.replace(society_with_private_details(), None).unwrap();
     let r = send(&state, "GET", "/api/people/soren-brunak").await;
     assert_eq!(r.json()["contact"]["orcid"]["value"], "0000-0002-1825-0097");
 }

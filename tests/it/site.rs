@@ -463,7 +463,7 @@ fn every_internal_link_resolves() {
 /// and download by its path, and the pages the server shows by need (the
 /// sign-in form, the TLS notice, a search) under names of their own.
 fn members_export() -> tempfile::TempDir {
-    let society = Society::load_dir(&support::fixture("members")).unwrap();
+    let society = Society::load_dir(&support::fixture("members-area")).unwrap();
     let dir = export(&Site::build(&society, &options()).unwrap());
     let members = nspm_export::MembersSite::build(&society, &options()).unwrap();
     let search = |q: &str| nspm_export::site::members::search(&society, &options(), q).unwrap();

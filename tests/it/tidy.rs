@@ -131,3 +131,87 @@ fn code_is_formatted() {
         String::from_utf8_lossy(&out.stdout)
     );
 }
+
+/// Architecture Invariant: the libraries read no environment. What the
+/// environment says (`SOURCE_DATE_EPOCH`, the user's name) is read by the
+/// command line and passed in, so that a library behaves the same in every
+/// process that calls it the same way.
+#[test]
+fn libraries_read_no_environment() {
+    let mut readers = Vec::new();
+    for krate in ["core", "export", "server", "store"] {
+        let src = support::root().join("crates").join(krate).join("src");
+        for file in support::files_under(&src) {
+            let text = std::fs::read_to_string(src.join(&file)).unwrap();
+            for (n, line) in text.lines().enumerate() {
+                // `env::var` also finds `var_os`, `vars` and `vars_os`.
+                if line.contains("env::var") {
+                    readers.push(format!("crates/{krate}/src/{}:{}", file.display(), n + 1));
+                }
+            }
+        }
+    }
+    assert!(readers.is_empty(), "environment read at {readers:?}");
+}
+
+/// The modules of nspm-core and the modules each uses (`crate::name`), from
+/// the source outside tests and comments. A module's files are `name.rs`
+/// and those under `name/`.
+fn core_modules() -> std::collections::BTreeMap<String, std::collections::BTreeSet<String>> {
+    let src = support::root().join("crates/core/src");
+    let mut uses = std::collections::BTreeMap::new();
+    for file in support::files_under(&src) {
+        let first = file
+            .components()
+            .next()
+            .unwrap()
+            .as_os_str()
+            .to_string_lossy();
+        let module = first.trim_end_matches(".rs").to_string();
+        let is_tests = file.file_stem().is_some_and(|s| s == "tests");
+        if module == "lib" || is_tests || file.extension().is_none_or(|e| e != "rs") {
+            continue;
+        }
+        let text = std::fs::read_to_string(src.join(&file)).unwrap();
+        let code = text.split("#[cfg(test)]\nmod tests").next().unwrap();
+        let used: &mut std::collections::BTreeSet<String> = uses.entry(module.clone()).or_default();
+        for line in code.lines().filter(|l| !l.trim_start().starts_with("//")) {
+            for (at, _) in line.match_indices("crate::") {
+                let name: String = line[at + 7..]
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_')
+                    .collect();
+                if name != module && !name.is_empty() {
+                    used.insert(name);
+                }
+            }
+        }
+    }
+    uses
+}
+
+/// nspm-core's modules use each other without cycles, so that each can be
+/// read, and tested, knowing only those below it.
+#[test]
+fn core_modules_have_no_cycles() {
+    let uses = core_modules();
+    assert!(uses.contains_key("model") && uses.contains_key("load"));
+    for start in uses.keys() {
+        let mut seen = std::collections::BTreeSet::new();
+        let mut stack: Vec<(String, Vec<String>)> = vec![(start.clone(), vec![start.clone()])];
+        while let Some((module, path)) = stack.pop() {
+            for next in uses.get(&module).into_iter().flatten() {
+                assert!(
+                    next != start,
+                    "nspm-core's modules use each other in a cycle: {} -> {next}",
+                    path.join(" -> ")
+                );
+                if seen.insert(next.clone()) {
+                    let mut longer = path.clone();
+                    longer.push(next.clone());
+                    stack.push((next.clone(), longer));
+                }
+            }
+        }
+    }
+}

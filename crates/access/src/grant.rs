@@ -7,7 +7,6 @@
 use std::fmt;
 use std::path::Path;
 
-use nspm_core::date::days_from_civil;
 use nspm_core::{Id, PartialDate, Timestamp};
 use subtle::{Choice, ConstantTimeEq as _};
 
@@ -85,7 +84,14 @@ impl Expiry {
     /// The first moment at which the grant no longer works.
     pub fn ends(self) -> Timestamp {
         match self {
-            Expiry::Day(y, m, d) => Timestamp::from_unix((days_from_civil(y, m, d) + 1) * 86_400),
+            // The day was read as a real one; the midnight that ends it
+            // is where it stops working.
+            Expiry::Day(y, m, d) => match PartialDate::Day(y, m, d).days() {
+                Some((_, next)) => Timestamp::midnight(next),
+                // Unreachable for a day that was read; should one slip
+                // through, the grant fails closed.
+                None => Timestamp::from_unix(i64::MIN),
+            },
             Expiry::At(t) => t,
         }
     }

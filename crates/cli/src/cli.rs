@@ -73,7 +73,7 @@ pub enum Command {
     /// Write the website, contact cards or the meetings calendar as files.
     #[command(subcommand)]
     Export(cmd::export::Command),
-    /// Serve the website and the JSON API over HTTP until SIGINT or SIGTERM.
+    /// Serve the website and the JSON API over HTTP or HTTPS until SIGINT or SIGTERM.
     ///
     /// When the data comes from a directory, changes to its files are
     /// checked and swapped in at once; data that fails the check is logged

@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context as _;
-use nspm_core::{DataFile, Society, Sources};
+use nspm_core::{DataFile, Society, Sources, Timestamp};
 
 use crate::cli::{Cli, Command, GlobalArgs};
 use crate::output::Output;
@@ -89,6 +89,27 @@ pub fn warn(warning: impl Into<anyhow::Error>) {
 /// at exit all at once.
 pub fn leave_to_exit<T>(value: T) {
     std::mem::forget(value);
+}
+
+/// The stamp `SOURCE_DATE_EPOCH` fixes for what is exported (iCalendar's
+/// DTSTAMP), if it is set. Commands that export read it before they read
+/// the data, so that a value that is no stamp stops them at once, and pass
+/// it to the libraries, which read no environment.
+pub fn source_date_epoch() -> anyhow::Result<Option<Timestamp>> {
+    match std::env::var_os("SOURCE_DATE_EPOCH") {
+        Some(value) => Ok(Some(nspm_export::source_date_epoch(
+            &value.to_string_lossy(),
+        )?)),
+        None => Ok(None),
+    }
+}
+
+/// The user a command that changes the data works for, as the shell names
+/// them, for the note its lock leaves to other writers.
+pub fn user() -> Option<String> {
+    std::env::var("USER")
+        .or_else(|_| std::env::var("LOGNAME"))
+        .ok()
 }
 
 /// Runs one command; an `Err` is printed by `main` and exits 1.

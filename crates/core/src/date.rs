@@ -6,22 +6,8 @@
 
 use std::fmt;
 
+use chrono::{DateTime, Datelike as _, Month, Months, NaiveDate, NaiveTime, Timelike as _, Utc};
 use serde::{Serialize, Serializer};
-
-const MONTHS: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
 
 /// A calendar date known to the year, the month or the day. Dates order by
 /// time, a less precise date before the more precise ones within it.
@@ -73,9 +59,9 @@ impl PartialDate {
             None => return Ok(PartialDate::Year(year)),
             Some(m) => number(m, 2)? as u8,
         };
-        if !(1..=12).contains(&month) {
+        let Ok(name) = Month::try_from(month) else {
             return Err(format!("there is no month {month}, in \"{text}\""));
-        }
+        };
         let day = match parts.get(2) {
             None => return Ok(PartialDate::Month(year, month)),
             Some(d) => number(d, 2)? as u8,
@@ -83,12 +69,17 @@ impl PartialDate {
         if parts.len() > 3 {
             return Err(format!("{shape}, found \"{text}\""));
         }
-        let last = days_in_month(year, month);
-        if day == 0 || day > last {
-            return Err(format!(
-                "{} {year} has {last} days, so \"{text}\" is not a date",
-                MONTHS[month as usize - 1]
-            ));
+        if NaiveDate::from_ymd_opt(year, month.into(), day.into()).is_none() {
+            // A four-digit year other than 0 is always within chrono's
+            // calendar, so the month's length is known.
+            return Err(match name.num_days(year) {
+                Some(last) => format!(
+                    "{} {year} has {last} days, so \"{text}\" is not a date",
+                    name.name()
+                ),
+                // Never for a four-digit year: chrono's calendar spans them all.
+                None => format!("{shape}, found \"{text}\""),
+            });
         }
         Ok(PartialDate::Day(year, month, day))
     }
@@ -134,10 +125,33 @@ impl PartialDate {
     pub fn human(self) -> String {
         match self {
             PartialDate::Year(y) => format!("{y}"),
-            PartialDate::Month(y, m) => format!("{} {y}", MONTHS[m as usize - 1]),
-            PartialDate::Day(y, m, d) => format!("{d} {} {y}", MONTHS[m as usize - 1]),
+            PartialDate::Month(y, m) => format!("{} {y}", month_name(m)),
+            PartialDate::Day(y, m, d) => format!("{d} {} {y}", month_name(m)),
         }
     }
+
+    /// The days the date covers, as calendars take them: its first day and
+    /// the day after its last (an exclusive end). 2015 covers 2015-01-01 up
+    /// to 2016-01-01, 2015-05 covers 2015-05-01 up to 2015-06-01, and
+    /// 2015-05-12 covers that day up to 2015-05-13. None only for a date
+    /// that [`PartialDate::parse`] would refuse.
+    pub fn days(self) -> Option<(NaiveDate, NaiveDate)> {
+        let (first, months) = match self {
+            PartialDate::Year(y) => (NaiveDate::from_ymd_opt(y, 1, 1)?, 12),
+            PartialDate::Month(y, m) => (NaiveDate::from_ymd_opt(y, m.into(), 1)?, 1),
+            PartialDate::Day(y, m, d) => {
+                let day = NaiveDate::from_ymd_opt(y, m.into(), d.into())?;
+                return Some((day, day.succ_opt()?));
+            }
+        };
+        Some((first, first.checked_add_months(Months::new(months))?))
+    }
+}
+
+/// The month's name in English, as the About page writes dates. A month out
+/// of 1 to 12 is no date [`PartialDate::parse`] gives, and has no name.
+fn month_name(month: u8) -> &'static str {
+    Month::try_from(month).map_or("", |m| m.name())
 }
 
 impl PartialDate {
@@ -174,29 +188,9 @@ impl Serialize for PartialDate {
     }
 }
 
-pub fn is_leap_year(year: i32) -> bool {
-    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
-}
-
-pub fn days_in_month(year: i32, month: u8) -> u8 {
-    match month {
-        2 if is_leap_year(year) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
-
 /// A moment in UTC, to the second, written `YYYY-MM-DDTHH:MM:SSZ`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Timestamp {
-    pub year: i32,
-    pub month: u8,
-    pub day: u8,
-    pub hour: u8,
-    pub minute: u8,
-    pub second: u8,
-}
+pub struct Timestamp(DateTime<Utc>);
 
 impl Timestamp {
     pub fn parse(text: &str) -> Result<Timestamp, String> {
@@ -214,52 +208,72 @@ impl Timestamp {
         {
             return Err(err());
         }
-        let n = |i: usize| fields[i].parse::<u8>().unwrap_or(99);
-        let (hour, minute, second) = (n(0), n(1), n(2));
-        if hour > 23 || minute > 59 || second > 59 {
-            return Err(format!("\"{text}\" is not a time of day"));
-        }
-        Ok(Timestamp {
-            year,
-            month,
-            day,
-            hour,
-            minute,
-            second,
-        })
+        let n = |i: usize| fields[i].parse::<u32>().unwrap_or(99);
+        // The date is known to be real; chrono refuses hours past 23 and
+        // minutes or seconds past 59.
+        NaiveDate::from_ymd_opt(year, month.into(), day.into())
+            .zip(NaiveTime::from_hms_opt(n(0), n(1), n(2)))
+            .map(|(date, time)| Timestamp(date.and_time(time).and_utc()))
+            .ok_or_else(|| format!("\"{text}\" is not a time of day"))
     }
 
     /// Seconds since 1970-01-01T00:00:00Z.
     pub fn unix(self) -> i64 {
-        days_from_civil(self.year, self.month, self.day) * 86_400
-            + i64::from(self.hour) * 3600
-            + i64::from(self.minute) * 60
-            + i64::from(self.second)
+        self.0.timestamp()
     }
 
-    /// The moment `secs` seconds after the Unix epoch.
-    pub fn from_unix(secs: i64) -> Timestamp {
-        let days = secs.div_euclid(86_400);
-        let rest = secs.rem_euclid(86_400);
-        let (year, month, day) = civil_from_days(days);
-        Timestamp {
-            year,
-            month,
-            day,
-            hour: (rest / 3600) as u8,
-            minute: (rest % 3600 / 60) as u8,
-            second: (rest % 60) as u8,
+    /// The moment `secs` seconds after the Unix epoch. Beyond chrono's
+    /// calendar (some 262,000 years either way) it is the calendar's first
+    /// or last second.
+    pub const fn from_unix(secs: i64) -> Timestamp {
+        let (min, max) = (
+            DateTime::<Utc>::MIN_UTC.timestamp(),
+            DateTime::<Utc>::MAX_UTC.timestamp(),
+        );
+        let secs = if secs < min {
+            min
+        } else if secs > max {
+            max
+        } else {
+            secs
+        };
+        match DateTime::from_timestamp(secs, 0) {
+            Some(t) => Timestamp(t),
+            None => Timestamp(DateTime::UNIX_EPOCH),
         }
+    }
+
+    /// The first moment of `day` in UTC.
+    pub fn midnight(day: NaiveDate) -> Timestamp {
+        Timestamp(day.and_time(NaiveTime::MIN).and_utc())
+    }
+
+    /// The moment in ISO 8601's basic format, without separators, as
+    /// iCalendar writes it: `20180601T120000Z`.
+    pub fn basic(self) -> String {
+        self.written("", "")
+    }
+
+    /// The moment with `date` between the parts of the date and `time`
+    /// between those of the time. Field by field rather than with chrono's
+    /// `%Y`, which adds a sign to years past 9999.
+    fn written(self, date: &str, time: &str) -> String {
+        let t = self.0;
+        format!(
+            "{:04}{date}{:02}{date}{:02}T{:02}{time}{:02}{time}{:02}Z",
+            t.year(),
+            t.month(),
+            t.day(),
+            t.hour(),
+            t.minute(),
+            t.second()
+        )
     }
 }
 
 impl fmt::Display for Timestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-            self.year, self.month, self.day, self.hour, self.minute, self.second
-        )
+        f.write_str(&self.written("-", ":"))
     }
 }
 
@@ -267,32 +281,6 @@ impl Serialize for Timestamp {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_str(self)
     }
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
-/// `days_from_civil`).
-pub fn days_from_civil(year: i32, month: u8, day: u8) -> i64 {
-    let y = i64::from(year) - i64::from(month <= 2);
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let m = i64::from(month);
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// The inverse of [`days_from_civil`].
-pub fn civil_from_days(days: i64) -> (i32, u8, u8) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
-    let year = (yoe + era * 400 + i64::from(month <= 2)) as i32;
-    (year, month, day)
 }
 
 #[cfg(test)]
@@ -363,9 +351,69 @@ mod tests {
     }
 
     #[test]
+    fn a_date_covers_its_days_up_to_an_exclusive_end() {
+        let days = |text: &str| {
+            let (first, end) = PartialDate::parse(text).unwrap().days().unwrap();
+            format!("{first} {end}")
+        };
+        assert_eq!(days("2015"), "2015-01-01 2016-01-01");
+        assert_eq!(days("2015-05"), "2015-05-01 2015-06-01");
+        assert_eq!(days("2017-12"), "2017-12-01 2018-01-01");
+        assert_eq!(days("2024-02"), "2024-02-01 2024-03-01");
+        assert_eq!(days("2024-02-28"), "2024-02-28 2024-02-29");
+        assert_eq!(days("2024-02-29"), "2024-02-29 2024-03-01");
+        assert_eq!(days("2017-12-31"), "2017-12-31 2018-01-01");
+        assert_eq!(days("9999-12-31"), "9999-12-31 +10000-01-01");
+        // Only a date made by hand can be one that does not exist.
+        assert_eq!(PartialDate::Day(2023, 2, 29).days(), None);
+        assert_eq!(PartialDate::Month(2023, 13).days(), None);
+    }
+
+    #[test]
+    fn timestamps_count_seconds_from_1970() {
+        let t = |text| Timestamp::parse(text).unwrap();
+        assert_eq!(t("2023-11-14T22:13:20Z").unix(), 1_700_000_000);
+        assert_eq!(t("2000-03-01T00:00:00Z").unix(), 951_868_800);
+        assert_eq!(t("1969-12-31T23:59:59Z").unix(), -1);
+        assert_eq!(t("0001-01-01T00:00:00Z").unix(), -62_135_596_800);
+        assert_eq!(
+            Timestamp::from_unix(253_402_300_799).to_string(),
+            "9999-12-31T23:59:59Z"
+        );
+        // Written as before for a moment past 9999 (a time zone's day can
+        // end there), without the sign chrono's own format would add.
+        assert_eq!(
+            Timestamp::from_unix(253_402_300_800).to_string(),
+            "10000-01-01T00:00:00Z"
+        );
+        // Far beyond the calendar, the moment stays at its end.
+        assert_eq!(
+            Timestamp::from_unix(i64::MAX),
+            Timestamp::from_unix(i64::MAX / 2)
+        );
+        assert_eq!(
+            Timestamp::from_unix(i64::MIN),
+            Timestamp::from_unix(i64::MIN / 2)
+        );
+        assert_eq!(
+            Timestamp::midnight(PartialDate::parse("2018-06").unwrap().days().unwrap().0),
+            t("2018-06-01T00:00:00Z")
+        );
+        assert_eq!(
+            Timestamp::parse("2018-06-01T23:59:60Z").unwrap_err(),
+            "\"2018-06-01T23:59:60Z\" is not a time of day"
+        );
+        assert_eq!(
+            Timestamp::parse("2018-02-30T12:00:00Z").unwrap_err(),
+            "February 2018 has 28 days, so \"2018-02-30\" is not a date"
+        );
+    }
+
+    #[test]
     fn timestamps_round_trip() {
         let t = Timestamp::parse("2018-06-01T12:30:05Z").unwrap();
         assert_eq!(t.to_string(), "2018-06-01T12:30:05Z");
+        assert_eq!(t.basic(), "20180601T123005Z");
         assert_eq!(Timestamp::from_unix(t.unix()), t);
         assert_eq!(Timestamp::from_unix(0).to_string(), "1970-01-01T00:00:00Z");
         assert!(Timestamp::parse("2018-06-01T24:00:00Z").is_err());

@@ -55,6 +55,10 @@ pub struct Diagnostic {
     pub column: usize,
     /// Which record and field, such as `person "soren-brunak", field email`.
     pub context: Option<String>,
+    /// The field the problem lies with, as its record declares it
+    /// (`contact.email` inside a nested record), when it lies with one: for
+    /// a form to mark it, or an edit to name the input that set it.
+    pub field: Option<&'static str>,
     pub kind: DiagnosticKind,
     /// What is wrong, in plain words.
     pub message: String,

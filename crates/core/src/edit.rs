@@ -12,6 +12,7 @@
 //! `nspm check` would check them, and any problem refuses the change.
 
 mod change;
+pub mod import;
 mod layout;
 mod notes;
 mod record;
@@ -26,7 +27,8 @@ pub use refusal::{Refusal, RefusalKind};
 
 use crate::date::Timestamp;
 use crate::diagnostic::{Diagnostic, DiagnosticKind, LineIndex};
-use crate::load::{self, Checked, DataFile, Origins, Sources};
+use crate::file::DataFile;
+use crate::load::{self, Checked, Origins, Sources};
 use crate::model::Society;
 use crate::query::QueryError;
 use crate::syntax::{self, Span};
@@ -90,9 +92,21 @@ pub struct Edited {
 /// Works out a change against `sources`. `now` becomes a changed meeting's
 /// `modified` time.
 pub fn apply(sources: &Sources, change: &Change, now: Timestamp) -> Result<Edited, EditError> {
-    let checked = load::check(sources);
+    apply_checked(sources, &load::check(sources), change, now).map(|(edited, _)| edited)
+}
+
+/// As [`apply`], given the check of `sources` made already; with the
+/// change, the check of the data as it would be, or None when the change
+/// changed nothing and the check given stands. An import applies row after
+/// row so, checking the data once a row rather than twice.
+pub(crate) fn apply_checked(
+    sources: &Sources,
+    checked: &Checked,
+    change: &Change,
+    now: Timestamp,
+) -> Result<(Edited, Option<Checked>), EditError> {
     let Some(society) = &checked.society else {
-        return Err(EditError::Unsound(checked.diagnostics));
+        return Err(EditError::Unsound(checked.diagnostics.clone()));
     };
     let kind = change.kind();
     let file = kind.file();
@@ -167,25 +181,32 @@ pub fn apply(sources: &Sources, change: &Change, now: Timestamp) -> Result<Edite
 
     let mut after = sources.clone();
     after.set_text(file, spliced.text.clone());
-    let judged = load::check(&after);
+    // Sound data left as it was is sound still.
+    let judged = changed.then(|| load::check(&after));
     let missing_flagged = !problems.is_empty();
-    for d in &judged.diagnostics {
+    for d in judged.iter().flat_map(|j| &j.diagnostics) {
         // A required field left out is already reported as its input.
         if missing_flagged && d.kind == DiagnosticKind::MissingField {
             continue;
         }
-        problems.push(place(d, kind, sources, &after, file, &spliced));
+        let mut refusal = place(d, kind, sources, &after, file, &spliced);
+        if let RefusalKind::Data { placed: false, .. } = refusal.kind {
+            // In the changed record, the problem lies with what an input set.
+            refusal.field = d.field.and_then(|f| kind.input_for(f, given(change)));
+        }
+        problems.push(refusal);
     }
     if !problems.is_empty() {
         return Err(EditError::Refused(problems));
     }
-    Ok(Edited {
+    let edited = Edited {
         sources: after,
         file,
         id,
         summary,
         changed,
-    })
+    };
+    Ok((edited, judged))
 }
 
 /// Every file in the canonical layout, comments kept. The data must check
@@ -274,6 +295,14 @@ fn differing(old: &Rec, new: &Rec) -> Vec<&'static str> {
         .copied()
         .filter(|f| old.get(f) != new.get(f))
         .collect()
+}
+
+/// The inputs a change gives.
+fn given(change: &Change) -> &[change::Assign] {
+    match change {
+        Change::Add { fields, .. } | Change::Edit { fields, .. } => fields,
+        Change::Remove { .. } => &[],
+    }
 }
 
 /// A problem found in the data as it would be, told so that staff can find

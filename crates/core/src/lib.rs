@@ -15,7 +15,7 @@
 //! let found = society.people_matching(&nspm_core::PeopleQuery {
 //!     text: Some("soren".into()),
 //!     ..Default::default()
-//! });
+//! }, nspm_core::Audience::Public);
 //! assert_eq!(found[0].name(), "Søren Brunak");
 //! ```
 
@@ -24,10 +24,12 @@ pub mod date;
 mod decode;
 mod diagnostic;
 pub mod edit;
+mod file;
 mod ids;
 mod load;
 mod model;
 pub mod query;
+pub mod suggest;
 pub mod syntax;
 pub mod text;
 pub mod time;
@@ -38,11 +40,12 @@ pub use country::Country;
 pub use date::{PartialDate, Precision, Timestamp};
 pub use decode::Origin;
 pub use diagnostic::{Diagnostic, DiagnosticKind, LineIndex};
-pub use load::{Checked, Content, DataFile, Error, Origins, Sources, check};
+pub use file::DataFile;
+pub use load::{Checked, Content, Error, Origins, Sources, check};
 pub use load::{MAX_FILE_BYTES, file_kind};
 pub use model::{
-    Audience, Contact, Detail, DetailKind, Id, Initiative, Institution, Meeting, Person,
-    RecordKind, Role, Society, SocietyInfo, Visibility,
+    Audience, Contact, Detail, DetailKind, Id, Initiative, Institution, Meeting, MembersOnly,
+    Person, RecordKind, Role, Society, SocietyInfo, Visibility,
 };
 pub use query::{InstitutionQuery, MeetingQuery, PeopleQuery, QueryError};
 pub use time::{TimeOfDay, Zone};

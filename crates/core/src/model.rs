@@ -5,11 +5,13 @@
 //! holds a [`Society`] can rely on that.
 
 use std::fmt;
+use std::sync::OnceLock;
 
 use serde::{Serialize, Serializer};
 
 use crate::country::Country;
 use crate::date::{PartialDate, Timestamp};
+use crate::file::DataFile;
 use crate::ids::IdTable;
 use crate::time::{TimeOfDay, Zone};
 
@@ -142,8 +144,7 @@ impl RecordKind {
     }
 
     /// The file that holds records of this kind.
-    pub fn file(self) -> crate::load::DataFile {
-        use crate::load::DataFile;
+    pub fn file(self) -> DataFile {
         match self {
             RecordKind::Society => DataFile::Society,
             RecordKind::Institution => DataFile::Institutions,
@@ -193,6 +194,23 @@ pub struct Detail {
     pub visibility: Visibility,
 }
 
+/// A value known to members only by its nature, such as a meeting's venue
+/// address. Outside core its text is reached through
+/// [`MembersOnly::for_audience`] alone, so no output shows it without saying
+/// who reads.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct MembersOnly(pub(crate) String);
+
+impl MembersOnly {
+    /// The text, if this audience may see it.
+    pub fn for_audience(&self, audience: Audience) -> Option<&str> {
+        audience
+            .sees(Visibility::Members)
+            .then_some(self.0.as_str())
+    }
+}
+
 /// A role a person holds in the society.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -202,16 +220,33 @@ pub enum Role {
     ViceChair,
     Secretary,
     Treasurer,
+    /// Belongs to the society but not to its committee: known to members
+    /// only (see [`Person::visibility`]).
+    Member,
 }
 
 impl Role {
-    pub const ALL: [Role; 5] = [
+    pub const ALL: [Role; 6] = [
         Role::SteeringCommittee,
         Role::Chair,
         Role::ViceChair,
         Role::Secretary,
         Role::Treasurer,
+        Role::Member,
     ];
+
+    /// Who may know that someone holds this role: the committee and the
+    /// society's offices are public, membership alone is not.
+    pub fn visibility(self) -> Visibility {
+        match self {
+            Role::SteeringCommittee
+            | Role::Chair
+            | Role::ViceChair
+            | Role::Secretary
+            | Role::Treasurer => Visibility::Public,
+            Role::Member => Visibility::Members,
+        }
+    }
 
     /// The name in the data files: `SteeringCommittee`.
     pub fn variant(self) -> &'static str {
@@ -221,6 +256,7 @@ impl Role {
             Role::ViceChair => "ViceChair",
             Role::Secretary => "Secretary",
             Role::Treasurer => "Treasurer",
+            Role::Member => "Member",
         }
     }
 
@@ -232,6 +268,7 @@ impl Role {
             Role::ViceChair => "vice-chair",
             Role::Secretary => "secretary",
             Role::Treasurer => "treasurer",
+            Role::Member => "member",
         }
     }
 
@@ -243,6 +280,7 @@ impl Role {
             Role::ViceChair => "Vice-chair",
             Role::Secretary => "Secretary",
             Role::Treasurer => "Treasurer",
+            Role::Member => "Member",
         }
     }
 
@@ -341,6 +379,36 @@ impl Person {
         self.roles.contains(&role)
     }
 
+    /// Who may know of this person at all. This is the one rule every
+    /// output follows, through [`Person::visible_to`]: someone whose roles
+    /// are all members-only (an ordinary member) is known to members only,
+    /// with no page, card, API entry, count or map mark in public. A person
+    /// with no role at all (the data may name someone for their
+    /// institution or as the contact) stays public, as before roles could
+    /// be members-only.
+    pub fn visibility(&self) -> Visibility {
+        let members_only = |r: &Role| r.visibility() == Visibility::Members;
+        if !self.roles.is_empty() && self.roles.iter().all(members_only) {
+            Visibility::Members
+        } else {
+            Visibility::Public
+        }
+    }
+
+    /// Whether this audience may know of this person.
+    pub fn visible_to(&self, audience: Audience) -> bool {
+        audience.sees(self.visibility())
+    }
+
+    /// The roles this audience may know of: a committee member who is also
+    /// a member of the society is shown to the public on the committee alone.
+    pub fn roles_for(&self, audience: Audience) -> impl Iterator<Item = Role> + '_ {
+        self.roles
+            .iter()
+            .copied()
+            .filter(move |r| audience.sees(r.visibility()))
+    }
+
     /// The contact details this audience may see, with their kinds.
     pub fn details(&self, audience: Audience) -> impl Iterator<Item = (DetailKind, &Detail)> {
         // Destructured whole, so that a new field is judged a detail or not.
@@ -414,6 +482,12 @@ record! {
         pub venue: Option<Id>,
         pub country: Country,
         pub summary: Option<String>,
+        /// The street address of the venue, for members on their way there.
+        pub venue_address: Option<MembersOnly>,
+        /// Where members join online: an http(s) URL.
+        pub online_link: Option<MembersOnly>,
+        /// Notes for members: the agenda, how to get in.
+        pub notes: Option<MembersOnly>,
         /// Rises each time the meeting is changed, so calendars update it.
         pub revision: u32,
         /// When the meeting was last changed, if recorded.
@@ -458,10 +532,10 @@ pub struct Society {
     pub(crate) index: Index,
     /// The people of each institution, once asked for.
     #[serde(skip)]
-    pub(crate) members: crate::query::MembersOnce,
+    pub(crate) members: MembersOnce,
     /// The files left unread by a partial load: their lists are empty.
     #[serde(skip)]
-    pub(crate) skipped: Vec<crate::load::DataFile>,
+    pub(crate) skipped: Vec<DataFile>,
 }
 
 /// Positions of records by id, built once at load.
@@ -495,6 +569,40 @@ impl Index {
     }
 }
 
+/// The people of every institution: the positions of its people in the
+/// society's list, sorted, institution after institution. `query.rs` works
+/// them out; [`Society::people_at`] asks for them.
+#[derive(Clone, Debug)]
+pub(crate) struct Members {
+    /// Where each institution's people begin in `people`, by the
+    /// institution's position, and where the last one's end.
+    pub starts: Vec<usize>,
+    pub people: Vec<usize>,
+}
+
+impl Members {
+    pub(crate) fn of_institution(&self, at: usize) -> &[usize] {
+        match (self.starts.get(at), self.starts.get(at + 1)) {
+            (Some(&start), Some(&end)) => &self.people[start..end],
+            _ => &[],
+        }
+    }
+}
+
+/// The people of each institution, found the first time they are asked for
+/// and kept with the society that they come from. Being derived from the
+/// records, which societies compare, two are always equal.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct MembersOnce(pub OnceLock<Members>);
+
+impl PartialEq for MembersOnce {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for MembersOnce {}
+
 impl Society {
     pub fn institution(&self, id: &str) -> Option<&Institution> {
         let list = &self.institutions;
@@ -503,6 +611,19 @@ impl Society {
 
     pub fn person(&self, id: &str) -> Option<&Person> {
         self.index.people.find(&self.people, id, |x| x.id.as_str())
+    }
+
+    /// The people this audience may know of, in the data's order. Every
+    /// output that lists people starts here or filters by
+    /// [`Person::visible_to`], so the public never meets a members-only person.
+    pub fn people_for(&self, audience: Audience) -> impl Iterator<Item = &Person> {
+        self.people.iter().filter(move |p| p.visible_to(audience))
+    }
+
+    /// A person by id, if this audience may know of them: for the public,
+    /// a members-only person is as unknown as an id no one has.
+    pub fn person_for(&self, id: &str, audience: Audience) -> Option<&Person> {
+        self.person(id).filter(|p| p.visible_to(audience))
     }
 
     pub fn meeting(&self, id: &str) -> Option<&Meeting> {
@@ -514,7 +635,7 @@ impl Society {
     /// The data files this society was loaded without (see
     /// [`Society::load_dir_only`]); empty for a full load. Their lists here
     /// are empty whatever the files hold.
-    pub fn skipped(&self) -> &[crate::load::DataFile] {
+    pub fn skipped(&self) -> &[DataFile] {
         &self.skipped
     }
 

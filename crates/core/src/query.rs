@@ -2,13 +2,14 @@
 //! belongs to which institution, what matches a search.
 //!
 //! The front ends share all of it: the filters as people type them
-//! ([`Filters`]) are read here into queries, and the
-//! suggestions for a misspelt name come from one place ([`Suggestions`]).
-
-use std::sync::OnceLock;
+//! ([`Filters`]) are read here into queries, and the suggestions for a
+//! misspelt name come from [`crate::suggest`].
 
 use crate::country::Country;
-use crate::model::{Id, Institution, Meeting, Person, RecordKind, Role, Society};
+use crate::model::{
+    Audience, Id, Institution, Meeting, Members, Person, RecordKind, Role, Society,
+};
+use crate::suggest::suggest;
 use crate::text::{fold, matches_all_words};
 
 /// Why a query could not be answered.
@@ -36,96 +37,6 @@ fn hint(suggestions: &[String]) -> String {
         [one] => format!("; did you mean {one}?"),
         many => format!("; did you mean one of {}?", many.join(", ")),
     }
-}
-
-/// How close a candidate must come to be suggested, from 0 (nothing alike)
-/// to 1 (the same once folded).
-const CLOSE: f64 = 0.75;
-
-/// How far behind the best a candidate may be and still be suggested.
-const NEARLY: f64 = 0.05;
-
-/// The most suggestions given at once.
-const MOST: usize = 3;
-
-/// Names to suggest in place of a misspelt one: ids, field names, time
-/// zones. The candidates are folded once, when this is made, and then asked
-/// about as often as needed: a check that finds many references to missing
-/// records folds the ids once, not once a reference.
-#[derive(Debug)]
-pub struct Suggestions<'a> {
-    candidates: Vec<(&'a str, String)>,
-}
-
-impl<'a> Suggestions<'a> {
-    pub fn new(candidates: impl IntoIterator<Item = &'a str>) -> Self {
-        Suggestions {
-            candidates: candidates.into_iter().map(|c| (c, fold(c))).collect(),
-        }
-    }
-
-    /// The candidates closest to `wrong`, best first, at most three, and
-    /// only those nearly as close as the best. Both sides are folded, so
-    /// "soren" is close to "søren" and "europe/oslo" to "Europe/Oslo".
-    pub fn closest(&self, wrong: &str) -> Vec<&'a str> {
-        let wrong = fold(wrong);
-        let mut scored: Vec<(f64, &str)> = self
-            .candidates
-            .iter()
-            .map(|(c, folded)| (closeness(&wrong, folded), *c))
-            .filter(|(score, _)| *score >= CLOSE)
-            .collect();
-        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1)));
-        let best = scored.first().map_or(0.0, |s| s.0);
-        let mut out: Vec<&str> = Vec::new();
-        for (score, c) in scored {
-            if score >= best - NEARLY && !out.contains(&c) && out.len() < MOST {
-                out.push(c);
-            }
-        }
-        out
-    }
-
-    /// The one candidate closest to `wrong`, if any is close.
-    pub fn best(&self, wrong: &str) -> Option<&'a str> {
-        self.closest(wrong).first().copied()
-    }
-}
-
-/// How alike two folded names are, from 0 to 1: one less the edit distance
-/// for each character of the longer, where swapping two neighbours is one
-/// edit ("emial" is one from "email"). Edit distance rather than
-/// Jaro-Winkler, since ids share long tails ("-university"), which
-/// Jaro-Winkler rates as close. A name that the other holds whole, or
-/// abbreviates word by word, counts as close.
-fn closeness(wrong: &str, candidate: &str) -> f64 {
-    let longest = wrong.chars().count().max(candidate.chars().count());
-    let mut score = if longest == 0 {
-        1.0
-    } else {
-        1.0 - strsim::osa_distance(wrong, candidate) as f64 / longest as f64
-    };
-    if !wrong.is_empty() && (candidate.contains(wrong) || abbreviates(wrong, candidate)) {
-        score = score.max(0.9);
-    }
-    score
-}
-
-/// The candidates closest to a misspelt id or name, as
-/// [`Suggestions::closest`] finds them, for a single question.
-pub fn suggest<'a>(wrong: &str, candidates: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
-    Suggestions::new(candidates).closest(wrong)
-}
-
-/// True when each word of `short` begins a word of `long`, in order:
-/// "uni-oslo" abbreviates "university-of-oslo".
-fn abbreviates(short: &str, long: &str) -> bool {
-    let is_sep = |c: char| c == '-' || c == ' ';
-    let mut words = long.split(is_sep);
-    short
-        .split(is_sep)
-        .filter(|w| !w.is_empty())
-        .all(|w| words.any(|l| l.starts_with(w)))
 }
 
 /// A filter that a list takes, by the name front ends give it: the command
@@ -256,11 +167,13 @@ fn words(text: &Option<String>) -> Option<String> {
 }
 
 impl Society {
-    /// The people matching every filter, by family name then given name.
-    pub fn people_matching(&self, q: &PeopleQuery) -> Vec<&Person> {
+    /// The people matching every filter whom this audience may know of
+    /// ([`Person::visible_to`]), by family name then given name.
+    pub fn people_matching(&self, q: &PeopleQuery, audience: Audience) -> Vec<&Person> {
         let words = words(&q.text);
         let chosen = |p: &&Person| {
-            q.country.is_none_or(|c| p.country == c)
+            p.visible_to(audience)
+                && q.country.is_none_or(|c| p.country == c)
                 && q.role.is_none_or(|r| p.has_role(r))
                 && words
                     .as_deref()
@@ -271,7 +184,10 @@ impl Society {
             let Some(institution) = self.institution(id.as_str()) else {
                 return Vec::new();
             };
-            return self.people_at(institution).filter(chosen).collect();
+            return self
+                .people_at(institution, audience)
+                .filter(chosen)
+                .collect();
         }
         let mut found: Vec<&Person> = self.people.iter().filter(chosen).collect();
         sort_people(&mut found);
@@ -339,17 +255,24 @@ impl Society {
         found
     }
 
-    /// The people who belong to an institution of this society, sorted as
-    /// [`Society::people_matching`] sorts them. The people of every
-    /// institution are found in one pass the first time any are asked for,
-    /// and kept with the society.
-    pub fn people_at(&self, institution: &Institution) -> impl ExactSizeIterator<Item = &Person> {
+    /// The people who belong to an institution of this society whom this
+    /// audience may know of, sorted as [`Society::people_matching`] sorts
+    /// them. The people of every institution are found in one pass the first
+    /// time any are asked for, and kept with the society.
+    pub fn people_at(
+        &self,
+        institution: &Institution,
+        audience: Audience,
+    ) -> impl Iterator<Item = &Person> {
         let at = self.index.institutions.get(institution.id.as_str(), |i| {
             self.institutions.get(i).map(|x| x.id.as_str())
         });
         let members = self.members.0.get_or_init(|| Members::of(self));
         let positions = at.map_or(&[][..], |at| members.of_institution(at));
-        positions.iter().map(|&i| &self.people[i])
+        positions
+            .iter()
+            .map(|&i| &self.people[i])
+            .filter(move |p| p.visible_to(audience))
     }
 
     /// An institution named by id, name or alias, ignoring case and
@@ -378,12 +301,20 @@ impl Society {
         })
     }
 
-    /// The error for an unknown id, with the closest ids as suggestions.
-    /// The society's own record has one id, and is suggested for any.
+    /// The error for an unknown id, with the closest ids as suggestions,
+    /// for staff, who know of every record.
     pub fn not_found(&self, kind: RecordKind, id: &str) -> QueryError {
+        self.not_found_for(kind, id, Audience::Members)
+    }
+
+    /// The error for an id unknown to this audience, with the closest ids it
+    /// may know of as suggestions: the public is never offered a members-only
+    /// person's id. The society's own record has one id, and is suggested
+    /// for any.
+    pub fn not_found_for(&self, kind: RecordKind, id: &str, audience: Audience) -> QueryError {
         let ids: Box<dyn Iterator<Item = &str>> = match kind {
             RecordKind::Society => Box::new(std::iter::once(self.info.id.as_str())),
-            RecordKind::Person => Box::new(self.people.iter().map(|p| p.id.as_str())),
+            RecordKind::Person => Box::new(self.people_for(audience).map(|p| p.id.as_str())),
             RecordKind::Institution => Box::new(self.institutions.iter().map(|i| i.id.as_str())),
             RecordKind::Meeting => Box::new(self.meetings.iter().map(|m| m.id.as_str())),
         };
@@ -417,19 +348,9 @@ fn sort_key(p: &Person) -> (String, String, &str) {
     (fold(&p.family), fold(&p.given), p.id.as_str())
 }
 
-/// The people of every institution: the positions of its people in the
-/// society's list, sorted, institution after institution.
-#[derive(Clone, Debug)]
-struct Members {
-    /// Where each institution's people begin in `people`, by the
-    /// institution's position, and where the last one's end.
-    starts: Vec<usize>,
-    people: Vec<usize>,
-}
-
 impl Members {
     /// Every institution's people, in one pass over the people.
-    fn of(society: &Society) -> Members {
+    pub(crate) fn of(society: &Society) -> Members {
         let institutions = &society.institutions;
         let mut groups: Vec<Vec<usize>> = vec![Vec::new(); institutions.len()];
         for (i, p) in society.people.iter().enumerate() {
@@ -451,28 +372,7 @@ impl Members {
         starts.push(people.len());
         Members { starts, people }
     }
-
-    fn of_institution(&self, at: usize) -> &[usize] {
-        match (self.starts.get(at), self.starts.get(at + 1)) {
-            (Some(&start), Some(&end)) => &self.people[start..end],
-            _ => &[],
-        }
-    }
 }
-
-/// The people of each institution, found the first time they are asked for
-/// and kept with the society that they come from. Being derived from the
-/// records, which societies compare, two are always equal.
-#[derive(Clone, Debug, Default)]
-pub(crate) struct MembersOnce(OnceLock<Members>);
-
-impl PartialEq for MembersOnce {
-    fn eq(&self, _: &Self) -> bool {
-        true
-    }
-}
-
-impl Eq for MembersOnce {}
 
 /// Reads a country as people type it, for filters.
 pub fn parse_country(text: &str) -> Result<Country, QueryError> {
@@ -503,10 +403,13 @@ mod tests {
 
     fn search(text: &str) -> Vec<String> {
         let s = society();
-        s.people_matching(&PeopleQuery {
-            text: Some(text.to_string()),
-            ..PeopleQuery::default()
-        })
+        s.people_matching(
+            &PeopleQuery {
+                text: Some(text.to_string()),
+                ..PeopleQuery::default()
+            },
+            Audience::Members,
+        )
         .into_iter()
         .map(|p| p.name())
         .collect()
@@ -575,7 +478,7 @@ mod tests {
     fn people_sort_by_family_then_given_name() {
         let s = society();
         let all: Vec<String> = s
-            .people_matching(&PeopleQuery::default())
+            .people_matching(&PeopleQuery::default(), Audience::Members)
             .into_iter()
             .map(|p| format!("{}, {}", p.family, p.given))
             .collect();
@@ -592,7 +495,7 @@ mod tests {
     fn filters_by_country_institution_and_role() {
         let s = society();
         let q = |q: PeopleQuery| -> Vec<String> {
-            s.people_matching(&q)
+            s.people_matching(&q, Audience::Members)
                 .into_iter()
                 .map(|p| p.id.to_string())
                 .collect()
@@ -654,7 +557,7 @@ mod tests {
         assert!(parse_country("Narnia").is_err());
         assert_eq!(
             parse_role("boss").unwrap_err().to_string(),
-            "unknown role \"boss\": expected one of steering-committee, chair, vice-chair, secretary, treasurer"
+            "unknown role \"boss\": expected one of steering-committee, chair, vice-chair, secretary, treasurer, member"
         );
     }
 
@@ -713,14 +616,17 @@ mod tests {
                 .collect();
             sort_people(&mut scanned);
             let scanned: Vec<&str> = scanned.iter().map(|p| p.id.as_str()).collect();
-            let grouped: Vec<&str> = s.people_at(i).map(|p| p.id.as_str()).collect();
+            let grouped: Vec<&str> = s
+                .people_at(i, Audience::Members)
+                .map(|p| p.id.as_str())
+                .collect();
             assert_eq!(grouped, scanned, "{}", i.id);
         }
         assert!(s.members.0.get().is_some(), "kept for the next question");
         // An institution of another society has no people in this one.
         let mut stranger = s.institutions[0].clone();
         stranger.id = Id("nowhere".into());
-        assert_eq!(s.people_at(&stranger).len(), 0);
+        assert_eq!(s.people_at(&stranger, Audience::Members).count(), 0);
     }
 
     #[test]
@@ -735,7 +641,7 @@ mod tests {
         .people(&s)
         .unwrap();
         let ids: Vec<&str> = s
-            .people_matching(&query)
+            .people_matching(&query, Audience::Members)
             .iter()
             .map(|p| p.id.as_str())
             .collect();
@@ -781,38 +687,6 @@ mod tests {
             .unwrap()
             .year,
             Some(2017)
-        );
-    }
-
-    #[test]
-    fn one_rule_suggests_ids_field_names_and_time_zones() {
-        // A swapped pair of letters is one edit, wherever it is made.
-        let fields = Suggestions::new(["id", "given", "family", "email", "phone"]);
-        assert_eq!(fields.best("emial"), Some("email"));
-        assert_eq!(fields.best("Email"), Some("email"));
-        assert_eq!(fields.best("hobby"), None);
-        let zones = Suggestions::new(["Europe/Oslo", "Europe/Stockholm", "America/New_York"]);
-        assert_eq!(zones.best("Europe/Olso"), Some("Europe/Oslo"));
-        assert_eq!(zones.best("europe/oslo"), Some("Europe/Oslo"));
-        let ids = Suggestions::new(["oslo-2016", "bergen-2015", "malmo-2017"]);
-        assert_eq!(ids.closest("oslo-2061"), ["oslo-2016"]);
-        // The same candidates answer any number of questions.
-        assert_eq!(ids.closest("malmo-2071"), ["malmo-2017"]);
-        assert!(ids.closest("reykjavik").is_empty());
-    }
-
-    #[test]
-    fn suggestions_follow_typos_and_abbreviations_not_shared_tails() {
-        let ids = [
-            "aarhus-university",
-            "university-of-oslo",
-            "university-of-bergen",
-        ];
-        assert!(suggest("lund-university", ids.into_iter()).is_empty());
-        assert_eq!(suggest("uni-oslo", ids.into_iter()), ["university-of-oslo"]);
-        assert_eq!(
-            suggest("university-of-bergn", ids.into_iter()),
-            ["university-of-bergen"]
         );
     }
 

@@ -13,8 +13,13 @@
 //! It never panics and never recurses without bound: nesting deeper than
 //! [`MAX_DEPTH`] is an error, and every step consumes input.
 
+mod lex;
+
 use std::borrow::Cow;
 use std::fmt;
+
+use lex::Lexer;
+pub(crate) use lex::comments;
 
 /// How deep lists, structs and maps may nest. The society's data needs four
 /// levels; the limit only guards against hostile input.
@@ -113,7 +118,7 @@ type Result<T> = std::result::Result<T, SyntaxError>;
 /// Reads one whole document holding a single value.
 pub fn parse_document(src: &str) -> Result<Node<'_>> {
     let mut p = Parser::new(src);
-    p.skip_trivia()?;
+    p.lex.skip_trivia()?;
     let node = p.value()?;
     p.end()?;
     Ok(node)
@@ -131,7 +136,9 @@ pub fn parse_list_document<'s>(
     match p.list_items(None, &mut item)? {
         PartEnd::Closed(close) => Ok((open, close)),
         // Without a place to stop, the items run to the closing bracket.
-        PartEnd::Stopped => Err(p.error_here("expected `]` to close the list of records")),
+        PartEnd::Stopped => Err(p
+            .lex
+            .error_here("expected `]` to close the list of records")),
     }
 }
 
@@ -171,9 +178,11 @@ pub fn parse_list_part<'s>(
         Some(start) => {
             // Offsets inside a character cannot start a part.
             if !src.is_char_boundary(start) {
-                return Err(p.error_at(0, "a part of a list must start at a character"));
+                return Err(p
+                    .lex
+                    .error_at(0, "a part of a list must start at a character"));
             }
-            p.pos = start;
+            p.lex.pos = start;
             p.depth = 1;
         }
     }
@@ -187,10 +196,10 @@ pub fn parse_list_part<'s>(
 /// Fewer offsets, or none, when the text offers no such places.
 pub fn list_split_points(src: &str, parts: usize) -> Vec<usize> {
     let mut p = Parser::new(src);
-    if p.open_list().is_err() || p.skip_trivia().is_err() {
+    if p.open_list().is_err() || p.lex.skip_trivia().is_err() {
         return Vec::new();
     }
-    let first = p.pos;
+    let first = p.lex.pos;
     let line_start = src[..first].rfind('\n').map_or(0, |n| n + 1);
     let indent = &src[line_start..first];
     if !indent.bytes().all(|b| b == b' ' || b == b'\t') {
@@ -222,9 +231,7 @@ pub fn list_split_points(src: &str, parts: usize) -> Vec<usize> {
 }
 
 struct Parser<'s> {
-    src: &'s str,
-    bytes: &'s [u8],
-    pos: usize,
+    lex: Lexer<'s>,
     depth: usize,
     /// Items and fields of the lists, tuples and structs being read, nested
     /// ones above their parents'. Each is moved into a vector of its exact
@@ -236,64 +243,25 @@ struct Parser<'s> {
 
 impl<'s> Parser<'s> {
     fn new(src: &'s str) -> Self {
-        let pos = if src.starts_with('\u{feff}') { 3 } else { 0 };
         Parser {
-            src,
-            bytes: src.as_bytes(),
-            pos,
+            lex: Lexer::new(src),
             depth: 0,
             nodes: Vec::new(),
             fields: Vec::new(),
         }
     }
 
-    fn peek(&self) -> Option<u8> {
-        self.bytes.get(self.pos).copied()
-    }
-
-    fn peek_at(&self, ahead: usize) -> Option<u8> {
-        self.bytes.get(self.pos + ahead).copied()
-    }
-
-    fn error_at(&self, offset: usize, message: impl Into<String>) -> SyntaxError {
-        SyntaxError {
-            offset,
-            message: message.into(),
-        }
-    }
-
-    fn error_here(&self, message: &str) -> SyntaxError {
-        self.error_at(
-            self.pos,
-            format!("{message}, found {}", self.describe_here()),
-        )
-    }
-
-    /// Names what stands at the current position, for messages.
-    fn describe_here(&self) -> String {
-        match self.src[self.pos..].chars().next() {
-            None => "the end of the file".to_string(),
-            Some(c) if c.is_control() => format!("{c:?}"),
-            Some(c) => format!("`{c}`"),
-        }
-    }
-
-    fn unterminated_string(&self, start: usize) -> SyntaxError {
-        self.error_at(
-            start,
-            "unterminated string: the file ends before its closing `\"`",
-        )
-    }
-
     /// Reads up to and including the `[` that opens a list document, and
     /// returns its span.
     fn open_list(&mut self) -> Result<Span> {
-        self.skip_trivia()?;
-        let open = self.pos;
-        if self.peek() != Some(b'[') {
-            return Err(self.error_here("expected `[` to open the list of records"));
+        self.lex.skip_trivia()?;
+        let open = self.lex.pos;
+        if self.lex.peek() != Some(b'[') {
+            return Err(self
+                .lex
+                .error_here("expected `[` to open the list of records"));
         }
-        self.pos += 1;
+        self.lex.pos += 1;
         self.depth = 1;
         Ok(Span::new(open, open + 1))
     }
@@ -306,13 +274,13 @@ impl<'s> Parser<'s> {
         item: &mut impl FnMut(Node<'s>),
     ) -> Result<PartEnd> {
         loop {
-            self.skip_trivia()?;
-            if Some(self.pos) == stop {
+            self.lex.skip_trivia()?;
+            if Some(self.lex.pos) == stop {
                 return Ok(PartEnd::Stopped);
             }
-            if self.peek() == Some(b']') {
-                let close = Span::new(self.pos, self.pos + 1);
-                self.pos += 1;
+            if self.lex.peek() == Some(b']') {
+                let close = Span::new(self.lex.pos, self.lex.pos + 1);
+                self.lex.pos += 1;
                 self.end()?;
                 return Ok(PartEnd::Closed(close));
             }
@@ -323,57 +291,18 @@ impl<'s> Parser<'s> {
     }
 
     fn end(&mut self) -> Result<()> {
-        self.skip_trivia()?;
-        if self.pos < self.bytes.len() {
-            return Err(self.error_here("expected the end of the file"));
+        self.lex.skip_trivia()?;
+        if self.lex.pos < self.lex.bytes.len() {
+            return Err(self.lex.error_here("expected the end of the file"));
         }
         Ok(())
-    }
-
-    /// Skips white space and comments, both `// line` and nested `/* block */`.
-    fn skip_trivia(&mut self) -> Result<()> {
-        loop {
-            match self.peek() {
-                Some(b' ' | b'\t' | b'\n' | b'\r') => self.pos += 1,
-                Some(b'/') if self.peek_at(1) == Some(b'/') => {
-                    while let Some(b) = self.peek() {
-                        if b == b'\n' {
-                            break;
-                        }
-                        self.pos += 1;
-                    }
-                }
-                Some(b'/') if self.peek_at(1) == Some(b'*') => {
-                    let start = self.pos;
-                    self.pos += 2;
-                    let mut level = 1usize;
-                    while level > 0 {
-                        match (self.peek(), self.peek_at(1)) {
-                            (None, _) => {
-                                return Err(self.error_at(start, "unterminated block comment"));
-                            }
-                            (Some(b'*'), Some(b'/')) => {
-                                level -= 1;
-                                self.pos += 2;
-                            }
-                            (Some(b'/'), Some(b'*')) => {
-                                level += 1;
-                                self.pos += 2;
-                            }
-                            _ => self.pos += 1,
-                        }
-                    }
-                }
-                _ => return Ok(()),
-            }
-        }
     }
 
     fn enter(&mut self) -> Result<()> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
-            return Err(self.error_at(
-                self.pos,
+            return Err(self.lex.error_at(
+                self.lex.pos,
                 format!("values nest deeper than {MAX_DEPTH} levels"),
             ));
         }
@@ -381,48 +310,38 @@ impl<'s> Parser<'s> {
     }
 
     fn value(&mut self) -> Result<Node<'s>> {
-        let start = self.pos;
-        let value = match self.peek() {
-            None => return Err(self.error_here("expected a value")),
-            Some(b'"') => Value::Str(self.string()?),
-            Some(b'r') if matches!(self.peek_at(1), Some(b'"' | b'#')) => {
-                Value::Str(Cow::Borrowed(self.raw_string()?))
+        let start = self.lex.pos;
+        let value = match self.lex.peek() {
+            None => return Err(self.lex.error_here("expected a value")),
+            Some(b'"') => Value::Str(self.lex.string()?),
+            Some(b'r') if matches!(self.lex.peek_at(1), Some(b'"' | b'#')) => {
+                Value::Str(Cow::Borrowed(self.lex.raw_string()?))
             }
-            Some(b'\'') => Value::Char(self.char_literal()?),
+            Some(b'\'') => Value::Char(self.lex.char_literal()?),
             Some(b'[') => {
                 self.enter()?;
-                self.pos += 1;
-                let base = self.nodes.len();
-                loop {
-                    self.skip_trivia()?;
-                    if self.peek() == Some(b']') {
-                        self.pos += 1;
-                        break;
-                    }
-                    let item = self.value()?;
-                    self.nodes.push(item);
-                    self.list_separator(b']', "list item")?;
-                }
+                self.lex.pos += 1;
+                let items = self.items(b']', "list item")?;
                 self.depth -= 1;
-                Value::List(self.nodes.drain(base..).collect())
+                Value::List(items)
             }
             Some(b'{') => {
                 self.enter()?;
-                self.pos += 1;
+                self.lex.pos += 1;
                 let mut entries = Vec::new();
                 loop {
-                    self.skip_trivia()?;
-                    if self.peek() == Some(b'}') {
-                        self.pos += 1;
+                    self.lex.skip_trivia()?;
+                    if self.lex.peek() == Some(b'}') {
+                        self.lex.pos += 1;
                         break;
                     }
                     let key = self.value()?;
-                    self.skip_trivia()?;
-                    if self.peek() != Some(b':') {
-                        return Err(self.error_here("expected `:` after a map key"));
+                    self.lex.skip_trivia()?;
+                    if self.lex.peek() != Some(b':') {
+                        return Err(self.lex.error_here("expected `:` after a map key"));
                     }
-                    self.pos += 1;
-                    self.skip_trivia()?;
+                    self.lex.pos += 1;
+                    self.lex.skip_trivia()?;
                     let value = self.value()?;
                     entries.push((key, value));
                     self.list_separator(b'}', "map entry")?;
@@ -431,15 +350,15 @@ impl<'s> Parser<'s> {
                 Value::Map(entries)
             }
             Some(b'(') => self.parenthesised(None)?,
-            Some(b'0'..=b'9' | b'-' | b'+' | b'.') => self.number()?,
+            Some(b'0'..=b'9' | b'-' | b'+' | b'.') => self.lex.number()?,
             Some(b) if b == b'_' || b.is_ascii_alphabetic() => {
-                let name = self.ident()?;
-                let after_name = self.pos;
-                self.skip_trivia()?;
-                if self.peek() == Some(b'(') {
+                let name = self.lex.ident()?;
+                let after_name = self.lex.pos;
+                self.lex.skip_trivia()?;
+                if self.lex.peek() == Some(b'(') {
                     self.parenthesised(Some(name))?
                 } else {
-                    self.pos = after_name;
+                    self.lex.pos = after_name;
                     match name {
                         "true" => Value::Bool(true),
                         "false" => Value::Bool(false),
@@ -449,25 +368,42 @@ impl<'s> Parser<'s> {
                     }
                 }
             }
-            Some(_) => return Err(self.error_here("expected a value")),
+            Some(_) => return Err(self.lex.error_here("expected a value")),
         };
         Ok(Node {
-            span: Span::new(start, self.pos),
+            span: Span::new(start, self.lex.pos),
             value,
         })
+    }
+
+    /// The items up to and including the `close` that ends them, each
+    /// followed by a comma or by `close`.
+    fn items(&mut self, close: u8, what: &str) -> Result<Vec<Node<'s>>> {
+        let base = self.nodes.len();
+        loop {
+            self.lex.skip_trivia()?;
+            if self.lex.peek() == Some(close) {
+                self.lex.pos += 1;
+                break;
+            }
+            let item = self.value()?;
+            self.nodes.push(item);
+            self.list_separator(close, what)?;
+        }
+        Ok(self.nodes.drain(base..).collect())
     }
 
     /// After an item: either a comma (and maybe the closing bracket), or the
     /// closing bracket. Consumes the closing bracket only via the caller's loop.
     fn list_separator(&mut self, close: u8, what: &str) -> Result<()> {
-        self.skip_trivia()?;
-        match self.peek() {
+        self.lex.skip_trivia()?;
+        match self.lex.peek() {
             Some(b',') => {
-                self.pos += 1;
+                self.lex.pos += 1;
                 Ok(())
             }
             Some(b) if b == close => Ok(()),
-            _ => Err(self.error_here(&format!(
+            _ => Err(self.lex.error_here(&format!(
                 "expected `,` or `{}` after a {what}",
                 close as char
             ))),
@@ -478,25 +414,25 @@ impl<'s> Parser<'s> {
     /// tuple; `()` alone is the unit value.
     fn parenthesised(&mut self, name: Option<&'s str>) -> Result<Value<'s>> {
         self.enter()?;
-        self.pos += 1;
-        self.skip_trivia()?;
+        self.lex.pos += 1;
+        self.lex.skip_trivia()?;
         let is_struct = self.starts_field();
         let value = if is_struct {
             let base = self.fields.len();
             loop {
-                self.skip_trivia()?;
-                if self.peek() == Some(b')') {
-                    self.pos += 1;
+                self.lex.skip_trivia()?;
+                if self.lex.peek() == Some(b')') {
+                    self.lex.pos += 1;
                     break;
                 }
                 // The name is read once, colon and all; on a miss the error
                 // points at where the name should have begun.
-                let name_start = self.pos;
+                let name_start = self.lex.pos;
                 let Some((field_name, name_span)) = self.field_name() else {
-                    self.pos = name_start;
-                    return Err(self.error_here("expected a field name followed by `:`"));
+                    self.lex.pos = name_start;
+                    return Err(self.lex.error_here("expected a field name followed by `:`"));
                 };
-                self.skip_trivia()?;
+                self.lex.skip_trivia()?;
                 let value = self.value()?;
                 self.fields.push(Field {
                     name: field_name,
@@ -510,18 +446,7 @@ impl<'s> Parser<'s> {
                 fields: self.fields.drain(base..).collect(),
             }
         } else {
-            let base = self.nodes.len();
-            loop {
-                self.skip_trivia()?;
-                if self.peek() == Some(b')') {
-                    self.pos += 1;
-                    break;
-                }
-                let item = self.value()?;
-                self.nodes.push(item);
-                self.list_separator(b')', "tuple item")?;
-            }
-            let items: Vec<Node<'s>> = self.nodes.drain(base..).collect();
+            let items = self.items(b')', "tuple item")?;
             match (name, items.is_empty()) {
                 (None, true) => Value::Unit,
                 (Some(_), true) => Value::Struct {
@@ -537,247 +462,29 @@ impl<'s> Parser<'s> {
 
     /// Looks ahead, without consuming, for `identifier :` (and not `::`).
     fn starts_field(&mut self) -> bool {
-        let save = self.pos;
+        let save = self.lex.pos;
         let found = self.field_name().is_some();
-        self.pos = save;
+        self.lex.pos = save;
         found
     }
 
     /// Reads `identifier :` (not `::`) and returns the name and its span;
     /// None, with the position left anywhere, when that is not what follows.
     fn field_name(&mut self) -> Option<(&'s str, Span)> {
-        let start = self.pos;
-        match self.peek() {
+        let start = self.lex.pos;
+        match self.lex.peek() {
             Some(b) if b == b'_' || b.is_ascii_alphabetic() => {}
             _ => return None,
         }
-        let name = self.ident().ok()?;
-        let span = Span::new(start, self.pos);
-        self.skip_trivia().ok()?;
-        if self.peek() == Some(b':') && self.peek_at(1) != Some(b':') {
-            self.pos += 1;
+        let name = self.lex.ident().ok()?;
+        let span = Span::new(start, self.lex.pos);
+        self.lex.skip_trivia().ok()?;
+        if self.lex.peek() == Some(b':') && self.lex.peek_at(1) != Some(b':') {
+            self.lex.pos += 1;
             Some((name, span))
         } else {
             None
         }
-    }
-
-    fn ident(&mut self) -> Result<&'s str> {
-        let start = self.pos;
-        // `r#name` is a raw identifier.
-        if self.peek() == Some(b'r') && self.peek_at(1) == Some(b'#') {
-            self.pos += 2;
-        }
-        let body = self.pos;
-        while let Some(b) = self.peek() {
-            if b == b'_' || b.is_ascii_alphanumeric() {
-                self.pos += 1;
-            } else {
-                break;
-            }
-        }
-        if self.pos == body {
-            return Err(self.error_at(start, "expected a name"));
-        }
-        Ok(&self.src[body..self.pos])
-    }
-
-    fn string(&mut self) -> Result<Cow<'s, str>> {
-        let start = self.pos;
-        self.pos += 1;
-        let body = self.pos;
-        // Fast path: no escapes, borrow the text as it stands.
-        loop {
-            match self.peek() {
-                None => return Err(self.unterminated_string(start)),
-                Some(b'"') => {
-                    let text = &self.src[body..self.pos];
-                    self.pos += 1;
-                    return Ok(Cow::Borrowed(text));
-                }
-                Some(b'\\') => break,
-                Some(_) => self.pos += 1,
-            }
-        }
-        let mut out = String::from(&self.src[body..self.pos]);
-        loop {
-            let rest = &self.src[self.pos..];
-            let Some(c) = rest.chars().next() else {
-                return Err(self.unterminated_string(start));
-            };
-            match c {
-                '"' => {
-                    self.pos += 1;
-                    return Ok(Cow::Owned(out));
-                }
-                '\\' => out.push(self.escape()?),
-                _ => {
-                    out.push(c);
-                    self.pos += c.len_utf8();
-                }
-            }
-        }
-    }
-
-    /// Reads one escape sequence, the backslash included.
-    fn escape(&mut self) -> Result<char> {
-        let start = self.pos;
-        self.pos += 1;
-        let Some(c) = self.src[self.pos..].chars().next() else {
-            return Err(self.unterminated_string(start));
-        };
-        self.pos += c.len_utf8();
-        let simple = match c {
-            'n' => Some('\n'),
-            'r' => Some('\r'),
-            't' => Some('\t'),
-            '0' => Some('\0'),
-            '\\' => Some('\\'),
-            '"' => Some('"'),
-            '\'' => Some('\''),
-            '/' => Some('/'),
-            'b' => Some('\u{8}'),
-            'f' => Some('\u{c}'),
-            _ => None,
-        };
-        if let Some(c) = simple {
-            return Ok(c);
-        }
-        let bad = |p: &Self| p.error_at(start, "invalid escape sequence in string");
-        let code = match c {
-            'x' => {
-                let hex = self
-                    .src
-                    .get(self.pos..self.pos + 2)
-                    .ok_or_else(|| bad(self))?;
-                self.pos += 2;
-                let code = u32::from_str_radix(hex, 16).map_err(|_| bad(self))?;
-                if code > 0x7f {
-                    return Err(bad(self));
-                }
-                code
-            }
-            'u' if self.peek() == Some(b'{') => {
-                let close = self.src[self.pos..]
-                    .find('}')
-                    .filter(|&n| (2..=7).contains(&n))
-                    .ok_or_else(|| bad(self))?;
-                let hex = &self.src[self.pos + 1..self.pos + close];
-                self.pos += close + 1;
-                u32::from_str_radix(hex, 16).map_err(|_| bad(self))?
-            }
-            'u' => {
-                let hex = self
-                    .src
-                    .get(self.pos..self.pos + 4)
-                    .ok_or_else(|| bad(self))?;
-                self.pos += 4;
-                u32::from_str_radix(hex, 16).map_err(|_| bad(self))?
-            }
-            _ => return Err(bad(self)),
-        };
-        char::from_u32(code).ok_or_else(|| bad(self))
-    }
-
-    fn raw_string(&mut self) -> Result<&'s str> {
-        let start = self.pos;
-        self.pos += 1;
-        let mut hashes = 0;
-        while self.peek() == Some(b'#') {
-            hashes += 1;
-            self.pos += 1;
-        }
-        if self.peek() != Some(b'"') {
-            return Err(self.error_here("expected `\"` to open a raw string"));
-        }
-        self.pos += 1;
-        let body = self.pos;
-        let mut closing = String::from("\"");
-        closing.extend(std::iter::repeat_n('#', hashes));
-        match self.src[body..].find(&closing) {
-            Some(n) => {
-                self.pos = body + n + closing.len();
-                Ok(&self.src[body..body + n])
-            }
-            None => Err(self.error_at(start, "unterminated raw string")),
-        }
-    }
-
-    fn char_literal(&mut self) -> Result<char> {
-        let start = self.pos;
-        self.pos += 1;
-        let c = match self.src[self.pos..].chars().next() {
-            None => return Err(self.error_at(start, "unterminated character")),
-            Some('\\') => self.escape()?,
-            Some(c) => {
-                self.pos += c.len_utf8();
-                c
-            }
-        };
-        if self.peek() != Some(b'\'') {
-            return Err(self.error_at(start, "unterminated character"));
-        }
-        self.pos += 1;
-        Ok(c)
-    }
-
-    fn number(&mut self) -> Result<Value<'s>> {
-        let start = self.pos;
-        while let Some(b) = self.peek() {
-            let exponent_sign = matches!(b, b'+' | b'-')
-                && self.pos > start
-                && matches!(self.bytes[self.pos - 1], b'e' | b'E')
-                && !self.src[start..self.pos].starts_with("0x");
-            if b.is_ascii_alphanumeric()
-                || b == b'_'
-                || b == b'.'
-                || (self.pos == start && matches!(b, b'+' | b'-'))
-                || exponent_sign
-            {
-                self.pos += 1;
-            } else {
-                break;
-            }
-        }
-        let text: String = self.src[start..self.pos]
-            .chars()
-            .filter(|&c| c != '_')
-            .collect();
-        let invalid = || SyntaxError {
-            offset: start,
-            message: format!("invalid number `{}`", &self.src[start..self.pos]),
-        };
-        let (negative, digits) = match text.as_bytes().first() {
-            Some(b'-') => (true, &text[1..]),
-            Some(b'+') => (false, &text[1..]),
-            _ => (false, &text[..]),
-        };
-        if digits == "inf" {
-            return Ok(Value::Float(if negative {
-                f64::NEG_INFINITY
-            } else {
-                f64::INFINITY
-            }));
-        }
-        let radix = match digits.get(..2) {
-            Some("0x") => Some(16),
-            Some("0o") => Some(8),
-            Some("0b") => Some(2),
-            _ => None,
-        };
-        if let Some(radix) = radix {
-            let n = i128::from_str_radix(&digits[2..], radix).map_err(|_| invalid())?;
-            return Ok(Value::Int(if negative { -n } else { n }));
-        }
-        if digits.is_empty() || !digits.bytes().any(|b| b.is_ascii_digit()) {
-            return Err(invalid());
-        }
-        if digits.bytes().all(|b| b.is_ascii_digit()) {
-            let n: i128 = digits.parse().map_err(|_| invalid())?;
-            return Ok(Value::Int(if negative { -n } else { n }));
-        }
-        let n: f64 = digits.parse().map_err(|_| invalid())?;
-        Ok(Value::Float(if negative { -n } else { n }))
     }
 }
 
@@ -849,6 +556,57 @@ mod tests {
         check(&deep, "error at 64: values nest deeper than 64 levels");
         let deep = "(".repeat(100_000);
         check(&deep, "error at 64: values nest deeper than 64 levels");
+    }
+
+    /// The tree read from `src`, as text without its spans, which move
+    /// when text is taken out: the values alone.
+    fn values(src: &str) -> String {
+        without_spans(&format!("{:?}", parse_document(src).map(|n| n.value)))
+    }
+
+    fn without_spans(text: &str) -> String {
+        let mut out = String::new();
+        let mut rest = text;
+        while let Some(at) = rest.find("Span {") {
+            out.push_str(&rest[..at]);
+            let end = rest[at..].find('}').map_or(rest.len(), |n| at + n + 1);
+            rest = &rest[end..];
+        }
+        out.push_str(rest);
+        out
+    }
+
+    #[test]
+    fn comments_are_what_the_reader_skips() {
+        let src = "// head\nP( /* a /* nested */ one */ a: \"// not one\", // after a\n  b: r#\"/* nor */\"#, c: '\"', r#type: [1, /* in */ 2],\n) // tail\r\n";
+        let found = comments(src, Span::new(0, src.len()));
+        let texts: Vec<&str> = found
+            .iter()
+            .map(|c| src[c.start..c.end].trim_end())
+            .collect();
+        assert_eq!(
+            texts,
+            [
+                "// head",
+                "/* a /* nested */ one */",
+                "// after a",
+                "/* in */",
+                "// tail"
+            ]
+        );
+        // Taken out, they leave the same values behind.
+        let mut bare = String::new();
+        let mut from = 0;
+        for c in &found {
+            bare.push_str(&src[from..c.start]);
+            from = c.end;
+        }
+        bare.push_str(&src[from..]);
+        assert_eq!(values(&bare), values(src));
+        assert!(values(src).starts_with("Ok(Struct"));
+        // Only those that start in the range are found.
+        let later = comments(src, Span::new(src.find("b:").unwrap(), src.len()));
+        assert_eq!(later.len(), 2);
     }
 
     #[test]

@@ -12,7 +12,7 @@ use chrono::{LocalResult, TimeZone};
 use serde::{Serialize, Serializer};
 
 use crate::date::Timestamp;
-use crate::query::Suggestions;
+use crate::suggest::Suggestions;
 
 /// A time of day on a 24-hour clock, to the minute: `09:00`, `17:30`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

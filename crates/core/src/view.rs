@@ -16,7 +16,8 @@ use serde::Serialize;
 use crate::country::Country;
 use crate::date::{Precision, Timestamp};
 use crate::model::{
-    Audience, Contact, Detail, Institution, Meeting, Person, Society, SocietyInfo, Visibility,
+    Audience, Contact, Detail, Institution, Meeting, MembersOnly, Person, Society, SocietyInfo,
+    Visibility,
 };
 use crate::time::{TimeOfDay, Zone};
 
@@ -90,7 +91,9 @@ impl PersonView {
             family,
             institution,
             country,
-            roles,
+            // Through `Person::roles_for`, so that a role the reader may not
+            // know of is left out.
+            roles: _,
             email,
             phone,
             orcid,
@@ -109,7 +112,7 @@ impl PersonView {
                     name: i.name.clone(),
                 }),
             country: (*country).into(),
-            roles: roles.iter().map(|r| r.slug()).collect(),
+            roles: p.roles_for(audience).map(|r| r.slug()).collect(),
             contact: ContactView {
                 email: visible(email),
                 phone: visible(phone),
@@ -126,12 +129,14 @@ pub struct InstitutionView {
     pub name: String,
     pub aliases: Vec<String>,
     pub country: CountryView,
-    /// The ids of the people who belong to it, sorted by name.
+    /// The ids of the people who belong to it whom the reader may know of,
+    /// sorted by name.
     pub people: Vec<String>,
 }
 
 impl InstitutionView {
-    pub fn new(society: &Society, i: &Institution) -> Self {
+    /// The institution with the people this audience may know of.
+    pub fn new(society: &Society, i: &Institution, audience: Audience) -> Self {
         let Institution {
             id,
             name,
@@ -143,7 +148,10 @@ impl InstitutionView {
             name: name.clone(),
             aliases: aliases.clone(),
             country: (*country).into(),
-            people: society.people_at(i).map(|p| p.id.to_string()).collect(),
+            people: society
+                .people_at(i, audience)
+                .map(|p| p.id.to_string())
+                .collect(),
         }
     }
 }
@@ -169,12 +177,27 @@ pub struct MeetingView {
     pub venue: Option<Ref>,
     pub country: CountryView,
     pub summary: Option<String>,
+    /// Members only, as the next two: left out for the public, and when
+    /// the meeting has none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub venue_address: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub online_link: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
     pub revision: u32,
     pub modified: Option<Timestamp>,
 }
 
 impl MeetingView {
-    pub fn new(society: &Society, m: &Meeting) -> Self {
+    /// The meeting as this audience may see it: its members-only details
+    /// for members alone.
+    pub fn new(society: &Society, m: &Meeting, audience: Audience) -> Self {
+        let members_only = |v: &Option<MembersOnly>| {
+            v.as_ref()
+                .and_then(|v| v.for_audience(audience))
+                .map(str::to_string)
+        };
         let Meeting {
             id,
             title,
@@ -187,6 +210,9 @@ impl MeetingView {
             venue,
             country,
             summary,
+            venue_address,
+            online_link,
+            notes,
             revision,
             modified,
         } = m;
@@ -210,6 +236,9 @@ impl MeetingView {
                 }),
             country: (*country).into(),
             summary: summary.clone(),
+            venue_address: members_only(venue_address),
+            online_link: members_only(online_link),
+            notes: members_only(notes),
             revision: *revision,
             modified: *modified,
         }

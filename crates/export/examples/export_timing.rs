@@ -4,7 +4,7 @@
 use std::time::Instant;
 
 use nspm_core::{Audience, Society};
-use nspm_export::{CalendarOptions, CardOptions, VcardVersion, ics, stamp_from_env, vcard};
+use nspm_export::{CalendarOptions, CardOptions, VcardVersion, ics, stamp_from, vcard};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let society = Society::load_embedded()?;
@@ -16,7 +16,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let calendar = CalendarOptions {
         audience: Audience::Public,
-        stamp: stamp_from_env(&society)?,
+        stamp: stamp_from(&society, std::env::var("SOURCE_DATE_EPOCH").ok().as_deref())?,
     };
     let rounds = 10_000;
     let mut bytes = 0;

@@ -16,7 +16,7 @@
 //!
 //! There is no METHOD: these are published calendars, not invitations.
 
-use nspm_core::date::{civil_from_days, days_from_civil};
+use chrono::{Datelike as _, NaiveDate};
 use nspm_core::{Audience, Meeting, PartialDate, Society, Timestamp};
 
 use crate::text::{Lines, PRODID, uri};
@@ -27,7 +27,7 @@ pub struct CalendarOptions {
     /// Who reads it. Meetings carry no members-only field today; the
     /// audience is taken so that one added later is filtered here.
     pub audience: Audience,
-    /// DTSTAMP of every event: see [`crate::stamp_from_env`].
+    /// DTSTAMP of every event: see [`crate::stamp_for`].
     pub stamp: Timestamp,
 }
 
@@ -106,40 +106,43 @@ fn write_event(out: &mut Lines, society: &Society, meeting: &Meeting, opts: &Cal
         venue: _,
         country: _,
         summary: _,
+        // The members-only details, each only as the audience may see it:
+        // the address in the location, the link as a CONFERENCE, the
+        // notes in the description.
+        venue_address,
+        online_link,
+        notes: members_notes,
         revision: _,
         modified: _,
     } = meeting;
+    fn shown(v: &Option<nspm_core::MembersOnly>, audience: Audience) -> Option<&str> {
+        v.as_ref().and_then(|v| v.for_audience(audience))
+    }
+    let members_only = |v| shown(v, opts.audience);
     out.prop("BEGIN", "VEVENT");
     out.prop("UID", &uid(society, meeting));
-    out.prop("DTSTAMP", &utc(opts.stamp));
+    out.prop("DTSTAMP", &opts.stamp.basic());
     out.prop("SEQUENCE", &meeting.revision.to_string());
     if let Some(modified) = meeting.modified {
-        out.prop("LAST-MODIFIED", &utc(modified));
+        out.prop("LAST-MODIFIED", &modified.basic());
     }
     let mut notes = Vec::new();
     let mut summary = meeting.title.clone();
     let mut transparent = false;
     match (meeting.date, meeting.utc_times()) {
         (PartialDate::Day(..), Some((starts, ends))) => {
-            out.prop("DTSTART", &utc(starts));
-            out.prop("DTEND", &utc(ends));
+            out.prop("DTSTART", &starts.basic());
+            out.prop("DTEND", &ends.basic());
             if let (Some(s), Some(e), Some(zone)) = (meeting.starts, meeting.ends, meeting.zone) {
                 notes.push(format!("Time: {s} to {e}, {zone} time."));
             }
         }
         (PartialDate::Day(y, m, d), None) => {
-            let last = meeting.last_day().unwrap_or((y, m, d));
-            out.prop("DTSTART;VALUE=DATE", &date((y, m, d)));
-            out.prop("DTEND;VALUE=DATE", &date(day_after(last)));
+            let (y, m, d) = meeting.last_day().unwrap_or((y, m, d));
+            all_day(out, meeting.date, PartialDate::Day(y, m, d));
         }
-        (PartialDate::Month(y, m), _) => {
-            let next = if m == 12 {
-                (y + 1, 1, 1)
-            } else {
-                (y, m + 1, 1)
-            };
-            out.prop("DTSTART;VALUE=DATE", &date((y, m, 1)));
-            out.prop("DTEND;VALUE=DATE", &date(next));
+        (PartialDate::Month(..), _) => {
+            all_day(out, meeting.date, meeting.date);
             let when = meeting.date.human();
             summary.push_str(&format!(" (date: {when}, day not known)"));
             notes.push(format!(
@@ -148,8 +151,7 @@ fn write_event(out: &mut Lines, society: &Society, meeting: &Meeting, opts: &Cal
             transparent = true;
         }
         (PartialDate::Year(y), _) => {
-            out.prop("DTSTART;VALUE=DATE", &date((y, 1, 1)));
-            out.prop("DTEND;VALUE=DATE", &date((y + 1, 1, 1)));
+            all_day(out, meeting.date, meeting.date);
             summary.push_str(&format!(" (date: {y}, month and day not known)"));
             notes.push(format!(
                 "Date: {y}. The month and day are not known, so this entry spans the whole year."
@@ -158,9 +160,23 @@ fn write_event(out: &mut Lines, society: &Society, meeting: &Meeting, opts: &Cal
         }
     }
     out.text("SUMMARY", &summary);
-    out.text("LOCATION", &location(society, meeting));
+    out.text(
+        "LOCATION",
+        &location(society, meeting, members_only(venue_address)),
+    );
     if let Some(text) = &meeting.summary {
         notes.push(text.clone());
+    }
+    if let Some(text) = members_only(members_notes) {
+        notes.push(text.to_string());
+    }
+    if let Some(link) = members_only(online_link) {
+        // RFC 7986's CONFERENCE, which calendar apps offer as "join".
+        out.prop(
+            "CONFERENCE;VALUE=URI;FEATURE=VIDEO;LABEL=Join online",
+            &uri(link),
+        );
+        notes.push(format!("Online: {link}"));
     }
     if !notes.is_empty() {
         out.text("DESCRIPTION", &notes.join("\n\n"));
@@ -179,44 +195,71 @@ fn write_event(out: &mut Lines, society: &Society, meeting: &Meeting, opts: &Cal
 }
 
 /// Venue, city and country, as far as the data gives them.
-fn location(society: &Society, meeting: &Meeting) -> String {
+/// The venue, its street address where the reader may see it, the city and
+/// the country.
+fn location(society: &Society, meeting: &Meeting, address: Option<&str>) -> String {
     let venue = meeting
         .venue
         .as_ref()
         .and_then(|v| society.institution(v.as_str()))
         .map(|i| i.name.as_str());
-    [venue, meeting.city.as_deref(), Some(meeting.country.name())]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(", ")
+    [
+        venue,
+        address,
+        meeting.city.as_deref(),
+        Some(meeting.country.name()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(", ")
 }
 
-/// A UTC DATE-TIME: `20180601T120000Z`.
-fn utc(t: Timestamp) -> String {
-    format!(
-        "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
-        t.year, t.month, t.day, t.hour, t.minute, t.second
-    )
+/// An all-day event's DTSTART, on the first day of `first`, and its
+/// exclusive DTEND, the day after the last day of `last`.
+fn all_day(out: &mut Lines, first: PartialDate, last: PartialDate) {
+    // Dates the data gives are real days, so both spans are known.
+    if let (Some((start, _)), Some((_, end))) = (first.days(), last.days()) {
+        out.prop("DTSTART;VALUE=DATE", &date(start));
+        out.prop("DTEND;VALUE=DATE", &date(end));
+    }
 }
 
 /// A DATE: `20180601`.
-fn date((y, m, d): (i32, u8, u8)) -> String {
-    format!("{y:04}{m:02}{d:02}")
-}
-
-fn day_after((y, m, d): (i32, u8, u8)) -> (i32, u8, u8) {
-    civil_from_days(days_from_civil(y, m, d) + 1)
+fn date(d: NaiveDate) -> String {
+    format!("{:04}{:02}{:02}", d.year(), d.month(), d.day())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// The DTSTART and DTEND lines of an all-day event from `first` to `last`.
+    fn span(first: &str, last: &str) -> String {
+        let mut out = Lines::new();
+        let d = |s| PartialDate::parse(s).unwrap();
+        all_day(&mut out, d(first), d(last));
+        out.finish()
+    }
+
     #[test]
     fn the_day_after_crosses_months_and_years() {
-        assert_eq!(day_after((2017, 12, 31)), (2018, 1, 1));
-        assert_eq!(day_after((2024, 2, 28)), (2024, 2, 29));
-        assert_eq!(day_after((2023, 2, 28)), (2023, 3, 1));
+        let day_after = |d: &str| {
+            let lines = span(d, d);
+            lines
+                .split("\r\n")
+                .find_map(|l| l.strip_prefix("DTEND;VALUE=DATE:"))
+                .unwrap()
+                .to_string()
+        };
+        assert_eq!(day_after("2017-12-31"), "20180101");
+        assert_eq!(day_after("2024-02-28"), "20240229");
+        assert_eq!(day_after("2023-02-28"), "20230301");
+        assert_eq!(day_after("2017-12"), "20180101");
+        assert_eq!(day_after("2017"), "20180101");
+        assert_eq!(
+            span("2019-05-14", "2019-05-16"),
+            "DTSTART;VALUE=DATE:20190514\r\nDTEND;VALUE=DATE:20190517\r\n"
+        );
     }
 }

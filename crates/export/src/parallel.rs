@@ -1,104 +1,93 @@
 //! Work spread over all cores with results that do not depend on how it was
 //! spread: the same items give the same output, in the same order, and the
 //! same first error, on one core or on many.
+//!
+//! The work runs on rayon's pool, the one pool of the process: work started
+//! from inside another item (a page whose rendering writes a file of cards)
+//! is shared among the same threads by work stealing, rather than starting
+//! threads of its own.
 
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
-/// Items handed to a worker at a time. Large enough that taking the next
-/// block costs nothing next to rendering it, small enough that the cores
-/// finish within a block of each other when the items' costs differ (an
+use rayon::prelude::*;
+
+/// The fewest items one task of the pool takes. Large enough that handing
+/// out a task costs nothing next to rendering its items, small enough that
+/// the cores finish close together when the items' costs differ (an
 /// institution's page lists all its people; a person's page is short).
 const BLOCK: usize = 32;
 
-/// What a block of items gave: all its results, or its first error.
-type Outcome<R, E> = Result<Vec<R>, E>;
-
-/// `f` applied to every item, in the items' order, on up to `threads`
-/// threads. Workers take blocks of items in order; when an item fails, no
-/// new block is started, and the error returned is that of the first item
-/// that fails, as a single thread would return it. A worker's panic is
-/// passed on to the caller. Fewer than two blocks of items run on the
-/// calling thread alone: starting threads would cost more than they save.
-pub fn try_map<T, R, E>(
-    items: &[T],
-    threads: usize,
-    f: impl Fn(&T) -> Result<R, E> + Sync,
-) -> Result<Vec<R>, E>
+/// `f` applied to every item, in the items' order, on the current rayon
+/// pool. When an item fails, items after it are not started, and the error
+/// returned is that of the first item that fails, as a single thread would
+/// return it. A panic in `f` is passed on to the caller once the items
+/// being worked on are done. A single block of items runs on the calling
+/// thread alone: handing it to the pool (and starting the pool's threads,
+/// the first time) would cost more than it saves.
+pub fn try_map<T, R, E>(items: &[T], f: impl Fn(&T) -> Result<R, E> + Sync) -> Result<Vec<R>, E>
 where
     T: Sync,
     R: Send,
     E: Send,
 {
-    let blocks = items.len().div_ceil(BLOCK);
-    let threads = threads.min(blocks);
-    if threads < 2 {
-        return items.iter().map(&f).collect();
+    if items.len() <= BLOCK {
+        return items.iter().map(f).collect();
     }
-    let next = AtomicUsize::new(0);
-    let failed = AtomicBool::new(false);
-    // Each block's outcome, by block number; filled as workers finish them.
-    let done: Mutex<Vec<Option<Outcome<R, E>>>> =
-        Mutex::new(std::iter::repeat_with(|| None).take(blocks).collect());
-    std::thread::scope(|scope| {
-        let work = || {
-            while !failed.load(Ordering::Relaxed) {
-                let block = next.fetch_add(1, Ordering::Relaxed);
-                let start = block * BLOCK;
-                if start >= items.len() {
-                    break;
-                }
-                let chunk = &items[start..items.len().min(start + BLOCK)];
-                let outcome: Outcome<R, E> = chunk.iter().map(&f).collect();
-                if outcome.is_err() {
-                    failed.store(true, Ordering::Relaxed);
-                }
-                done.lock().unwrap_or_else(|e| e.into_inner())[block] = Some(outcome);
+    // The position of the first item known to have failed: every item
+    // after it may be skipped, as its result would be thrown away.
+    let failed = AtomicUsize::new(usize::MAX);
+    let outcomes: Vec<Option<Result<R, E>>> = items
+        .par_iter()
+        .with_min_len(BLOCK)
+        .enumerate()
+        .map(|(i, item)| {
+            if i > failed.load(Ordering::Relaxed) {
+                return None;
             }
-        };
-        let workers: Vec<_> = (0..threads).map(|_| scope.spawn(work)).collect();
-        for worker in workers {
-            // A worker that panicked would leave items out; its panic goes
-            // on to the caller instead of a result with holes in it.
-            if let Err(panic) = worker.join() {
-                std::panic::resume_unwind(panic);
+            let outcome = f(item);
+            if outcome.is_err() {
+                failed.fetch_min(i, Ordering::Relaxed);
             }
-        }
-    });
+            Some(outcome)
+        })
+        .collect();
     let mut out = Vec::with_capacity(items.len());
-    // Blocks are taken in order and a started block is always finished, so
-    // every block before a failed one is done: the first failure found
-    // here is the first item's failure, whichever worker met it.
-    for outcome in done.into_inner().unwrap_or_else(|e| e.into_inner()) {
+    // Only items after a failed one are skipped, so going in order the
+    // first failure comes before any skipped item.
+    for outcome in outcomes {
         match outcome {
-            Some(Ok(results)) => out.extend(results),
+            Some(Ok(result)) => out.push(result),
             Some(Err(e)) => return Err(e),
-            None => unreachable!("a block is skipped only after an earlier one failed"),
+            None => unreachable!("an item is skipped only after an earlier one failed"),
         }
     }
     Ok(out)
-}
-
-/// How many threads to use: one per core the process may run on.
-pub fn threads() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// Runs `work` on a pool of its own with `threads` threads.
+    fn on<R: Send>(threads: usize, work: impl FnOnce() -> R + Send) -> R {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(work)
+    }
+
     #[test]
     fn results_keep_the_items_order_on_any_number_of_threads() {
         let items: Vec<u32> = (0..1000).collect();
         for threads in [1, 2, 3, 8] {
-            let out: Result<Vec<u32>, ()> = try_map(&items, threads, |i| Ok(i * 2));
+            let out: Result<Vec<u32>, ()> = on(threads, || try_map(&items, |i| Ok(i * 2)));
             assert_eq!(
                 out.unwrap(),
                 items.iter().map(|i| i * 2).collect::<Vec<_>>()
             );
         }
-        let none: Result<Vec<u32>, ()> = try_map(&[], 4, |i: &u32| Ok(*i));
+        let none: Result<Vec<u32>, ()> = try_map(&[], |i: &u32| Ok(*i));
         assert_eq!(none.unwrap(), Vec::<u32>::new());
     }
 
@@ -108,15 +97,17 @@ mod tests {
         for threads in [1, 2, 4] {
             // Later items fail quickly, earlier ones slowly, so that a
             // later failure is usually met first.
-            let out = try_map(&items, threads, |&i| {
-                if i == 4000 || i == 1234 {
-                    if i == 1234 {
-                        std::thread::sleep(std::time::Duration::from_millis(20));
+            let out = on(threads, || {
+                try_map(&items, |&i| {
+                    if i == 4000 || i == 1234 {
+                        if i == 1234 {
+                            std::thread::sleep(std::time::Duration::from_millis(20));
+                        }
+                        Err(i)
+                    } else {
+                        Ok(i)
                     }
-                    Err(i)
-                } else {
-                    Ok(i)
-                }
+                })
             });
             assert_eq!(out, Err(1234), "{threads} threads");
         }
@@ -126,12 +117,49 @@ mod tests {
     fn a_panicking_worker_is_passed_on() {
         let items: Vec<u32> = (0..1000).collect();
         let caught = std::panic::catch_unwind(|| {
-            let _ = try_map(&items, 2, |&i| -> Result<u32, ()> {
-                assert!(i != 700, "item {i} is bad");
-                Ok(i)
-            });
+            on(2, || {
+                let _ = try_map(&items, |&i| -> Result<u32, ()> {
+                    assert!(i != 700, "item {i} is bad");
+                    Ok(i)
+                });
+            })
         });
         let panic = caught.expect_err("the worker's panic reaches the caller");
         assert_eq!(panic.downcast_ref::<String>().unwrap(), "item 700 is bad");
+    }
+
+    #[test]
+    fn work_inside_an_item_shares_the_pool() {
+        // Each item maps a list of its own, as a page renders its cards:
+        // every thread that ran any of it is one of the pool's two.
+        let items: Vec<u32> = (0..200).collect();
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap();
+        let seen = std::sync::Mutex::new(std::collections::HashSet::new());
+        let note = || {
+            seen.lock()
+                .unwrap()
+                .insert(rayon::current_thread_index().map(|_| std::thread::current().id()))
+        };
+        let out: Result<Vec<u32>, ()> = pool.install(|| {
+            try_map(&items, |&i| {
+                note();
+                let inner: Vec<u32> = (0..100).collect();
+                let sums = try_map(&inner, |&j| {
+                    note();
+                    Ok::<u32, ()>(i + j)
+                })?;
+                Ok(sums.iter().sum())
+            })
+        });
+        assert_eq!(out.unwrap()[1], (0..100).map(|j| 1 + j).sum::<u32>());
+        let seen = seen.into_inner().unwrap();
+        assert!(
+            !seen.contains(&None),
+            "all the work ran on the pool's threads"
+        );
+        assert!(seen.len() <= 2, "{} threads did the work", seen.len());
     }
 }

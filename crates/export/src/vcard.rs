@@ -76,7 +76,7 @@ pub fn cards(society: &Society, people: &[&Person], opts: &CardOptions) -> Strin
     // Cards do not depend on each other, so blocks of them are written on
     // all cores and joined in order: the file is the same on any number.
     let blocks: Vec<&[&Person]> = people.chunks(CARDS_PER_BLOCK).collect();
-    let Ok(written) = parallel::try_map(&blocks, parallel::threads(), |block| {
+    let Ok(written) = parallel::try_map(&blocks, |block| {
         let mut lines = Lines::new();
         for person in *block {
             write_person(&mut lines, society, person, opts);
@@ -160,7 +160,9 @@ fn write_person(out: &mut Lines, society: &Society, person: &Person, opts: &Card
         family,
         institution: _,
         country,
-        roles,
+        // The roles come through `Person::roles_for`, as the audience may
+        // know of them.
+        roles: _,
         // The contact details come through `Person::details`, with their
         // kinds and only as the audience may see them.
         email: _,
@@ -175,6 +177,7 @@ fn write_person(out: &mut Lines, society: &Society, person: &Person, opts: &Card
     if let Some(institution) = society.institution_of(person) {
         out.prop("ORG", &components(&[&institution.name]));
     }
+    let roles: Vec<Role> = person.roles_for(opts.audience).collect();
     if !roles.is_empty() {
         let titles: Vec<String> = roles.iter().map(|&r| role_title(society, r)).collect();
         out.text("TITLE", &titles.join(" and "));

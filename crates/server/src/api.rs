@@ -110,7 +110,7 @@ async fn people(
     }
     .people(s)?;
     Ok(Json(
-        s.people_matching(&query)
+        s.people_matching(&query, audience)
             .into_iter()
             .map(|p| PersonView::new(s, p, audience))
             .collect(),
@@ -126,9 +126,10 @@ async fn person(
     let id = path_id(id)?;
     let snap = state.snapshot();
     let s = &snap.society;
+    // A members-only person is as unknown here as an id no one has.
     let p = s
-        .person(&id)
-        .ok_or_else(|| s.not_found(RecordKind::Person, &id))?;
+        .person_for(&id, audience)
+        .ok_or_else(|| s.not_found_for(RecordKind::Person, &id, audience))?;
     Ok(Json(PersonView::new(s, p, audience)))
 }
 
@@ -140,6 +141,7 @@ struct InstitutionParams {
 
 async fn institutions(
     State(state): State<AppState>,
+    Reader(audience): Reader,
     Params(p): Params<InstitutionParams>,
 ) -> ApiResult<Vec<InstitutionView>> {
     let snap = state.snapshot();
@@ -153,13 +155,14 @@ async fn institutions(
     Ok(Json(
         s.institutions_matching(&query)
             .into_iter()
-            .map(|i| InstitutionView::new(s, i))
+            .map(|i| InstitutionView::new(s, i, audience))
             .collect(),
     ))
 }
 
 async fn institution(
     State(state): State<AppState>,
+    Reader(audience): Reader,
     id: Result<Path<String>, PathRejection>,
     _: Params<NoParams>,
 ) -> ApiResult<InstitutionView> {
@@ -169,7 +172,7 @@ async fn institution(
     let i = s
         .institution(&id)
         .ok_or_else(|| s.not_found(RecordKind::Institution, &id))?;
-    Ok(Json(InstitutionView::new(s, i)))
+    Ok(Json(InstitutionView::new(s, i, audience)))
 }
 
 #[derive(Debug, Deserialize)]
@@ -182,6 +185,7 @@ struct MeetingParams {
 
 async fn meetings(
     State(state): State<AppState>,
+    Reader(audience): Reader,
     Params(p): Params<MeetingParams>,
 ) -> ApiResult<Vec<MeetingView>> {
     let snap = state.snapshot();
@@ -196,13 +200,14 @@ async fn meetings(
     Ok(Json(
         s.meetings_matching(&query)
             .into_iter()
-            .map(|m| MeetingView::new(s, m))
+            .map(|m| MeetingView::new(s, m, audience))
             .collect(),
     ))
 }
 
 async fn meeting(
     State(state): State<AppState>,
+    Reader(audience): Reader,
     id: Result<Path<String>, PathRejection>,
     _: Params<NoParams>,
 ) -> ApiResult<MeetingView> {
@@ -212,5 +217,5 @@ async fn meeting(
     let m = s
         .meeting(&id)
         .ok_or_else(|| s.not_found(RecordKind::Meeting, &id))?;
-    Ok(Json(MeetingView::new(s, m)))
+    Ok(Json(MeetingView::new(s, m, audience)))
 }

@@ -1,9 +1,9 @@
 //! The parts of HTTP every response shares: security headers, limits, the
 //! request log, and the connection loop with its timeouts, its cap on
-//! connections and graceful shutdown.
+//! connections, TLS and graceful shutdown.
 
 use std::convert::Infallible;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
@@ -24,7 +24,10 @@ use hyper_util::server::graceful::GracefulConnection;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Semaphore, watch};
+use tokio_rustls::TlsAcceptor;
 use tower::ServiceExt as _;
+
+use crate::{Front, Transport};
 
 /// Longest request target accepted; longer ones get 414.
 pub const MAX_URI: usize = 2048;
@@ -104,9 +107,21 @@ const REFUSAL_LOG_INTERVAL: Duration = Duration::from_secs(10);
 const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; \
                    frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
+/// Browsers that have seen the site over https go there directly for a
+/// year. Not for subdomains: the society's other hosts are not ours to
+/// commit.
+const HSTS: &str = "max-age=31536000";
+
 /// Adds the security headers to every response, refuses overlong targets,
 /// and logs one line per request.
 pub async fn policy(req: Request, next: Next) -> Response {
+    // Only a request that came over TLS (ours or a trusted proxy's) may
+    // pin the site to https: over plain HTTP the header means nothing and
+    // anyone could have written it.
+    let secure = req
+        .extensions()
+        .get::<Transport>()
+        .is_some_and(|t| t.secure);
     // The request line is copied for the log only when the log shows it:
     // with RUST_LOG=warn, a request costs no allocation here.
     let logged = tracing::enabled!(tracing::Level::INFO);
@@ -140,6 +155,12 @@ pub async fn policy(req: Request, next: Next) -> Response {
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     if !h.contains_key(header::CACHE_CONTROL) {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    }
+    if secure {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static(HSTS),
+        );
     }
     if let (Some(start), Some(target)) = (start, target) {
         let shown: String = redacted(&target).chars().take(200).collect();
@@ -256,11 +277,12 @@ pub fn text(status: StatusCode, message: &'static str) -> Response {
 
 /// Accepts connections until `shutdown` completes, then asks each to close
 /// and waits up to [`Limits::drain_timeout`] for those with requests in
-/// flight.
+/// flight. Each request carries its [`Transport`], as `front` sees it.
 pub async fn run(
     listener: TcpListener,
     app: Router,
     limits: Limits,
+    front: Front,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let mut builder = Builder::new(TokioExecutor::new());
@@ -275,6 +297,9 @@ pub async fn run(
         .max_header_list_size(MAX_HEADERS as u32)
         .keep_alive_interval(PING_INTERVAL)
         .keep_alive_timeout(PING_TIMEOUT);
+    let builder = Arc::new(builder);
+    let tls = front.tls.clone();
+    let front = Arc::new(front);
     // Requests that break HTTP's own rules get their answer through the
     // same policy as the app's: its headers, its log line.
     let refuse = Router::new()
@@ -310,36 +335,44 @@ pub async fn run(
         };
         let _ = stream.set_nodelay(true);
         let activity = Arc::new(Activity::new());
-        let (served, refused) = (app.clone(), refuse.clone());
-        let requests = Arc::clone(&activity);
-        let service = hyper::service::service_fn(move |mut req: Request<Incoming>| {
-            let open = requests.open();
-            // Plain TCP: nothing is secure, and only a loopback peer may try
-            // the members' area out.
-            req.extensions_mut().insert(crate::Transport {
-                secure: false,
-                own_tls: false,
-                client: peer.ip(),
-                loopback: peer.ip().is_loopback(),
-            });
-            let router = if names_its_host(&req) {
-                served.clone()
-            } else {
-                refused.clone()
-            };
-            async move {
-                let res = router.oneshot(req).await?;
-                Ok::<_, Infallible>(res.map(|body| Tracked { body, _open: open }))
-            }
-        });
-        let io = TokioIo::new(Watched {
+        let io = Watched {
             stream,
             activity: Arc::clone(&activity),
-        });
-        let conn = builder.serve_connection(io, service).into_owned();
-        let stop = stopping.clone();
+        };
+        let conn = Connection {
+            builder: Arc::clone(&builder),
+            served: app.clone(),
+            refused: refuse.clone(),
+            front: Arc::clone(&front),
+            activity,
+            peer,
+            idle: limits.header_timeout,
+        };
+        let mut stop = stopping.clone();
+        let tls = tls.clone();
         tokio::spawn(async move {
-            drive(conn, &activity, stop, limits.header_timeout, peer).await;
+            match tls {
+                None => conn.serve(TokioIo::new(io), stop).await,
+                Some(tls) => {
+                    // The certificate in use now: a renewed one counts
+                    // from the next connection.
+                    let acceptor = tls.acceptor();
+                    // The handshake counts as the start of the first
+                    // request: a peer that does not finish it within the
+                    // header timeout is dropped, as one that sends half a
+                    // request line is.
+                    let handshake = tokio::select! {
+                        done = tokio::time::timeout(conn.idle, handshake(acceptor, io)) => done,
+                        _ = stop.changed() => return drop(slot),
+                    };
+                    match handshake {
+                        Ok(Ok(Some(tls))) => conn.serve(TokioIo::new(tls), stop).await,
+                        Ok(Ok(None)) => tracing::debug!(%peer, "plain HTTP on the TLS port"),
+                        Ok(Err(e)) => tracing::debug!(%peer, error = %e, "TLS handshake failed"),
+                        Err(_) => tracing::debug!(%peer, "TLS handshake timed out"),
+                    }
+                }
+            }
             drop(slot);
         });
     }
@@ -353,6 +386,82 @@ pub async fn run(
         }
     }
     Ok(())
+}
+
+/// What a client that speaks plain HTTP to the TLS port is told, as nginx
+/// and Caddy tell it, rather than being sent TLS bytes it cannot read.
+const PLAIN_ON_TLS: &str = "HTTP/1.0 400 Bad Request\r\n\
+    Content-Type: text/plain; charset=utf-8\r\n\
+    Content-Length: 51\r\n\
+    Connection: close\r\n\r\n\
+    this server speaks HTTPS only: use an https:// URL\n";
+
+/// A TLS record starts with its content type, and a client's first is a
+/// handshake.
+const TLS_HANDSHAKE_RECORD: u8 = 0x16;
+
+/// Performs the TLS handshake; `None` for a client that sent plain HTTP,
+/// which has been answered so.
+async fn handshake(
+    acceptor: TlsAcceptor,
+    mut io: Watched,
+) -> std::io::Result<Option<tokio_rustls::server::TlsStream<Watched>>> {
+    let mut first = [0u8; 1];
+    if io.stream.peek(&mut first).await? == 1 && first[0] != TLS_HANDSHAKE_RECORD {
+        use tokio::io::AsyncWriteExt as _;
+        io.stream.write_all(PLAIN_ON_TLS.as_bytes()).await?;
+        io.stream.shutdown().await?;
+        return Ok(None);
+    }
+    acceptor.accept(io).await.map(Some)
+}
+
+/// One accepted connection, ready to be served over plain TCP or TLS.
+struct Connection {
+    builder: Arc<Builder<TokioExecutor>>,
+    served: Router,
+    refused: Router,
+    front: Arc<Front>,
+    activity: Arc<Activity>,
+    peer: SocketAddr,
+    idle: Duration,
+}
+
+impl Connection {
+    async fn serve<I>(self, io: I, stop: watch::Receiver<()>)
+    where
+        I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
+    {
+        let Connection {
+            builder,
+            served,
+            refused,
+            front,
+            activity,
+            peer,
+            idle,
+        } = self;
+        let requests = Arc::clone(&activity);
+        let from: IpAddr = peer.ip();
+        let service = hyper::service::service_fn(move |mut req: Request<Incoming>| {
+            let open = requests.open();
+            // Computed per request: a proxy's headers differ from one
+            // request to the next on the same connection.
+            let transport = front.transport(from, req.headers());
+            req.extensions_mut().insert(transport);
+            let router = if names_its_host(&req) {
+                served.clone()
+            } else {
+                refused.clone()
+            };
+            async move {
+                let res = router.oneshot(req).await?;
+                Ok::<_, Infallible>(res.map(|body| Tracked { body, _open: open }))
+            }
+        });
+        let conn = builder.serve_connection(io, service).into_owned();
+        drive(conn, &activity, stop, idle, peer).await;
+    }
 }
 
 /// Serves one connection to its end. It is asked to close (HTTP/1: once
@@ -660,6 +769,12 @@ mod tests {
         ] {
             assert!(!is_host(host.as_bytes()), "{host}");
         }
+    }
+
+    #[test]
+    fn the_answer_to_plain_http_on_the_tls_port_says_its_length() {
+        let (head, body) = super::PLAIN_ON_TLS.split_once("\r\n\r\n").unwrap();
+        assert!(head.contains(&format!("\r\nContent-Length: {}\r\n", body.len())));
     }
 
     #[test]

@@ -8,6 +8,7 @@
 
 mod api;
 mod error;
+mod front;
 mod http;
 mod live;
 mod members;
@@ -23,8 +24,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
 pub use error::AppError;
+pub use front::{Front, Proxy, ProxyError, Tls, TlsError, TlsPart};
 pub use http::{Limits, MAX_HEADERS, MAX_URI};
-pub use live::{LiveData, Reload, Reloader, reload, reload_access, watch};
+pub use live::{LiveData, Reload, Reloader, files_modified, reload, reload_access, watch};
 pub use members::{COOKIE, SESSION_LIFETIME};
 pub use pages::{Pages, Served};
 pub use state::{AppState, MembersPages, Snapshot, StateError};
@@ -139,15 +141,24 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    serve_with(listener, state, Limits::default(), shutdown).await
+    serve_with(
+        listener,
+        state,
+        Limits::default(),
+        Front::default(),
+        shutdown,
+    )
+    .await
 }
 
-/// [`serve`] with other timeouts than the defaults.
+/// [`serve`] with other timeouts than the defaults, and over TLS or behind
+/// trusted proxies as `front` says.
 pub async fn serve_with(
     listener: tokio::net::TcpListener,
     state: AppState,
     limits: Limits,
+    front: Front,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    http::run(listener, app(state), limits, shutdown).await
+    http::run(listener, app(state), limits, front, shutdown).await
 }

@@ -414,6 +414,11 @@ pub fn reload_access(dir: &Path, state: &AppState) {
 
 /// Reads, checks and, when sound, swaps in the data in `dir`.
 pub fn reload(dir: &Path, state: &AppState) -> Reload {
+    // The files' time is taken before their text: a write that lands in
+    // between then moves it again for the reload it starts, whereas one
+    // taken after could already count a change whose text this reload
+    // missed, and that reload would give the new text the same date.
+    let files = files_modified(dir);
     let sources = match Sources::read_dir(dir) {
         Ok(s) => s,
         Err(e) => {
@@ -423,7 +428,7 @@ pub fn reload(dir: &Path, state: &AppState) -> Reload {
     };
     let checked = check(&sources);
     match checked.society {
-        Some(society) => match state.replace(society) {
+        Some(society) => match state.replace(society, files) {
             Ok(()) => {
                 tracing::info!(dir = %dir.display(), "data reloaded");
                 Reload::Swapped
@@ -446,6 +451,28 @@ pub fn reload(dir: &Path, state: &AppState) -> Reload {
             }
         }
     }
+}
+
+/// When the newest of the data files in `dir` last changed, to the
+/// second; None when none of them has a time to tell.
+pub fn files_modified(dir: &Path) -> Option<nspm_core::Timestamp> {
+    DataFile::ALL
+        .iter()
+        .filter_map(|f| {
+            std::fs::metadata(dir.join(f.file_name()))
+                .ok()?
+                .modified()
+                .ok()
+        })
+        .max()
+        .map(|t| match t.duration_since(std::time::UNIX_EPOCH) {
+            Ok(d) => {
+                nspm_core::Timestamp::from_unix(i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+            }
+            Err(e) => nspm_core::Timestamp::from_unix(
+                -i64::try_from(e.duration().as_secs()).unwrap_or(i64::MAX),
+            ),
+        })
 }
 
 #[cfg(test)]

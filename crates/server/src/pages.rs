@@ -11,6 +11,7 @@ use axum::body::Body;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, Response, StatusCode, header};
 use bytes::Bytes;
 use nspm_core::Timestamp;
+use rayon::iter::{IntoParallelIterator as _, ParallelIterator as _};
 
 /// Compression happens once per load for every file, so the levels trade a
 /// little size for a load that stays quick with a large society: gzip 6 and
@@ -278,35 +279,16 @@ impl Pages {
     /// The site is taken apart so that each body is moved, not copied: with
     /// a large society the bodies alone are hundreds of megabytes.
     pub fn from_site(site: nspm_export::Site, modified: Timestamp) -> Pages {
-        let mut entries: Vec<(String, nspm_export::Page)> = site.into_pages().collect();
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let chunk = entries.len().div_ceil(threads).max(1);
-        let mut parts = Vec::with_capacity(threads);
-        while entries.len() > chunk {
-            parts.push(entries.split_off(entries.len() - chunk));
-        }
-        parts.push(entries);
-        let by_path = std::thread::scope(|scope| {
-            let workers: Vec<_> = parts
-                .into_iter()
-                .map(|part| {
-                    scope.spawn(move || {
-                        part.into_iter()
-                            .map(|(path, page)| {
-                                let served = Served::new(&path, page.bytes, page.content_type);
-                                (path, served)
-                            })
-                            .collect::<Vec<_>>()
-                    })
-                })
-                .collect();
-            workers
-                .into_iter()
-                // A worker that panicked would leave pages out; pass its
-                // panic on rather than serve a site with holes in it.
-                .flat_map(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
-                .collect()
-        });
+        let entries: Vec<(String, nspm_export::Page)> = site.into_pages().collect();
+        // On rayon's pool, which passes a panic on to the caller rather
+        // than serve a site with holes in it.
+        let by_path = entries
+            .into_par_iter()
+            .map(|(path, page)| {
+                let served = Served::new(&path, page.bytes, page.content_type);
+                (path, served)
+            })
+            .collect();
         Pages {
             by_path,
             modified: LastModified::new(modified),

@@ -6,9 +6,9 @@ use std::sync::Arc;
 
 use arc_swap::ArcSwap;
 use nspm_access::{Access, AccessError, SessionKey};
-use nspm_core::Society;
+use nspm_core::{Society, Timestamp};
 use nspm_export::site::members::ROOT;
-use nspm_export::{ExportError, MembersSite, Site, SiteOptions, stamp_from_env};
+use nspm_export::{ExportError, MembersSite, Site, SiteOptions, stamp_for};
 
 use crate::members::{Gate, Limiter};
 use crate::{Pages, Served};
@@ -36,18 +36,28 @@ pub struct MembersPages {
 }
 
 impl Snapshot {
-    /// Renders the site for `society` and prepares every file for sending.
-    pub fn build(society: Society) -> Result<Snapshot, ExportError> {
-        let stamp = stamp_from_env(&society)?;
+    /// Renders the site for `society` and prepares every file for sending;
+    /// `stamp` is as for [`AppState::with_stamp`], `files` when the data's
+    /// files last changed on disk, if they are on disk.
+    pub fn build(
+        society: Society,
+        stamp: Option<Timestamp>,
+        files: Option<Timestamp>,
+    ) -> Result<Snapshot, ExportError> {
+        let stamp = stamp_for(&society, stamp);
         let options = SiteOptions { stamp };
         let site = Site::build(&society, &options)?;
         let members = MembersSite::build(&society, &options)?;
-        // The moment the calendars give as DTSTAMP is also the files'
-        // Last-Modified: both say when the data last changed.
-        let pages = Pages::from_site(site, stamp);
+        // Last-Modified is the later of the calendars' DTSTAMP (when the
+        // data says it last changed) and the files' own time. The stamp
+        // alone moves only with a meeting's `modified`, so an edit to a
+        // person would leave it, and a client that sends only dates would
+        // be told its stale copy is current; every edit moves the files'.
+        let modified = files.map_or(stamp, |f| f.max(stamp));
+        let pages = Pages::from_site(site, modified);
         let served = |p: nspm_export::Page| Served::new(ROOT, p.bytes, p.content_type);
         let members = MembersPages {
-            pages: Pages::from_site(members.pages, stamp),
+            pages: Pages::from_site(members.pages, modified),
             sign_in: served(members.sign_in),
             sign_in_failed: served(members.sign_in_failed),
             needs_tls: served(members.needs_tls),
@@ -76,21 +86,43 @@ pub struct AppState {
     current: Arc<ArcSwap<Snapshot>>,
     gate: Arc<ArcSwap<Gate>>,
     limiter: Arc<Limiter>,
+    /// The stamp every calendar states, if one was fixed.
+    stamp: Option<Timestamp>,
 }
 
 impl AppState {
-    /// A state whose members' area lets nobody in until
-    /// [`AppState::open_access`] reads an access file.
+    /// The state for `society`, its calendars stamped as the data says
+    /// (see [`nspm_export::stamp_for`]); its members' area lets nobody in
+    /// until [`AppState::open_access`] reads an access file.
     pub fn new(society: Society) -> Result<AppState, StateError> {
+        AppState::with_stamp(society, None)
+    }
+
+    /// The state for `society`, with `stamp` as the DTSTAMP of every
+    /// calendar when it is given (the command line passes
+    /// `SOURCE_DATE_EPOCH`), for this data and every reload.
+    pub fn with_stamp(society: Society, stamp: Option<Timestamp>) -> Result<AppState, StateError> {
+        AppState::with_files(society, stamp, None)
+    }
+
+    /// As [`AppState::with_stamp`], for data read from files last changed
+    /// at `files` (see [`crate::files_modified`]).
+    pub fn with_files(
+        society: Society,
+        stamp: Option<Timestamp>,
+        files: Option<Timestamp>,
+    ) -> Result<AppState, StateError> {
         let gate = Gate {
             access: Some(Access::default()),
             // No grant exists, so nothing is ever signed with this key.
             key: SessionKey::generate()?,
         };
+        let snapshot = Snapshot::build(society, stamp, files)?;
         Ok(AppState {
-            current: Arc::new(ArcSwap::from_pointee(Snapshot::build(society)?)),
+            current: Arc::new(ArcSwap::from_pointee(snapshot)),
             gate: Arc::new(ArcSwap::from_pointee(gate)),
             limiter: Arc::new(Limiter::default()),
+            stamp,
         })
     }
 
@@ -109,8 +141,10 @@ impl AppState {
 
     /// Renders newly loaded data and swaps it in for every request that
     /// starts after this; on failure the current snapshot stays.
-    pub fn replace(&self, society: Society) -> Result<(), ExportError> {
-        let next = Snapshot::build(society)?;
+    /// `files` is when the data's files last changed, as for
+    /// [`AppState::with_files`].
+    pub fn replace(&self, society: Society, files: Option<Timestamp>) -> Result<(), ExportError> {
+        let next = Snapshot::build(society, self.stamp, files)?;
         self.current.store(Arc::new(next));
         Ok(())
     }

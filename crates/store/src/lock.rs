@@ -35,6 +35,8 @@ const POLL: Duration = Duration::from_millis(20);
 pub struct DataDir {
     dir: PathBuf,
     faults: Faults,
+    /// The user this writer works for, named in the lock's note.
+    user: Option<String>,
 }
 
 /// The right to change a data directory, until dropped.
@@ -60,12 +62,19 @@ impl DataDir {
         DataDir {
             dir: dir.into(),
             faults: Faults::default(),
+            user: None,
         }
     }
 
     /// The same directory, with faults injected into its writes (for tests).
     pub fn with_faults(self, faults: Faults) -> DataDir {
         DataDir { faults, ..self }
+    }
+
+    /// Names the user this writer works for (the command line passes
+    /// `USER`), for the message another writer gives if it gives up waiting.
+    pub fn by_user(self, user: Option<String>) -> DataDir {
+        DataDir { user, ..self }
     }
 
     pub fn path(&self) -> &Path {
@@ -79,12 +88,12 @@ impl DataDir {
         let path = self.dir.join(LOCK_FILE);
         let mut file = open_lock(&path, true)?;
         self.wait_for(&mut file, wait, File::try_lock)?;
-        let note = format!(
-            "{what} (pid {}{}, since {})",
-            std::process::id(),
-            user(),
-            now()
-        );
+        let user = self
+            .user
+            .as_ref()
+            .map(|u| format!(", user {u}"))
+            .unwrap_or_default();
+        let note = format!("{what} (pid {}{user}, since {})", std::process::id(), now());
         file.set_len(0)
             .and_then(|()| file.write_all(note.as_bytes()))
             .map_err(StoreError::io("write", &path))?;
@@ -266,13 +275,6 @@ fn holder(file: &mut File) -> String {
     }
 }
 
-fn user() -> String {
-    std::env::var("USER")
-        .or_else(|_| std::env::var("LOGNAME"))
-        .map(|u| format!(", user {u}"))
-        .unwrap_or_default()
-}
-
 /// The current moment in UTC, to the second: when a change is made.
 pub fn now() -> Timestamp {
     let secs = SystemTime::now()
@@ -380,5 +382,25 @@ mod tests {
         drop(writer);
         // The data is missing here, which only the check reports.
         data.read(Duration::ZERO).unwrap();
+    }
+
+    #[test]
+    fn the_note_names_the_user_given() {
+        let dir = tempfile::tempdir().unwrap();
+        let note = |data: DataDir| {
+            let _held = data.lock(Duration::ZERO, "nspm fmt").unwrap();
+            std::fs::read_to_string(dir.path().join(LOCK_FILE)).unwrap()
+        };
+        let by_ada = note(DataDir::new(dir.path()).by_user(Some("ada".into())));
+        let pid = std::process::id();
+        assert!(
+            by_ada.starts_with(&format!("nspm fmt (pid {pid}, user ada, since ")),
+            "{by_ada}"
+        );
+        let nobody = note(DataDir::new(dir.path()));
+        assert!(
+            nobody.starts_with(&format!("nspm fmt (pid {pid}, since ")),
+            "{nobody}"
+        );
     }
 }

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use nspm_core::date::{civil_from_days, days_from_civil};
+use chrono::Datelike as _;
 use nspm_core::{Audience, Meeting, PartialDate, Person, Role, Society};
 use nspm_export::VcardVersion;
 use serde_json::{Value, json};
@@ -75,7 +75,12 @@ fn expected_span(m: &Meeting) -> (String, String) {
     if let Some((start, end)) = m.utc_times() {
         return (start.to_string(), end.to_string());
     }
-    let after = |(y, mo, d): (i32, u8, u8)| civil_from_days(days_from_civil(y, mo, d) + 1);
+    let after = |(y, mo, d): (i32, u8, u8)| {
+        let next = chrono::NaiveDate::from_ymd_opt(y, mo.into(), d.into())
+            .and_then(|day| day.succ_opt())
+            .expect("the data's days are real");
+        (next.year(), next.month() as u8, next.day() as u8)
+    };
     match m.date {
         PartialDate::Day(y, mo, d) => {
             let last = match m.end {

@@ -90,3 +90,31 @@ async fn the_embedded_site_is_served_as_exported() {
 async fn a_site_with_a_base_url_is_served_as_exported() {
     export_matches_server(Some(&support::fixture("site"))).await;
 }
+
+/// A stamp given to the state (the command line passes `SOURCE_DATE_EPOCH`)
+/// is the DTSTAMP of every calendar, after a reload too.
+#[tokio::test]
+async fn a_fixed_stamp_holds_for_every_reload() {
+    let stamp = nspm_core::Timestamp::parse("2023-11-14T22:13:20Z").unwrap();
+    let state = AppState::with_stamp(Society::load_embedded().unwrap(), Some(stamp)).unwrap();
+    let stamps = |ics: &str| -> BTreeSet<String> {
+        ics.lines()
+            .filter_map(|l| l.strip_prefix("DTSTAMP:"))
+            .map(String::from)
+            .collect()
+    };
+    let fixed = BTreeSet::from(["20231114T221320Z".to_string()]);
+    let r = send(&state, "GET", "/calendar.ics").await;
+    assert_eq!(stamps(r.text()), fixed);
+    // Without the stamp, the fixture's calendar would state its latest
+    // change (2019-10-01T08:30:00Z).
+    state
+        .replace(Society::load_dir(&support::fixture("site")).unwrap(), None)
+        .unwrap();
+    let r = send(&state, "GET", "/calendar.ics").await;
+    assert!(
+        r.text().contains("UID:bergen-2015@"),
+        "the reload is served"
+    );
+    assert_eq!(stamps(r.text()), fixed);
+}

@@ -223,3 +223,44 @@ fn sighup_with_the_data_built_in_is_logged_and_serving_goes_on() {
     assert_eq!(server.get("/healthz").status, 200);
     assert!(server.is_running());
 }
+
+/// Sends a GET with one If-Modified-Since and no ETag, as calendar clients
+/// that keep only dates do.
+fn get_since(server: &Running, path: &str, since: &str) -> super::running::Reply {
+    let mut client = Client::connect(server.addr);
+    let request =
+        format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nIf-Modified-Since: {since}\r\n\r\n");
+    std::io::Write::write_all(client.stream(), request.as_bytes()).unwrap();
+    client.read_reply().unwrap()
+}
+
+#[test]
+fn an_edit_to_a_person_moves_last_modified_so_date_only_clients_get_it() {
+    let temp = data_copy();
+    let data = temp.path().join("data");
+    // Files last changed long before anything the data records, so that
+    // the first date served is the data's own.
+    let long_ago = std::time::UNIX_EPOCH + Duration::from_secs(946_684_800);
+    for file in DataFile::ALL {
+        std::fs::File::options()
+            .write(true)
+            .open(data.join(file.file_name()))
+            .unwrap()
+            .set_modified(long_ago)
+            .unwrap();
+    }
+    let server = serve(&data);
+    let first = server.get("/committee/");
+    let date = first.header("last-modified").unwrap().to_string();
+    assert_eq!(get_since(&server, "/committee/", &date).status, 304);
+
+    // A person's edit records no date in the data, only in the file.
+    replace_file(&people_file(&temp), &renamed(&data, "Sørena"));
+    wait_for_name(&server, "soren-brunak", "Sørena", SOON);
+    let after = get_since(&server, "/committee/", &date);
+    assert_eq!(after.status, 200, "{:?}", after.headers);
+    assert!(after.text().contains("Sørena"));
+    let moved = after.header("last-modified").unwrap();
+    assert_ne!(moved, date);
+    assert_eq!(get_since(&server, "/committee/", moved).status, 304);
+}

@@ -13,8 +13,9 @@ use crate::support;
 /// How long a server may take to render the site and start listening; the
 /// machine running the tests may be busy.
 const START: Duration = Duration::from_secs(60);
-/// The start of the line that says where the server listens.
-const SERVING: &str = "serving http://";
+/// The start of the line that says where the server listens (`http://`
+/// or `https://` follows).
+const SERVING: &str = "serving http";
 
 /// A running `nspm serve`, killed when dropped if it is still running.
 #[derive(Debug)]
@@ -90,6 +91,7 @@ impl Running {
         let addr = line
             .split(SERVING)
             .nth(1)
+            .and_then(|rest| rest.strip_prefix("s").unwrap_or(rest).strip_prefix("://"))
             .and_then(|rest| rest.trim_end_matches('/').parse().ok())
             .unwrap_or_else(|| panic!("no address in {line:?}"));
         running.addr = addr;

@@ -258,7 +258,7 @@ fn no_grant(access: &Access, target: &str) -> anyhow::Error {
             names.push(g.person.as_str());
         }
     }
-    let hint = match nspm_core::query::suggest(target, names.into_iter()).as_slice() {
+    let hint = match nspm_core::suggest::suggest(target, names.into_iter()).as_slice() {
         [] => String::new(),
         [one] => format!("; did you mean {one}?"),
         many => format!("; did you mean one of {}?", many.join(", ")),

@@ -3,6 +3,7 @@
 //! checks it) and nspm-store (which locks the data and writes it safely).
 
 mod fields;
+mod import;
 
 use std::io::Write as _;
 use std::process::ExitCode;
@@ -13,6 +14,7 @@ use nspm_core::edit::{self, Assign, Change, EditError, Kind};
 use nspm_store::{DataDir, Lock, StoreError};
 
 pub use fields::{InstitutionFields, MeetingFields, PersonFields};
+pub use import::{ImportArgs, run as import};
 
 use super::Context;
 
@@ -109,7 +111,9 @@ pub(super) fn writable_dir(cx: &Context) -> anyhow::Result<DataDir> {
     let dir = cx.data_dir().context(
         "changes need a data directory: give --data DIR, set NSPM_DATA, or run where ./data holds society.ron",
     )?;
-    Ok(DataDir::new(dir).with_faults(cx.faults.clone()))
+    Ok(DataDir::new(dir)
+        .with_faults(cx.faults.clone())
+        .by_user(super::user()))
 }
 
 /// Takes the data directory's lock, waiting as long as `wait` says; giving

@@ -8,7 +8,7 @@ use anyhow::Context as _;
 use clap::ValueEnum;
 use nspm_core::{Audience, DataFile};
 use nspm_export::{
-    CalendarOptions, CardOptions, Site, SiteOptions, VcardVersion, ics, stamp_from_env, vcard,
+    CalendarOptions, CardOptions, Site, SiteOptions, VcardVersion, ics, stamp_for, vcard,
 };
 use nspm_store::ExportDir;
 
@@ -91,13 +91,14 @@ impl From<Reader> for Audience {
 }
 
 pub fn run(cx: &mut Context, command: Command) -> anyhow::Result<ExitCode> {
+    let fixed = super::source_date_epoch()?;
     // The calendar shows meetings and their venues, and nothing of people,
     // so it does not read people.ron, by far the largest file.
     let society = match command {
         Command::Ics(_) => cx.society_only(&[DataFile::Institutions, DataFile::Meetings])?,
         _ => cx.society()?,
     };
-    let stamp = stamp_from_env(&society)?;
+    let stamp = stamp_for(&society, fixed);
     match command {
         Command::Site(args) => {
             let site = Site::build(&society, &SiteOptions { stamp })?;
@@ -108,7 +109,7 @@ pub fn run(cx: &mut Context, command: Command) -> anyhow::Result<ExitCode> {
             super::leave_to_exit(site);
         }
         Command::Vcard(args) => {
-            let people = args.filter.select(&society)?;
+            let people = args.filter.select(&society, args.target.audience.into())?;
             let options = CardOptions {
                 version: match args.vcard_version {
                     Version::V3 => VcardVersion::V3,

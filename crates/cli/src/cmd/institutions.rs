@@ -3,10 +3,10 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use nspm_core::RecordKind;
 use nspm_core::edit::Kind;
 use nspm_core::query::Filters;
 use nspm_core::view::InstitutionView;
+use nspm_core::{Audience, RecordKind};
 
 use super::{Context, edit};
 use crate::cli::{ListFormat, ShowArgs};
@@ -56,7 +56,7 @@ pub fn run(cx: &mut Context, command: Command) -> anyhow::Result<ExitCode> {
             let views: Vec<InstitutionView> = society
                 .institutions_matching(&query)
                 .into_iter()
-                .map(|i| InstitutionView::new(&society, i))
+                .map(|i| InstitutionView::new(&society, i, STAFF))
                 .collect();
             cx.out.list(args.format, &views)?;
         }
@@ -65,7 +65,7 @@ pub fn run(cx: &mut Context, command: Command) -> anyhow::Result<ExitCode> {
             let institution = society
                 .institution(&args.id)
                 .ok_or_else(|| society.not_found(RecordKind::Institution, &args.id))?;
-            let view = InstitutionView::new(&society, institution);
+            let view = InstitutionView::new(&society, institution, STAFF);
             cx.out.record(args.format, &view, |out| {
                 out.fields(&[
                     ("id", view.id.clone()),
@@ -75,7 +75,7 @@ pub fn run(cx: &mut Context, command: Command) -> anyhow::Result<ExitCode> {
                     ("people", view.people.len().to_string()),
                 ])?;
                 let people: Vec<Vec<String>> = society
-                    .people_at(institution)
+                    .people_at(institution, STAFF)
                     .map(|p| vec![p.id.to_string(), p.name()])
                     .collect();
                 if !people.is_empty() {
@@ -88,6 +88,9 @@ pub fn run(cx: &mut Context, command: Command) -> anyhow::Result<ExitCode> {
     }
     Ok(ExitCode::SUCCESS)
 }
+
+/// Staff know of everyone, members-only people too, as `people list` shows them.
+const STAFF: Audience = Audience::Members;
 
 impl Row for InstitutionView {
     const TABLE: &'static [&'static str] = &["ID", "NAME", "COUNTRY", "PEOPLE"];
@@ -105,20 +108,13 @@ impl Row for InstitutionView {
         &["id", "name", "aliases", "country_code", "country", "people"];
 
     fn csv(&self) -> Vec<String> {
-        let InstitutionView {
-            id,
-            name,
-            aliases,
-            country,
-            people,
-        } = self;
         vec![
-            id.clone(),
-            name.clone(),
-            aliases.join(";"),
-            country.code.to_string(),
-            country.name.to_string(),
-            people.join(";"),
+            self.id.clone(),
+            self.name.clone(),
+            self.aliases.join(";"),
+            self.country.code.to_string(),
+            self.country.name.to_string(),
+            self.people.join(";"),
         ]
     }
 }

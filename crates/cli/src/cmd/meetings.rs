@@ -2,12 +2,15 @@
 
 use std::process::ExitCode;
 
-use nspm_core::RecordKind;
 use nspm_core::edit::Kind;
 use nspm_core::query::Filters;
 use nspm_core::view::MeetingView;
+use nspm_core::{Audience, RecordKind};
 
 use super::{Context, edit};
+
+/// Staff see every meeting detail, the members-only ones too.
+const STAFF: Audience = Audience::Members;
 use crate::cli::{ListFormat, ShowArgs};
 use crate::output::{Row, ref_cells};
 
@@ -59,7 +62,7 @@ pub fn run(cx: &mut Context, command: Command) -> anyhow::Result<ExitCode> {
             let views: Vec<MeetingView> = society
                 .meetings_matching(&query)
                 .into_iter()
-                .map(|m| MeetingView::new(&society, m))
+                .map(|m| MeetingView::new(&society, m, STAFF))
                 .collect();
             cx.out.list(args.format, &views)?;
         }
@@ -68,9 +71,9 @@ pub fn run(cx: &mut Context, command: Command) -> anyhow::Result<ExitCode> {
             let meeting = society
                 .meeting(&args.id)
                 .ok_or_else(|| society.not_found(RecordKind::Meeting, &args.id))?;
-            let view = MeetingView::new(&society, meeting);
+            let view = MeetingView::new(&society, meeting, STAFF);
             cx.out.record(args.format, &view, |out| {
-                out.fields(&[
+                let mut fields = vec![
                     ("id", view.id.clone()),
                     ("title", view.title.clone()),
                     ("date", view.date_text.clone()),
@@ -84,7 +87,19 @@ pub fn run(cx: &mut Context, command: Command) -> anyhow::Result<ExitCode> {
                         "modified",
                         view.modified.map(|t| t.to_string()).unwrap_or_default(),
                     ),
-                ])
+                ];
+                // The members-only details, for staff, where the meeting has them.
+                let members_only = [
+                    ("venue address", &view.venue_address),
+                    ("online link", &view.online_link),
+                    ("notes", &view.notes),
+                ];
+                for (name, value) in members_only {
+                    if let Some(value) = value {
+                        fields.push((name, format!("{value} (members only)")));
+                    }
+                }
+                out.fields(&fields)
             })?;
         }
     }
@@ -152,6 +167,12 @@ impl Row for MeetingView {
             starts,
             ends,
             zone,
+            // A CSV file is passed around as a list of meetings, so it keeps
+            // to what anyone may see; JSON and `meetings show` give staff
+            // the members-only details.
+            venue_address: _,
+            online_link: _,
+            notes: _,
         } = self;
         let [venue_id, venue] = ref_cells(venue);
         vec![

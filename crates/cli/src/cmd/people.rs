@@ -1,10 +1,10 @@
-//! `nspm people list` and `nspm people show`.
+//! `nspm people list`, `show`, `add`, `edit`, `remove` and `import`.
 
 use std::process::ExitCode;
 
 use nspm_core::edit::Kind;
 use nspm_core::query::Filters;
-use nspm_core::view::{ContactView, DetailView, PersonView};
+use nspm_core::view::{DetailView, PersonView};
 use nspm_core::{Audience, Person, RecordKind, Society};
 
 use super::{Context, edit};
@@ -23,6 +23,9 @@ pub enum Command {
     Edit(edit::EditArgs<edit::PersonFields>),
     /// Remove a person; refused while the society names them as its contact.
     Remove(edit::RemoveArgs),
+    /// Add and update people from a CSV file, all rows or none: a row finds
+    /// its person by id or email, and an empty cell changes nothing.
+    Import(edit::ImportArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -52,8 +55,13 @@ pub struct Filter {
 }
 
 impl Filter {
-    /// The people chosen, sorted by family name then given name.
-    pub fn select<'s>(&self, society: &'s Society) -> anyhow::Result<Vec<&'s Person>> {
+    /// The people chosen whom this audience may know of, sorted by family
+    /// name then given name.
+    pub fn select<'s>(
+        &self,
+        society: &'s Society,
+        audience: Audience,
+    ) -> anyhow::Result<Vec<&'s Person>> {
         let query = Filters {
             country: self.country.clone(),
             institution: self.institution.clone(),
@@ -63,7 +71,7 @@ impl Filter {
         }
         .people(society)
         .map_err(crate::cli::filter_error)?;
-        Ok(society.people_matching(&query))
+        Ok(society.people_matching(&query, audience))
     }
 }
 
@@ -72,11 +80,12 @@ pub fn run(cx: &mut Context, command: Command) -> anyhow::Result<ExitCode> {
         Command::Add(args) => return edit::add(cx, args),
         Command::Edit(args) => return edit::edit(cx, args),
         Command::Remove(args) => return edit::remove(cx, Kind::Person, args),
+        Command::Import(args) => return edit::import(cx, args),
         Command::List(args) => {
             let society = cx.society()?;
             let views: Vec<PersonView> = args
                 .filter
-                .select(&society)?
+                .select(&society, Audience::Members)?
                 .into_iter()
                 .map(|p| PersonView::new(&society, p, Audience::Members))
                 .collect();
@@ -163,37 +172,21 @@ impl Row for PersonView {
     ];
 
     fn csv(&self) -> Vec<String> {
-        let PersonView {
-            id,
-            name,
-            given_name,
-            family_name,
-            institution,
-            country,
-            roles,
-            contact:
-                ContactView {
-                    email,
-                    phone,
-                    orcid,
-                    web,
-                },
-        } = self;
-        let [inst_id, inst_name] = ref_cells(institution);
+        let [inst_id, inst_name] = ref_cells(&self.institution);
         vec![
-            id.clone(),
-            name.clone(),
-            given_name.clone(),
-            family_name.clone(),
+            self.id.clone(),
+            self.name.clone(),
+            self.given_name.clone(),
+            self.family_name.clone(),
             inst_id,
             inst_name,
-            country.code.to_string(),
-            country.name.to_string(),
-            roles.join(";"),
-            detail_value(email),
-            detail_value(phone),
-            detail_value(orcid),
-            detail_value(web),
+            self.country.code.to_string(),
+            self.country.name.to_string(),
+            self.roles.join(";"),
+            detail_value(&self.contact.email),
+            detail_value(&self.contact.phone),
+            detail_value(&self.contact.orcid),
+            detail_value(&self.contact.web),
         ]
     }
 }

@@ -1,12 +1,13 @@
-//! `nspm serve`: the website and JSON API over HTTP, reloading the data
-//! when its files change.
+//! `nspm serve`: the website and JSON API over HTTP or HTTPS, reloading
+//! the data when its files change.
 
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::Context as _;
-use nspm_server::{AppState, Limits};
+use nspm_server::{AppState, Front, Limits, Proxy, Tls, TlsPart};
 
 use super::Context;
 
@@ -15,6 +16,18 @@ pub struct Args {
     /// The address and port to listen on; port 0 picks a free one.
     #[arg(long, default_value = "127.0.0.1:8080", value_name = "HOST:PORT")]
     addr: SocketAddr,
+    /// Serve HTTPS (HTTP/2 and HTTP/1.1) with this PEM certificate chain:
+    /// the site's certificate first, then its intermediates.
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The PEM private key of --tls-cert.
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+    /// A reverse proxy (an IP address, or a network such as 10.0.0.0/8)
+    /// whose X-Forwarded-Proto and X-Forwarded-For are believed; repeat for
+    /// several. From any other peer those headers are ignored.
+    #[arg(long, value_name = "ADDR")]
+    behind_proxy: Vec<Proxy>,
     /// Seconds a client has to send a request's headers. Hidden: it exists
     /// so that tests of slow clients take a second rather than ten.
     #[arg(long, hide = true, value_name = "SECONDS", value_parser = seconds)]
@@ -33,6 +46,7 @@ fn seconds(text: &str) -> Result<Duration, String> {
 }
 
 pub fn run(cx: &mut Context, args: Args) -> anyhow::Result<ExitCode> {
+    let stamp = super::source_date_epoch()?;
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
@@ -52,8 +66,25 @@ pub fn run(cx: &mut Context, args: Args) -> anyhow::Result<ExitCode> {
         // with `eprintln!`, which panics when stderr is gone.
         .log_internal_errors(false)
         .init();
+    // The files' time before their text, as on every reload.
+    let changed = cx
+        .data_dir()
+        .and_then(|dir| nspm_server::files_modified(&dir));
+    // A certificate that cannot be used stops the server before it
+    // listens, rather than at its first visitor.
+    let tls = match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => {
+            let files = TlsFiles {
+                cert: cert.clone(),
+                key: key.clone(),
+            };
+            let tls = files.load()?;
+            Some((files, tls))
+        }
+        _ => None,
+    };
     let society = cx.society()?;
-    let state = AppState::new(society).context("cannot render the site")?;
+    let state = AppState::with_files(society, stamp, changed).context("cannot render the site")?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -80,8 +111,16 @@ pub fn run(cx: &mut Context, args: Args) -> anyhow::Result<ExitCode> {
             }
             None => None,
         };
-        reload_on_hangup(live.as_ref())?;
-        tracing::info!("serving http://{addr}/");
+        reload_on_hangup(live.as_ref(), tls.clone())?;
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        tracing::info!("serving {scheme}://{addr}/");
+        if !args.behind_proxy.is_empty() {
+            let proxies: Vec<String> = args.behind_proxy.iter().map(Proxy::to_string).collect();
+            tracing::info!(
+                "trusting X-Forwarded-Proto and X-Forwarded-For from {}",
+                proxies.join(", ")
+            );
+        }
         let mut limits = Limits::default();
         if let Some(t) = args.header_timeout {
             limits.header_timeout = t;
@@ -94,18 +133,66 @@ pub fn run(cx: &mut Context, args: Args) -> anyhow::Result<ExitCode> {
             "taking at most {} connections at once",
             limits.max_connections
         );
-        nspm_server::serve_with(listener, state, limits, shutdown()).await?;
+        let front = Front {
+            tls: tls.map(|(_, tls)| tls),
+            proxies: args.behind_proxy,
+        };
+        nspm_server::serve_with(listener, state, limits, front, shutdown()).await?;
         tracing::info!("stopped");
         anyhow::Ok(())
     })?;
     Ok(ExitCode::SUCCESS)
 }
 
+/// Where the certificate chain and key are read from, at start and on
+/// SIGHUP.
+#[derive(Debug, Clone)]
+struct TlsFiles {
+    cert: PathBuf,
+    key: PathBuf,
+}
+
+impl TlsFiles {
+    fn load(&self) -> anyhow::Result<Tls> {
+        let (chain, key) = self.read()?;
+        Tls::from_pem(&chain, &key).map_err(|e| self.explain(e))
+    }
+
+    /// Puts the files' certificate in use in `tls`, once renewed.
+    fn reload(&self, tls: &Tls) -> anyhow::Result<()> {
+        let (chain, key) = self.read()?;
+        tls.replace_pem(&chain, &key).map_err(|e| self.explain(e))
+    }
+
+    fn read(&self) -> anyhow::Result<(Vec<u8>, Vec<u8>)> {
+        let read = |path: &Path, what: &str| {
+            std::fs::read(path)
+                .with_context(|| format!("cannot read the TLS {what} {}", path.display()))
+        };
+        Ok((read(&self.cert, "certificate")?, read(&self.key, "key")?))
+    }
+
+    /// The error, naming the file at fault.
+    fn explain(&self, e: nspm_server::TlsError) -> anyhow::Error {
+        let (cert, key) = (self.cert.display(), self.key.display());
+        let at = match e.part() {
+            TlsPart::Certificate => format!("the TLS certificate {cert}"),
+            TlsPart::Key => format!("the TLS key {key}"),
+            TlsPart::Both => format!("the TLS certificate {cert} and key {key}"),
+        };
+        anyhow::anyhow!("cannot use {at}: {e}")
+    }
+}
+
 /// SIGHUP means "read the data again now", as it does for most daemons:
 /// for a change the watch cannot see (a file linked from elsewhere, a
-/// network file system), or to be sure. Without this the signal would end
-/// the process at once, requests in flight and all.
-fn reload_on_hangup(live: Option<&nspm_server::LiveData>) -> anyhow::Result<()> {
+/// network file system), or to be sure. It also reads the TLS certificate
+/// and key again, as a renewal's hook asks nginx to. Without this the
+/// signal would end the process at once, requests in flight and all.
+fn reload_on_hangup(
+    live: Option<&nspm_server::LiveData>,
+    tls: Option<(TlsFiles, Tls)>,
+) -> anyhow::Result<()> {
     #[cfg(unix)]
     {
         let mut hangup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())
@@ -126,11 +213,20 @@ fn reload_on_hangup(live: Option<&nspm_server::LiveData>) -> anyhow::Result<()> 
                         );
                     }
                 }
+                if let Some((files, tls)) = &tls {
+                    match files.reload(tls) {
+                        Ok(()) => tracing::info!(
+                            cert = %files.cert.display(),
+                            "SIGHUP: TLS certificate reloaded"
+                        ),
+                        Err(e) => tracing::error!("SIGHUP: {e:#}; the certificate in use stays"),
+                    }
+                }
             }
         });
     }
     #[cfg(not(unix))]
-    let _ = live;
+    let _ = (live, tls);
     Ok(())
 }
 

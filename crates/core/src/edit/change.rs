@@ -10,9 +10,9 @@
 
 use super::refusal::{Refusal, RefusalKind};
 use super::write::{Rec, Val};
-use crate::load::DataFile;
+use crate::file::DataFile;
 use crate::model::{Institution, Meeting, Person, RecordKind, Role, Society};
-use crate::query::Suggestions;
+use crate::suggest::Suggestions;
 use crate::text::slug;
 use crate::{Country, PartialDate};
 
@@ -56,6 +56,17 @@ impl Kind {
     /// shows each its own way, the command line as a flag.
     pub fn fields(self) -> impl Iterator<Item = &'static str> {
         self.inputs().iter().map(|i| i.name)
+    }
+
+    /// The input that set a record's field: of those that set it, the one
+    /// the change gave, else the one named as the field, else the first.
+    pub(crate) fn input_for(self, field: &str, given: &[Assign]) -> Option<String> {
+        let setting = || self.inputs().iter().filter(|i| i.sets.contains(&field));
+        let input = setting()
+            .find(|i| given.iter().any(|a| a.field == i.name))
+            .or_else(|| setting().find(|i| i.name == field))
+            .or_else(|| setting().next())?;
+        Some(input.name.to_string())
     }
 
     /// The record's fields that no input sets, since the change itself does:
@@ -135,6 +146,9 @@ const MEETING_INPUTS: &[Input] = &[
     input("venue", &["venue"]),
     input("country", &["country"]),
     input("summary", &["summary"]),
+    input("venue-address", &["venue_address"]),
+    input("online-link", &["online_link"]),
+    input("notes", &["notes"]),
 ];
 
 /// One field as given: `--email kari@example.org` is `("email",
@@ -261,7 +275,13 @@ impl<'a> Given<'a> {
 
     /// An optional text: `Some("…")`, or left out when given empty.
     fn optional(&self, rec: &mut Rec, field: &'static str) {
-        if let Some(v) = self.get(field) {
+        self.optional_from(rec, field, field);
+    }
+
+    /// As [`Given::optional`], for an input named apart from its field
+    /// (`venue-address` sets `venue_address`).
+    fn optional_from(&self, rec: &mut Rec, input: &str, field: &'static str) {
+        if let Some(v) = self.get(input) {
             rec.set(field, (!v.is_empty()).then(|| Val::some(Val::str(v))));
         }
     }
@@ -450,6 +470,9 @@ impl<'a> Given<'a> {
         };
         self.country(rec, adding, fallback);
         self.optional(rec, "summary");
+        self.optional_from(rec, "venue-address", "venue_address");
+        self.optional_from(rec, "online-link", "online_link");
+        self.optional(rec, "notes");
     }
 
     /// The id for a new record: the one given, or one made from its name

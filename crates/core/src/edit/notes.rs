@@ -1,12 +1,11 @@
 //! Comments that staff wrote in the data files, found and tied to the field
 //! they sit beside, so that a rewritten record keeps them.
 //!
-//! The reader in [`crate::syntax`] skips comments; this scanner finds them
-//! again in a stretch of text, stepping over strings so that `//` inside a
-//! string is not taken for one.
+//! The reader's lexer ([`crate::syntax`]) finds them in a record's text,
+//! stepping over strings so that `//` inside a string is not taken for one.
 
 use crate::decode::Origin;
-use crate::syntax::Span;
+use crate::syntax::{self, Span};
 
 /// Where a comment goes when its record is written again. Paths name fields
 /// as [`Origin`] does: `email`, or `contact.person` inside a nested record.
@@ -54,47 +53,22 @@ impl Comment {
     }
 }
 
-/// Every comment that starts in `range` of `text`, in order.
+/// Every comment that starts in `range` of `text`, in order, as the
+/// reader's own lexer finds them.
 pub(crate) fn comments(text: &str, range: Span) -> Vec<Comment> {
-    let bytes = text.as_bytes();
-    let end = range.end.min(bytes.len());
-    let mut found = Vec::new();
-    let mut i = range.start;
-    while i < end {
-        match bytes[i] {
-            b'"' => i = skip_string(bytes, i),
-            b'\'' => i = skip_char(bytes, i),
-            b'r' if is_raw_string(bytes, i) => i = skip_raw_string(text, i),
-            b'/' if bytes.get(i + 1) == Some(&b'/') => {
-                let stop = text[i..].find('\n').map_or(text.len(), |n| i + n);
-                found.push(comment_at(text, i, stop));
-                i = stop;
-            }
-            b'/' if bytes.get(i + 1) == Some(&b'*') => {
-                let stop = block_end(bytes, i);
-                found.push(comment_at(text, i, stop));
-                i = stop;
-            }
-            b if b.is_ascii_alphanumeric() || b == b'_' => {
-                // Step over a whole identifier, so that the `r` in `for` is
-                // never mistaken for the start of a raw string.
-                while i < end && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
-                    i += 1;
-                }
-            }
-            _ => i += 1,
-        }
-    }
-    found
+    syntax::comments(text, range)
+        .into_iter()
+        .map(|span| comment_at(text, span))
+        .collect()
 }
 
-fn comment_at(text: &str, start: usize, end: usize) -> Comment {
-    let before = &text[..start];
+fn comment_at(text: &str, span: Span) -> Comment {
+    let before = &text[..span.start];
     let line_start = before.rfind('\n').map_or(0, |n| n + 1);
     Comment {
-        span: Span::new(start, end),
+        span,
         own_line: before[line_start..].trim().is_empty(),
-        blank_before: blank_line_before(text, start),
+        blank_before: blank_line_before(text, span.start),
     }
 }
 
@@ -103,76 +77,6 @@ pub(crate) fn blank_line_before(text: &str, at: usize) -> bool {
     let before = &text[..at];
     let gap = &before[before.trim_end().len()..];
     gap.matches('\n').count() >= 2
-}
-
-fn skip_string(bytes: &[u8], start: usize) -> usize {
-    let mut i = start + 1;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'\\' => i += 2,
-            b'"' => return i + 1,
-            _ => i += 1,
-        }
-    }
-    bytes.len()
-}
-
-fn skip_char(bytes: &[u8], start: usize) -> usize {
-    let mut i = start + 1;
-    if bytes.get(i) == Some(&b'\\') {
-        i += 2;
-    }
-    while i < bytes.len() && bytes[i] != b'\'' {
-        i += 1;
-    }
-    (i + 1).min(bytes.len())
-}
-
-/// `r"…"` or `r#"…"#`, as opposed to a raw identifier `r#name`.
-fn is_raw_string(bytes: &[u8], i: usize) -> bool {
-    let mut j = i + 1;
-    while bytes.get(j) == Some(&b'#') {
-        j += 1;
-    }
-    bytes.get(j) == Some(&b'"')
-}
-
-fn skip_raw_string(text: &str, start: usize) -> usize {
-    let bytes = text.as_bytes();
-    let mut i = start + 1;
-    let mut hashes = 0;
-    while bytes.get(i) == Some(&b'#') {
-        hashes += 1;
-        i += 1;
-    }
-    let closing = format!("\"{}", "#".repeat(hashes));
-    match text[i + 1..].find(&closing) {
-        Some(n) => i + 1 + n + closing.len(),
-        None => text.len(),
-    }
-}
-
-/// The end of a block comment, which may nest.
-fn block_end(bytes: &[u8], start: usize) -> usize {
-    let mut level = 0usize;
-    let mut i = start;
-    while i + 1 < bytes.len() {
-        match (bytes[i], bytes[i + 1]) {
-            (b'/', b'*') => {
-                level += 1;
-                i += 2;
-            }
-            (b'*', b'/') => {
-                level -= 1;
-                i += 2;
-                if level == 0 {
-                    return i;
-                }
-            }
-            _ => i += 1,
-        }
-    }
-    bytes.len()
 }
 
 /// The comments inside a record, each tied to the field it belongs with.

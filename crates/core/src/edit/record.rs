@@ -6,7 +6,7 @@
 
 use super::write::{Rec, Val};
 use crate::model::{
-    Contact, Detail, Initiative, Institution, Meeting, Person, SocietyInfo, Visibility,
+    Contact, Detail, Initiative, Institution, Meeting, MembersOnly, Person, SocietyInfo, Visibility,
 };
 
 /// `Some(Public("…"))` or `Some(Members("…"))`.
@@ -86,10 +86,14 @@ pub(crate) fn meeting(m: &Meeting) -> Rec {
         venue,
         country,
         summary,
+        venue_address,
+        online_link,
+        notes,
         revision,
         modified,
     } = m;
     let some = |text: String| Val::some(Val::Str(text));
+    let members_only = |v: &Option<MembersOnly>| v.as_ref().map(|v| some(v.0.clone()));
     Rec::new(Meeting::NAME, Meeting::FIELDS)
         .with("id", Val::str(id.as_str()))
         .with("title", Val::str(title))
@@ -102,6 +106,9 @@ pub(crate) fn meeting(m: &Meeting) -> Rec {
         .with_opt("venue", venue.as_ref().map(|v| some(v.to_string())))
         .with("country", Val::str(country.code()))
         .with_opt("summary", summary.clone().map(some))
+        .with_opt("venue_address", members_only(venue_address))
+        .with_opt("online_link", members_only(online_link))
+        .with_opt("notes", members_only(notes))
         .with_opt("revision", (*revision > 0).then_some(Val::Int(*revision)))
         .with_opt("modified", modified.map(|t| some(t.to_string())))
 }

@@ -16,8 +16,9 @@ pub struct Refusal {
     /// The kind of record the change is to.
     pub record: Kind,
     /// The input the problem lies with, by its name among [`Kind::fields`],
-    /// or as it was given when it is none of them. None for a problem that
-    /// the check found in the data as it would be.
+    /// or as it was given when it is none of them. For a problem that the
+    /// check found in the changed record, the input that set the field it
+    /// lies in; None for one elsewhere in the data.
     pub field: Option<String>,
     pub kind: RefusalKind,
 }

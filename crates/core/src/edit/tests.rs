@@ -1,14 +1,8 @@
 use super::*;
 use crate::load::Sources;
 
-const NOW: Timestamp = Timestamp {
-    year: 2026,
-    month: 5,
-    day: 1,
-    hour: 12,
-    minute: 0,
-    second: 0,
-};
+/// 2026-05-01T12:00:00Z.
+pub(super) const NOW: Timestamp = Timestamp::from_unix(1_777_636_800);
 
 fn add(kind: Kind, fields: &[(&str, &str)]) -> Change {
     Change::Add {
@@ -312,11 +306,14 @@ fn every_bad_value_is_listed_and_nothing_applies() {
             ..
         }) if text == "oslo uni"
     ));
-    // The date and the country are judged by the check, in the new record.
+    // The date and the country are judged by the check, in the new record,
+    // and each refusal names the input that gave the value.
     assert_eq!(
         data_kinds(&problems),
         [DiagnosticKind::InvalidValue, DiagnosticKind::InvalidValue]
     );
+    let fields: Vec<Option<&str>> = problems.iter().map(|p| p.field.as_deref()).collect();
+    assert_eq!(fields, [Some("venue"), Some("date"), Some("country")]);
     let words = flagged(&problems);
     assert!(words[0].starts_with("--venue: no institution matches \"oslo uni\""));
     assert_eq!(
@@ -504,7 +501,7 @@ fn full() -> Sources {
         &mut sources,
         DataFile::Meetings,
         "        date: \"2016-09\",\n",
-        "        date: \"2016-09-05\",\n        end: Some(\"2016-09-06\"),\n        starts: Some(\"09:00\"),\n        ends: Some(\"17:00\"),\n        zone: Some(\"Europe/Oslo\"),\n        venue: Some(\"university-of-oslo\"),\n        revision: 2,\n        modified: Some(\"2016-08-01T12:00:00Z\"),\n",
+        "        date: \"2016-09-05\",\n        end: Some(\"2016-09-06\"),\n        starts: Some(\"09:00\"),\n        ends: Some(\"17:00\"),\n        zone: Some(\"Europe/Oslo\"),\n        venue: Some(\"university-of-oslo\"),\n        venue_address: Some(\"Problemveien 7, 0315 Oslo\"),\n        online_link: Some(\"https://meet.example.org/oslo\"),\n        notes: Some(\"Bring your badge.\"),\n        revision: 2,\n        modified: Some(\"2016-08-01T12:00:00Z\"),\n",
     );
     replace(
         &mut sources,
@@ -570,6 +567,9 @@ fn sample(kind: Kind, input: &str) -> Option<&'static str> {
         (Kind::Meeting, "venue") => "university-of-bergen",
         (Kind::Meeting, "country") => "SE",
         (Kind::Meeting, "summary") => "Moved.",
+        (Kind::Meeting, "venue-address") => "Allégaten 1, 5007 Bergen",
+        (Kind::Meeting, "online-link") => "https://meet.example.org/bergen",
+        (Kind::Meeting, "notes") => "Ring twice.",
         _ => return None,
     })
 }

@@ -4,6 +4,8 @@
 use proptest::prelude::*;
 
 use super::*;
+use crate::decode;
+use crate::diagnostic::DiagnosticKind;
 
 fn sources_with(file: DataFile, text: &str) -> Sources {
     let mut sources = Sources::embedded();
@@ -190,6 +192,41 @@ fn sound_lists_are_cut_between_records() {
         assert!(whole.starts_with("Some("));
         assert_eq!(read_in_parts(file, text, &splits), whole);
     }
+}
+
+/// Decodes a person, and panics at the last one of the embedded data.
+fn person_or_panic<'s>(
+    cx: &mut decode::FileCx<'_>,
+    node: crate::syntax::Node<'s>,
+) -> decode::Decoded<'s, crate::model::Person> {
+    let person = decode::person(cx, node);
+    if let Some(id @ "thomas-werge") = person.id.as_deref() {
+        panic!("decoding {id} went wrong");
+    }
+    person
+}
+
+#[test]
+fn a_panic_while_reading_a_part_reaches_the_caller() {
+    let text = EMBEDDED[DataFile::People.index()];
+    let splits = crate::syntax::list_split_points(text, 3);
+    assert_eq!(splits.len(), 2);
+    // The last person is in the last part, which a thread of the pool reads.
+    let caught = std::panic::catch_unwind(|| {
+        let mut diagnostics = Vec::new();
+        decode::many(
+            "people.ron",
+            text,
+            &splits,
+            &mut diagnostics,
+            person_or_panic,
+        )
+    });
+    let panic = caught.expect_err("the part's panic reaches the caller");
+    assert_eq!(
+        panic.downcast_ref::<String>().map(String::as_str),
+        Some("decoding thomas-werge went wrong")
+    );
 }
 
 proptest! {

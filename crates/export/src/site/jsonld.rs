@@ -245,6 +245,10 @@ pub fn event(m: &MeetingView, society: &SocietyView, urls: &Urls) -> String {
         starts: _,
         ends: _,
         zone: _,
+        // Members only: the site's JSON-LD is public, always.
+        venue_address: _,
+        online_link: _,
+        notes: _,
     } = m;
     let place_name = venue
         .as_ref()

@@ -36,7 +36,7 @@ impl MembersSite {
     pub fn build(society: &Society, options: &SiteOptions) -> Result<MembersSite, ExportError> {
         let r = Renderer::new(society, options, Audience::Members);
         let mut pages = BTreeMap::new();
-        let everyone = society.people_matching(&PeopleQuery::default());
+        let everyone = society.people_matching(&PeopleQuery::default(), Audience::Members);
         pages.insert(ROOT.to_string(), directory(&r, &everyone)?);
         for p in &everyone {
             pages.insert(format!("{ROOT}people/{}/", p.id), person(&r, p)?);
@@ -100,10 +100,13 @@ pub fn search(society: &Society, options: &SiteOptions, query: &str) -> Result<P
         Vec::new()
     } else {
         society
-            .people_matching(&PeopleQuery {
-                text: Some(query.to_string()),
-                ..PeopleQuery::default()
-            })
+            .people_matching(
+                &PeopleQuery {
+                    text: Some(query.to_string()),
+                    ..PeopleQuery::default()
+                },
+                Audience::Members,
+            )
             .into_iter()
             .map(|p| members_view(&r, p))
             .collect()

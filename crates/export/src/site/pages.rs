@@ -17,6 +17,10 @@ use crate::{CalendarOptions, ExportError, ics, parallel};
 const STYLE: &str = include_str!("../../assets/style.css");
 const FAVICON: &str = include_str!("../../assets/favicon.svg");
 
+/// The site is public, always: members' pages are made elsewhere, from the
+/// same views with the members' audience.
+const AUDIENCE: Audience = Audience::Public;
+
 /// The longest meta description, in characters; search engines cut longer ones.
 const DESCRIPTION_LIMIT: usize = 160;
 
@@ -34,13 +38,13 @@ pub fn render_all(
     society: &Society,
     options: &SiteOptions,
 ) -> Result<BTreeMap<String, Page>, ExportError> {
-    let r = Renderer::new(society, options, Audience::Public);
+    let r = Renderer::new(society, options, AUDIENCE);
     let jobs: Vec<Job> = std::iter::once(Job::Frame)
-        .chain(society.people.iter().map(Job::Person))
+        .chain(society.people_for(AUDIENCE).map(Job::Person))
         .chain(society.institutions.iter().map(Job::Institution))
         .chain(society.meetings.iter().map(Job::Meeting))
         .collect();
-    let rendered = parallel::try_map(&jobs, parallel::threads(), |job| r.job(job))?;
+    let rendered = parallel::try_map(&jobs, |job| r.job(job))?;
     let mut pages: BTreeMap<String, Page> = rendered.into_iter().flatten().collect();
 
     let html: Vec<String> = pages
@@ -208,8 +212,8 @@ impl Renderer<'_> {
                 ]
             }
             Job::Institution(i) => {
-                let people: Vec<&Person> = society.people_at(i).collect();
-                let view = InstitutionView::new(society, i);
+                let people: Vec<&Person> = society.people_at(i, AUDIENCE).collect();
+                let view = InstitutionView::new(society, i, AUDIENCE);
                 vec![(
                     format!("/institutions/{}/", i.id),
                     self.institution(view, &people)?,
@@ -220,7 +224,7 @@ impl Renderer<'_> {
                 vec![
                     (
                         format!("/meetings/{}/", m.id),
-                        self.meeting(MeetingView::new(society, m))?,
+                        self.meeting(MeetingView::new(society, m, AUDIENCE))?,
                     ),
                     (
                         format!("/meetings/{}.ics", m.id),
@@ -294,14 +298,17 @@ impl Renderer<'_> {
     }
 
     fn public(&self, p: &Person) -> PersonView {
-        PersonView::new(self.society, p, Audience::Public)
+        PersonView::new(self.society, p, AUDIENCE)
     }
 
     pub(super) fn committee_members(&self) -> Vec<&Person> {
-        self.society.people_matching(&PeopleQuery {
-            role: Some(Role::SteeringCommittee),
-            ..Default::default()
-        })
+        self.society.people_matching(
+            &PeopleQuery {
+                role: Some(Role::SteeringCommittee),
+                ..Default::default()
+            },
+            AUDIENCE,
+        )
     }
 
     fn home(&self) -> Result<Page, ExportError> {
@@ -381,7 +388,7 @@ impl Renderer<'_> {
 
     fn person(&self, p: &Person) -> Result<Page, ExportError> {
         let view = self.public(p);
-        let roles: Vec<&str> = p.roles.iter().map(|r| r.label()).collect();
+        let roles: Vec<&str> = p.roles_for(AUDIENCE).map(|r| r.label()).collect();
         let mut description = view.name.clone();
         if let Some(i) = &view.institution {
             description.push_str(&format!(", {}", i.name));
@@ -431,7 +438,7 @@ impl Renderer<'_> {
             .society
             .meetings_matching(&MeetingQuery::default())
             .into_iter()
-            .map(|m| MeetingView::new(self.society, m))
+            .map(|m| MeetingView::new(self.society, m, AUDIENCE))
             .collect();
         let entries: Vec<TimelineEntry> = meetings
             .iter()

@@ -14,7 +14,7 @@ use std::collections::HashSet;
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use nspm_core::query::suggest;
+use nspm_core::suggest::suggest;
 use serde::de::value::MapDeserializer;
 use serde::de::{self, DeserializeOwned, IntoDeserializer, Visitor};
 use serde::forward_to_deserialize_any;

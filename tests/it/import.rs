@@ -1,0 +1,276 @@
+//! `nspm people import`: spreadsheets' CSV (a byte-order mark, semicolons,
+//! quoted newlines) read into people, all rows or none, matched by id or
+//! email so that a second import changes nothing.
+//!
+//! Every test works on a copy of `data/` in a temporary directory, and runs
+//! nspm there with `--data data`, so messages name `data/people.ron` as staff
+//! would see them. The fixtures in tests/fixtures/import/ name invented
+//! people only.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use nspm_core::{DataFile, Society, Sources, Visibility};
+use tempfile::TempDir;
+
+use crate::support::{self, nspm};
+
+/// A copy of the society's real data in `<temp>/data`.
+fn copy_of_data() -> TempDir {
+    let temp = tempfile::tempdir().expect("a temporary directory");
+    support::copy_data(&support::root().join("data"), &temp.path().join("data"));
+    temp
+}
+
+fn fixture(name: &str) -> PathBuf {
+    support::fixture("import").join(name)
+}
+
+fn run(temp: &Path, args: &[&str]) -> Output {
+    nspm()
+        .current_dir(temp)
+        .args(["--data", "data"])
+        .args(args)
+        .output()
+        .expect("nspm runs")
+}
+
+/// Imports a fixture, copied into the temporary directory so that
+/// messages name it as `people.csv`.
+fn import(temp: &Path, name: &str, extra: &[&str]) -> Output {
+    fs::copy(fixture(name), temp.join("people.csv")).expect("the fixture copies");
+    let mut args = vec!["people", "import", "people.csv"];
+    args.extend(extra);
+    run(temp, &args)
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8(bytes.to_vec()).expect("nspm writes UTF-8")
+}
+
+/// Imports and expects success; returns what it printed.
+fn imported(temp: &Path, name: &str) -> String {
+    let output = import(temp, name, &[]);
+    assert!(
+        output.status.success(),
+        "importing {name} failed: {}",
+        text(&output.stderr)
+    );
+    text(&output.stdout)
+}
+
+/// Imports and expects exit status 1 with every file as it was; returns
+/// the error message.
+fn refused(temp: &Path, name: &str) -> String {
+    let before = bytes(temp);
+    let output = import(temp, name, &[]);
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "importing {name}: {}{}",
+        text(&output.stdout),
+        text(&output.stderr)
+    );
+    assert_eq!(bytes(temp), before, "a refused import touched a file");
+    text(&output.stderr)
+}
+
+/// The bytes of every data file.
+fn bytes(temp: &Path) -> Vec<Vec<u8>> {
+    DataFile::ALL
+        .iter()
+        .map(|f| fs::read(temp.join("data").join(f.file_name())).unwrap())
+        .collect()
+}
+
+fn society(temp: &Path) -> Society {
+    let sources = Sources::read_dir(&temp.join("data")).expect("the data reads");
+    Society::from_sources(&sources).expect("the data checks clean after an import")
+}
+
+#[test]
+fn a_file_with_a_byte_order_mark_adds_its_people() {
+    let temp = copy_of_data();
+    let before = society(temp.path()).people.len();
+    let out = imported(temp.path(), "bom.csv");
+    insta::assert_snapshot!("import_bom", out);
+    let society = society(temp.path());
+    assert_eq!(society.people.len(), before + 2);
+    let kari = society.person("kari-nordmann").expect("Kari is added");
+    // The first header is `given_name`, not `\u{feff}given_name`.
+    assert_eq!(kari.given, "Kari");
+    assert_eq!(
+        kari.institution.as_ref().map(|i| i.as_str()),
+        Some("university-of-oslo")
+    );
+    assert_eq!(kari.country.code(), "NO", "the institution's country");
+    let email = kari.email.as_ref().expect("an email address");
+    assert_eq!(email.visibility, Visibility::Public);
+    let lars = society.person("lars-testesen").expect("Lars is added");
+    assert_eq!(lars.country.code(), "SE");
+    let email = lars.email.as_ref().expect("an email address");
+    assert_eq!(
+        email.visibility,
+        Visibility::Members,
+        "new details are for members"
+    );
+}
+
+#[test]
+fn semicolons_and_quoted_newlines_are_read_as_a_spreadsheet_writes_them() {
+    let temp = copy_of_data();
+    let out = imported(temp.path(), "semicolons.csv");
+    insta::assert_snapshot!("import_semicolons", out);
+    let society = society(temp.path());
+    let sigrid = society.person("sigrid-asheim").expect("Sigrid is added");
+    assert_eq!(sigrid.family, "Åsheim");
+    assert_eq!(
+        sigrid.institution.as_ref().map(|i| i.as_str()),
+        Some("aarhus-university")
+    );
+    let roles: Vec<&str> = sigrid.roles.iter().map(|r| r.slug()).collect();
+    assert_eq!(
+        roles,
+        ["steering-committee", "chair"],
+        "one cell, two lines"
+    );
+    let jens = society.person("jens-ostergard").expect("Jens is added");
+    assert_eq!(jens.family, "Østergård");
+}
+
+#[test]
+fn a_bad_row_in_the_middle_refuses_the_whole_import_naming_every_problem() {
+    let temp = copy_of_data();
+    let message = refused(temp.path(), "bad-row.csv");
+    insta::assert_snapshot!("import_bad_row", message);
+    // The good rows before and after the bad ones were not added either.
+    for line in ["line 2:", "line 6:"] {
+        assert!(!message.contains(line), "{line} is sound: {message}");
+    }
+    for line in ["line 3:", "line 4:"] {
+        assert!(message.contains(line), "{line} is named: {message}");
+    }
+}
+
+#[test]
+fn a_second_import_of_the_same_file_changes_nothing() {
+    let temp = copy_of_data();
+    imported(temp.path(), "bom.csv");
+    let before = bytes(temp.path());
+    let out = imported(temp.path(), "bom.csv");
+    assert_eq!(
+        out,
+        "nothing changed: 0 added, 0 updated, 2 unchanged (data/people.ron)\n"
+    );
+    assert_eq!(bytes(temp.path()), before, "the files are byte for byte");
+}
+
+/// Imports bom.csv and then `name`, expecting the second import to print
+/// `printed`; returns the society as it is then.
+fn after_bom(name: &str, printed: &str) -> Society {
+    let temp = copy_of_data();
+    imported(temp.path(), "bom.csv");
+    assert_eq!(imported(temp.path(), name), printed);
+    society(temp.path())
+}
+
+#[test]
+fn an_updated_file_changes_what_changed() {
+    let society = after_bom(
+        "updated.csv",
+        "line 3: changed person \"lars-testesen\": phone\n\
+         0 added, 1 updated, 1 unchanged (data/people.ron)\n",
+    );
+    let lars = society.person("lars-testesen").unwrap();
+    assert_eq!(lars.phone.as_ref().unwrap().value, "+46 8 123 999");
+}
+
+#[test]
+fn a_row_without_an_id_finds_its_person_by_email_ignoring_case() {
+    let society = after_bom(
+        "by-email.csv",
+        "line 2: changed person \"kari-nordmann\": phone\n\
+         0 added, 1 updated, 0 unchanged (data/people.ron)\n",
+    );
+    let seed = self::society(&support::root()).people.len();
+    assert_eq!(society.people.len(), seed + 2, "nobody is added");
+    let kari = society.person("kari-nordmann").unwrap();
+    assert_eq!(kari.phone.as_ref().unwrap().value, "+47 22 85 50 50");
+    assert_eq!(
+        kari.given, "Kari",
+        "the columns not given stay as they were"
+    );
+}
+
+#[test]
+fn a_dry_run_shows_the_diff_and_writes_nothing() {
+    let temp = copy_of_data();
+    let before = bytes(temp.path());
+    let output = import(temp.path(), "bom.csv", &["--dry-run"]);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    insta::assert_snapshot!("import_dry_run", text(&output.stdout));
+    assert_eq!(
+        text(&output.stderr),
+        "dry run, nothing written: 2 added, 0 updated, 0 unchanged (data/people.ron)\n"
+    );
+    assert_eq!(bytes(temp.path()), before);
+}
+
+#[test]
+fn an_unknown_column_is_named_with_the_closest_one() {
+    let temp = copy_of_data();
+    let message = refused(temp.path(), "unknown-column.csv");
+    insta::assert_snapshot!("import_unknown_column", message);
+}
+
+#[test]
+fn a_file_that_is_not_utf8_is_refused_naming_the_line_and_column() {
+    let temp = copy_of_data();
+    // Latin-1, as an old spreadsheet saves "Søren Sørensen" and "Århus".
+    let mut file = b"name,email,country\nAnne Gyldig,anne.gyldig@example.org,NO\n".to_vec();
+    file.extend(
+        b"S\xf8ren S\xf8rensen,soren@example.org,DK\n\"\xc5rhus\nUniversitet\",x@example.org,DK\n",
+    );
+    fs::write(temp.path().join("latin1.csv"), &file).unwrap();
+    let before = bytes(temp.path());
+    let output = run(temp.path(), &["people", "import", "latin1.csv"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(bytes(temp.path()), before);
+    insta::assert_snapshot!("import_not_utf8", text(&output.stderr));
+}
+
+#[test]
+fn a_file_without_an_id_or_email_column_is_refused() {
+    let temp = copy_of_data();
+    fs::write(temp.path().join("names.csv"), "name,country\nOla Navn,NO\n").unwrap();
+    let before = bytes(temp.path());
+    let output = run(temp.path(), &["people", "import", "names.csv"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(bytes(temp.path()), before);
+    let message = text(&output.stderr);
+    assert!(
+        message.contains("line 1: the table needs an \"id\" or an \"email\" column"),
+        "{message}"
+    );
+}
+
+/// What `people list --format csv` writes, read back, is what the data
+/// says: the export's columns are the import's.
+#[test]
+fn the_people_export_imports_as_no_change() {
+    let temp = copy_of_data();
+    imported(temp.path(), "bom.csv");
+    let export = run(temp.path(), &["people", "list", "--format", "csv"]);
+    assert!(export.status.success());
+    fs::write(temp.path().join("export.csv"), &export.stdout).unwrap();
+    let before = bytes(temp.path());
+    let output = run(temp.path(), &["people", "import", "export.csv"]);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let people = society(temp.path()).people.len();
+    assert_eq!(
+        text(&output.stdout),
+        format!("nothing changed: 0 added, 0 updated, {people} unchanged (data/people.ron)\n")
+    );
+    assert_eq!(bytes(temp.path()), before);
+}
