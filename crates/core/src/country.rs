@@ -53,11 +53,6 @@ impl Country {
     pub fn name(self) -> &'static str {
         COUNTRIES[self.0 as usize].1
     }
-
-    /// Every country, sorted by code.
-    pub fn all() -> impl Iterator<Item = Country> {
-        (0..COUNTRIES.len()).map(|i| Country(i as u16))
-    }
 }
 
 impl fmt::Debug for Country {

@@ -1,7 +1,7 @@
 //! The society's website and read-only JSON API over HTTP, built on axum.
 //!
 //! [`app`] builds the router over an [`AppState`], so tests drive it with
-//! `app(state).oneshot(request)` and no socket; [`serve`] runs it on a
+//! `app(state).oneshot(request)` and no socket; [`serve_with`] runs it on a
 //! listener until shutdown. The state holds one loaded snapshot of the data
 //! behind an atomic pointer: a reload swaps in a whole new snapshot, so no
 //! request ever sees half of one and half of the other.
@@ -135,24 +135,8 @@ async fn healthz() -> &'static str {
 }
 
 /// Serves the app on `listener` until `shutdown` completes, then finishes
-/// the requests in flight.
-pub async fn serve(
-    listener: tokio::net::TcpListener,
-    state: AppState,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    serve_with(
-        listener,
-        state,
-        Limits::default(),
-        Front::default(),
-        shutdown,
-    )
-    .await
-}
-
-/// [`serve`] with other timeouts than the defaults, and over TLS or behind
-/// trusted proxies as `front` says.
+/// the requests in flight, with the timeouts of `limits`, and over TLS or
+/// behind trusted proxies as `front` says.
 pub async fn serve_with(
     listener: tokio::net::TcpListener,
     state: AppState,
