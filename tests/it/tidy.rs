@@ -215,3 +215,37 @@ fn core_modules_have_no_cycles() {
         }
     }
 }
+
+/// ARCHITECTURE.md's code map names every source file of the workspace's
+/// crates, so that a new module cannot go unexplained; the CLI's commands
+/// count as named by "one module per command under `cmd/`".
+#[test]
+fn the_code_map_names_every_source_file() {
+    let map = std::fs::read_to_string(support::root().join("ARCHITECTURE.md")).unwrap();
+    let crates = support::root().join("crates");
+    let mut missing = Vec::new();
+    for krate in std::fs::read_dir(&crates).unwrap() {
+        let src = krate.unwrap().path().join("src");
+        if !src.is_dir() {
+            continue;
+        }
+        for file in support::files_under(&src) {
+            let name = file.file_name().unwrap().to_string_lossy().to_string();
+            let command = file.starts_with("cmd") && file.components().count() == 2;
+            let tests = name == "tests.rs" || file.extension().is_none_or(|e| e != "rs");
+            if command
+                || tests
+                || name == "lib.rs"
+                || map.contains(&format!("`{name}`"))
+                || map.contains(&name)
+            {
+                continue;
+            }
+            missing.push(src.join(&file).display().to_string());
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "ARCHITECTURE.md's code map does not name {missing:?}"
+    );
+}
