@@ -708,6 +708,8 @@ fn a_writer_killed_at_any_moment_leaves_each_record_old_or_new() {
             ],
         )
     };
+    /// Enough kills to land on both sides of a write many times over.
+    const ROUNDS: usize = 150;
     // The median of a few runs, since one can be slowed by a busy machine.
     let mut times: Vec<u64> = (1000..1005)
         .map(|i| {
@@ -719,12 +721,12 @@ fn a_writer_killed_at_any_moment_leaves_each_record_old_or_new() {
     times.sort_unstable();
     let span = times[2];
 
-    // Hundreds of rounds, within a time that keeps the suite quick.
-    let deadline = Instant::now() + Duration::from_secs(15);
+    // A fixed number of rounds, however busy the machine: a count that
+    // depended on the time taken would fail a test for the machine's load.
     let (mut last, mut applied, mut killed_before, mut people) = (1004, 5, 0, 0);
     let base_people = society(t).people.len();
     let mut rounds = 0;
-    while rounds < 300 && Instant::now() < deadline {
+    while rounds < ROUNDS {
         rounds += 1;
         let i = rounds;
         // Every third round adds a person instead, to kill splices that
@@ -796,8 +798,6 @@ fn a_writer_killed_at_any_moment_leaves_each_record_old_or_new() {
     println!(
         "{rounds} rounds, {killed_before} killed before writing, {applied} edits landed, {people} people added"
     );
-    // A busy machine gets through fewer rounds; each still counts.
-    assert!(rounds >= 50, "only {rounds} rounds in the time allowed");
     assert!(
         killed_before > 0 && applied > 1,
         "the kills did not fall on both sides of a write"
