@@ -15,22 +15,12 @@ use nspm_core::Timestamp;
 use regex::Regex;
 use tempfile::TempDir;
 
-use crate::support::{self, nspm};
+use crate::support::{self, nspm, nspm_in as command, run_in as run};
 
 fn copy_of_fixture() -> TempDir {
     let temp = tempfile::tempdir().expect("a temporary directory");
     support::copy_data(&support::fixture("valid"), &temp.path().join("data"));
     temp
-}
-
-fn command(temp: &Path, args: &[&str]) -> Command {
-    let mut cmd = nspm();
-    cmd.current_dir(temp).args(["--data", "data"]).args(args);
-    cmd
-}
-
-fn run(temp: &Path, args: &[&str]) -> Output {
-    command(temp, args).output().expect("nspm runs")
 }
 
 /// Runs nspm and expects success; returns stdout and stderr.

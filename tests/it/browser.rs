@@ -67,19 +67,13 @@ fn a_visitor_clicks_through_to_a_card_and_the_calendar() {
         std::fs::remove_dir_all(&shots).unwrap();
     }
     let server = crate::server::running::Running::start(&[], &[]);
-    let out = Command::new("node")
-        .arg(tools.join("e2e.mjs"))
-        .arg(format!("http://{}/", server.addr))
-        .arg(&shots)
-        .arg(&name)
-        .current_dir(&tools)
-        .output()
-        .expect("node runs");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "the walk failed:\n{}\n{stdout}",
-        String::from_utf8_lossy(&out.stderr)
+    let stdout = support::tool_stdout(
+        Command::new("node")
+            .arg(tools.join("e2e.mjs"))
+            .arg(format!("http://{}/", server.addr))
+            .arg(&shots)
+            .arg(&name)
+            .current_dir(&tools),
     );
     let report: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"));
     assert_eq!(report["blocked"], serde_json::json!([]));

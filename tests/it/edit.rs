@@ -8,30 +8,20 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 use std::thread;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use nspm_core::{DataFile, Society, Sources, Timestamp};
 use tempfile::TempDir;
 
-use crate::support::{self, nspm};
+use crate::support::{self, nspm, nspm_in as command, run_in as run};
 
 /// A copy of the society's real data in `<temp>/data`.
 fn copy_of_data() -> TempDir {
     let temp = tempfile::tempdir().expect("a temporary directory");
     support::copy_data(&support::root().join("data"), &temp.path().join("data"));
     temp
-}
-
-fn command(temp: &Path, args: &[&str]) -> Command {
-    let mut cmd = nspm();
-    cmd.current_dir(temp).args(["--data", "data"]).args(args);
-    cmd
-}
-
-fn run(temp: &Path, args: &[&str]) -> Output {
-    command(temp, args).output().expect("nspm runs")
 }
 
 fn stdout(output: &Output) -> String {

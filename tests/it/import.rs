@@ -14,7 +14,7 @@ use std::process::Output;
 use nspm_core::{DataFile, Society, Sources, Visibility};
 use tempfile::TempDir;
 
-use crate::support::{self, nspm};
+use crate::support::{self, run_in as run};
 
 /// A copy of the society's real data in `<temp>/data`.
 fn copy_of_data() -> TempDir {
@@ -25,15 +25,6 @@ fn copy_of_data() -> TempDir {
 
 fn fixture(name: &str) -> PathBuf {
     support::fixture("import").join(name)
-}
-
-fn run(temp: &Path, args: &[&str]) -> Output {
-    nspm()
-        .current_dir(temp)
-        .args(["--data", "data"])
-        .args(args)
-        .output()
-        .expect("nspm runs")
 }
 
 /// Imports a fixture, copied into the temporary directory so that

@@ -16,6 +16,39 @@ pub fn fixture(name: &str) -> PathBuf {
     root().join("tests/fixtures").join(name)
 }
 
+/// `nspm ARGS` run in `temp` on the data in `temp/data`, as the edit, access
+/// and import tests run it.
+pub fn nspm_in(temp: &Path, args: &[&str]) -> std::process::Command {
+    let mut cmd = nspm();
+    cmd.current_dir(temp).args(["--data", "data"]).args(args);
+    cmd
+}
+
+/// [`nspm_in`], run to its end.
+pub fn run_in(temp: &Path, args: &[&str]) -> std::process::Output {
+    nspm_in(temp, args).output().expect("nspm runs")
+}
+
+/// Runs an outside tool to its end, failing the test with its stderr (and
+/// what it printed) if it cannot start or fails; what it printed.
+pub fn tool_stdout(cmd: &mut std::process::Command) -> String {
+    let out = cmd.output().unwrap_or_else(|e| {
+        panic!(
+            "cannot run {:?} (run tests/tools/install): {e}",
+            cmd.get_program()
+        )
+    });
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{:?} {:?} failed:\n{}\n{stdout}",
+        cmd.get_program(),
+        cmd.get_args().collect::<Vec<_>>(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
 /// The `nspm` binary built for these tests.
 pub fn nspm() -> std::process::Command {
     nspm_under(&[])

@@ -681,18 +681,12 @@ fn a_member_signs_in_browses_searches_downloads_and_signs_out_in_chromium() {
     let m = members();
     let server = Running::start(&["--data", m.dir.path().to_str().unwrap()], &[]);
     let tools = support::root().join("tests/tools");
-    let out = Command::new("node")
-        .arg(tools.join("members.mjs"))
-        .arg(format!("http://{}/", server.addr))
-        .args(["ada-quote", &m.valid.credential, "bjorn"])
-        .current_dir(&tools)
-        .output()
-        .expect("node runs");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "the walk failed:\n{}\n{stdout}",
-        String::from_utf8_lossy(&out.stderr)
+    let stdout = support::tool_stdout(
+        Command::new("node")
+            .arg(tools.join("members.mjs"))
+            .arg(format!("http://{}/", server.addr))
+            .args(["ada-quote", &m.valid.credential, "bjorn"])
+            .current_dir(&tools),
     );
     let r: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(r["first"]["status"], 401, "{r:#}");

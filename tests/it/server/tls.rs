@@ -347,22 +347,7 @@ fn forwarding_headers_count_only_from_a_trusted_proxy() {
 /// Runs `program` with `args`, failing the test with its stderr if it
 /// fails; its stdout.
 fn run(program: &Path, args: &[&str]) -> String {
-    let out = Command::new(program)
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| {
-            panic!(
-                "cannot run {} (run tests/tools/install): {e}",
-                program.display()
-            )
-        });
-    assert!(
-        out.status.success(),
-        "{} {args:?} failed:\n{}",
-        program.display(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+    support::tool_stdout(Command::new(program).args(args))
 }
 
 /// Fetches `url` with curl in HTTP `version` trusting `ca`: the protocol
