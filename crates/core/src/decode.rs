@@ -26,7 +26,8 @@ pub(crate) use record::{Decoded, FileCx};
 
 use crate::diagnostic::DiagnosticKind;
 use crate::model::{
-    Contact, Initiative, Institution, Meeting, MembersOnly, Nested, Person, RecordKind, SocietyInfo,
+    Contact, Initiative, Institution, Meeting, MembersOnly, Nested, NewsItem, Person, RecordKind,
+    SocietyInfo,
 };
 use crate::syntax::{self, Node};
 use crate::validate;
@@ -255,6 +256,28 @@ pub(crate) fn meeting<'s>(cx: &mut FileCx<'_>, node: Node<'s>) -> Decoded<'s, Me
             notes: notes?,
             revision: revision?,
             modified: modified?,
+        })
+    })
+}
+
+pub(crate) fn news<'s>(cx: &mut FileCx<'_>, node: Node<'s>) -> Decoded<'s, NewsItem> {
+    let kind = RecordKind::News.noun();
+    let mut r = match Record::open(cx, node, NewsItem::NAME, kind, NewsItem::FIELDS) {
+        Ok(r) => r,
+        Err(span) => return failed(span),
+    };
+    let id = r.required("id", id_value);
+    let date = r.required("date", date_value);
+    let title = r.required("title", line);
+    let text = r.required("text", text);
+    let meetings = r.optional("meetings", Vec::new(), |n| list(n, id_value));
+    r.finish(|| {
+        Some(NewsItem {
+            id: id?,
+            date: date?,
+            title: title?,
+            text: text?,
+            meetings: meetings?,
         })
     })
 }

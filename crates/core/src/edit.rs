@@ -110,7 +110,12 @@ pub(crate) fn apply_checked(
     };
     let kind = change.kind();
     let file = kind.file();
-    let text = sources.text(file).unwrap_or_default();
+    // A file that may be missing starts as an empty list when it is.
+    let text = match sources.text(file) {
+        Some(text) => text,
+        None if file.optional() => EMPTY_LIST,
+        None => "",
+    };
     let origins = origins_of(&checked.origins, kind);
     let noun = kind.noun();
 
@@ -209,6 +214,10 @@ pub(crate) fn apply_checked(
     Ok((edited, judged))
 }
 
+/// A list file with no records yet, as the first record added to a missing
+/// one finds it.
+const EMPTY_LIST: &str = "[\n]\n";
+
 /// Every file in the canonical layout, comments kept. The data must check
 /// clean, since the layout is written from the checked values.
 pub fn format(sources: &Sources) -> Result<Sources, EditError> {
@@ -219,7 +228,11 @@ pub fn format(sources: &Sources) -> Result<Sources, EditError> {
     let mut out = sources.clone();
     let origins = &checked.origins;
     for file in DataFile::ALL {
-        let text = sources.text(file).unwrap_or_default();
+        let Some(text) = sources.text(file) else {
+            // A missing file that may be missing stays so; a skipped one
+            // is not ours to write.
+            continue;
+        };
         let new = match file {
             DataFile::Society => {
                 layout::single_file(text, &origins.society, &record::society(&society.info))
@@ -233,11 +246,13 @@ pub fn format(sources: &Sources) -> Result<Sources, EditError> {
                         .iter()
                         .map(record::institution)
                         .collect(),
+                    DataFile::News => society.news.iter().map(record::news).collect(),
                     _ => society.meetings.iter().map(record::meeting).collect(),
                 };
                 let list = match file {
                     DataFile::People => &origins.people,
                     DataFile::Institutions => &origins.institutions,
+                    DataFile::News => &origins.news,
                     _ => &origins.meetings,
                 };
                 let pairs: Vec<_> = list.iter().zip(recs).collect();
@@ -254,6 +269,7 @@ fn origins_of(origins: &Origins, kind: Kind) -> &[crate::decode::Origin] {
         Kind::Person => &origins.people,
         Kind::Institution => &origins.institutions,
         Kind::Meeting => &origins.meetings,
+        Kind::News => &origins.news,
     }
 }
 
@@ -276,6 +292,7 @@ fn position(society: &Society, kind: Kind, id: &str) -> Result<usize, QueryError
             .iter()
             .position(|i| i.id.as_str() == id),
         Kind::Meeting => society.meetings.iter().position(|m| m.id.as_str() == id),
+        Kind::News => society.news.iter().position(|n| n.id.as_str() == id),
     };
     found.ok_or_else(|| society.not_found(kind.record(), id))
 }
@@ -285,6 +302,7 @@ fn current(society: &Society, kind: Kind, at: usize) -> Rec {
         Kind::Person => record::person(&society.people[at]),
         Kind::Institution => record::institution(&society.institutions[at]),
         Kind::Meeting => record::meeting(&society.meetings[at]),
+        Kind::News => record::news(&society.news[at]),
     }
 }
 

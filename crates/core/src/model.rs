@@ -123,13 +123,14 @@ impl Serialize for Id {
 }
 
 /// The kinds of record in the data: the society's own, and those of the
-/// three lists, each kind in a file of its own.
+/// four lists, each kind in a file of its own.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum RecordKind {
     Society,
     Institution,
     Person,
     Meeting,
+    News,
 }
 
 impl RecordKind {
@@ -140,6 +141,7 @@ impl RecordKind {
             RecordKind::Institution => "institution",
             RecordKind::Person => "person",
             RecordKind::Meeting => "meeting",
+            RecordKind::News => "news item",
         }
     }
 
@@ -150,6 +152,7 @@ impl RecordKind {
             RecordKind::Institution => DataFile::Institutions,
             RecordKind::Person => DataFile::People,
             RecordKind::Meeting => DataFile::Meetings,
+            RecordKind::News => DataFile::News,
         }
     }
 }
@@ -506,6 +509,20 @@ impl Meeting {
         }
     }
 
+    /// Whether the meeting is still to come or under way on `today`: its
+    /// last day (the last it may be, for a month or a year) is not past.
+    /// A `today` known to less than the day counts as its first day.
+    pub fn upcoming(&self, today: PartialDate) -> bool {
+        let last = match self.end {
+            Some(end) if matches!(self.date, PartialDate::Day(..)) => end,
+            _ => self.date,
+        };
+        match (last.days(), today.days()) {
+            (Some((_, after)), Some((day, _))) => day < after,
+            _ => false,
+        }
+    }
+
     /// The moments in UTC when a timed meeting starts and ends; None for a
     /// meeting known only to the day or less.
     pub fn utc_times(&self) -> Option<(Timestamp, Timestamp)> {
@@ -521,6 +538,22 @@ impl Meeting {
     }
 }
 
+record! {
+    /// An announcement of the society's, dated as precisely as known.
+    #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+    pub struct NewsItem as "News" {
+        pub id: Id,
+        /// When it was announced: a year, a month or a day.
+        pub date: PartialDate,
+        pub title: String,
+        /// The announcement in light Markdown (paragraphs, emphasis, links,
+        /// lists); raw HTML in it is shown as text, never as markup.
+        pub text: String,
+        /// The meetings it tells of, by id.
+        pub meetings: Vec<Id>,
+    }
+}
+
 /// The whole society: its own facts and every record, checked.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Society {
@@ -528,6 +561,9 @@ pub struct Society {
     pub institutions: Vec<Institution>,
     pub people: Vec<Person>,
     pub meetings: Vec<Meeting>,
+    /// The announcements, in the data's order (`Society::news_newest_first`
+    /// sorts them).
+    pub news: Vec<NewsItem>,
     #[serde(skip)]
     pub(crate) index: Index,
     /// The people of each institution, once asked for.
@@ -544,6 +580,7 @@ pub(crate) struct Index {
     pub institutions: IdTable,
     pub people: IdTable,
     pub meetings: IdTable,
+    pub news: IdTable,
 }
 
 impl Index {
@@ -552,6 +589,7 @@ impl Index {
         institutions: &[Institution],
         people: &[Person],
         meetings: &[Meeting],
+        news: &[NewsItem],
     ) -> Index {
         fn by_id<T>(items: &[T], id: impl Fn(&T) -> &Id) -> IdTable {
             let mut table = IdTable::with_capacity(items.len());
@@ -565,6 +603,7 @@ impl Index {
             institutions: by_id(institutions, |x| &x.id),
             people: by_id(people, |x| &x.id),
             meetings: by_id(meetings, |x| &x.id),
+            news: by_id(news, |x| &x.id),
         }
     }
 }
@@ -630,6 +669,18 @@ impl Society {
         self.index
             .meetings
             .find(&self.meetings, id, |x| x.id.as_str())
+    }
+
+    pub fn news_item(&self, id: &str) -> Option<&NewsItem> {
+        self.index.news.find(&self.news, id, |x| x.id.as_str())
+    }
+
+    /// The announcements, the latest first; items of the same date keep
+    /// the data's order. A date known to the month sorts as its first day.
+    pub fn news_newest_first(&self) -> Vec<&NewsItem> {
+        let mut items: Vec<&NewsItem> = self.news.iter().collect();
+        items.sort_by_key(|n| std::cmp::Reverse(n.date));
+        items
     }
 
     /// The data files this society was loaded without (see

@@ -16,8 +16,8 @@ use serde::Serialize;
 use crate::country::Country;
 use crate::date::{Precision, Timestamp};
 use crate::model::{
-    Audience, Contact, Detail, Institution, Meeting, MembersOnly, Person, Society, SocietyInfo,
-    Visibility,
+    Audience, Contact, Detail, Institution, Meeting, MembersOnly, NewsItem, Person, Society,
+    SocietyInfo, Visibility,
 };
 use crate::time::{TimeOfDay, Zone};
 
@@ -249,6 +249,51 @@ impl MeetingView {
     pub fn times_text(&self) -> Option<String> {
         let (starts, ends, zone) = (self.starts?, self.ends?, self.zone?);
         Some(format!("{starts}–{ends} ({zone})"))
+    }
+}
+
+/// An announcement. Everything in one is public.
+#[derive(Debug, Clone, Serialize)]
+pub struct NewsView {
+    pub id: String,
+    /// As precise as known: `2018`, `2018-06` or `2018-06-14`.
+    pub date: String,
+    pub date_precision: Precision,
+    /// For people to read: "June 2018".
+    pub date_text: String,
+    pub title: String,
+    /// Light Markdown, as staff wrote it; the site renders it with raw
+    /// HTML escaped.
+    pub text: String,
+    /// The meetings it tells of, with their titles.
+    pub meetings: Vec<Ref>,
+}
+
+impl NewsView {
+    pub fn new(society: &Society, n: &NewsItem) -> Self {
+        let NewsItem {
+            id,
+            date,
+            title,
+            text,
+            meetings,
+        } = n;
+        NewsView {
+            id: id.to_string(),
+            date: date.iso(),
+            date_precision: date.precision(),
+            date_text: date.human(),
+            title: title.clone(),
+            text: text.clone(),
+            meetings: meetings
+                .iter()
+                .filter_map(|m| society.meeting(m.as_str()))
+                .map(|m| Ref {
+                    id: m.id.to_string(),
+                    name: m.title.clone(),
+                })
+                .collect(),
+        }
     }
 }
 

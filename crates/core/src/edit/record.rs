@@ -6,7 +6,8 @@
 
 use super::write::{Rec, Val};
 use crate::model::{
-    Contact, Detail, Initiative, Institution, Meeting, MembersOnly, Person, SocietyInfo, Visibility,
+    Contact, Detail, Initiative, Institution, Meeting, MembersOnly, NewsItem, Person, SocietyInfo,
+    Visibility,
 };
 
 /// `Some(Public("…"))` or `Some(Members("…"))`.
@@ -111,6 +112,23 @@ pub(crate) fn meeting(m: &Meeting) -> Rec {
         .with_opt("notes", members_only(notes))
         .with_opt("revision", (*revision > 0).then_some(Val::Int(*revision)))
         .with_opt("modified", modified.map(|t| some(t.to_string())))
+}
+
+pub(crate) fn news(n: &NewsItem) -> Rec {
+    let NewsItem {
+        id,
+        date,
+        title,
+        text,
+        meetings,
+    } = n;
+    let meetings = Val::List(meetings.iter().map(|m| Val::str(m.as_str())).collect());
+    Rec::new(NewsItem::NAME, NewsItem::FIELDS)
+        .with("id", Val::str(id.as_str()))
+        .with("date", Val::Str(date.iso()))
+        .with("title", Val::str(title))
+        .with("text", Val::str(text))
+        .with_opt("meetings", non_empty(meetings))
 }
 
 /// The society's own record. Unlike the lists' records it writes every
