@@ -78,11 +78,15 @@ pub fn external_tests() -> bool {
     std::env::var_os("NSPM_EXTERNAL_TESTS").is_some_and(|v| v == "1")
 }
 
-/// Copies the society's data files from `from` into `to`, creating it.
+/// Copies the society's data files from `from` into `to`, creating it; a
+/// file that may be missing (news.ron) is copied when it is there.
 pub fn copy_data(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for file in nspm_core::DataFile::ALL {
         let name = file.file_name();
+        if file.optional() && !from.join(name).exists() {
+            continue;
+        }
         std::fs::copy(from.join(name), to.join(name))
             .unwrap_or_else(|e| panic!("cannot copy {name} from {}: {e}", from.display()));
     }

@@ -51,6 +51,9 @@ pub enum Command {
     /// List, show, add, change and remove the society's meetings.
     #[command(subcommand)]
     Meetings(cmd::meetings::Command),
+    /// List, show, add, change and remove the society's announcements.
+    #[command(subcommand)]
+    News(cmd::news::Command),
     /// Show the society's name, mission and contact.
     Society(cmd::society::Args),
     /// Grant, list and revoke access to the members' area.

@@ -10,6 +10,7 @@ pub mod fmt;
 pub mod institutions;
 pub mod man;
 pub mod meetings;
+pub mod news;
 pub mod people;
 pub mod serve;
 pub mod society;
@@ -127,6 +128,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::People(c) => people::run(&mut cx, c)?,
         Command::Institutions(c) => institutions::run(&mut cx, c)?,
         Command::Meetings(c) => meetings::run(&mut cx, c)?,
+        Command::News(c) => news::run(&mut cx, c)?,
         Command::Society(a) => society::run(&mut cx, a)?,
         Command::Access(c) => access::run(&mut cx, c)?,
         Command::Check(a) => check::run(&mut cx, a)?,

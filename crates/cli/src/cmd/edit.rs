@@ -1,4 +1,4 @@
-//! `add`, `edit` and `remove` for people, institutions and meetings: the
+//! `add`, `edit` and `remove` for people, institutions, meetings and news: the
 //! glue between the flags, nspm-core's edit (which works the change out and
 //! checks it) and nspm-store (which locks the data and writes it safely).
 
@@ -13,7 +13,7 @@ use anyhow::Context as _;
 use nspm_core::edit::{self, Assign, Change, EditError, Kind};
 use nspm_store::{DataDir, Lock, StoreError};
 
-pub use fields::{InstitutionFields, MeetingFields, PersonFields};
+pub use fields::{InstitutionFields, MeetingFields, NewsFields, PersonFields};
 pub use import::{ImportArgs, run as import};
 
 use super::Context;

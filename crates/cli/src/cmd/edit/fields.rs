@@ -173,6 +173,28 @@ flags! {
     }
 }
 
+flags! {
+    pub struct NewsFields for Kind::News {
+        /// The id of a new announcement; made from its title when left out.
+        #[arg(long)]
+        id: Option<String>,
+        /// When it was announced, as precisely as known: 2018, 2018-06 or
+        /// 2018-06-14.
+        #[arg(long, value_name = "DATE")]
+        date: Option<String>,
+        /// The title, such as "The society is formed".
+        #[arg(long)]
+        title: Option<String>,
+        /// The announcement in light Markdown; raw HTML in it is shown as text.
+        #[arg(long, value_name = "MARKDOWN")]
+        text: Option<String>,
+        /// The id of a meeting it tells of; repeat for several. The meetings
+        /// given replace those named; '' for none.
+        #[arg(long, value_name = "ID")]
+        meeting: Vec<String>,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use clap::Command;
@@ -213,5 +235,6 @@ mod tests {
         flags_are_the_inputs::<PersonFields>();
         flags_are_the_inputs::<InstitutionFields>();
         flags_are_the_inputs::<MeetingFields>();
+        flags_are_the_inputs::<NewsFields>();
     }
 }
