@@ -16,6 +16,7 @@ use crate::support;
 fn options() -> SiteOptions {
     SiteOptions {
         stamp: Timestamp::parse("2026-01-01T00:00:00Z").unwrap(),
+        today: nspm_core::PartialDate::parse("2026-01-01").unwrap(),
     }
 }
 

@@ -16,8 +16,8 @@ mod parts;
 mod record;
 
 use convert::{
-    checked, country_value, date_value, detail, id_value, line, link, list, option, orcid_check,
-    revision_value, role, text, time_of_day, timestamp, zone_value,
+    base_url_value, checked, country_value, date_value, detail, id_value, line, link, list, option,
+    orcid_check, revision_value, role, text, time_of_day, timestamp, zone_value,
 };
 pub(crate) use parts::many;
 pub use record::Origin;
@@ -47,16 +47,7 @@ pub(crate) fn society<'s>(cx: &mut FileCx<'_>, node: Node<'s>) -> Decoded<'s, So
     let mission_outro = r.required("mission_outro", text);
     let background = r.required("background", |n| list(n, text));
     let contact = nested(&mut r, contact_record);
-    let base_url = r.optional("base_url", None, |n| {
-        option(n, |n| checked(n, validate::web_url)).map(|u| {
-            u.map(|mut u| {
-                if !u.ends_with('/') {
-                    u.push('/');
-                }
-                u
-            })
-        })
-    });
+    let base_url = r.optional("base_url", None, |n| option(n, base_url_value));
     // Missing nested records are reported after the other fields.
     for field in [Initiative::FIELD, Contact::FIELD] {
         if r.origin.field(field).is_none() {

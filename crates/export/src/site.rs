@@ -24,7 +24,8 @@
 //!
 //! let society = Society::load_embedded().unwrap();
 //! let stamp = stamp_from(&society, None).unwrap();
-//! let site = Site::build(&society, &SiteOptions { stamp }).unwrap();
+//! let today = nspm_core::PartialDate::parse("2026-01-01").unwrap();
+//! let site = Site::build(&society, &SiteOptions { stamp, today }).unwrap();
 //! let page = site.get("/committee/").unwrap();
 //! assert_eq!(page.content_type, content_type::HTML);
 //! assert_eq!(site.get("/calendar.ics").unwrap().content_type, content_type::CALENDAR);
@@ -35,13 +36,14 @@
 mod jsonld;
 mod map;
 pub mod members;
+mod news;
 mod pages;
 mod templates;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use nspm_core::{Society, Timestamp};
+use nspm_core::{PartialDate, Society, Timestamp};
 
 use crate::ExportError;
 pub use members::MembersSite;
@@ -52,6 +54,7 @@ pub mod content_type {
     pub const CSS: &str = "text/css; charset=utf-8";
     pub const SVG: &str = "image/svg+xml";
     pub const XML: &str = "application/xml; charset=utf-8";
+    pub const ATOM: &str = "application/atom+xml; charset=utf-8";
     pub const TEXT: &str = "text/plain; charset=utf-8";
     pub const CALENDAR: &str = "text/calendar; charset=utf-8";
     pub const VCARD: &str = "text/vcard; charset=utf-8";
@@ -73,6 +76,11 @@ pub struct SiteOptions {
     /// When the calendars say they were made (their DTSTAMP); fixed by the
     /// caller so that the same data always gives the same bytes.
     pub stamp: Timestamp,
+    /// The day the site is made for: meetings not over by then lead the
+    /// home and meetings pages as upcoming. Fixed by the caller (the
+    /// command line takes `--today`, `SOURCE_DATE_EPOCH` or the clock), so
+    /// the same data and day always give the same bytes.
+    pub today: PartialDate,
 }
 
 /// Every resource of the website by URL path (`/`, `/people/ole-andreassen/`,

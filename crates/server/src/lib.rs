@@ -26,10 +26,12 @@ use axum::routing::get;
 pub use error::AppError;
 pub use front::{Front, Proxy, ProxyError, Tls, TlsError, TlsPart};
 pub use http::{Limits, MAX_HEADERS, MAX_URI};
-pub use live::{LiveData, Reload, Reloader, files_modified, reload, reload_access, watch};
+pub use live::{
+    LiveData, Reload, Reloader, files_modified, follow_the_days, reload, reload_access, watch,
+};
 pub use members::{COOKIE, SESSION_LIFETIME};
 pub use pages::{Pages, Served};
-pub use state::{AppState, MembersPages, Snapshot, StateError};
+pub use state::{AppState, Deployment, MembersPages, Snapshot, StateError, clock_day};
 pub use transport::Transport;
 
 /// Where the health check answers.

@@ -475,6 +475,33 @@ pub fn files_modified(dir: &Path) -> Option<nspm_core::Timestamp> {
         })
 }
 
+/// Renders the site again each time the day changes in UTC, with the same
+/// data, so that a meeting moves from upcoming to history on the day after
+/// it ends; returns at once when the deployment fixes the day. Runs until
+/// the runtime ends.
+pub async fn follow_the_days(state: AppState) {
+    if state.deployment().today.is_some() {
+        return;
+    }
+    loop {
+        let secs = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        // A second past midnight, so the clock is surely on the new day.
+        let wait = 86_400 - secs % 86_400 + 1;
+        tokio::time::sleep(std::time::Duration::from_secs(wait)).await;
+        let rendering = state.clone();
+        match tokio::task::spawn_blocking(move || rendering.new_day()).await {
+            Ok(Ok(true)) => tracing::info!("a new day: the site is rendered again"),
+            Ok(Ok(false)) => {}
+            Ok(Err(e)) => {
+                tracing::warn!(error = %e, "the site could not be rendered for the new day")
+            }
+            Err(e) => tracing::warn!(error = %e, "the site could not be rendered for the new day"),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

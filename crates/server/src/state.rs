@@ -2,11 +2,11 @@
 //! who may open the members' area.
 
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use arc_swap::ArcSwap;
 use nspm_access::{Access, AccessError, SessionKey};
-use nspm_core::{Society, Timestamp};
+use nspm_core::{PartialDate, Society, Timestamp};
 use nspm_export::site::members::ROOT;
 use nspm_export::{ExportError, MembersSite, Site, SiteOptions, stamp_for};
 
@@ -18,6 +18,10 @@ use crate::{Pages, Served};
 #[derive(Debug)]
 pub struct Snapshot {
     pub society: Society,
+    /// When the data's files last changed, as it was given to render this.
+    pub files: Option<Timestamp>,
+    /// The day it was rendered for.
+    pub today: PartialDate,
     pub pages: Pages,
     /// The members' side, rendered with members-only details; served only
     /// to members.
@@ -35,17 +39,63 @@ pub struct MembersPages {
     pub options: SiteOptions,
 }
 
+/// What a deployment fixes for every snapshot it renders: the command line
+/// reads them from its flags and environment.
+#[derive(Clone, Debug, Default)]
+pub struct Deployment {
+    /// The stamp every calendar states, if one was fixed.
+    pub stamp: Option<Timestamp>,
+    /// The site's address, over the data's `base_url`.
+    pub base_url: Option<String>,
+    /// The day the site is made for, if fixed; else the day in UTC by the
+    /// clock, and the site is rendered again when it changes.
+    pub today: Option<PartialDate>,
+}
+
+impl Deployment {
+    /// The day to render for now.
+    pub fn today(&self) -> PartialDate {
+        self.today.unwrap_or_else(clock_day)
+    }
+}
+
+/// Today's date in UTC, by the clock.
+pub fn clock_day() -> PartialDate {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    Timestamp::from_unix(i64::try_from(secs).unwrap_or(i64::MAX)).day()
+}
+
 impl Snapshot {
     /// Renders the site for `society` and prepares every file for sending;
     /// `stamp` is as for [`AppState::with_stamp`], `files` when the data's
-    /// files last changed on disk, if they are on disk.
+    /// files last changed on disk, if they are on disk. The site is made
+    /// for the clock's day in UTC.
     pub fn build(
         society: Society,
         stamp: Option<Timestamp>,
         files: Option<Timestamp>,
     ) -> Result<Snapshot, ExportError> {
-        let stamp = stamp_for(&society, stamp);
-        let options = SiteOptions { stamp };
+        let deployment = Deployment {
+            stamp,
+            ..Deployment::default()
+        };
+        Snapshot::build_for(society, &deployment, deployment.today(), files)
+    }
+
+    /// As [`Snapshot::build`], for a deployment and the day given.
+    pub fn build_for(
+        mut society: Society,
+        deployment: &Deployment,
+        today: PartialDate,
+        files: Option<Timestamp>,
+    ) -> Result<Snapshot, ExportError> {
+        if let Some(base) = &deployment.base_url {
+            society.info.base_url = Some(base.clone());
+        }
+        let stamp = stamp_for(&society, deployment.stamp);
+        let options = SiteOptions { stamp, today };
         let site = Site::build(&society, &options)?;
         let members = MembersSite::build(&society, &options)?;
         // Last-Modified is the later of the calendars' DTSTAMP (when the
@@ -65,6 +115,8 @@ impl Snapshot {
         };
         Ok(Snapshot {
             society,
+            files,
+            today,
             pages,
             members,
         })
@@ -86,8 +138,10 @@ pub struct AppState {
     current: Arc<ArcSwap<Snapshot>>,
     gate: Arc<ArcSwap<Gate>>,
     limiter: Arc<Limiter>,
-    /// The stamp every calendar states, if one was fixed.
-    stamp: Option<Timestamp>,
+    deployment: Arc<Deployment>,
+    /// Held while a snapshot is rendered and swapped in, so that a new
+    /// day's rendering never swaps out data that a reload brought meanwhile.
+    rendering: Arc<Mutex<()>>,
 }
 
 impl AppState {
@@ -112,17 +166,32 @@ impl AppState {
         stamp: Option<Timestamp>,
         files: Option<Timestamp>,
     ) -> Result<AppState, StateError> {
+        let deployment = Deployment {
+            stamp,
+            ..Deployment::default()
+        };
+        AppState::for_deployment(society, deployment, files)
+    }
+
+    /// As [`AppState::with_files`], with all that the deployment fixes.
+    pub fn for_deployment(
+        society: Society,
+        deployment: Deployment,
+        files: Option<Timestamp>,
+    ) -> Result<AppState, StateError> {
         let gate = Gate {
             access: Some(Access::default()),
             // No grant exists, so nothing is ever signed with this key.
             key: SessionKey::generate()?,
         };
-        let snapshot = Snapshot::build(society, stamp, files)?;
+        let today = deployment.today();
+        let snapshot = Snapshot::build_for(society, &deployment, today, files)?;
         Ok(AppState {
             current: Arc::new(ArcSwap::from_pointee(snapshot)),
             gate: Arc::new(ArcSwap::from_pointee(gate)),
             limiter: Arc::new(Limiter::default()),
-            stamp,
+            deployment: Arc::new(deployment),
+            rendering: Arc::new(Mutex::new(())),
         })
     }
 
@@ -144,9 +213,32 @@ impl AppState {
     /// `files` is when the data's files last changed, as for
     /// [`AppState::with_files`].
     pub fn replace(&self, society: Society, files: Option<Timestamp>) -> Result<(), ExportError> {
-        let next = Snapshot::build(society, self.stamp, files)?;
+        let _rendering = self.rendering.lock().unwrap_or_else(|e| e.into_inner());
+        let today = self.deployment.today();
+        let next = Snapshot::build_for(society, &self.deployment, today, files)?;
         self.current.store(Arc::new(next));
         Ok(())
+    }
+
+    /// Renders the same data again when the day the site is made for has
+    /// changed since it was rendered (the upcoming meetings depend on it);
+    /// true when it did.
+    pub fn new_day(&self) -> Result<bool, ExportError> {
+        let _rendering = self.rendering.lock().unwrap_or_else(|e| e.into_inner());
+        let today = self.deployment.today();
+        let current = self.snapshot();
+        if current.today == today {
+            return Ok(false);
+        }
+        let society = current.society.clone();
+        let next = Snapshot::build_for(society, &self.deployment, today, current.files)?;
+        self.current.store(Arc::new(next));
+        Ok(true)
+    }
+
+    /// The deployment this state renders for.
+    pub fn deployment(&self) -> &Deployment {
+        &self.deployment
     }
 
     /// Reads the access file and the session key in the data directory

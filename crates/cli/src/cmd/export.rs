@@ -36,6 +36,8 @@ pub struct SiteArgs {
     /// The directory to write the site into.
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
+    #[command(flatten)]
+    site: crate::cli::Deploy,
 }
 
 #[derive(Debug, clap::Args)]
@@ -94,14 +96,24 @@ pub fn run(cx: &mut Context, command: Command) -> anyhow::Result<ExitCode> {
     let fixed = super::source_date_epoch()?;
     // The calendar shows meetings and their venues, and nothing of people,
     // so it does not read people.ron, by far the largest file.
-    let society = match command {
+    let mut society = match command {
         Command::Ics(_) => cx.society_only(&[DataFile::Institutions, DataFile::Meetings])?,
         _ => cx.society()?,
     };
+    if let Command::Site(args) = &command
+        && let Some(base) = &args.site.base_url
+    {
+        society.info.base_url = Some(base.clone());
+    }
     let stamp = stamp_for(&society, fixed);
     match command {
         Command::Site(args) => {
-            let site = Site::build(&society, &SiteOptions { stamp })?;
+            args.site.note_without_base_url(&society);
+            let today = args
+                .site
+                .fixed_day(fixed)
+                .unwrap_or_else(|| nspm_store::now().day());
+            let site = Site::build(&society, &SiteOptions { stamp, today })?;
             let out = ExportDir::new(&args.out).with_faults(cx.faults.clone());
             let exported = out.replace(site.files())?;
             eprintln!("wrote {} files to {}", exported.files, args.out.display());

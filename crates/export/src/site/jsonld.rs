@@ -12,7 +12,9 @@
 //! view does not compile here until it is described or said to have no
 //! place in schema.org's terms.
 
-use nspm_core::view::{ContactView, MeetingView, PersonView, SocietyContactView, SocietyView};
+use nspm_core::view::{
+    ContactView, MeetingView, NewsView, PersonView, SocietyContactView, SocietyView,
+};
 use serde::Serialize;
 
 /// Where records live on the site, for the `url` fields: absolute when the
@@ -274,6 +276,68 @@ pub fn event(m: &MeetingView, society: &SocietyView, urls: &Urls) -> String {
         organizer: society_ref(society, urls),
         start_date: date,
         url: urls.url(&format!("meetings/{id}/")),
+    })
+}
+
+#[derive(Serialize)]
+struct NewsArticleLd<'a> {
+    #[serde(rename = "@context")]
+    context: &'static str,
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    #[serde(rename = "about", skip_serializing_if = "Vec::is_empty")]
+    about: Vec<EventRef<'a>>,
+    #[serde(rename = "articleBody")]
+    article_body: &'a str,
+    author: OrganizationRef<'a>,
+    #[serde(rename = "datePublished")]
+    date_published: &'a str,
+    headline: &'a str,
+    publisher: OrganizationRef<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    url: Option<String>,
+}
+
+/// A meeting an article tells of.
+#[derive(Serialize)]
+struct EventRef<'a> {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    name: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    url: Option<String>,
+}
+
+/// A news item as a schema.org NewsArticle, published by the society; its
+/// date stays as precise as the data has it (ISO 8601 allows `2018-06`).
+pub fn news_article(n: &NewsView, society: &SocietyView, urls: &Urls) -> String {
+    let NewsView {
+        id,
+        date,
+        // ISO 8601 in `date` says as much as these do.
+        date_precision: _,
+        date_text: _,
+        title,
+        text,
+        meetings,
+    } = n;
+    script_text(&NewsArticleLd {
+        context: CONTEXT,
+        kind: "NewsArticle",
+        about: meetings
+            .iter()
+            .map(|m| EventRef {
+                kind: "Event",
+                name: &m.name,
+                url: urls.url(&format!("meetings/{}/", m.id)),
+            })
+            .collect(),
+        article_body: text,
+        author: society_ref(society, urls),
+        date_published: date,
+        headline: title,
+        publisher: society_ref(society, urls),
+        url: urls.url(&format!("news/{id}/")),
     })
 }
 

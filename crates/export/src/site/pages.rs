@@ -3,14 +3,15 @@
 use std::collections::BTreeMap;
 
 use minijinja::{Environment, Value, context};
-use nspm_core::view::{InstitutionView, MeetingView, PersonView, SocietyView};
+use nspm_core::view::{InstitutionView, MeetingView, NewsView, PersonView, SocietyView};
 use nspm_core::{
-    Audience, Country, Institution, Meeting, MeetingQuery, PeopleQuery, Person, Role, Society,
+    Audience, Country, Institution, Meeting, MeetingQuery, NewsItem, PartialDate, PeopleQuery,
+    Person, Role, Society,
 };
 use serde::Serialize;
 
 use super::jsonld::{self, Urls};
-use super::{NOT_FOUND, Page, SiteOptions, content_type, map, templates};
+use super::{NOT_FOUND, Page, SiteOptions, content_type, map, news, templates};
 use crate::vcard::{self, CardOptions, VcardVersion};
 use crate::{CalendarOptions, ExportError, ics, parallel};
 
@@ -32,7 +33,11 @@ enum Job<'a> {
     Person(&'a Person),
     Institution(&'a Institution),
     Meeting(&'a Meeting),
+    News(&'a NewsItem),
 }
+
+/// How many announcements the home page shows, the latest first.
+const HOME_NEWS: usize = 3;
 
 pub fn render_all(
     society: &Society,
@@ -43,6 +48,7 @@ pub fn render_all(
         .chain(society.people_for(AUDIENCE).map(Job::Person))
         .chain(society.institutions.iter().map(Job::Institution))
         .chain(society.meetings.iter().map(Job::Meeting))
+        .chain(society.news.iter().map(Job::News))
         .collect();
     let rendered = parallel::try_map(&jobs, |job| r.job(job))?;
     let mut pages: BTreeMap<String, Page> = rendered.into_iter().flatten().collect();
@@ -142,6 +148,8 @@ pub(super) struct Renderer<'a> {
     /// vCard 3.0, which phones and Apple Contacts import best.
     pub(super) cards: CardOptions,
     pub(super) calendars: CalendarOptions,
+    /// The day the site is made for, which decides the meetings to come.
+    today: PartialDate,
 }
 
 impl<'a> Renderer<'a> {
@@ -163,6 +171,7 @@ impl<'a> Renderer<'a> {
                 audience,
                 stamp: options.stamp,
             },
+            today: options.today,
         }
     }
 }
@@ -180,6 +189,14 @@ impl Renderer<'_> {
                     ("/".into(), self.home()?),
                     ("/committee/".into(), self.committee()?),
                     ("/meetings/".into(), self.meetings()?),
+                    ("/news/".into(), self.news_list()?),
+                    (
+                        "/news.xml".into(),
+                        page(
+                            news::atom(&self.view, &self.news(), self.base, self.calendars.stamp),
+                            content_type::ATOM,
+                        ),
+                    ),
                     ("/contact/".into(), self.contact()?),
                     (NOT_FOUND.into(), self.not_found()?),
                     (
@@ -219,6 +236,10 @@ impl Renderer<'_> {
                     self.institution(view, &people)?,
                 )]
             }
+            Job::News(n) => vec![(
+                format!("/news/{}/", n.id),
+                self.news_item(NewsView::new(society, n))?,
+            )],
             Job::Meeting(m) => {
                 let calendar = ics::meeting_calendar(society, m, &self.calendars);
                 vec![
@@ -261,6 +282,7 @@ impl Renderer<'_> {
         content: Value,
     ) -> Result<Page, ExportError> {
         let root = self.root(frame.path);
+        let feed = format!("{root}news.xml");
         let nav = if root == RECORD_ROOT {
             self.record_nav.clone()
         } else {
@@ -284,6 +306,7 @@ impl Renderer<'_> {
             nav,
             society => self.society_value.clone(),
             jsonld => frame.jsonld.map(Value::from_safe_string),
+            feed,
             ..content
         };
         let text = self
@@ -328,10 +351,18 @@ impl Renderer<'_> {
             ),
             jsonld: Some(jsonld::organization(&self.view, &members, &self.urls())),
         };
+        let mut news = self.news();
+        news.truncate(HOME_NEWS);
+        let (upcoming, _) = self.timeline();
         self.render(
             "home.html",
             frame,
-            context! { member_count => members.len(), country_count => countries },
+            context! {
+                member_count => members.len(),
+                country_count => countries,
+                news => self.with_html(news),
+                upcoming,
+            },
         )
     }
 
@@ -440,13 +471,7 @@ impl Renderer<'_> {
             .into_iter()
             .map(|m| MeetingView::new(self.society, m, AUDIENCE))
             .collect();
-        let entries: Vec<TimelineEntry> = meetings
-            .iter()
-            .map(|meeting| TimelineEntry {
-                meeting,
-                end_text: self.end_text(meeting),
-            })
-            .collect();
+        let (upcoming, past) = self.timeline();
         let description = match (meetings.first(), meetings.last()) {
             (Some(first), Some(last)) => format!(
                 "The meetings of the {}, from {} in {} to {} in {}.",
@@ -471,7 +496,7 @@ impl Renderer<'_> {
         self.render(
             "meetings.html",
             frame,
-            context! { meetings => entries, subscribe },
+            context! { upcoming, past, subscribe },
         )
     }
 
@@ -503,6 +528,73 @@ impl Renderer<'_> {
             "meeting.html",
             frame,
             context! { meeting => view, paragraphs, end_text, times },
+        )
+    }
+
+    /// The meetings to come on the site's day (soonest first) and those
+    /// past (oldest first), as the timeline shows them.
+    fn timeline(&self) -> (Vec<Value>, Vec<Value>) {
+        let mut upcoming = Vec::new();
+        let mut past = Vec::new();
+        for m in self.society.meetings_matching(&MeetingQuery::default()) {
+            let meeting = MeetingView::new(self.society, m, AUDIENCE);
+            let entry = Value::from_serialize(&TimelineEntry {
+                end_text: self.end_text(&meeting),
+                meeting: &meeting,
+            });
+            if m.upcoming(self.today) {
+                upcoming.push(entry);
+            } else {
+                past.push(entry);
+            }
+        }
+        (upcoming, past)
+    }
+
+    /// Every announcement, the latest first.
+    fn news(&self) -> Vec<NewsView> {
+        self.society
+            .news_newest_first()
+            .into_iter()
+            .map(|n| NewsView::new(self.society, n))
+            .collect()
+    }
+
+    /// Announcements with their text as HTML, for the templates.
+    fn with_html(&self, items: Vec<NewsView>) -> Vec<Value> {
+        items
+            .into_iter()
+            .map(|item| {
+                let html = Value::from_safe_string(news::markdown(&item.text));
+                context! { html, ..Value::from_serialize(&item) }
+            })
+            .collect()
+    }
+
+    fn news_list(&self) -> Result<Page, ExportError> {
+        let frame = Frame {
+            path: "/news/",
+            title: "News".into(),
+            description: format!("Announcements of the {}.", self.view.name),
+            jsonld: None,
+        };
+        let items = self.with_html(self.news());
+        self.render("news.html", frame, context! { items })
+    }
+
+    fn news_item(&self, view: NewsView) -> Result<Page, ExportError> {
+        let path = format!("/news/{}/", view.id);
+        let html = news::markdown(&view.text);
+        let frame = Frame {
+            path: &path,
+            title: view.title.clone(),
+            description: format!("{}, {}. {}", view.title, view.date_text, view.text),
+            jsonld: Some(jsonld::news_article(&view, &self.view, &self.urls())),
+        };
+        self.render(
+            "news_item.html",
+            frame,
+            context! { item => view, html => Value::from_safe_string(html) },
         )
     }
 

@@ -21,6 +21,15 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/meetings.html"),
     ),
     ("meeting.html", include_str!("../../templates/meeting.html")),
+    (
+        "timeline.html",
+        include_str!("../../templates/timeline.html"),
+    ),
+    ("news.html", include_str!("../../templates/news.html")),
+    (
+        "news_item.html",
+        include_str!("../../templates/news_item.html"),
+    ),
     ("contact.html", include_str!("../../templates/contact.html")),
     ("404.html", include_str!("../../templates/404.html")),
     (
