@@ -103,7 +103,7 @@ impl Row for NewsView {
             date_precision.name().to_string(),
             title.clone(),
             text.clone(),
-            meeting_ids(self),
+            meeting_ids(self).replace(", ", ";"),
         ]
     }
 }
