@@ -498,6 +498,8 @@ fn exported_html() -> (Vec<tempfile::TempDir>, Vec<PathBuf>) {
     let dirs = vec![
         export(&fixture_site()),
         export(&embedded_site()),
+        // News, and a meeting to come.
+        export(&site_on(&news_society(), "2031-05-14")),
         members_export(),
     ];
     let mut files = Vec::new();
@@ -583,4 +585,188 @@ fn every_page_passes_axe_and_fits_a_phone() {
         stdout.contains(&format!("checked {} pages", files.len())),
         "{stdout}"
     );
+}
+
+/// The fixture with news: Markdown, raw HTML, dates of each precision, and
+/// a meeting still to come on 2031-05-14 and 15.
+fn news_society() -> Society {
+    Society::load_dir(&support::fixture("news")).unwrap()
+}
+
+fn site_on(society: &Society, today: &str) -> Site {
+    let options = SiteOptions {
+        today: nspm_core::PartialDate::parse(today).unwrap(),
+        ..options()
+    };
+    Site::build(society, &options).unwrap()
+}
+
+/// The `<main>` of a page, where the meetings and news are shown.
+fn main_of(page: &str) -> &str {
+    let start = page.find("<main").unwrap();
+    &page[start..page.find("</main>").unwrap()]
+}
+
+#[test]
+fn upcoming_meetings_lead_until_their_last_day_is_past() {
+    let society = news_society();
+    for (today, upcoming) in [
+        ("2031-05-13", true),
+        ("2031-05-15", true),
+        ("2031-05-16", false),
+    ] {
+        let site = site_on(&society, today);
+        let home = main_of(text(&site, "/"));
+        let meetings = main_of(text(&site, "/meetings/"));
+        assert_eq!(
+            home.contains("Upcoming meetings"),
+            upcoming,
+            "home page on {today}"
+        );
+        assert_eq!(meetings.contains("id=\"upcoming\""), upcoming, "{today}");
+        let oslo = meetings.find("Oslo symposium").unwrap();
+        let berlin = meetings.find("Berlin workshop").unwrap();
+        if upcoming {
+            // The meeting to come leads; the past follow as history.
+            let history = meetings.find("id=\"history\"").unwrap();
+            assert!(oslo < history && history < berlin, "{today}: {meetings}");
+            assert!(
+                home.find("meetings/oslo-2031/").unwrap() < home.find("id=\"mission\"").unwrap()
+            );
+        } else {
+            // Once past, it is the last of the history, as the others are.
+            assert!(berlin < oslo, "{today}");
+            assert!(!home.contains("meetings/oslo-2031/"));
+        }
+    }
+}
+
+#[test]
+fn news_pages_show_the_markdown_with_raw_html_as_text() {
+    let site = site_on(&news_society(), "2026-01-01");
+    let page = main_of(text(&site, "/news/berlin-report/"));
+    assert!(
+        page.contains("<h1>Report from &lt;Berlin&gt; &amp; after</h1>"),
+        "{page}"
+    );
+    assert!(page.contains("<strong>Berlin</strong>"), "{page}");
+    assert!(
+        page.contains("&lt;script&gt;alert(3)&lt;/script&gt;"),
+        "{page}"
+    );
+    assert!(!page.contains("<script"), "{page}");
+    assert!(page.contains("<a href=\"../../meetings/berlin-2016/\">the Berlin workshop</a>"));
+    // The list and the home page: the latest first.
+    let list = main_of(text(&site, "/news/"));
+    let order: Vec<usize> = ["oslo-call", "berlin-report", "founding"]
+        .iter()
+        .map(|id| list.find(&format!("news/{id}/")).unwrap())
+        .collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{list}");
+    let home = main_of(text(&site, "/"));
+    assert!(home.contains("Call for the Oslo symposium") && home.contains("Founded"));
+    // Every page names the feed, and the sitemap lists the news pages.
+    for (path, page) in site.iter() {
+        if page.content_type == content_type::HTML {
+            let html = std::str::from_utf8(&page.bytes).unwrap();
+            assert!(
+                html.contains("<link rel=\"alternate\" type=\"application/atom+xml\" href=\""),
+                "{path}"
+            );
+        }
+    }
+    let sitemap = text(&site, "/sitemap.xml");
+    for id in ["oslo-call", "berlin-report", "founding"] {
+        assert!(sitemap.contains(&format!("https://example.org/nspm/news/{id}/")));
+    }
+    assert!(text(&site, "/news/founding/").contains("\"@type\": \"NewsArticle\""));
+}
+
+#[test]
+fn the_atom_feed_reads_as_news_ron_says_in_two_feed_parsers() {
+    if !support::external_tests() {
+        eprintln!("skipped: the feed parsers run with NSPM_EXTERNAL_TESTS=1");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let news = news_society();
+    let mut moved = news.clone();
+    moved.info.base_url = Some("https://elsewhere.example.net/".into());
+    let embedded = Society::load_embedded().unwrap();
+    let cases = [
+        ("fixture", &news),
+        ("moved", &moved),
+        ("embedded", &embedded),
+    ];
+    let mut files = Vec::new();
+    for (name, society) in cases {
+        let path = dir.path().join(format!("{name}.xml"));
+        std::fs::write(
+            &path,
+            &site_on(society, "2026-01-01")
+                .get("/news.xml")
+                .unwrap()
+                .bytes,
+        )
+        .unwrap();
+        files.push(path);
+    }
+    let feedparser: serde_json::Value = serde_json::from_str(&support::tool_stdout(
+        Command::new(support::root().join(".tools/venv/bin/python"))
+            .arg(tools().join("parse_feed.py"))
+            .args(&files),
+    ))
+    .unwrap();
+    let rowanmanning: serde_json::Value = serde_json::from_str(&support::tool_stdout(
+        Command::new("node")
+            .arg(tools().join("parse_feed.mjs"))
+            .args(&files),
+    ))
+    .unwrap();
+    let mut ids = Vec::new();
+    for ((name, society), file) in cases.iter().zip(&files) {
+        let file = file.to_str().unwrap();
+        let (a, b) = (&feedparser[file], &rowanmanning[file]);
+        assert_eq!(a["version"], "atom10", "{name}");
+        assert_eq!(b["meta"]["type"], "atom", "{name}");
+        let base = society.info.base_url.clone().unwrap_or_default();
+        assert_eq!(a["feed"]["link"], format!("{base}news/"), "{name}");
+        assert_eq!(b["feed"]["url"], format!("{base}news/"), "{name}");
+        assert_eq!(a["feed"]["author"], society.info.name.as_str());
+        assert_eq!(b["feed"]["authors"][0]["name"], society.info.name.as_str());
+        let expected = society.news_newest_first();
+        let (ea, eb) = (
+            a["entries"].as_array().unwrap(),
+            b["entries"].as_array().unwrap(),
+        );
+        assert_eq!(ea.len(), expected.len(), "{name}");
+        assert_eq!(eb.len(), expected.len(), "{name}");
+        for ((item, x), y) in expected.iter().zip(ea).zip(eb) {
+            let (first, _) = item.date.days().unwrap();
+            let updated = format!("{first}T00:00:00Z");
+            assert_eq!(x["title"], item.title.as_str(), "{name}");
+            assert_eq!(y["title"], item.title.as_str(), "{name}");
+            assert_eq!(x["updated"], updated.as_str(), "{name}");
+            assert_eq!(y["updated"], updated.replace('Z', ".000Z").as_str());
+            let link = format!("{base}news/{}/", item.id);
+            assert_eq!(x["link"], link.as_str(), "{name}");
+            assert_eq!(y["url"], link.as_str(), "{name}");
+            assert_eq!(x["id"], y["id"], "{name}");
+            assert_eq!(x["content_type"], "text/html", "{name}");
+            ids.push((name.to_string(), item.id.to_string(), x["id"].clone()));
+        }
+    }
+    // The text reaches a reader as HTML, its raw HTML as text.
+    let berlin = &feedparser[files[0].to_str().unwrap()]["entries"][1]["content"];
+    let berlin = berlin.as_str().unwrap();
+    assert!(berlin.contains("<strong>Berlin</strong>"), "{berlin}");
+    assert!(berlin.contains("&lt;script&gt;"), "{berlin}");
+    // An entry's id is its own, and stays when the site moves.
+    let fixture: Vec<_> = ids.iter().filter(|(n, ..)| n == "fixture").collect();
+    let moved: Vec<_> = ids.iter().filter(|(n, ..)| n == "moved").collect();
+    for (a, b) in fixture.iter().zip(&moved) {
+        assert_eq!((&a.1, &a.2), (&b.1, &b.2));
+    }
+    let unique: BTreeSet<String> = fixture.iter().map(|(_, _, id)| id.to_string()).collect();
+    assert_eq!(unique.len(), fixture.len());
 }
