@@ -403,3 +403,72 @@ fn a_bad_source_date_epoch_stops_the_server_before_it_listens() {
         "nspm: error: SOURCE_DATE_EPOCH must be a whole number of seconds since 1970-01-01T00:00:00Z, found \"soon\"\n"
     );
 }
+
+#[test]
+fn the_command_line_gives_the_site_its_address_and_its_day() {
+    let temp = tempfile::tempdir().unwrap();
+    let out = temp.path().join("public");
+    let out_arg = out.to_str().unwrap();
+    let data = support::root().join("data");
+    // The real data has no base URL: one line says what is off.
+    let plain = nspm_on(
+        &data,
+        &["export", "site", "--out", out_arg, "--today", "2018-06-30"],
+    );
+    assert!(plain.status.success(), "{}", stderr(&plain));
+    let said = stderr(&plain);
+    let note = said.lines().next().unwrap();
+    assert_eq!(
+        note,
+        "nspm: note: no base URL (give --base-url or set base_url in society.ron), so these are off: sitemap, canonical links, webcal, QR codes, preview-image URLs"
+    );
+    assert!(!out.join("sitemap.xml").exists());
+    let home = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(home.contains("Upcoming meetings"), "June 2018 is not over");
+    // The flag's address wins over the data's, and a wrong one names the flag.
+    let based = nspm_on(
+        &data,
+        &[
+            "export",
+            "site",
+            "--out",
+            out_arg,
+            "--base-url",
+            "https://nspm.example.org",
+            "--today",
+            "2018-07-01",
+        ],
+    );
+    assert!(based.status.success(), "{}", stderr(&based));
+    assert!(!stderr(&based).contains("note"));
+    let sitemap = std::fs::read_to_string(out.join("sitemap.xml")).unwrap();
+    assert!(
+        sitemap.contains("<loc>https://nspm.example.org/news/society-formation-announced/</loc>")
+    );
+    let home = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(!home.contains("Upcoming meetings"));
+    for (flag, value) in [
+        ("--base-url", "nspm.example.org"),
+        ("--base-url", "https://x.org/?a"),
+        ("--today", "2018-07"),
+    ] {
+        let bad = nspm_on(&data, &["export", "site", "--out", out_arg, flag, value]);
+        assert_eq!(bad.status.code(), Some(2), "{flag} {value}");
+        assert!(
+            stderr(&bad).contains(&format!("invalid value '{value}' for '{flag}")),
+            "{}",
+            stderr(&bad)
+        );
+    }
+    // SOURCE_DATE_EPOCH gives the day when --today does not.
+    let fixed = support::nspm()
+        .arg("--data")
+        .arg(&data)
+        .args(["export", "site", "--out", out_arg])
+        .env("SOURCE_DATE_EPOCH", "1528502400") // 2018-06-09
+        .output()
+        .unwrap();
+    assert!(fixed.status.success(), "{}", stderr(&fixed));
+    let home = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(home.contains("Upcoming meetings"));
+}

@@ -291,3 +291,73 @@ impl AppState {
         &self.limiter
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A meeting that ended yesterday by the clock, in the embedded data.
+    fn society_with_a_meeting_that_just_ended() -> Society {
+        let mut sources = nspm_core::Sources::embedded();
+        let day = clock_day();
+        let (first, _) = day.days().unwrap();
+        let yesterday = first.pred_opt().unwrap().format("%Y-%m-%d").to_string();
+        let meetings = sources
+            .text(nspm_core::DataFile::Meetings)
+            .unwrap()
+            .replacen("date: \"2018-06\"", &format!("date: \"{yesterday}\""), 1);
+        sources.set_text(nspm_core::DataFile::Meetings, meetings);
+        Society::from_sources(&sources).unwrap()
+    }
+
+    fn home(state: &AppState) -> Vec<u8> {
+        let snapshot = state.snapshot();
+        snapshot.pages.get("/").unwrap().body().to_vec()
+    }
+
+    #[test]
+    fn a_new_day_renders_the_same_data_again() {
+        let society = society_with_a_meeting_that_just_ended();
+        let state = AppState::for_deployment(society.clone(), Deployment::default(), None).unwrap();
+        // The day of the snapshot is the clock's: nothing to do.
+        assert!(!state.new_day().unwrap());
+        // As if it had been rendered yesterday, when the meeting was on.
+        let (first, _) = clock_day().days().unwrap();
+        let yesterday =
+            nspm_core::PartialDate::parse(&first.pred_opt().unwrap().to_string()).unwrap();
+        let old = Snapshot::build_for(society, state.deployment(), yesterday, None).unwrap();
+        state.current.store(Arc::new(old));
+        assert!(
+            String::from_utf8(home(&state))
+                .unwrap()
+                .contains("Upcoming meetings")
+        );
+        assert!(state.new_day().unwrap());
+        assert_eq!(state.snapshot().today, clock_day());
+        assert!(
+            !String::from_utf8(home(&state))
+                .unwrap()
+                .contains("Upcoming meetings")
+        );
+    }
+
+    #[test]
+    fn a_fixed_day_and_base_url_hold_for_every_rendering() {
+        let deployment = Deployment {
+            base_url: Some("https://nspm.example.org/".into()),
+            today: Some(nspm_core::PartialDate::parse("2018-06-10").unwrap()),
+            ..Deployment::default()
+        };
+        let society = Society::load_embedded().unwrap();
+        let state = AppState::for_deployment(society.clone(), deployment, None).unwrap();
+        assert!(!state.new_day().unwrap());
+        state.replace(society, None).unwrap();
+        let page = String::from_utf8(home(&state)).unwrap();
+        assert!(
+            page.contains("Upcoming meetings"),
+            "the Reykjavik meeting of June 2018"
+        );
+        assert!(page.contains("<link rel=\"canonical\" href=\"https://nspm.example.org/\">"));
+        assert!(state.snapshot().pages.get("/sitemap.xml").is_some());
+    }
+}
