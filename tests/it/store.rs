@@ -554,6 +554,7 @@ fn a_data_file_that_is_a_link_is_written_through_to_its_target() {
             ".nspm.lock",
             "institutions.ron",
             "meetings.ron",
+            "news.ron",
             "people.ron",
             "society.ron"
         ]

@@ -108,7 +108,6 @@ pub fn run(cx: &mut Context, command: Command) -> anyhow::Result<ExitCode> {
     let stamp = stamp_for(&society, fixed);
     match command {
         Command::Site(args) => {
-            args.site.note_without_base_url(&society);
             let today = args
                 .site
                 .fixed_day(fixed)
@@ -117,6 +116,7 @@ pub fn run(cx: &mut Context, command: Command) -> anyhow::Result<ExitCode> {
             let out = ExportDir::new(&args.out).with_faults(cx.faults.clone());
             let exported = out.replace(site.files())?;
             eprintln!("wrote {} files to {}", exported.files, args.out.display());
+            args.site.note_without_base_url(&society);
             exported.warnings.into_iter().for_each(super::warn);
             super::leave_to_exit(site);
         }
