@@ -565,7 +565,7 @@ impl Renderer<'_> {
         items
             .into_iter()
             .map(|item| {
-                let html = Value::from_safe_string(news::markdown(&item.text));
+                let html = Value::from_safe_string(news::markdown(&item.text).trim_end().into());
                 context! { html, ..Value::from_serialize(&item) }
             })
             .collect()
@@ -584,7 +584,7 @@ impl Renderer<'_> {
 
     fn news_item(&self, view: NewsView) -> Result<Page, ExportError> {
         let path = format!("/news/{}/", view.id);
-        let html = news::markdown(&view.text);
+        let html = news::markdown(&view.text).trim_end().to_string();
         let frame = Frame {
             path: &path,
             title: view.title.clone(),

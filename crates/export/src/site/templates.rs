@@ -27,6 +27,10 @@ const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("news.html", include_str!("../../templates/news.html")),
     (
+        "news_entry.html",
+        include_str!("../../templates/news_entry.html"),
+    ),
+    (
         "news_item.html",
         include_str!("../../templates/news_item.html"),
     ),
