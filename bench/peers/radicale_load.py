@@ -7,6 +7,11 @@ writes STORAGE/collection-root/USER/{addressbook,public,members}/ with each
 collection's `.Radicale.props`. Objects are named by their UID, as nspm
 names them, so that both servers hold the same objects under the same
 names. An existing collection is replaced whole.
+
+    radicale_load.py card STORAGE USER CARDS.vcf TEXT
+
+replaces only the cards of CARDS.vcf that hold TEXT: what a client's PUT of
+one changed card would leave in the storage.
 """
 
 import json
@@ -78,12 +83,31 @@ def load_calendar(root, text, display):
     return len(events)
 
 
+def read(path):
+    return Path(path).read_bytes().decode()
+
+
+def replace_cards(home, text, needle):
+    changed = [c for c in blocks(text, "VCARD") if needle in c]
+    if not changed:
+        sys.exit(f"radicale_load: no card holds {needle!r}")
+    for card in changed:
+        path = home / "addressbook" / f"{name(uid(card))}.vcf"
+        if not path.exists():
+            sys.exit(f"radicale_load: {path} is not there to replace")
+        path.write_bytes(card.encode())
+    print(f"radicale_load: {len(changed)} card replaced")
+
+
 def main():
+    if len(sys.argv) == 6 and sys.argv[1] == "card":
+        storage, user, cards, needle = sys.argv[2:]
+        replace_cards(Path(storage) / "collection-root" / user, read(cards), needle)
+        return
     if len(sys.argv) != 6:
         sys.exit(__doc__)
     storage, user, cards, public, members = sys.argv[1:]
     home = Path(storage) / "collection-root" / user
-    read = lambda p: Path(p).read_bytes().decode()
     n = load_cards(home / "addressbook", read(cards))
     p = load_calendar(home / "public", read(public), "Meetings")
     m = load_calendar(home / "members", read(members), "Members' meetings")

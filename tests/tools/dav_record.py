@@ -7,16 +7,19 @@ and forwards every request to UPSTREAM (http://host:port) as it came,
 writing each exchange to LOG.jsonl as one JSON line: the method, the path,
 the request's headers (the Authorization header's value left out) and
 body, and the response's status, reason, headers
-and body (bodies as text, or base64 when they are not UTF-8). It runs until
+and body, decoded from its content coding (bodies as text, or base64 when
+they are not UTF-8). It runs until
 it is killed. dav_xml_check.py reads the log.
 """
 
 import base64
+import gzip
 import http.client
 import http.server
 import json
 import sys
 import threading
+import zlib
 from urllib.parse import urlsplit
 
 HOP = {"connection", "keep-alive", "transfer-encoding", "te", "upgrade", "proxy-connection"}
@@ -27,6 +30,19 @@ def body_field(data):
         return {"text": data.decode("utf-8")}
     except UnicodeDecodeError:
         return {"base64": base64.b64encode(data).decode()}
+
+
+def decoded(data, encoding):
+    """The body as the server meant it, before its content coding, so that
+    the log can be searched; clients here ask for gzip or deflate only."""
+    encoding = (encoding or "").strip().lower()
+    if encoding == "gzip":
+        return gzip.decompress(data)
+    if encoding == "deflate":
+        return zlib.decompress(data)
+    if encoding in ("", "identity"):
+        return data
+    raise ValueError(f"a content coding this proxy cannot read: {encoding}")
 
 
 def main():
@@ -75,7 +91,8 @@ def main():
                 "status": res.status,
                 "reason": res.reason,
                 "response_headers": res.getheaders(),
-                "response_body": body_field(data),
+                "response_encoding": res.getheader("Content-Encoding"),
+                "response_body": body_field(decoded(data, res.getheader("Content-Encoding"))),
             }
             with lock:
                 log.write(json.dumps(entry, ensure_ascii=False) + "\n")

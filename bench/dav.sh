@@ -1,0 +1,250 @@
+#!/usr/bin/env bash
+# Measures the members' address book and calendars over DAV: `nspm serve`
+# against Radicale (what a society would otherwise run) holding the same
+# cards and meetings, with vdirsyncer as the client, on loopback, side by
+# side in alternating rounds. Each round times vdirsyncer's first sync of
+# the address book and both calendars into empty folders, then one person's
+# edit (nspm: `nspm people edit`; Radicale: that one .vcf replaced, as a
+# client's PUT would) and the sync after it, which must transfer exactly
+# that card. Also the servers' CPU time per sync and their memory. Prints
+# Markdown tables of medians. See BENCHMARKS.md, "DAV".
+#
+# Usage: bench/dav.sh
+#   ROUNDS=5                                   rounds (each server syncs once per round)
+#   PEOPLE=10000 MEETINGS=100 INSTITUTIONS=200 SEED=1   the generated society
+#   PIN=1                                      servers on the last core, vdirsyncer on the others
+#   NSPM_WITHOUT_DAV=PATH                      an nspm binary without DAV, for the memory row
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+
+default_runs=5
+: "${PEOPLE:=10000}" "${MEETINGS:=100}" "${INSTITUTIONS:=200}"
+# shellcheck source=bench/common.sh
+. bench/common.sh
+rounds=$runs
+
+venv=$root/.tools/venv/bin
+for tool in vdirsyncer radicale python; do
+  [ -x "$venv/$tool" ] || { echo "no $venv/$tool: run tests/tools/install" >&2; exit 1; }
+done
+need curl taskset
+
+cores=$(nproc)
+pin=${PIN:-$([ "$cores" -ge 2 ] && echo 1 || echo 0)}
+if [ "$pin" = 1 ]; then
+  on_server=(taskset -c "$((cores - 1))")
+  on_client=(taskset -c "0-$((cores - 2))")
+else
+  on_server=()
+  on_client=()
+fi
+
+build_binaries
+
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do
+    kill "$pid" 2>/dev/null || true
+  done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+cd "$work"
+unset NSPM_DATA
+
+"$gen" --people "$people" --meetings "$meetings" --institutions "$institutions" \
+  --seed "$seed" --out "$work/data" >&2
+# The member who syncs: the society's contact, the first person; the one
+# whose card is edited: one from the middle of the file.
+member=$(grep -m1 -o 'id: "[^"]*"' "$work/data/people.ron" | cut -d'"' -f2)
+edited=$(grep -o 'id: "[^"]*"' "$work/data/people.ron" | sed -n "$((people / 2))p" | cut -d'"' -f2)
+credential=$("$nspm" --data "$work/data" access grant "$member" 2>/dev/null |
+  grep -o 'nspm_[A-Za-z0-9_-]\{43\}' | head -1)
+[ -n "$credential" ] || { echo "no credential granted" >&2; exit 1; }
+
+# Radicale's storage holds what nspm serves, one object per card and meeting.
+export_objects() {
+  "$nspm" --data "$work/data" export vcard --audience members --out "$work/cards.vcf"
+  "$nspm" --data "$work/data" export ics --out "$work/public.ics"
+  "$nspm" --data "$work/data" export ics --audience members --out "$work/members.ics"
+}
+export_objects
+"$venv/python" "$root/bench/peers/radicale_load.py" "$work/radicale" "$member" \
+  "$work/cards.vcf" "$work/public.ics" "$work/members.ics" >&2
+cards=$(grep -c '^BEGIN:VCARD' "$work/cards.vcf")
+events=$(grep -c '^BEGIN:VEVENT' "$work/members.ics")
+
+free_port() {
+  local port
+  while :; do
+    port=$((20000 + RANDOM % 40000))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      echo "$port"
+      return
+    fi
+  done
+}
+await() {
+  for _ in $(seq 600); do
+    curl -s -o /dev/null "$1" && return 0
+    sleep 0.1
+  done
+  echo "no answer from $1" >&2
+  return 1
+}
+
+# Radicale, as its documentation sets it up for a few users: htpasswd
+# (plain, the credential as password), each user owning their collections.
+printf '%s:%s\n' "$member" "$credential" >"$work/htpasswd"
+radicale_port=$(free_port)
+cat >"$work/radicale.conf" <<EOF
+[server]
+hosts = 127.0.0.1:$radicale_port
+[auth]
+type = htpasswd
+htpasswd_filename = $work/htpasswd
+htpasswd_encryption = plain
+[storage]
+filesystem_folder = $work/radicale
+[rights]
+type = owner_only
+[logging]
+level = warning
+EOF
+"${on_server[@]}" "$venv/radicale" --config "$work/radicale.conf" 2>"$work/radicale.log" &
+radicale_pid=$!
+pids+=("$radicale_pid")
+
+# nspm logs its reloads (to know when an edit is served) and warnings only,
+# not a line per request.
+nspm_port=$(free_port)
+RUST_LOG=warn,nspm_server::live=info "${on_server[@]}" "$nspm" --data "$work/data" \
+  serve --addr "127.0.0.1:$nspm_port" 2>"$work/nspm.log" &
+nspm_pid=$!
+pids+=("$nspm_pid")
+await "http://127.0.0.1:$radicale_port/"
+await "http://127.0.0.1:$nspm_port/healthz"
+
+hz=$(getconf CLK_TCK)
+ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+kb() { awk -v k="$2" '$1 == k":" { print $2 }' "/proc/$1/status"; }
+nspm_rss_start=$(kb "$nspm_pid" VmRSS)
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+
+# A vdirsyncer set-up in its own folder for one server.
+desktop() {
+  local dir=$1 url=$2
+  rm -rf "$dir"
+  mkdir -p "$dir"
+  {
+    echo "[general]"
+    echo "status_path = \"$dir/status/\""
+    for pair in contacts:carddav:vcf calendars:caldav:ics; do
+      IFS=: read -r name kind ext <<<"$pair"
+      cat <<EOF
+[pair $name]
+a = "${name}_remote"
+b = "${name}_local"
+collections = ["from a"]
+conflict_resolution = "a wins"
+[storage ${name}_remote]
+type = "$kind"
+url = "$url"
+username = "$member"
+password = "$credential"
+read_only = true
+[storage ${name}_local]
+type = "filesystem"
+path = "$dir/$name/"
+fileext = ".$ext"
+EOF
+    done
+  } >"$dir/config"
+  printf "y\n%.0s" {1..16} | "$venv/vdirsyncer" -c "$dir/config" discover >"$dir/discover.log" 2>&1
+}
+
+mkdir -p "$work/results"
+# One timed sync of server $1 (nspm or radicale) in folder $2, case $3:
+# appends "wall_ms server_cpu_ms transfers" to the case's results.
+timed_sync() {
+  local server=$1 dir=$2 case=$3 pid start end before after moved
+  pid=$([ "$server" = nspm ] && echo "$nspm_pid" || echo "$radicale_pid")
+  before=$(ticks "$pid")
+  start=$(now_ms)
+  "${on_client[@]}" "$venv/vdirsyncer" -c "$dir/config" sync >"$dir/$case.log" 2>&1 ||
+    { echo "$server: vdirsyncer sync failed:" >&2; tail "$dir/$case.log" >&2; exit 1; }
+  end=$(now_ms)
+  after=$(ticks "$pid")
+  moved=$(grep -c '^Copying\|^Deleting' "$dir/$case.log" || true)
+  echo "$((end - start)) $(((after - before) * 1000 / hz)) $moved" >>"$work/results/$server-$case"
+  echo "round $round: $server $case: $((end - start)) ms, $moved items" >&2
+}
+
+reloads() { grep -c 'data reloaded' "$work/nspm.log" || true; }
+
+for round in $(seq "$rounds"); do
+  order=(nspm radicale)
+  [ $((round % 2)) = 0 ] && order=(radicale nspm)
+  for server in "${order[@]}"; do
+    port=$([ "$server" = nspm ] && echo "$nspm_port" || echo "$radicale_port")
+    desktop "$work/$server-desktop" "http://127.0.0.1:$port/"
+    timed_sync "$server" "$work/$server-desktop" first
+  done
+
+  # One person's new email address, on both servers.
+  email="round$round.$edited@example.org"
+  seen=$(reloads)
+  "$nspm" --data "$work/data" people edit "$edited" --email "$email" >/dev/null 2>&1
+  for _ in $(seq 600); do
+    [ "$(reloads)" -gt "$seen" ] && break
+    sleep 0.05
+  done
+  [ "$(reloads)" -gt "$seen" ] || { echo "nspm did not reload the edit" >&2; exit 1; }
+  export_objects
+  "$venv/python" "$root/bench/peers/radicale_load.py" card "$work/radicale" "$member" \
+    "$work/cards.vcf" "$email" >&2
+
+  for server in "${order[@]}"; do
+    timed_sync "$server" "$work/$server-desktop" edit
+    moved=$(tail -1 "$work/results/$server-edit" | cut -d' ' -f3)
+    [ "$moved" = 1 ] || { echo "$server: the sync after one edit moved $moved items" >&2; exit 1; }
+  done
+done
+
+nspm_rss_end=$(kb "$nspm_pid" VmRSS)
+nspm_hwm=$(kb "$nspm_pid" VmHWM)
+radicale_rss=$(kb "$radicale_pid" VmRSS)
+radicale_hwm=$(kb "$radicale_pid" VmHWM)
+
+col() { cut -d' ' -f"$2" "$work/results/$1" | median; }
+echo
+echo "$people people ($cards cards with the society's), $events meetings in each of two calendars; $rounds rounds"
+echo
+echo "| case | server | median wall time (ms) | server CPU (ms, median) | items moved | × nspm (wall) |"
+echo "|---|---|---:|---:|---:|---:|"
+for case in first edit; do
+  base=$(col "nspm-$case" 1)
+  for server in nspm radicale; do
+    wall=$(col "$server-$case" 1)
+    echo "| $case sync | $server | $wall | $(col "$server-$case" 2) | $(col "$server-$case" 3) | $(awk -v a="$wall" -v b="$base" 'BEGIN { printf "%.1f", a / b }') |"
+  done
+done
+echo
+echo "| server | resident memory at start (KB) | after the rounds (KB) | peak (KB) |"
+echo "|---|---:|---:|---:|"
+echo "| nspm serve | $nspm_rss_start | $nspm_rss_end | $nspm_hwm |"
+echo "| Radicale | | $radicale_rss | $radicale_hwm |"
+if [ -n "${NSPM_WITHOUT_DAV:-}" ]; then
+  # The same data served by a build without DAV, measured the same way
+  # after the same syncs would not apply: only its memory at start.
+  port=$(free_port)
+  RUST_LOG=warn "${on_server[@]}" "$NSPM_WITHOUT_DAV" --data "$work/data" \
+    serve --addr "127.0.0.1:$port" 2>"$work/without.log" &
+  without_pid=$!
+  pids+=("$without_pid")
+  await "http://127.0.0.1:$port/healthz"
+  echo "| nspm serve without DAV ($NSPM_WITHOUT_DAV) | $(kb "$without_pid" VmRSS) | | $(kb "$without_pid" VmHWM) |"
+fi
