@@ -39,8 +39,10 @@ def uid(block):
 
 
 def name(uid_value):
-    """A file name for an object: its UID with anything unsafe replaced."""
-    return re.sub(r"[^A-Za-z0-9@._-]", "_", uid_value)
+    """A file name for an object as nspm names it: its UID, without the
+    `urn:uuid:` of a card's, with anything unsafe replaced."""
+    bare = uid_value.removeprefix("urn:uuid:")
+    return re.sub(r"[^A-Za-z0-9@._-]", "_", bare)
 
 
 def collection(root, props):

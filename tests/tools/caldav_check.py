@@ -2,6 +2,8 @@
 
     caldav_check.py BASE_URL USER PASSWORD START..END...
 
+USER and PASSWORD `-` send no credential, as anyone may ask.
+
 Starts from nothing but the server's address: the client is pointed at
 BASE_URL/.well-known/caldav (RFC 6764) and follows it to the principal, its
 calendar home and the calendars there. For each calendar it prints every
@@ -49,10 +51,11 @@ def main():
     base, user, password = sys.argv[1:4]
     ranges = [r.split("..") for r in sys.argv[4:]]
     well_known = base.rstrip("/") + "/.well-known/caldav"
+    anonymous = user == "-" and password == "-"
     with caldav.DAVClient(
         url=well_known,
-        username=user,
-        password=password,
+        username=None if anonymous else user,
+        password=None if anonymous else password,
         ssl_verify_cert=False,
         enable_rfc6764=False,
     ) as client:
