@@ -210,7 +210,9 @@ for round in $(seq "$rounds"); do
   for server in "${order[@]}"; do
     timed_sync "$server" "$work/$server-desktop" edit
     moved=$(tail -1 "$work/results/$server-edit" | cut -d' ' -f3)
-    [ "$moved" = 1 ] || { echo "$server: the sync after one edit moved $moved items" >&2; exit 1; }
+    # Reported, not fatal: the table's "items moved" column shows it, and
+    # tests/it/server/dav_clients.rs is where one card must be one card.
+    [ "$moved" = 1 ] || echo "warning: $server: the sync after one edit moved $moved items" >&2
   done
 done
 
