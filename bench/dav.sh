@@ -22,7 +22,7 @@ default_runs=5
 : "${PEOPLE:=10000}" "${MEETINGS:=100}" "${INSTITUTIONS:=200}"
 # shellcheck source=bench/common.sh
 . bench/common.sh
-rounds=$runs
+rounds=${ROUNDS:-$runs}
 
 venv=$root/.tools/venv/bin
 for tool in vdirsyncer radicale python; do
