@@ -6,11 +6,15 @@
 # the address book and both calendars into empty folders, then one person's
 # edit (nspm: `nspm people edit`; Radicale: that one .vcf replaced, as a
 # client's PUT would) and the sync after it, which must transfer exactly
-# that card. Also the servers' CPU time per sync and their memory. Prints
+# that card. vdirsyncer's own work is much of a sync's time, so one first
+# sync and one after an edit are also recorded (tests/tools/dav_record.py)
+# and their requests replayed alone (bench/peers/dav_replay.py): the
+# servers' share. Also the servers' CPU time per sync and their memory. Prints
 # Markdown tables of medians. See BENCHMARKS.md, "DAV".
 #
 # Usage: bench/dav.sh
 #   ROUNDS=5                                   rounds (each server syncs once per round)
+#   REPLAYS=ROUNDS                             rounds of the recorded syncs' replay
 #   PEOPLE=10000 MEETINGS=100 INSTITUTIONS=200 SEED=1   the generated society
 #   PIN=1                                      servers on the last core, vdirsyncer on the others
 #   NSPM_WITHOUT_DAV=PATH                      an nspm binary without DAV, for the memory row
@@ -185,17 +189,11 @@ timed_sync() {
 
 reloads() { grep -c 'data reloaded' "$work/nspm.log" || true; }
 
-for round in $(seq "$rounds"); do
-  order=(nspm radicale)
-  [ $((round % 2)) = 0 ] && order=(radicale nspm)
-  for server in "${order[@]}"; do
-    port=$([ "$server" = nspm ] && echo "$nspm_port" || echo "$radicale_port")
-    desktop "$work/$server-desktop" "http://127.0.0.1:$port/"
-    timed_sync "$server" "$work/$server-desktop" first
-  done
-
-  # One person's new email address, on both servers.
-  email="round$round.$edited@example.org"
+# One person's new email address ($1 in it), on both servers: nspm's data
+# edited (and reloaded), Radicale's one .vcf replaced by the card nspm
+# now exports.
+edit_both() {
+  local email="$1.$edited@example.org" seen
   seen=$(reloads)
   "$nspm" --data "$work/data" people edit "$edited" --email "$email" >/dev/null 2>&1
   for _ in $(seq 600); do
@@ -206,6 +204,18 @@ for round in $(seq "$rounds"); do
   export_objects
   "$venv/python" "$root/bench/peers/radicale_load.py" card "$work/radicale" "$member" \
     "$work/cards.vcf" "$email" >&2
+}
+
+for round in $(seq "$rounds"); do
+  order=(nspm radicale)
+  [ $((round % 2)) = 0 ] && order=(radicale nspm)
+  for server in "${order[@]}"; do
+    port=$([ "$server" = nspm ] && echo "$nspm_port" || echo "$radicale_port")
+    desktop "$work/$server-desktop" "http://127.0.0.1:$port/"
+    timed_sync "$server" "$work/$server-desktop" first
+  done
+
+  edit_both "round$round"
 
   for server in "${order[@]}"; do
     timed_sync "$server" "$work/$server-desktop" edit
@@ -213,6 +223,47 @@ for round in $(seq "$rounds"); do
     # Reported, not fatal: the table's "items moved" column shows it, and
     # tests/it/server/dav_clients.rs is where one card must be one card.
     [ "$moved" = 1 ] || echo "warning: $server: the sync after one edit moved $moved items" >&2
+  done
+done
+
+# The server's share: one first sync and one sync after an edit recorded
+# through the proxy, then their requests replayed as vdirsyncer sent them,
+# without vdirsyncer's own work, alternating servers.
+declare -A proxy_port first_end edit_end
+for server in nspm radicale; do
+  port=$([ "$server" = nspm ] && echo "$nspm_port" || echo "$radicale_port")
+  "$venv/python" "$root/tests/tools/dav_record.py" "http://127.0.0.1:$port" \
+    "$work/$server-recorded.jsonl" >"$work/$server-proxy.out" &
+  pids+=("$!")
+  for _ in $(seq 100); do [ -s "$work/$server-proxy.out" ] && break; sleep 0.1; done
+  proxy_port[$server]=$(cut -d' ' -f3 "$work/$server-proxy.out")
+  desktop "$work/$server-recorded" "http://127.0.0.1:${proxy_port[$server]}/"
+  : >"$work/$server-recorded.jsonl"
+  "${on_client[@]}" "$venv/vdirsyncer" -c "$work/$server-recorded/config" sync >/dev/null 2>&1
+  first_end[$server]=$(wc -l <"$work/$server-recorded.jsonl")
+done
+edit_both recorded
+for server in nspm radicale; do
+  "${on_client[@]}" "$venv/vdirsyncer" -c "$work/$server-recorded/config" sync >/dev/null 2>&1
+  edit_end[$server]=$(wc -l <"$work/$server-recorded.jsonl")
+done
+replays=${REPLAYS:-$rounds}
+for round in $(seq "$replays"); do
+  order=(nspm radicale)
+  [ $((round % 2)) = 0 ] && order=(radicale nspm)
+  for server in "${order[@]}"; do
+    port=$([ "$server" = nspm ] && echo "$nspm_port" || echo "$radicale_port")
+    for case in first edit; do
+      if [ "$case" = first ]; then range=(1 "${first_end[$server]}"); else range=($((first_end[$server] + 1)) "${edit_end[$server]}"); fi
+      pid=$([ "$server" = nspm ] && echo "$nspm_pid" || echo "$radicale_pid")
+      before=$(ticks "$pid")
+      line=$("${on_client[@]}" "$venv/python" "$root/bench/peers/dav_replay.py" \
+        "$work/$server-recorded.jsonl" "${range[@]}" "http://127.0.0.1:$port" "$member" "$credential" 1)
+      after=$(ticks "$pid")
+      read -r ms requests bytes <<<"$(sed 's/[a-z_]*=//g' <<<"$line")"
+      echo "$ms $(((after - before) * 1000 / hz)) $requests $bytes" >>"$work/results/$server-replay-$case"
+      echo "replay $round: $server $case: $ms ms, $requests requests" >&2
+    done
   done
 done
 
@@ -232,6 +283,18 @@ for case in first edit; do
   for server in nspm radicale; do
     wall=$(col "$server-$case" 1)
     echo "| $case sync | $server | $wall | $(col "$server-$case" 2) | $(col "$server-$case" 3) | $(awk -v a="$wall" -v b="$base" 'BEGIN { printf "%.1f", a / b }') |"
+  done
+done
+echo
+echo "The server's share: the requests of one recorded sync replayed ($replays rounds)"
+echo
+echo "| case | server | requests | response bytes | median wall time (ms) | server CPU (ms, median) | × nspm (wall) |"
+echo "|---|---|---:|---:|---:|---:|---:|"
+for case in first edit; do
+  base=$(col "nspm-replay-$case" 1)
+  for server in nspm radicale; do
+    wall=$(col "$server-replay-$case" 1)
+    echo "| $case sync, replayed | $server | $(col "$server-replay-$case" 3) | $(col "$server-replay-$case" 4) | $wall | $(col "$server-replay-$case" 2) | $(awk -v a="$wall" -v b="$base" 'BEGIN { printf "%.1f", a / b }') |"
   done
 done
 echo
