@@ -46,7 +46,12 @@ fi
 
 build_binaries
 
-work=$(mktemp -d)
+# Everything, Radicale's storage too, lives in memory (/dev/shm where there
+# is one), as nspm's collections do: on a disk shared with other jobs,
+# Radicale's writes of its item cache were seen to stall for minutes.
+shm=/dev/shm
+[ -d "$shm" ] && [ -w "$shm" ] || shm=${TMPDIR:-/tmp}
+work=$(mktemp -d -p "$shm")
 pids=()
 cleanup() {
   for pid in "${pids[@]}"; do
@@ -56,6 +61,7 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+trap 'exit 143' INT TERM
 cd "$work"
 unset NSPM_DATA
 
@@ -178,7 +184,7 @@ timed_sync() {
   pid=$([ "$server" = nspm ] && echo "$nspm_pid" || echo "$radicale_pid")
   before=$(ticks "$pid")
   start=$(now_ms)
-  "${on_client[@]}" "$venv/vdirsyncer" -c "$dir/config" sync >"$dir/$case.log" 2>&1 ||
+  timeout 1200 "${on_client[@]}" "$venv/vdirsyncer" -c "$dir/config" sync >"$dir/$case.log" 2>&1 ||
     { echo "$server: vdirsyncer sync failed:" >&2; tail "$dir/$case.log" >&2; exit 1; }
   end=$(now_ms)
   after=$(ticks "$pid")
@@ -205,6 +211,16 @@ edit_both() {
   "$venv/python" "$root/bench/peers/radicale_load.py" card "$work/radicale" "$member" \
     "$work/cards.vcf" "$email" >&2
 }
+
+# One untimed sync of each first: Radicale fills its item cache on the
+# first read of each object, as a running server has long since done.
+for server in nspm radicale; do
+  port=$([ "$server" = nspm ] && echo "$nspm_port" || echo "$radicale_port")
+  desktop "$work/$server-warm" "http://127.0.0.1:$port/"
+  timeout 1200 "$venv/vdirsyncer" -c "$work/$server-warm/config" sync >"$work/$server-warm.log" 2>&1 ||
+    { echo "$server: the warm-up sync failed:" >&2; tail "$work/$server-warm.log" >&2; exit 1; }
+  rm -rf "$work/$server-warm"
+done
 
 for round in $(seq "$rounds"); do
   order=(nspm radicale)
