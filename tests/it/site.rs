@@ -583,3 +583,27 @@ fn every_page_passes_axe_and_fits_a_phone() {
         "{stdout}"
     );
 }
+
+#[test]
+fn a_site_built_with_progress_reports_every_job_once_and_is_the_same_site() {
+    let society = Society::load_embedded().unwrap();
+    let calls = std::sync::Mutex::new(Vec::new());
+    let site = Site::build_reporting(&society, &options(), &|done, of| {
+        calls.lock().unwrap().push((done, of));
+    })
+    .unwrap();
+    // One job for the pages the site has one of, and one per record shown.
+    let jobs = 1
+        + society.people_for(Audience::Public).count()
+        + society.institutions.len()
+        + society.meetings.len();
+    let mut calls = calls.into_inner().unwrap();
+    calls.sort();
+    let expected: Vec<_> = (1..=jobs).map(|done| (done, jobs)).collect();
+    assert_eq!(calls, expected);
+    let same = embedded_site();
+    assert!(
+        site.iter().eq(same.iter()),
+        "the site differs with progress"
+    );
+}

@@ -35,6 +35,6 @@ pub mod vcard;
 
 pub use error::ExportError;
 pub use ics::CalendarOptions;
-pub use site::{MembersSite, Page, Site, SiteOptions};
+pub use site::{MembersSite, Page, Progress, Site, SiteOptions};
 pub use stamp::{source_date_epoch, stamp_for, stamp_from};
 pub use vcard::{CardOptions, VcardVersion};

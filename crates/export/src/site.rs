@@ -87,9 +87,27 @@ pub struct Site {
 /// The path of the page shown for any URL the site does not have.
 pub const NOT_FOUND: &str = "/404.html";
 
+/// Told how far [`Site::build_reporting`] has got: the number of page jobs
+/// done and how many there are. A job is one record's page with what goes
+/// with it (a person's page and card, say), or the pages of which the site
+/// has one. It is called once a job, from whichever of the pool's threads
+/// did it, so the counts may come out of order; the last call says all are
+/// done, unless a job failed.
+pub type Progress<'a> = &'a (dyn Fn(usize, usize) + Sync);
+
 impl Site {
     pub fn build(society: &Society, options: &SiteOptions) -> Result<Site, ExportError> {
-        let pages = pages::render_all(society, options)?;
+        Site::build_reporting(society, options, &|_, _| {})
+    }
+
+    /// [`Site::build`], telling `progress` as each job is done, for a front
+    /// end that shows how far a large site has got. The site is the same.
+    pub fn build_reporting(
+        society: &Society,
+        options: &SiteOptions,
+        progress: Progress<'_>,
+    ) -> Result<Site, ExportError> {
+        let pages = pages::render_all(society, options, progress)?;
         Ok(Site { pages })
     }
 
