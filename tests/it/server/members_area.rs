@@ -38,6 +38,25 @@ const CANARIES: &[(&str, &str)] = &[
     ),
 ];
 
+/// Every canary of the fixture's meetings (in a form that no encoding of
+/// a page, a calendar or JSON changes), with every members' URL that must
+/// hold it.
+const MEETING_CANARIES: &[&str] = &[
+    "canary-venue-street 7",
+    "https://meet.example.org/canary-online-room?pwd=1",
+    "https://meet.example.org/canary-bergen-link",
+    "canary-notes-first: ring twice.",
+    "Bring the canary-notes-second badge.",
+];
+
+/// Where a member finds every meeting's members-only details: the
+/// members' calendar, the members' meetings page and the members' API.
+const MEETING_PAGES: &[&str] = &[
+    "/members/calendar.ics",
+    "/members/meetings/",
+    "/members/api/meetings",
+];
+
 /// Pieces of the canaries that also give them away.
 const TRACES: &[&str] = &["canary", "90 41 37 77", "90413777", "5109-3700"];
 
@@ -211,6 +230,11 @@ fn every_url(state: &AppState, m: &Members) -> Vec<String> {
         for p in &snap.society.people {
             urls.push(format!("{api}/people/{}", p.id));
         }
+        urls.push(format!("{api}/meetings"));
+        urls.push(format!("{api}/meetings?country=DE"));
+        for m in &snap.society.meetings {
+            urls.push(format!("{api}/meetings/{}", m.id));
+        }
     }
     urls.extend(
         [
@@ -235,6 +259,10 @@ async fn nothing_private_reaches_anyone_without_a_valid_credential() {
     let state = m.state();
     let urls = every_url(&state, &m);
     assert!(urls.iter().any(|u| u.starts_with("/members/people/")));
+    for page in MEETING_PAGES {
+        assert!(urls.iter().any(|u| u == page), "{page} is not crawled");
+    }
+    assert!(urls.iter().any(|u| u == "/meetings/berlin-2016/"));
     let wrong = basic("ada-quote", &format!("{}x", m.valid.credential));
     let unknown = basic("nobody", &m.valid.credential);
     let expired = basic("bjorn-long", &m.expired.credential);
@@ -317,6 +345,67 @@ async fn a_member_finds_every_canary_where_it_belongs() {
         .await;
         assert!(r.text().contains(canary), "the API on {id} lacks {canary}");
     }
+    // Every meeting's members-only details are in the members' calendar,
+    // the members' meetings page and the members' API, and each meeting's
+    // own in its entry of the API.
+    for page in MEETING_PAGES {
+        for encoding in ["identity", "gzip", "br"] {
+            let h = [
+                ("authorization", auth.as_str()),
+                ("accept-encoding", encoding),
+            ];
+            let r = get(&state, page, &h, t).await;
+            assert_eq!(r.status, StatusCode::OK, "{page}");
+            let text = unfolded(&r).replace("&amp;", "&").replace("\\n", "\n");
+            for canary in MEETING_CANARIES {
+                assert!(text.contains(canary), "{page} ({encoding}) lacks {canary}");
+            }
+        }
+    }
+    let berlin = get(
+        &state,
+        "/members/api/meetings/berlin-2016",
+        &[("authorization", &auth)],
+        t,
+    )
+    .await
+    .json();
+    assert_eq!(
+        berlin["venue_address"],
+        "canary-venue-street 7, 10115 Berlin"
+    );
+    assert_eq!(
+        berlin["online_link"],
+        "https://meet.example.org/canary-online-room?pwd=1&x=2"
+    );
+    assert_eq!(
+        berlin["notes"],
+        "canary-notes-first: ring twice.\nBring the canary-notes-second badge."
+    );
+    let page = get(&state, "/members/meetings/", &[("authorization", &auth)], t).await;
+    assert!(
+        page.text()
+            .contains("<a href=\"https://meet.example.org/canary-online-room?pwd=1&amp;x=2\">"),
+        "{}",
+        page.text()
+    );
+    // The calendar puts them where calendar apps show them.
+    let calendar = unfolded(
+        &get(
+            &state,
+            "/members/calendar.ics",
+            &[("authorization", &auth)],
+            t,
+        )
+        .await,
+    );
+    for line in [
+        "LOCATION:Berlin Institute\\, canary-venue-street 7\\, 10115 Berlin\\, Berlin\\, Germany\r\n",
+        "CONFERENCE;VALUE=URI;FEATURE=VIDEO;LABEL=Join online:https://meet.example.org/canary-online-room?pwd=1&x=2\r\n",
+    ] {
+        assert!(calendar.contains(line), "{line}: {calendar}");
+    }
+
     // The directory shows the emails and phones; the committee's cards
     // hold the committee's members-only details.
     let dir = get(&state, "/members/", &[("authorization", &auth)], t).await;

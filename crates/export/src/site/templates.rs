@@ -44,6 +44,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/members_directory.html"),
     ),
     (
+        "members_meetings.html",
+        include_str!("../../templates/members_meetings.html"),
+    ),
+    (
         "members_person.html",
         include_str!("../../templates/members_person.html"),
     ),
