@@ -816,3 +816,168 @@ fn a_member_signs_in_browses_searches_downloads_and_signs_out_in_chromium() {
     assert_eq!(r["signed_out"]["h1"], "Members' sign-in");
     assert_eq!(r["signed_out"]["cookies"], serde_json::json!([]));
 }
+
+/// Signs in by the form on a real server; the cookie as a request sends it.
+fn sign_in_cookie(server: &Running, g: &Granted, person: &str) -> String {
+    let form = format!("person={person}&credential={}", g.credential);
+    let r = post(server, "/members/sign-in", "", &form);
+    assert_eq!(r.status, 303, "{}", r.text());
+    r.header("set-cookie")
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+/// Waits until `server` refuses `headers` on `path` with `status`; how long
+/// that took. A busy machine may take long, so the wait is generous; the
+/// time is printed for the lead.
+fn refused_within(server: &Running, path: &str, headers: &str, status: u16) -> Duration {
+    let start = Instant::now();
+    loop {
+        let r = get_with(server, path, headers);
+        if r.status == status {
+            assert!(!r.text().contains("canary"), "{path}");
+            return start.elapsed();
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "{path} still answers {} after 20 s",
+            r.status
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// A member's three ways in, as request headers and a path: a session
+/// cookie signed in with one grant, HTTP Basic with another (or the same)
+/// and the first grant's calendar feed.
+struct WaysIn {
+    cookie: String,
+    auth: String,
+    feed: String,
+}
+
+impl WaysIn {
+    fn open(server: &Running, person: &str, session: &Granted, basic_grant: &Granted) -> WaysIn {
+        WaysIn {
+            cookie: format!("Cookie: {}\r\n", sign_in_cookie(server, session, person)),
+            auth: format!(
+                "Authorization: {}\r\n",
+                basic(person, &basic_grant.credential)
+            ),
+            feed: format!("/members/feeds/{}/calendar.ics", session.feed),
+        }
+    }
+
+    fn all_work(&self, server: &Running) {
+        assert_eq!(get_with(server, "/members/", &self.cookie).status, 200);
+        assert_eq!(get_with(server, "/members/", &self.auth).status, 200);
+        assert_eq!(get_with(server, &self.feed, "").status, 200);
+    }
+
+    /// Waits until every way is refused.
+    fn all_refused(&self, server: &Running) {
+        refused_within(server, "/members/", &self.cookie, 401);
+        refused_within(server, "/members/", &self.auth, 401);
+        refused_within(server, &self.feed, "", 404);
+    }
+}
+
+#[test]
+fn removing_a_person_revokes_their_grants_and_their_credential_stops_working() {
+    let m = members();
+    let data = m.dir.path();
+    let dana = grant(data, "dana-guest");
+    let dana_too = grant(data, "dana-guest");
+    let dir = data.to_str().unwrap();
+    let server = Running::start(&["--data", dir], &[]);
+    let dana_in = WaysIn::open(&server, "dana-guest", &dana, &dana_too);
+    dana_in.all_work(&server);
+
+    // A dry run names the grants it would revoke and writes nothing.
+    let access_file = data.join(nspm_access::ACCESS_FILE);
+    let before = std::fs::read_to_string(&access_file).unwrap();
+    let out = support::nspm()
+        .args(["--data", dir, "people", "remove", "dana-guest", "--dry-run"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    for g in [&dana, &dana_too] {
+        assert!(
+            stderr.contains(&format!(
+                "dry run, nothing written: would revoke grant {} of dana-guest",
+                g.id
+            )),
+            "{stderr}"
+        );
+    }
+    assert_eq!(std::fs::read_to_string(&access_file).unwrap(), before);
+    assert_eq!(get_with(&server, "/members/", &dana_in.auth).status, 200);
+
+    // A removal that is refused revokes nothing: Ada is the contact.
+    let refused = support::nspm()
+        .args(["--data", dir, "people", "remove", "ada-quote"])
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(1));
+    assert_eq!(std::fs::read_to_string(&access_file).unwrap(), before);
+
+    // The removal revokes both of Dana's grants, and names them.
+    let out = nspm_in(data, &["people", "remove", "dana-guest"]);
+    for g in [&dana, &dana_too] {
+        assert!(
+            out.contains(&format!("revoked grant {} of dana-guest", g.id)),
+            "{out}"
+        );
+    }
+    let list = nspm_in(data, &["access", "list", "--format", "json"]);
+    let grants: serde_json::Value = serde_json::from_str(&list).unwrap();
+    let statuses: Vec<&str> = grants
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|g| g["person"] == "dana-guest")
+        .map(|g| g["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["revoked", "revoked"], "{list}");
+    dana_in.all_refused(&server);
+    // The valid member is still served.
+    let ada = format!(
+        "Authorization: {}\r\n",
+        basic("ada-quote", &m.valid.credential)
+    );
+    assert_eq!(get_with(&server, "/members/", &ada).status, 200);
+}
+
+#[test]
+fn a_grant_whose_person_left_the_data_by_hand_lets_nobody_in() {
+    let m = members();
+    let data = m.dir.path();
+    let bjorn = grant(data, "bjorn-long");
+    let server = Running::start(&["--data", data.to_str().unwrap()], &[]);
+    let bjorn_in = WaysIn::open(&server, "bjorn-long", &bjorn, &bjorn);
+    bjorn_in.all_work(&server);
+    // Staff take Björn out of people.ron in an editor: his grant is still
+    // active in access.ron, and still lets nobody in.
+    let people = data.join("people.ron");
+    let text = std::fs::read_to_string(&people).unwrap();
+    let start = text
+        .find("    Person(\n        id: \"bjorn-long\"")
+        .unwrap();
+    let end = start + text[start..].find("    ),\n").unwrap() + "    ),\n".len();
+    std::fs::write(&people, format!("{}{}", &text[..start], &text[end..])).unwrap();
+    bjorn_in.all_refused(&server);
+    let form = format!("person=bjorn-long&credential={}", bjorn.credential);
+    assert_eq!(post(&server, "/members/sign-in", "", &form).status, 401);
+    // `nspm check` names the grant.
+    let out = support::nspm()
+        .args(["--data", data.to_str().unwrap(), "check"])
+        .output()
+        .unwrap();
+    let report =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert!(report.contains("bjorn-long"), "{report}");
+}
