@@ -886,6 +886,38 @@ impl WaysIn {
 }
 
 #[test]
+fn a_session_survives_a_restart_and_is_shared_by_servers_on_one_data_directory() {
+    let m = members();
+    let dir = m.dir.path().to_str().unwrap();
+    let first = Running::start(&["--data", dir], &[]);
+    let cookie = format!(
+        "Cookie: {}\r\n",
+        sign_in_cookie(&first, &m.valid, "ada-quote")
+    );
+    let directory = |server: &Running| {
+        let r = get_with(server, "/members/", &cookie);
+        assert_eq!(r.status, 200, "{}", r.text());
+        assert!(r.text().contains("canary-ada-email@example.org"));
+    };
+    directory(&first);
+    // A second instance on the same data directory, as behind a load
+    // balancer, accepts the first one's cookie.
+    let second = Running::start(&["--data", dir], &[]);
+    directory(&second);
+    // The first stops; a new process in its place takes the same cookie.
+    drop(first);
+    let restarted = Running::start(&["--data", dir], &[]);
+    directory(&restarted);
+    directory(&second);
+
+    // Revoking on the data directory ends the session on both.
+    nspm_in(m.dir.path(), &["access", "revoke", &m.valid.id]);
+    let a = refused_within(&second, "/members/", &cookie, 401);
+    let b = refused_within(&restarted, "/members/", &cookie, 401);
+    eprintln!("the session was refused after {a:?} and {b:?}");
+}
+
+#[test]
 fn removing_a_person_revokes_their_grants_and_their_credential_stops_working() {
     let m = members();
     let data = m.dir.path();
