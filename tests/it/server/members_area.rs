@@ -23,6 +23,7 @@ use tower::ServiceExt as _;
 use super::Reply;
 use super::headers::decoded;
 use super::running::{Client, Running};
+use super::tls::HSTS;
 use crate::support;
 
 /// Every canary of the fixture, in each form it takes in a page, a card,
@@ -1012,4 +1013,121 @@ fn a_grant_whose_person_left_the_data_by_hand_lets_nobody_in() {
     let report =
         String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
     assert!(report.contains("bjorn-long"), "{report}");
+}
+
+/// The status curl gets for `url` through Caddy, with `extra` arguments.
+fn status_through(caddy: &super::tls::Caddy, url: &str, extra: &[&str]) -> String {
+    let resolve = format!("localhost:{}:127.0.0.1", caddy.port);
+    support::tool_stdout(
+        Command::new("curl")
+            .args(["--silent", "--show-error", "--output", "/dev/null"])
+            .args(["--write-out", "%{http_code}", "--resolve", &resolve])
+            .arg("--cacert")
+            .arg(&caddy.root)
+            .args(extra)
+            .arg(url),
+    )
+}
+
+#[test]
+fn a_member_signs_in_through_caddy_and_machines_use_basic() {
+    if !support::external_tests() {
+        eprintln!("skipped: Caddy runs with NSPM_EXTERNAL_TESTS=1");
+        return;
+    }
+    let m = members();
+    let dir = m.dir.path().to_str().unwrap();
+    // Without --behind-proxy, nspm would take Caddy's requests for plain
+    // HTTP and refuse the form's https Origin.
+    let server = Running::start(&["--data", dir], &["--behind-proxy", "127.0.0.1"]);
+    let caddy = super::tls::Caddy::start(server.addr);
+    let port = caddy.port;
+    let site = format!("https://localhost:{port}");
+    let origin = format!("Origin: {site}");
+    let curl = |path: &str, version: &str, extra: &[&str]| {
+        let (negotiated, head, body) =
+            super::tls::curl_with(&format!("{site}{path}"), &caddy.root, version, port, extra);
+        assert_eq!(negotiated, version, "{path}");
+        (head.to_ascii_lowercase(), String::from_utf8(body).unwrap())
+    };
+    for version in ["2", "1.1"] {
+        let jars = tempfile::tempdir().unwrap();
+        let jar = jars.path().join("cookies.txt");
+        let jar = jar.to_str().unwrap();
+        // Signing in by the form: a 303 to the directory and the cookie,
+        // which curl keeps as a browser would (a Secure cookie over https).
+        let form = format!("person=ada-quote&credential={}", m.valid.credential);
+        let (head, _) = curl(
+            "/members/sign-in",
+            version,
+            &["--cookie-jar", jar, "--header", &origin, "--data", &form],
+        );
+        assert!(head.contains(" 303"), "{head}");
+        assert!(head.contains("location: /members/\r\n"), "{head}");
+        let set = head
+            .lines()
+            .find(|l| l.starts_with("set-cookie: nspm_session="))
+            .unwrap_or_else(|| panic!("no cookie: {head}"));
+        for flag in ["httponly", "secure", "samesite=strict"] {
+            assert!(set.contains(flag), "{set}");
+        }
+        let kept = std::fs::read_to_string(jar).unwrap();
+        assert!(kept.contains("nspm_session"), "{kept}");
+
+        // The cookie opens the directory, a private answer over HTTPS.
+        let (head, body) = curl("/members/", version, &["--cookie", jar]);
+        assert!(body.contains("canary-ada-email@example.org"), "{body}");
+        assert!(body.contains("Members' directory"));
+        assert!(
+            head.contains("cache-control: private, no-store\r\n"),
+            "{head}"
+        );
+        assert!(
+            head.contains(&format!("strict-transport-security: {HSTS}\r\n")),
+            "{head}"
+        );
+
+        // Signing out clears the cookie, and the directory asks again.
+        let (head, _) = curl(
+            "/members/sign-out",
+            version,
+            &[
+                "--cookie",
+                jar,
+                "--cookie-jar",
+                jar,
+                "--header",
+                &origin,
+                "--data",
+                "",
+            ],
+        );
+        assert!(head.contains(" 303"), "{head}");
+        let kept = std::fs::read_to_string(jar).unwrap();
+        assert!(!kept.contains("nspm_session"), "{kept}");
+        let url = format!("{site}/members/");
+        assert_eq!(status_through(&caddy, &url, &["--cookie", jar]), "401");
+
+        // Machines send HTTP Basic through the proxy.
+        let user = format!("ada-quote:{}", m.valid.credential);
+        let (head, card) = curl("/members/committee.vcf", version, &["--user", &user]);
+        assert!(head.contains("content-type: text/vcard"), "{head}");
+        assert!(
+            card.replace("\r\n ", "")
+                .contains("canary-ada-email@example.org")
+        );
+        let wrong = format!("ada-quote:{}x", m.valid.credential);
+        let vcf = format!("{site}/members/committee.vcf");
+        assert_eq!(status_through(&caddy, &vcf, &["--user", &wrong]), "401");
+    }
+    // The form from another site is refused through the proxy too.
+    let url = format!("{site}/members/sign-in");
+    let form = format!("person=ada-quote&credential={}", m.valid.credential);
+    let evil = [
+        "--header",
+        "Origin: https://evil.example.net",
+        "--data",
+        &form,
+    ];
+    assert_eq!(status_through(&caddy, &url, &evil), "403");
 }
