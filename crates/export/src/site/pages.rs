@@ -128,7 +128,7 @@ struct NavLink {
 
 /// A meeting on the timeline, with its last day for people to read.
 #[derive(Serialize)]
-struct TimelineEntry<'a> {
+pub(super) struct TimelineEntry<'a> {
     #[serde(flatten)]
     meeting: &'a MeetingView,
     end_text: Option<String>,
@@ -447,13 +447,7 @@ impl Renderer<'_> {
             .into_iter()
             .map(|m| MeetingView::new(self.society, m, AUDIENCE))
             .collect();
-        let entries: Vec<TimelineEntry> = meetings
-            .iter()
-            .map(|meeting| TimelineEntry {
-                meeting,
-                end_text: self.end_text(meeting),
-            })
-            .collect();
+        let entries = self.timeline(&meetings);
         let description = match (meetings.first(), meetings.last()) {
             (Some(first), Some(last)) => format!(
                 "The meetings of the {}, from {} in {} to {} in {}.",
@@ -511,6 +505,17 @@ impl Renderer<'_> {
             frame,
             context! { meeting => view, paragraphs, end_text, times },
         )
+    }
+
+    /// The meetings as the timeline lists them, each with its last day.
+    pub(super) fn timeline<'m>(&self, meetings: &'m [MeetingView]) -> Vec<TimelineEntry<'m>> {
+        meetings
+            .iter()
+            .map(|meeting| TimelineEntry {
+                meeting,
+                end_text: self.end_text(meeting),
+            })
+            .collect()
     }
 
     /// The last day of a meeting of several days, for people to read.

@@ -27,6 +27,7 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "members_entry.html",
     "members_search_form.html",
     "members_directory.html",
+    "members_meetings.html",
     "members_person.html",
     "members_search.html",
     "members_sign_in.html",
