@@ -425,7 +425,7 @@ mod tests {
     }
 
     fn person(id: &str) -> Id {
-        Id::new(id).unwrap()
+        id.parse().unwrap()
     }
 
     /// Access with two people's grants; returns it and Kari's secrets.

@@ -156,7 +156,7 @@ mod tests {
         let mut access = Access::default();
         access
             .grant(
-                Id::new("kari-stefansson").unwrap(),
+                "kari-stefansson".parse::<Id>().unwrap(),
                 t("2025-06-01T12:00:00Z"),
                 expires.map(|e| Expiry::parse(e).unwrap()),
                 None,

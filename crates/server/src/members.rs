@@ -20,7 +20,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
 use base64::Engine as _;
-use nspm_access::{Access, Session, SessionKey, verify_cookie};
+use nspm_access::{Access, Grant, Session, SessionKey, verify_cookie};
 use nspm_core::{Audience, Timestamp};
 use nspm_export::site::members::{ROOT, SEARCH};
 use serde::Deserialize;
@@ -179,7 +179,7 @@ fn authenticate(state: &AppState, headers: &HeaderMap, t: Transport) -> Auth {
     // needs no rate limit, and a member signed in from a busy address
     // (an office behind one NAT) is served whatever others there try.
     for value in cookies(headers, COOKIE) {
-        if verify_cookie(&gate.key, value, access, now).is_some() {
+        if in_society(state, verify_cookie(&gate.key, value, access, now)).is_some() {
             return Auth::Member;
         }
     }
@@ -190,7 +190,9 @@ fn authenticate(state: &AppState, headers: &HeaderMap, t: Transport) -> Auth {
         return Auth::Limited(wait);
     }
     match basic(authorization) {
-        Some((person, credential)) if access.verify_basic(&person, &credential, now).is_some() => {
+        Some((person, credential))
+            if in_society(state, access.verify_basic(&person, &credential, now)).is_some() =>
+        {
             Auth::Member
         }
         _ => {
@@ -198,6 +200,13 @@ fn authenticate(state: &AppState, headers: &HeaderMap, t: Transport) -> Auth {
             Auth::Refused
         }
     }
+}
+
+/// The grant when its person is in the data as now loaded: a person
+/// removed from the data (by hand, past `nspm people remove`, which revokes
+/// their grants) is no member, whatever the access file still says.
+fn in_society<'g>(state: &AppState, grant: Option<&'g Grant>) -> Option<&'g Grant> {
+    grant.filter(|g| state.peek().society.person(g.person.as_str()).is_some())
 }
 
 /// The user name and password of an HTTP Basic `Authorization` header.
@@ -324,7 +333,10 @@ async fn sign_in(State(state): State<AppState>, req: Request) -> Response {
     let now = now();
     let grant = form.as_ref().and_then(|f| {
         let access = gate.access.as_ref()?;
-        access.verify_basic(f.person.trim(), f.credential.trim(), now)
+        in_society(
+            &state,
+            access.verify_basic(f.person.trim(), f.credential.trim(), now),
+        )
     });
     let Some(grant) = grant else {
         state.limiter().fail(t.client, Instant::now());
@@ -366,11 +378,13 @@ async fn feed(State(state): State<AppState>, Path(secret): Path<String>, req: Re
         return too_many(wait);
     }
     let gate = state.gate();
-    let ok = gate
-        .access
-        .as_ref()
-        .and_then(|a| a.verify_feed(&secret, now()))
-        .is_some();
+    let ok = in_society(
+        &state,
+        gate.access
+            .as_ref()
+            .and_then(|a| a.verify_feed(&secret, now())),
+    )
+    .is_some();
     if !ok {
         state.limiter().fail(t.client, Instant::now());
         return http::text(StatusCode::NOT_FOUND, "no such feed\n");
