@@ -431,8 +431,7 @@ fn khal_day(desktop: &Desktop, day: &str) -> Vec<String> {
 
 #[test]
 fn vdirsyncer_khard_and_khal_show_a_member_the_directory_and_meetings_and_follow_each_change() {
-    if !support::external_tests() {
-        eprintln!("skipped: the DAV clients run with NSPM_EXTERNAL_TESTS=1");
+    if !support::external_tests("the DAV clients") {
         return;
     }
     let mut site = Site::start();
@@ -684,8 +683,7 @@ fn assert_meetings_and_spans(calendar: &Value) {
 #[test]
 fn python_caldav_finds_a_members_calendars_from_the_well_known_address_and_the_spans_by_time_range()
 {
-    if !support::external_tests() {
-        eprintln!("skipped: Python's caldav runs with NSPM_EXTERNAL_TESTS=1");
+    if !support::external_tests("Python's caldav") {
         return;
     }
     let site = Site::start();
@@ -706,8 +704,7 @@ fn python_caldav_finds_a_members_calendars_from_the_well_known_address_and_the_s
 
 #[test]
 fn python_caldav_without_a_credential_finds_the_public_calendar_alone() {
-    if !support::external_tests() {
-        eprintln!("skipped: Python's caldav runs with NSPM_EXTERNAL_TESTS=1");
+    if !support::external_tests("Python's caldav") {
         return;
     }
     let site = Site::start();
