@@ -895,7 +895,7 @@ fn a_session_survives_a_restart_and_is_shared_by_servers_on_one_data_directory()
     directory(&second);
 
     // Revoking on the data directory ends the session on both.
-    nspm_in(m.dir.path(), &["access", "revoke", &m.valid.id]);
+    support::nspm_ok(m.dir.path(), &["access", "revoke", &m.valid.id]);
     let a = refused_within(&second, "/members/", &cookie, 401);
     let b = refused_within(&restarted, "/members/", &cookie, 401);
     eprintln!("the session was refused after {a:?} and {b:?}");
@@ -942,14 +942,14 @@ fn removing_a_person_revokes_their_grants_and_their_credential_stops_working() {
     assert_eq!(std::fs::read_to_string(&access_file).unwrap(), before);
 
     // The removal revokes both of Dana's grants, and names them.
-    let out = nspm_in(data, &["people", "remove", "dana-guest"]);
+    let out = support::nspm_ok(data, &["people", "remove", "dana-guest"]);
     for g in [&dana, &dana_too] {
         assert!(
             out.contains(&format!("revoked grant {} of dana-guest", g.id)),
             "{out}"
         );
     }
-    let list = nspm_in(data, &["access", "list", "--format", "json"]);
+    let list = support::nspm_ok(data, &["access", "list", "--format", "json"]);
     let grants: serde_json::Value = serde_json::from_str(&list).unwrap();
     let statuses: Vec<&str> = grants
         .as_array()
@@ -1014,8 +1014,7 @@ fn status_through(caddy: &super::tls::Caddy, url: &str, extra: &[&str]) -> Strin
 
 #[test]
 fn a_member_signs_in_through_caddy_and_machines_use_basic() {
-    if !support::external_tests() {
-        eprintln!("skipped: Caddy runs with NSPM_EXTERNAL_TESTS=1");
+    if !support::external_tests("Caddy") {
         return;
     }
     let m = members();
