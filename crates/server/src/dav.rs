@@ -560,18 +560,26 @@ fn property(ctx: &Ctx, r: &Resource, ns: &str, local: &str, data: Data) -> Optio
                 (Data::V4, Some(v4)) => v4,
                 _ => &o.body,
             };
-            xml::escape(&String::from_utf8_lossy(body)).into_owned()
+            object_data(body)
         }
         (CALDAV, "calendar-data") => {
             let (c, o) = object?;
             if c.kind != Kind::Calendar || data == Data::None {
                 return None;
             }
-            xml::escape(&String::from_utf8_lossy(&o.body)).into_owned()
+            object_data(&o.body)
         }
         _ => return None,
     };
     Some(v)
+}
+
+/// An object's bytes as the text of `address-data` or `calendar-data`.
+/// The carriage returns of its CRLF line ends are written as character
+/// references: XML readers turn a raw CRLF into LF (XML 1.0 section 2.11),
+/// and the object would reach the client other than GET gives it.
+fn object_data(body: &[u8]) -> String {
+    xml::escape(&String::from_utf8_lossy(body)).replace('\r', "&#13;")
 }
 
 fn content_type(kind: Kind) -> &'static str {

@@ -815,3 +815,329 @@ async fn sync_after_an_edit_gives_one_card_and_after_a_removal_one_404() {
         assert_eq!(condition(&r), (DAV.into(), "valid-sync-token".into()));
     }
 }
+
+/// A REPORT as a member, with Depth 1.
+async fn report(c: &Client, uri: &str, body: &str) -> Reply {
+    c.member("REPORT", uri, &[("depth", "1")], body).await
+}
+
+/// The FN of every card an addressbook-query with `filter` finds.
+async fn query_names(c: &Client, filter: &str) -> Vec<String> {
+    let body = format!(
+        r#"<C:addressbook-query xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:carddav"><D:prop><D:getetag/><C:address-data/></D:prop><C:filter{filter}</C:filter></C:addressbook-query>"#
+    );
+    let ms = multistatus(&report(c, ADDRESSBOOK, &body).await);
+    let mut names: Vec<String> = ms
+        .entries
+        .iter()
+        .map(|e| {
+            let card = e
+                .prop(CARDDAV, "address-data")
+                .unwrap()
+                .replace("\r\n ", "");
+            card.lines()
+                .find_map(|l| l.strip_prefix("FN:"))
+                .unwrap()
+                .trim()
+                .to_string()
+        })
+        .collect();
+    names.sort();
+    names
+}
+
+#[tokio::test]
+async fn addressbook_reports_find_cards_by_name_and_email() {
+    let c = Client::new();
+    let book = c.propfind(ADDRESSBOOK, "1", PROPS).await;
+    let cards: Vec<&Entry> = book
+        .entries
+        .iter()
+        .filter(|e| e.href != ADDRESSBOOK)
+        .collect();
+    // multiget: the cards asked for, in 3.0 by default and 4.0 on request,
+    // and a 404 for a name that is not there.
+    let hrefs: String = cards
+        .iter()
+        .take(2)
+        .map(|e| format!("<D:href>{}</D:href>", e.href))
+        .collect::<String>()
+        + "<D:href>/dav/addressbooks/members/nobody.vcf</D:href>";
+    for (data, version) in [
+        ("<C:address-data/>", "3.0"),
+        (
+            r#"<C:address-data content-type="text/vcard" version="4.0"/>"#,
+            "4.0",
+        ),
+    ] {
+        let body = format!(
+            r#"<C:addressbook-multiget xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:carddav"><D:prop><D:getetag/>{data}</D:prop>{hrefs}</C:addressbook-multiget>"#
+        );
+        let ms = multistatus(&report(&c, ADDRESSBOOK, &body).await);
+        assert_eq!(ms.entries.len(), 3);
+        for e in &cards[..2] {
+            let got = ms.get(&e.href);
+            assert_eq!(got.prop(DAV, "getetag"), e.prop(DAV, "getetag"));
+            let card = got.prop(CARDDAV, "address-data").unwrap();
+            assert!(
+                card.starts_with(&format!("BEGIN:VCARD\r\nVERSION:{version}\r\n")),
+                "{card}"
+            );
+        }
+        assert_eq!(
+            ms.get("/dav/addressbooks/members/nobody.vcf").status,
+            Some(404)
+        );
+    }
+    let r = report(
+        &c,
+        ADDRESSBOOK,
+        r#"<C:addressbook-multiget xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:carddav"><D:prop><C:address-data content-type="application/vcard+json"/></D:prop></C:addressbook-multiget>"#,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        condition(&r),
+        (CARDDAV.into(), "supported-address-data".into())
+    );
+
+    // addressbook-query: text-match on FN and EMAIL, each match type, the
+    // collations, negation and allof.
+    let fn_match = |text: &str, attrs: &str| {
+        format!(
+            r#"><C:prop-filter name="FN"><C:text-match{attrs}>{text}</C:text-match></C:prop-filter>"#
+        )
+    };
+    assert_eq!(query_names(&c, &fn_match("björn", "")).await.len(), 1);
+    assert_eq!(query_names(&c, &fn_match("BJÖRN", "")).await.len(), 1);
+    assert!(
+        query_names(&c, &fn_match("BJÖRN", r#" collation="i;ascii-casemap""#))
+            .await
+            .is_empty()
+    );
+    assert!(
+        query_names(&c, &fn_match("dana", r#" collation="i;octet""#))
+            .await
+            .is_empty()
+    );
+    assert_eq!(
+        query_names(&c, &fn_match("Dana Guest", r#" match-type="equals""#)).await,
+        ["Dana Guest"]
+    );
+    assert!(
+        query_names(&c, &fn_match("Dana", r#" match-type="equals""#))
+            .await
+            .is_empty()
+    );
+    assert_eq!(
+        query_names(&c, &fn_match("carl", r#" match-type="starts-with""#)).await,
+        ["Carl Abroad"]
+    );
+    assert_eq!(
+        query_names(&c, &fn_match("abroad", r#" match-type="ends-with""#)).await,
+        ["Carl Abroad"]
+    );
+    let everyone = query_names(&c, ">").await;
+    assert_eq!(everyone.len(), 5, "{everyone:?}");
+    let not_carl = query_names(&c, &fn_match("carl", r#" negate-condition="yes""#)).await;
+    assert_eq!(not_carl.len(), 4);
+    assert!(!not_carl.contains(&"Carl Abroad".to_string()));
+    // The members-only email is found, as members see it.
+    let email =
+        r#"><C:prop-filter name="EMAIL"><C:text-match>canary-ada</C:text-match></C:prop-filter>"#;
+    let found = query_names(&c, email).await;
+    assert_eq!(found.len(), 1);
+    assert!(found[0].starts_with("Ada"), "{found:?}");
+    let no_email = query_names(
+        &c,
+        r#"><C:prop-filter name="EMAIL"><C:is-not-defined/></C:prop-filter>"#,
+    )
+    .await;
+    assert_eq!(no_email, ["Carl Abroad"]);
+    let email_at =
+        r#"<C:prop-filter name="EMAIL"><C:text-match>example.org</C:text-match></C:prop-filter>"#;
+    let any = query_names(&c, &format!("{}{email_at}", fn_match("a", ""))).await;
+    assert!(any.contains(&"Carl Abroad".to_string()), "{any:?}");
+    let both = query_names(
+        &c,
+        &format!(r#" test="allof"{}{email_at}"#, fn_match("a", "")),
+    )
+    .await;
+    assert!(!both.is_empty() && both.len() < any.len(), "{both:?}");
+    assert!(both.iter().all(|n| n != "Carl Abroad"), "{both:?}");
+    // A limit truncates, and says so with a 507 for the collection.
+    let body = r#"<C:addressbook-query xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:carddav"><D:prop><D:getetag/></D:prop><C:filter/><C:limit><C:nresults>2</C:nresults></C:limit></C:addressbook-query>"#;
+    let ms = multistatus(&report(&c, ADDRESSBOOK, body).await);
+    assert_eq!(ms.entries.len(), 3);
+    assert_eq!(ms.get(ADDRESSBOOK).status, Some(507));
+    let r = report(&c, ADDRESSBOOK, &format!(
+        r#"<C:addressbook-query xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:carddav"><D:prop><D:getetag/></D:prop><C:filter{}</C:filter></C:addressbook-query>"#,
+        fn_match("x", r#" collation="i;klingon""#)
+    ))
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        condition(&r),
+        (CARDDAV.into(), "supported-collation".into())
+    );
+}
+
+/// The SUMMARY of every event a calendar-query for the range finds.
+async fn in_range(c: &Client, cal: &str, start: &str, end: &str) -> Vec<String> {
+    let body = format!(
+        r#"<?xml version="1.0" encoding="utf-8"?>
+<c:calendar-query xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav">
+  <d:prop><d:getetag/><c:calendar-data/></d:prop>
+  <c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT">
+    <c:time-range start="{start}" end="{end}"/>
+  </c:comp-filter></c:comp-filter></c:filter>
+</c:calendar-query>"#
+    );
+    let ms = multistatus(&report(c, cal, &body).await);
+    let mut found: Vec<String> = ms
+        .entries
+        .iter()
+        .map(|e| {
+            let ics = e
+                .prop(CALDAV, "calendar-data")
+                .unwrap()
+                .replace("\r\n ", "");
+            ics.lines()
+                .find_map(|l| l.strip_prefix("SUMMARY:"))
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    found.sort();
+    found
+}
+
+#[tokio::test]
+async fn calendar_reports_honour_month_and_year_long_spans() {
+    let c = Client::new();
+    // The year-long 2014 meeting covers any day of 2014 and none of 2015.
+    let first = "First <meeting> (date: 2014\\, month and day not known)";
+    assert_eq!(
+        in_range(&c, PUBLIC, "20140701T000000Z", "20140702T000000Z").await,
+        [first]
+    );
+    assert_eq!(
+        in_range(&c, PUBLIC, "20141231T230000Z", "20150101T000000Z").await,
+        [first]
+    );
+    assert!(
+        in_range(&c, PUBLIC, "20150101T000000Z", "20150102T000000Z")
+            .await
+            .is_empty()
+    );
+    // The month-long May 2015 one covers its last day, not June.
+    let bergen = "Bergen meeting (date: May 2015\\, day not known)";
+    assert_eq!(
+        in_range(&c, PUBLIC, "20150531T120000Z", "20150531T130000Z").await,
+        [bergen]
+    );
+    assert!(
+        in_range(&c, PUBLIC, "20150601T000000Z", "20150602T000000Z")
+            .await
+            .is_empty()
+    );
+    // The three days in Berlin end before the 15th.
+    assert_eq!(
+        in_range(&c, MEMBERS, "20160914T000000Z", "20160915T000000Z").await,
+        ["Berlin workshop"]
+    );
+    assert!(
+        in_range(&c, MEMBERS, "20160915T000000Z", "20160916T000000Z")
+            .await
+            .is_empty()
+    );
+    assert_eq!(
+        in_range(&c, MEMBERS, "20000101T000000Z", "20300101T000000Z")
+            .await
+            .len(),
+        3
+    );
+    // An open end, a missing filter, a time that is not UTC.
+    let open = r#"<C:calendar-query xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:prop><D:getetag/></D:prop><C:filter><C:comp-filter name="VCALENDAR"><C:comp-filter name="VEVENT"><C:time-range start="20160101T000000Z"/></C:comp-filter></C:comp-filter></C:filter></C:calendar-query>"#;
+    assert_eq!(
+        multistatus(&report(&c, PUBLIC, open).await).entries.len(),
+        1
+    );
+    let todo = r#"<C:calendar-query xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:prop><D:getetag/></D:prop><C:filter><C:comp-filter name="VCALENDAR"><C:comp-filter name="VTODO"/></C:comp-filter></C:filter></C:calendar-query>"#;
+    assert!(
+        multistatus(&report(&c, PUBLIC, todo).await)
+            .entries
+            .is_empty()
+    );
+    let summary = r#"<C:calendar-query xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:prop><D:getetag/></D:prop><C:filter><C:comp-filter name="VCALENDAR"><C:comp-filter name="VEVENT"><C:prop-filter name="SUMMARY"><C:text-match>WORKSHOP</C:text-match></C:prop-filter></C:comp-filter></C:comp-filter></C:filter></C:calendar-query>"#;
+    assert_eq!(
+        multistatus(&report(&c, PUBLIC, summary).await)
+            .entries
+            .len(),
+        1
+    );
+    let nofilter = r#"<C:calendar-query xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:prop><D:getetag/></D:prop></C:calendar-query>"#;
+    let r = report(&c, PUBLIC, nofilter).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(condition(&r), (CALDAV.into(), "valid-filter".into()));
+    let local = open.replace("20160101T000000Z", "20160101T000000");
+    let r = report(&c, PUBLIC, &local).await;
+    assert_eq!(condition(&r), (CALDAV.into(), "valid-filter".into()));
+    // calendar-multiget gives the same bytes as GET.
+    let cal = c.propfind(MEMBERS, "1", PROPS).await;
+    let hrefs: String = cal
+        .entries
+        .iter()
+        .filter(|e| e.href != MEMBERS)
+        .map(|e| format!("<D:href>{}</D:href>", e.href))
+        .collect();
+    let body = format!(
+        r#"<C:calendar-multiget xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:prop><D:getetag/><C:calendar-data/></D:prop>{hrefs}</C:calendar-multiget>"#
+    );
+    let ms = multistatus(&report(&c, MEMBERS, &body).await);
+    assert_eq!(ms.entries.len(), 3);
+    for e in &ms.entries {
+        let r = c.member("GET", &e.href, &[], "").await;
+        assert_eq!(e.prop(CALDAV, "calendar-data").unwrap(), r.text());
+    }
+}
+
+#[tokio::test]
+async fn sync_after_a_meeting_edit_gives_that_one_event() {
+    let c = Client::new();
+    let full = multistatus(&sync(&c, MEMBERS, "").await);
+    assert_eq!(full.entries.len(), 3);
+    let t0 = full.token.unwrap();
+    nspm_in(
+        c.m.dir.path(),
+        &[
+            "meetings",
+            "edit",
+            "bergen-2015",
+            "--summary",
+            "A spring meeting.",
+        ],
+    );
+    c.reload();
+    let changed = multistatus(&sync(&c, MEMBERS, &t0).await);
+    assert_eq!(changed.hrefs().len(), 1, "{:#?}", changed.hrefs());
+    assert!(changed.entries[0].href.contains("bergen-2015"));
+}
+
+#[tokio::test]
+async fn failed_credentials_on_dav_are_rate_limited_like_the_members_area() {
+    let c = Client::new();
+    let attacker = tls("203.0.113.50");
+    let mut statuses = Vec::new();
+    for i in 0..12 {
+        let guess = basic("ada-quote", &format!("nspm_guess{i}"));
+        let h = [("authorization", guess.as_str()), ("depth", "0")];
+        let r = call(&c.state, "PROPFIND", ADDRESSBOOK, &h, Some(attacker), PROPS).await;
+        statuses.push(r.status.as_u16());
+    }
+    assert_eq!(statuses[..10], [401; 10]);
+    assert_eq!(statuses[10..], [429, 429]);
+    // A member elsewhere is served all the while.
+    let ms = c.propfind(ADDRESSBOOK, "0", PROPS).await;
+    assert_eq!(ms.entries.len(), 1);
+}
