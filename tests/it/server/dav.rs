@@ -1141,3 +1141,84 @@ async fn failed_credentials_on_dav_are_rate_limited_like_the_members_area() {
     let ms = c.propfind(ADDRESSBOOK, "0", PROPS).await;
     assert_eq!(ms.entries.len(), 1);
 }
+
+/// A request to the real server over a fresh connection, as a Reply of
+/// the in-process kind so that the same checks read it.
+fn over_tcp(
+    server: &super::running::Running,
+    method: &str,
+    path: &str,
+    auth: &str,
+    body: &str,
+) -> Reply {
+    use std::io::Write as _;
+    let mut c = super::running::Client::connect(server.addr);
+    let request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {}\r\nAuthorization: {auth}\r\nDepth: 0\r\nContent-Type: application/xml\r\nContent-Length: {}\r\n\r\n{body}",
+        server.addr,
+        body.len()
+    );
+    c.stream().write_all(request.as_bytes()).unwrap();
+    let r = c.read_reply().unwrap();
+    let mut headers = axum::http::HeaderMap::new();
+    for (name, value) in &r.headers {
+        headers.append(
+            axum::http::HeaderName::from_bytes(name.as_bytes()).unwrap(),
+            value.parse().unwrap(),
+        );
+    }
+    Reply {
+        status: StatusCode::from_u16(r.status).unwrap(),
+        headers,
+        body: r.body,
+    }
+}
+
+#[test]
+fn the_real_server_syncs_one_card_after_an_edit_it_reloads_by_itself() {
+    let m = members();
+    let dir = m.dir.path().to_str().unwrap();
+    let mut server = super::running::Running::start(&["--data", dir], &[]);
+    let auth = basic("ada-quote", &m.valid.credential);
+    let sync = |token: &str| {
+        let body = format!(
+            r#"<sync-collection xmlns="DAV:"><sync-token>{token}</sync-token><sync-level>1</sync-level><prop><getetag/></prop></sync-collection>"#
+        );
+        over_tcp(&server, "REPORT", ADDRESSBOOK, &auth, &body)
+    };
+    let full = multistatus(&sync(""));
+    assert_eq!(full.entries.len(), 5);
+    let t0 = full.token.unwrap();
+    nspm_in(
+        m.dir.path(),
+        &["people", "edit", "ada-quote", "--phone", "+47 90 41 37 78"],
+    );
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let changed = loop {
+        let ms = multistatus(&sync(&t0));
+        if !ms.entries.is_empty() {
+            break ms;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the edit never reached the address book"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    assert_eq!(changed.entries.len(), 1, "{:#?}", changed.entries);
+    let r = over_tcp(&server, "GET", &changed.entries[0].href, &auth, "");
+    assert!(unfolded(&r).contains("+47 90 41 37 78"));
+    // Without the credential the book is closed; the log holds none.
+    let r = over_tcp(
+        &server,
+        "PROPFIND",
+        ADDRESSBOOK,
+        "Basic bm9ib2R5Om5vdGhpbmc=",
+        PROPS,
+    );
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    server.wait_for_log("PROPFIND", std::time::Duration::from_secs(10));
+    let log = server.log().join("\n");
+    assert!(!log.contains(&m.valid.credential), "{log}");
+    assert!(!log.contains(auth.trim_start_matches("Basic ")), "{log}");
+}
