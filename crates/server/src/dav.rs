@@ -412,19 +412,35 @@ fn propfind(ctx: &Ctx, resource: Resource, depth: Option<u8>, body: &[u8]) -> Re
         list.extend(resource.children(ctx.dav, ctx.reader));
     }
     for r in list {
-        ms.props(ctx, &r, &wanted, Data::None);
+        ms.props(ctx, &r, &wanted, Data::NONE);
     }
     ms.finish()
 }
 
 /// Which object body a report puts in `address-data` or `calendar-data`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Data {
+pub(crate) enum Form {
     /// Not asked for.
     None,
     Default,
     /// vCard 4.0.
     V4,
+}
+
+/// What a report asks of the objects' data: which form, and the request's
+/// `address-data` or `calendar-data` element, whose children (if any) name
+/// the parts to return (RFC 6352 section 10.4, RFC 4791 section 9.6).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Data<'a> {
+    pub form: Form,
+    pub request: Option<&'a Element>,
+}
+
+impl Data<'_> {
+    pub(crate) const NONE: Data<'static> = Data {
+        form: Form::None,
+        request: None,
+    };
 }
 
 /// Every property this server knows, in the order allprop lists them.
@@ -553,21 +569,21 @@ fn property(ctx: &Ctx, r: &Resource, ns: &str, local: &str, data: Data) -> Optio
         }
         (CARDDAV, "address-data") => {
             let (c, o) = object?;
-            if c.kind != Kind::Addressbook || data == Data::None {
+            if c.kind != Kind::Addressbook || data.form == Form::None {
                 return None;
             }
-            let body = match (data, &o.v4) {
-                (Data::V4, Some(v4)) => v4,
+            let body = match (data.form, &o.v4) {
+                (Form::V4, Some(v4)) => v4,
                 _ => &o.body,
             };
-            object_data(body)
+            object_data(&filter::subset(body, data.request, CARDDAV))
         }
         (CALDAV, "calendar-data") => {
             let (c, o) = object?;
-            if c.kind != Kind::Calendar || data == Data::None {
+            if c.kind != Kind::Calendar || data.form == Form::None {
                 return None;
             }
-            object_data(&o.body)
+            object_data(&filter::subset(&o.body, data.request, CALDAV))
         }
         _ => return None,
     };

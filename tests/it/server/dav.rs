@@ -1222,3 +1222,37 @@ fn the_real_server_syncs_one_card_after_an_edit_it_reloads_by_itself() {
     assert!(!log.contains(&m.valid.credential), "{log}");
     assert!(!log.contains(auth.trim_start_matches("Basic ")), "{log}");
 }
+
+/// The names of the content lines of an object, unfolded.
+fn line_names(object: &str) -> Vec<String> {
+    object
+        .replace("\r\n ", "")
+        .split("\r\n")
+        .filter(|l| !l.is_empty())
+        .map(|l| l.split([';', ':']).next().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn reports_return_only_the_parts_of_an_object_asked_for() {
+    let c = Client::new();
+    let body = r#"<C:addressbook-query xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:carddav"><D:prop><C:address-data><C:prop name="FN"/><C:prop name="EMAIL"/></C:address-data></D:prop><C:filter><C:prop-filter name="EMAIL"><C:text-match>canary-ada</C:text-match></C:prop-filter></C:filter></C:addressbook-query>"#;
+    let ms = multistatus(&report(&c, ADDRESSBOOK, body).await);
+    let card = ms.entries[0].prop(CARDDAV, "address-data").unwrap();
+    assert_eq!(
+        line_names(card),
+        ["BEGIN", "VERSION", "FN", "EMAIL", "END"],
+        "{card}"
+    );
+    assert!(card.contains("canary-ada-email@example.org"));
+    let body = r#"<C:calendar-query xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:prop><C:calendar-data><C:comp name="VCALENDAR"><C:prop name="VERSION"/><C:comp name="VEVENT"><C:prop name="UID"/><C:prop name="SUMMARY"/></C:comp></C:comp></C:calendar-data></D:prop><C:filter><C:comp-filter name="VCALENDAR"><C:comp-filter name="VEVENT"><C:prop-filter name="SUMMARY"><C:text-match>workshop</C:text-match></C:prop-filter></C:comp-filter></C:comp-filter></C:filter></C:calendar-query>"#;
+    let ms = multistatus(&report(&c, MEMBERS, body).await);
+    assert_eq!(ms.entries.len(), 1);
+    let ics = ms.entries[0].prop(CALDAV, "calendar-data").unwrap();
+    assert_eq!(
+        line_names(ics),
+        ["BEGIN", "VERSION", "BEGIN", "UID", "SUMMARY", "END", "END"],
+        "{ics}"
+    );
+    assert!(!ics.contains("anary"), "{ics}");
+}

@@ -351,6 +351,127 @@ fn text_match(t: &Element, value: &str, default: &str) -> Result<bool, FilterErr
     Ok(found != negate)
 }
 
+/// The part of an object a report's `address-data` or `calendar-data`
+/// asks for: with `<prop name="…"/>` children (CardDAV) only those
+/// properties of the card beside BEGIN, VERSION and END; with a
+/// `<comp name="VCALENDAR">` tree (CalDAV) only the components and
+/// properties it names (`allcomp`, `allprop`); otherwise the whole.
+pub(crate) fn subset(body: &[u8], request: Option<&Element>, ns: &str) -> Vec<u8> {
+    let Some(request) = request else {
+        return body.to_vec();
+    };
+    let card = ns == CARDDAV;
+    let top = if card {
+        if !request.children.iter().any(|c| c.is(ns, "prop")) {
+            return body.to_vec();
+        }
+        Selection::Of(request)
+    } else {
+        match request.child(ns, "comp") {
+            Some(c) => Selection::Of(c),
+            None => return body.to_vec(),
+        }
+    };
+    let text = String::from_utf8_lossy(body);
+    let mut out = String::with_capacity(text.len());
+    let mut stack: Vec<Selection> = Vec::new();
+    for line in logical_lines(&text) {
+        let name = line_name(line);
+        let value = line.split_once(':').map_or("", |(_, v)| v).trim_end();
+        let here = stack.last().copied();
+        let keep = match name.as_str() {
+            "BEGIN" => {
+                let sel = match here {
+                    None if card => top,
+                    None => match top {
+                        Selection::Of(c) if named(c, value) => top,
+                        _ => Selection::Excluded,
+                    },
+                    Some(parent) => parent.component(value, ns),
+                };
+                stack.push(sel);
+                sel != Selection::Excluded
+            }
+            "END" => stack.pop().is_some_and(|s| s != Selection::Excluded),
+            "VERSION" if card => true,
+            _ => here.is_some_and(|s| s.keeps(&name, ns)),
+        };
+        if keep {
+            out.push_str(line);
+        }
+    }
+    out.into_bytes()
+}
+
+/// What of a component a report asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Selection<'a> {
+    Whole,
+    Of(&'a Element),
+    Excluded,
+}
+
+impl<'a> Selection<'a> {
+    fn component(self, name: &str, ns: &str) -> Selection<'a> {
+        match self {
+            Selection::Whole => Selection::Whole,
+            Selection::Excluded => Selection::Excluded,
+            Selection::Of(e) if e.child(ns, "allcomp").is_some() => Selection::Whole,
+            Selection::Of(e) => e
+                .children
+                .iter()
+                .find(|c| c.is(ns, "comp") && named(c, name))
+                .map_or(Selection::Excluded, Selection::Of),
+        }
+    }
+
+    fn keeps(self, property: &str, ns: &str) -> bool {
+        match self {
+            Selection::Whole => true,
+            Selection::Excluded => false,
+            Selection::Of(e) => {
+                e.child(ns, "allprop").is_some()
+                    || e.children
+                        .iter()
+                        .any(|c| c.is(ns, "prop") && named(c, property))
+            }
+        }
+    }
+}
+
+fn named(e: &Element, name: &str) -> bool {
+    e.attr("name").is_some_and(|n| n.eq_ignore_ascii_case(name))
+}
+
+/// Each content line with its folded continuations and its CRLF.
+fn logical_lines(text: &str) -> Vec<&str> {
+    let mut lines = Vec::new();
+    let mut start = 0;
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'\n' {
+            let next = bytes.get(i + 1);
+            if !matches!(next, Some(b' ' | b'\t')) {
+                lines.push(&text[start..=i]);
+                start = i + 1;
+            }
+        }
+        i += 1;
+    }
+    if start < text.len() {
+        lines.push(&text[start..]);
+    }
+    lines
+}
+
+/// A content line's property name, upper case, without its group.
+fn line_name(line: &str) -> String {
+    let end = line.find([';', ':']).unwrap_or(line.len());
+    let name = &line[..end];
+    name.rsplit('.').next().unwrap_or(name).to_ascii_uppercase()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

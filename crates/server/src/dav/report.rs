@@ -10,7 +10,7 @@ use nspm_core::Audience;
 use super::collection::{Collection, Kind};
 use super::filter::{self, FilterError};
 use super::xml::{self, CALDAV, CARDDAV, DAV, Element};
-use super::{Ctx, Data, Multistatus, Resource, Sees as _, Wanted, error, error_condition};
+use super::{Ctx, Data, Form, Multistatus, Resource, Sees as _, Wanted, error, error_condition};
 
 pub(super) fn report(ctx: &Ctx, resource: Resource, _depth: Option<u8>, body: &[u8]) -> Response {
     let root = match xml::parse(body) {
@@ -33,7 +33,7 @@ pub(super) fn report(ctx: &Ctx, resource: Resource, _depth: Option<u8>, body: &[
     let Some(c) = collection.filter(|_| fits) else {
         return error_condition(StatusCode::FORBIDDEN, DAV, "supported-report");
     };
-    let (wanted, data) = match wanted(&root, c.kind) {
+    let (wanted, data) = match wanted(&root) {
         Ok(w) => w,
         Err(r) => return *r,
     };
@@ -47,23 +47,23 @@ pub(super) fn report(ctx: &Ctx, resource: Resource, _depth: Option<u8>, body: &[
 /// The properties a report asks for, and which form of the objects'
 /// data; a vCard version or type this server cannot give is refused
 /// (RFC 6352 section 8.7, `supported-address-data`).
-fn wanted(root: &Element, kind: Kind) -> Result<(Wanted, Data), Box<Response>> {
+fn wanted(root: &Element) -> Result<(Wanted, Data<'_>), Box<Response>> {
     if root.child(DAV, "allprop").is_some() {
-        return Ok((Wanted::All, Data::None));
+        return Ok((Wanted::All, Data::NONE));
     }
     let Some(prop) = root.child(DAV, "prop") else {
         return Ok((
             Wanted::These(vec![(DAV.into(), "getetag".into())]),
-            Data::None,
+            Data::NONE,
         ));
     };
-    let mut data = Data::None;
+    let mut data = Data::NONE;
     if let Some(ad) = prop.child(CARDDAV, "address-data") {
         let ctype = ad.attr("content-type").unwrap_or("text/vcard");
         let version = ad.attr("version").unwrap_or("3.0");
-        data = match (ctype.eq_ignore_ascii_case("text/vcard"), version) {
-            (true, "3.0") => Data::Default,
-            (true, "4.0") => Data::V4,
+        let form = match (ctype.eq_ignore_ascii_case("text/vcard"), version) {
+            (true, "3.0") => Form::Default,
+            (true, "4.0") => Form::V4,
             _ => {
                 return Err(Box::new(error_condition(
                     StatusCode::FORBIDDEN,
@@ -71,6 +71,10 @@ fn wanted(root: &Element, kind: Kind) -> Result<(Wanted, Data), Box<Response>> {
                     "supported-address-data",
                 )));
             }
+        };
+        data = Data {
+            form,
+            request: Some(ad),
         };
     }
     if let Some(cd) = prop.child(CALDAV, "calendar-data") {
@@ -83,13 +87,21 @@ fn wanted(root: &Element, kind: Kind) -> Result<(Wanted, Data), Box<Response>> {
                 "supported-calendar-data",
             )));
         }
-        data = Data::Default;
+        data = Data {
+            form: Form::Default,
+            request: Some(cd),
+        };
     }
-    let _ = kind;
     Ok((Wanted::These(super::prop_names(prop)), data))
 }
 
-fn multiget(ctx: &Ctx, c: &Collection, root: &Element, wanted: &Wanted, data: Data) -> Response {
+fn multiget(
+    ctx: &Ctx,
+    c: &Collection,
+    root: &Element,
+    wanted: &Wanted,
+    data: Data<'_>,
+) -> Response {
     let mut ms = Multistatus::new();
     for h in root.children.iter().filter(|e| e.is(DAV, "href")) {
         let object = super::href_path(&h.text)
@@ -109,7 +121,7 @@ fn query(
     resource: Resource,
     root: &Element,
     wanted: &Wanted,
-    data: Data,
+    data: Data<'_>,
 ) -> Response {
     let Some(f) = root.child(
         if c.kind == Kind::Addressbook {
@@ -147,7 +159,7 @@ fn answer_query(
     resource: Resource,
     f: Option<&Element>,
     wanted: &Wanted,
-    data: Data,
+    data: Data<'_>,
     limit: Option<usize>,
 ) -> Response {
     let candidates: Vec<_> = match resource {
@@ -197,7 +209,7 @@ fn filter_error(kind: Kind, e: FilterError) -> Response {
 
 /// RFC 6578 section 3: everything for an empty token, what changed since
 /// a known one, `valid-sync-token` for any other.
-fn sync(ctx: &Ctx, c: &Collection, root: &Element, wanted: &Wanted, data: Data) -> Response {
+fn sync(ctx: &Ctx, c: &Collection, root: &Element, wanted: &Wanted, data: Data<'_>) -> Response {
     debug_assert!(ctx.reader.sees_audience(c.audience) || c.audience == Audience::Public);
     let token = root
         .child(DAV, "sync-token")
