@@ -56,6 +56,10 @@ def main():
         url=well_known,
         username=None if anonymous else user,
         password=None if anonymous else password,
+        # With a credential, Basic is sent from the first request, as the
+        # library offers: a server that answers the public where none was
+        # sent (nspm's root does) would otherwise never ask for it.
+        auth_type=None if anonymous else "basic",
         ssl_verify_cert=False,
         enable_rfc6764=False,
     ) as client:
