@@ -87,24 +87,6 @@ export_objects
 cards=$(grep -c '^BEGIN:VCARD' "$work/cards.vcf")
 events=$(grep -c '^BEGIN:VEVENT' "$work/members.ics")
 
-free_port() {
-  local port
-  while :; do
-    port=$((20000 + RANDOM % 40000))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-      echo "$port"
-      return
-    fi
-  done
-}
-await() {
-  for _ in $(seq 600); do
-    curl -s -o /dev/null "$1" && return 0
-    sleep 0.1
-  done
-  echo "no answer from $1" >&2
-  return 1
-}
 
 # Radicale, as its documentation sets it up for a few users: htpasswd
 # (plain, the credential as password), each user owning their collections.
@@ -289,30 +271,41 @@ radicale_rss=$(kb "$radicale_pid" VmRSS)
 radicale_hwm=$(kb "$radicale_pid" VmHWM)
 
 col() { cut -d' ' -f"$2" "$work/results/$1" | median; }
+# $1 as a multiple of $2; CPU time is counted in clock ticks (10 ms), so a
+# share of nspm's below one tick has no ratio.
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1f", a / b; else print "n/a" }'; }
+# One table's rows, for each case and server: the median wall and server
+# CPU time, the results' fields numbered in $2, and both times as
+# multiples of nspm's. $1 is the results' infix ("" or "-replay").
+rows() {
+  local infix=$1 fields=$2 case server key wall cpu line f base_wall base_cpu
+  for case in first edit; do
+    base_wall=$(col "nspm$infix-$case" 1)
+    base_cpu=$(col "nspm$infix-$case" 2)
+    for server in nspm radicale; do
+      key=$server$infix-$case
+      wall=$(col "$key" 1)
+      cpu=$(col "$key" 2)
+      line="| $case | $server | $wall | $cpu"
+      for f in $fields; do line+=" | $(col "$key" "$f")"; done
+      echo "$line | $(ratio "$wall" "$base_wall") | $(ratio "$cpu" "$base_cpu") |"
+    done
+  done
+}
 echo
 echo "$people people ($cards cards with the society's), $events meetings in each of two calendars; $rounds rounds"
 echo
-echo "| case | server | median wall time (ms) | server CPU (ms, median) | items moved | × nspm (wall) |"
-echo "|---|---|---:|---:|---:|---:|"
-for case in first edit; do
-  base=$(col "nspm-$case" 1)
-  for server in nspm radicale; do
-    wall=$(col "$server-$case" 1)
-    echo "| $case sync | $server | $wall | $(col "$server-$case" 2) | $(col "$server-$case" 3) | $(awk -v a="$wall" -v b="$base" 'BEGIN { printf "%.1f", a / b }') |"
-  done
-done
+echo "vdirsyncer's sync (first: into empty folders; edit: after one card's change)"
+echo
+echo "| sync | server | median wall time (ms) | server CPU (ms, median) | items moved | × nspm (wall) | × nspm (CPU) |"
+echo "|---|---|---:|---:|---:|---:|---:|"
+rows "" 3
 echo
 echo "The server's share: the requests of one recorded sync replayed ($replays rounds)"
 echo
-echo "| case | server | requests | response bytes | median wall time (ms) | server CPU (ms, median) | × nspm (wall) |"
-echo "|---|---|---:|---:|---:|---:|---:|"
-for case in first edit; do
-  base=$(col "nspm-replay-$case" 1)
-  for server in nspm radicale; do
-    wall=$(col "$server-replay-$case" 1)
-    echo "| $case sync, replayed | $server | $(col "$server-replay-$case" 3) | $(col "$server-replay-$case" 4) | $wall | $(col "$server-replay-$case" 2) | $(awk -v a="$wall" -v b="$base" 'BEGIN { printf "%.1f", a / b }') |"
-  done
-done
+echo "| sync | server | median wall time (ms) | server CPU (ms, median) | requests | response bytes | × nspm (wall) | × nspm (CPU) |"
+echo "|---|---|---:|---:|---:|---:|---:|---:|"
+rows -replay "3 4"
 echo
 echo "| server | resident memory at start (KB) | after the rounds (KB) | peak (KB) |"
 echo "|---|---:|---:|---:|"

@@ -120,6 +120,22 @@ struct Sync {
     transfers: Vec<Transfer>,
 }
 
+impl Sync {
+    /// What the one transfer of a sync that succeeded did, and to which
+    /// pair; fails the test when the sync failed or moved another number.
+    fn only_transfer(&self) -> (&str, &str) {
+        assert!(self.ok, "the sync failed:\n{}", self.output);
+        match self.transfers.as_slice() {
+            [t] => (t.action.as_str(), t.pair.as_str()),
+            _ => panic!(
+                "{} transfers, not one:\n{}",
+                self.transfers.len(),
+                self.output
+            ),
+        }
+    }
+}
+
 /// A member's desktop: vdirsyncer's configuration and folders, and khard's
 /// and khal's configurations over them, in a temporary directory.
 struct Desktop {
@@ -549,14 +565,8 @@ fn vdirsyncer_khard_and_khal_show_a_member_the_directory_and_meetings_and_follow
         "data reloaded",
     );
     let seen = site.proxy.exchanges().len();
-    let edited = site.desktop.sync();
-    assert!(edited.ok, "{}", edited.output);
-    assert_eq!(edited.transfers.len(), 1, "{}", edited.output);
     assert_eq!(
-        (
-            edited.transfers[0].action.as_str(),
-            edited.transfers[0].pair.as_str()
-        ),
+        site.desktop.sync().only_transfer(),
         ("updating", "contacts")
     );
     let fetched = multiget_hrefs(&site.proxy.exchanges()[seen..]);
@@ -573,14 +583,8 @@ fn vdirsyncer_khard_and_khal_show_a_member_the_directory_and_meetings_and_follow
 
     // A removal: the card is gone here too.
     site.change(&["people", "remove", "otto-canaryson"], "data reloaded");
-    let removed = site.desktop.sync();
-    assert!(removed.ok, "{}", removed.output);
-    assert_eq!(removed.transfers.len(), 1, "{}", removed.output);
     assert_eq!(
-        (
-            removed.transfers[0].action.as_str(),
-            removed.transfers[0].pair.as_str()
-        ),
+        site.desktop.sync().only_transfer(),
         ("deleting", "contacts")
     );
     let listed = site.desktop.khard(&["list", "--parsable"]);
