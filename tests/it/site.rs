@@ -583,3 +583,61 @@ fn every_page_passes_axe_and_fits_a_phone() {
         "{stdout}"
     );
 }
+
+/// A person's position is their card's TITLE (their roles stay as ROLE), and
+/// the person's page shows it; a person without one keeps the society's
+/// title for their role.
+#[test]
+fn a_position_is_the_cards_title_and_shown_on_the_page() {
+    let site = fixture_site();
+    let ada = text(&site, "/people/ada-quote.vcf");
+    assert!(
+        ada.contains("\r\nTITLE:Professor of <Genetics> & \"Statistics\"\r\n"),
+        "{ada}"
+    );
+    assert!(ada.contains("\r\nROLE:"), "{ada}");
+    let bjorn = text(&site, "/people/bjorn-long.vcf");
+    assert!(
+        bjorn.contains("\r\nTITLE:Member of the T<I> Steering Committee\r\n"),
+        "{bjorn}"
+    );
+    let page = text(&site, "/people/ada-quote/");
+    assert!(
+        page.contains(
+            "<dt>Position</dt>\n<dd>Professor of &lt;Genetics&gt; &amp; &quot;Statistics&quot;</dd>"
+        ),
+        "{page}"
+    );
+    assert!(page.contains("\"jobTitle\": \"Professor of"), "{page}");
+}
+
+/// Every page marks where it is in the main navigation: the page itself,
+/// or the section a record's page belongs to; record pages lead back by
+/// breadcrumbs.
+#[test]
+fn the_navigation_marks_the_current_page_or_section() {
+    let site = fixture_site();
+    for (path, marked, current) in [
+        ("/", "About", "page"),
+        ("/committee/", "Committee", "page"),
+        ("/meetings/", "Meetings", "page"),
+        ("/contact/", "Contact", "page"),
+        ("/people/ada-quote/", "Committee", "true"),
+        ("/institutions/bergen-lab/", "Committee", "true"),
+        ("/meetings/bergen-2015/", "Meetings", "true"),
+    ] {
+        let page = text(&site, path);
+        let nav = &page[page.find("aria-label=\"Main\"").unwrap()..];
+        let nav = &nav[..nav.find("</nav>").unwrap()];
+        assert_eq!(nav.matches("aria-current").count(), 1, "{path}: {nav}");
+        assert!(
+            nav.contains(&format!("aria-current=\"{current}\">{marked}</a>")),
+            "{path}: {nav}"
+        );
+        assert_eq!(
+            page.contains("aria-label=\"Breadcrumb\""),
+            current == "true",
+            "{path}"
+        );
+    }
+}

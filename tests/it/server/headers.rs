@@ -200,7 +200,7 @@ async fn bodies_are_compressed_as_the_client_prefers() {
         ("/", true),
         ("/committee/", true),
         ("/committee.vcf", true),
-        ("/style.css", false),
+        ("/style.css", true),
         ("/calendar.ics", false),
     ] {
         let plain = send(&state, "GET", uri).await;

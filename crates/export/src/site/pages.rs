@@ -1,6 +1,6 @@
 //! Renders each page of the site from the society's public views.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use minijinja::{Environment, Value, context};
 use nspm_core::view::{InstitutionView, MeetingView, PersonView, SocietyView};
@@ -180,6 +180,10 @@ pub(super) struct Renderer<'a> {
     /// meetings: nearly all pages), made once per section they mark.
     committee_nav: Value,
     meeting_nav: Value,
+    /// The meetings oldest first, as the meetings page lists them, and
+    /// each one's place in that order, for the earlier and later links.
+    timeline: Vec<&'a Meeting>,
+    timeline_at: HashMap<&'a str, usize>,
     base: Option<&'a str>,
     /// The contact cards and calendars the pages link to, for the public:
     /// vCard 3.0, which phones and Apple Contacts import best.
@@ -191,7 +195,15 @@ impl<'a> Renderer<'a> {
     /// A renderer whose cards and calendars are for `audience`.
     pub(super) fn new(society: &'a Society, options: &SiteOptions, audience: Audience) -> Self {
         let view = SocietyView::new(society);
+        let timeline = society.meetings_matching(&MeetingQuery::default());
+        let timeline_at = timeline
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (m.id.as_str(), i))
+            .collect();
         Renderer {
+            timeline,
+            timeline_at,
             env: templates::environment(),
             society,
             society_value: Value::from_serialize(&view),
@@ -470,7 +482,7 @@ impl Renderer<'_> {
                 count(people.len(), "person", "people"),
                 self.view.short_name
             ),
-            jsonld: None,
+            jsonld: Some(jsonld::institution(&view, &self.urls())),
         };
         self.render(
             "institution.html",
@@ -532,6 +544,13 @@ impl Renderer<'_> {
             .collect();
         let end_text = self.end_text(&view);
         let times = view.times_text();
+        let at = self.timeline_at.get(view.id.as_str()).copied();
+        let neighbour = |i: Option<usize>| {
+            let m = self.timeline.get(i?)?;
+            Some(context! { id => m.id.as_str(), title => &m.title, date_text => m.date.human() })
+        };
+        let previous = neighbour(at.and_then(|i| i.checked_sub(1)));
+        let next = neighbour(at.map(|i| i + 1));
         let path = format!("/meetings/{}/", view.id);
         let frame = Frame {
             path: &path,
@@ -548,7 +567,7 @@ impl Renderer<'_> {
         self.render(
             "meeting.html",
             frame,
-            context! { meeting => view, paragraphs, end_text, times },
+            context! { meeting => view, paragraphs, end_text, times, previous, next },
         )
     }
 
