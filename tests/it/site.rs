@@ -522,13 +522,9 @@ fn tools() -> PathBuf {
     support::root().join("tests/tools")
 }
 
-#[test]
-fn every_page_passes_the_nu_html_checker() {
-    if !support::external_tests() {
-        eprintln!("skipped: the Nu Html Checker runs with NSPM_EXTERNAL_TESTS=1");
-        return;
-    }
-    let (_dirs, files) = exported_html();
+/// The Nu Html Checker's report on these files (errors only), and whether
+/// it exited successfully.
+fn vnu(args: &[&str], files: &[PathBuf]) -> (serde_json::Value, bool) {
     let jar = tools().join("node_modules/vnu-jar/build/dist/vnu.jar");
     assert!(
         jar.is_file(),
@@ -538,24 +534,36 @@ fn every_page_passes_the_nu_html_checker() {
     let out = Command::new("java")
         .arg("-jar")
         .arg(&jar)
+        .args(args)
         .args(["--errors-only", "--format", "json"])
-        .args(&files)
+        .args(files)
         .output()
         .expect("java runs");
     // vnu writes its JSON report to standard error.
-    let report: serde_json::Value = serde_json::from_slice(&out.stderr).unwrap_or_else(|e| {
+    let report = serde_json::from_slice(&out.stderr).unwrap_or_else(|e| {
         panic!(
             "vnu's report is not JSON ({e}): {}",
             String::from_utf8_lossy(&out.stderr)
         )
     });
+    (report, out.status.success())
+}
+
+#[test]
+fn every_page_passes_the_nu_html_checker() {
+    if !support::external_tests() {
+        eprintln!("skipped: the Nu Html Checker runs with NSPM_EXTERNAL_TESTS=1");
+        return;
+    }
+    let (_dirs, files) = exported_html();
+    let (report, ok) = vnu(&[], &files);
     let messages = report["messages"].as_array().unwrap();
     assert!(
         messages.is_empty(),
         "vnu found errors in {} pages: {report:#}",
         files.len()
     );
-    assert!(out.status.success());
+    assert!(ok);
     assert!(files.len() > 40);
 }
 
@@ -640,4 +648,18 @@ fn the_navigation_marks_the_current_page_or_section() {
             "{path}"
         );
     }
+}
+
+#[test]
+fn the_stylesheet_passes_the_nu_css_checker() {
+    if !support::external_tests() {
+        eprintln!("skipped: the Nu Html Checker runs with NSPM_EXTERNAL_TESTS=1");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let css = dir.path().join("style.css");
+    std::fs::write(&css, &fixture_site().get("/style.css").unwrap().bytes).unwrap();
+    let (report, ok) = vnu(&["--css"], &[css]);
+    assert_eq!(report["messages"], serde_json::json!([]), "{report:#}");
+    assert!(ok);
 }
