@@ -324,7 +324,7 @@ fn the_committee_map_marks_each_country_with_its_flag_and_count() {
         assert!(page.contains(&format!("{name}: {count}")), "{name}");
     }
     // The United States is not drawn but is still listed.
-    assert!(page.contains("United States</a> <span class=\"note\">(not on the map)</span></th><td class=\"number\">1</td>"));
+    assert!(page.contains("United States</a> <span class=\"note\">(not marked on the map)</span></th><td class=\"number\">1</td>"));
 }
 
 #[test]
