@@ -3,6 +3,7 @@
 //! and the real binary on a loopback port in the other modules.
 
 mod connections;
+mod dav;
 mod export;
 mod headers;
 mod live;

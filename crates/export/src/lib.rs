@@ -36,5 +36,5 @@ pub mod vcard;
 pub use error::ExportError;
 pub use ics::CalendarOptions;
 pub use site::{MembersSite, Page, Progress, Site, SiteOptions};
-pub use stamp::{source_date_epoch, stamp_for, stamp_from};
+pub use stamp::{meeting_stamp, source_date_epoch, stamp_for, stamp_from};
 pub use vcard::{CardOptions, VcardVersion};

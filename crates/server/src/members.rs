@@ -146,7 +146,7 @@ async fn guard(State(state): State<AppState>, mut req: Request, next: Next) -> R
 }
 
 /// Marks a members' response as for this reader alone.
-fn private(h: &mut HeaderMap) {
+pub(crate) fn private(h: &mut HeaderMap) {
     h.insert(
         header::CACHE_CONTROL,
         HeaderValue::from_static("private, no-store"),
@@ -207,6 +207,58 @@ fn authenticate(state: &AppState, headers: &HeaderMap, t: Transport) -> Auth {
 /// their grants) is no member, whatever the access file still says.
 fn in_society<'g>(state: &AppState, grant: Option<&'g Grant>) -> Option<&'g Grant> {
     grant.filter(|g| state.peek().society.person(g.person.as_str()).is_some())
+}
+
+/// Who a request to the DAV collections comes from: a member when it
+/// carries a valid credential, the public when it carries none. A
+/// credential is checked exactly as in the members' area: only over TLS
+/// (or from this machine), and failures count against the address; a
+/// wrong one is refused rather than served as the public, so that a client
+/// with a stale credential learns at once.
+pub(crate) fn dav_reader(state: &AppState, req: &Request) -> Result<Audience, Box<Response>> {
+    if !req.headers().contains_key(header::AUTHORIZATION) {
+        return Ok(Audience::Public);
+    }
+    let t = transport(req);
+    if !t.secure && !t.loopback {
+        return Err(Box::new(dav_needs_tls()));
+    }
+    match authenticate(state, req.headers(), t) {
+        Auth::Member => Ok(Audience::Members),
+        Auth::Anonymous => Ok(Audience::Public),
+        Auth::Refused => Err(Box::new(dav_unauthorized())),
+        Auth::Limited(wait) => Err(Box::new(too_many(wait))),
+    }
+}
+
+/// The answer to a members' DAV resource asked for without a credential:
+/// 401 with the Basic challenge, or 403 where no credential may be sent.
+pub(crate) fn dav_challenge(req: &Request) -> Response {
+    let t = transport(req);
+    if !t.secure && !t.loopback {
+        return dav_needs_tls();
+    }
+    dav_unauthorized()
+}
+
+fn dav_unauthorized() -> Response {
+    let mut res = http::text(
+        StatusCode::UNAUTHORIZED,
+        "this collection is for members: sign in with your person id and credential\n",
+    );
+    res.headers_mut().insert(
+        header::WWW_AUTHENTICATE,
+        HeaderValue::from_static(CHALLENGE),
+    );
+    private(res.headers_mut());
+    res
+}
+
+fn dav_needs_tls() -> Response {
+    http::text(
+        StatusCode::FORBIDDEN,
+        "members' collections are served only over https: the server needs --tls-cert and --tls-key, or a proxy that terminates TLS\n",
+    )
 }
 
 /// The user name and password of an HTTP Basic `Authorization` header.

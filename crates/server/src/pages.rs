@@ -208,7 +208,7 @@ impl LastModified {
 
 /// What the preconditions of a request for a file found decide.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Condition {
+pub(crate) enum Condition {
     Proceed,
     NotModified,
     Failed,
@@ -224,7 +224,7 @@ enum Condition {
 /// change moves it back, so a client holding a later date may well hold
 /// other bytes. If-Unmodified-Since keeps the RFC's "earlier or equal", as
 /// erring there only sends the file rather than withholding it.
-fn precondition(
+pub(crate) fn precondition(
     request: &HeaderMap,
     method: &Method,
     etag: &HeaderValue,

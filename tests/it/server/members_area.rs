@@ -59,22 +59,22 @@ const MEETING_PAGES: &[&str] = &[
 ];
 
 /// Pieces of the canaries that also give them away.
-const TRACES: &[&str] = &["canary", "90 41 37 77", "90413777", "5109-3700"];
+pub(super) const TRACES: &[&str] = &["canary", "90 41 37 77", "90413777", "5109-3700"];
 
 /// One grant as `nspm access grant` printed it.
-struct Granted {
-    id: String,
-    credential: String,
-    feed: String,
+pub(super) struct Granted {
+    pub(super) id: String,
+    pub(super) credential: String,
+    pub(super) feed: String,
 }
 
 /// The fixture in a temporary directory with a grant for ada-quote (valid),
 /// one for carl-abroad (revoked) and one for bjorn-long (expired).
-struct Members {
-    dir: TempDir,
-    valid: Granted,
-    revoked: Granted,
-    expired: Granted,
+pub(super) struct Members {
+    pub(super) dir: TempDir,
+    pub(super) valid: Granted,
+    pub(super) revoked: Granted,
+    pub(super) expired: Granted,
 }
 
 fn grant(dir: &Path, person: &str) -> Granted {
@@ -87,7 +87,7 @@ fn grant(dir: &Path, person: &str) -> Granted {
     }
 }
 
-fn members() -> Members {
+pub(super) fn members() -> Members {
     let dir = tempfile::tempdir().unwrap();
     support::copy_data(&support::fixture("members-area"), dir.path());
     let valid = grant(dir.path(), "ada-quote");
@@ -120,7 +120,7 @@ fn members() -> Members {
 }
 
 impl Members {
-    fn state(&self) -> AppState {
+    pub(super) fn state(&self) -> AppState {
         let society = Society::load_dir(self.dir.path()).unwrap();
         let state = AppState::new(society).unwrap();
         state.open_access(self.dir.path()).unwrap();
@@ -143,7 +143,7 @@ impl Members {
     }
 }
 
-fn tls(client: &str) -> Transport {
+pub(super) fn tls(client: &str) -> Transport {
     Transport {
         secure: true,
         own_tls: true,
@@ -152,7 +152,7 @@ fn tls(client: &str) -> Transport {
     }
 }
 
-fn basic(user: &str, password: &str) -> String {
+pub(super) fn basic(user: &str, password: &str) -> String {
     use base64::Engine as _;
     format!(
         "Basic {}",
@@ -161,7 +161,7 @@ fn basic(user: &str, password: &str) -> String {
 }
 
 /// Sends one request as it would come over `transport`.
-async fn call(
+pub(super) async fn call(
     state: &AppState,
     method: &str,
     uri: &str,
@@ -197,7 +197,7 @@ async fn get(state: &AppState, uri: &str, headers: &[(&str, &str)], t: Transport
 
 /// The body as text with vCard and iCalendar lines unfolded, so that a
 /// canary folded over two lines is still found.
-fn unfolded(r: &Reply) -> String {
+pub(super) fn unfolded(r: &Reply) -> String {
     String::from_utf8(decoded(r))
         .unwrap()
         .replace("\r\n ", "")
@@ -895,7 +895,7 @@ fn a_session_survives_a_restart_and_is_shared_by_servers_on_one_data_directory()
     directory(&second);
 
     // Revoking on the data directory ends the session on both.
-    nspm_in(m.dir.path(), &["access", "revoke", &m.valid.id]);
+    support::nspm_ok(m.dir.path(), &["access", "revoke", &m.valid.id]);
     let a = refused_within(&second, "/members/", &cookie, 401);
     let b = refused_within(&restarted, "/members/", &cookie, 401);
     eprintln!("the session was refused after {a:?} and {b:?}");
@@ -942,14 +942,14 @@ fn removing_a_person_revokes_their_grants_and_their_credential_stops_working() {
     assert_eq!(std::fs::read_to_string(&access_file).unwrap(), before);
 
     // The removal revokes both of Dana's grants, and names them.
-    let out = nspm_in(data, &["people", "remove", "dana-guest"]);
+    let out = support::nspm_ok(data, &["people", "remove", "dana-guest"]);
     for g in [&dana, &dana_too] {
         assert!(
             out.contains(&format!("revoked grant {} of dana-guest", g.id)),
             "{out}"
         );
     }
-    let list = nspm_in(data, &["access", "list", "--format", "json"]);
+    let list = support::nspm_ok(data, &["access", "list", "--format", "json"]);
     let grants: serde_json::Value = serde_json::from_str(&list).unwrap();
     let statuses: Vec<&str> = grants
         .as_array()
@@ -1014,8 +1014,7 @@ fn status_through(caddy: &super::tls::Caddy, url: &str, extra: &[&str]) -> Strin
 
 #[test]
 fn a_member_signs_in_through_caddy_and_machines_use_basic() {
-    if !support::external_tests() {
-        eprintln!("skipped: Caddy runs with NSPM_EXTERNAL_TESTS=1");
+    if !support::external_tests("Caddy") {
         return;
     }
     let m = members();
