@@ -27,6 +27,18 @@ use std::path::Path;
 
 pub use rng::Rng;
 
+/// How a benchmark tool that only succeeds or fails ends: exit code 0, or
+/// the error chain after the tool's `name` on standard error and 1.
+pub fn exit(name: &str, result: anyhow::Result<()>) -> std::process::ExitCode {
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{name}: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
 /// How large a society to make, and from which seed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Shape {

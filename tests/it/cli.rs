@@ -9,7 +9,7 @@ use std::io::Read;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
-use crate::support::{self, nspm};
+use crate::support::{self, nspm, stderr, stdout};
 use insta_cmd::assert_cmd_snapshot;
 
 /// Where a case takes its data from.
@@ -33,14 +33,6 @@ fn command(data: Data, args: &[&str]) -> Command {
 
 fn run(data: Data, args: &[&str]) -> Output {
     command(data, args).output().expect("nspm runs")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8(output.stdout.clone()).expect("stdout is UTF-8")
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8(output.stderr.clone()).expect("stderr is UTF-8")
 }
 
 /// The ids a list command prints as JSON, in order.

@@ -524,8 +524,7 @@ fn tools() -> PathBuf {
 
 #[test]
 fn every_page_passes_the_nu_html_checker() {
-    if !support::external_tests() {
-        eprintln!("skipped: the Nu Html Checker runs with NSPM_EXTERNAL_TESTS=1");
+    if !support::external_tests("the Nu Html Checker") {
         return;
     }
     let (_dirs, files) = exported_html();
@@ -561,22 +560,15 @@ fn every_page_passes_the_nu_html_checker() {
 
 #[test]
 fn every_page_passes_axe_and_fits_a_phone() {
-    if !support::external_tests() {
-        eprintln!("skipped: axe-core in Chromium runs with NSPM_EXTERNAL_TESTS=1");
+    if !support::external_tests("axe-core in Chromium") {
         return;
     }
     let (_dirs, files) = exported_html();
-    let out = Command::new("node")
-        .arg(tools().join("axe.mjs"))
-        .args(&files)
-        .current_dir(tools())
-        .output()
-        .expect("node runs");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "axe found problems:\n{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
+    let stdout = support::tool_stdout(
+        Command::new("node")
+            .arg(tools().join("axe.mjs"))
+            .args(&files)
+            .current_dir(tools()),
     );
     assert!(
         stdout.contains(&format!("checked {} pages", files.len())),

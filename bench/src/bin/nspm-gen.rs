@@ -18,13 +18,7 @@ The same seed gives the same files. Defaults: 1000 people, 100 meetings,
 50 institutions, seed 1.";
 
 fn main() -> ExitCode {
-    match run() {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("nspm-gen: {e:#}");
-            ExitCode::FAILURE
-        }
-    }
+    nspm_bench::exit("nspm-gen", run())
 }
 
 fn run() -> Result<()> {

@@ -57,24 +57,8 @@ struct Members {
     expired: Granted,
 }
 
-fn nspm_in(dir: &Path, args: &[&str]) -> String {
-    let out = support::nspm()
-        .arg("--data")
-        .arg(dir)
-        .args(args)
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8(out.stdout).unwrap();
-    assert!(
-        out.status.success(),
-        "nspm {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    stdout
-}
-
 fn grant(dir: &Path, person: &str) -> Granted {
-    let out = nspm_in(dir, &["access", "grant", person]);
+    let out = support::nspm_ok(dir, &["access", "grant", person]);
     let find = |pattern: &str| Regex::new(pattern).unwrap().captures(&out).unwrap()[1].to_string();
     Granted {
         id: find(r"as grant ([0-9a-f]{12}),"),
@@ -88,7 +72,7 @@ fn members() -> Members {
     support::copy_data(&support::fixture("members-area"), dir.path());
     let valid = grant(dir.path(), "ada-quote");
     let revoked = grant(dir.path(), "carl-abroad");
-    nspm_in(dir.path(), &["access", "revoke", &revoked.id]);
+    support::nspm_ok(dir.path(), &["access", "revoke", &revoked.id]);
     // The CLI refuses an expiry already past, so this grant is made with
     // the library, as one that has run out would read.
     let mut access = Access::read(dir.path()).unwrap();
@@ -674,8 +658,7 @@ fn revoking_ends_an_open_session_at_once_and_the_log_holds_no_secret() {
 
 #[test]
 fn a_member_signs_in_browses_searches_downloads_and_signs_out_in_chromium() {
-    if !support::external_tests() {
-        eprintln!("skipped: the members' walk in Chromium runs with NSPM_EXTERNAL_TESTS=1");
+    if !support::external_tests("the members' walk in Chromium") {
         return;
     }
     let m = members();

@@ -390,8 +390,7 @@ fn curl(url: &str, ca: &Path, version: &str, port: u16) -> (String, String, Vec<
 
 #[test]
 fn curl_and_httpx_get_the_site_over_http2_and_http11() {
-    if !support::external_tests() {
-        eprintln!("skipped: curl and httpx run with NSPM_EXTERNAL_TESTS=1");
+    if !support::external_tests("the test with curl and httpx") {
         return;
     }
     let pki = Pki::new();
@@ -453,8 +452,7 @@ fn free_port() -> u16 {
 
 #[test]
 fn behind_caddy_a_request_over_https_is_seen_as_secure() {
-    if !support::external_tests() {
-        eprintln!("skipped: Caddy runs with NSPM_EXTERNAL_TESTS=1");
+    if !support::external_tests("Caddy") {
         return;
     }
     let server = Running::start(&[], &["--behind-proxy", "127.0.0.1"]);
