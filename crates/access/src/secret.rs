@@ -63,45 +63,46 @@ fn token(prefix: &str) -> Result<Hidden, AccessError> {
     Ok(Hidden::new(text))
 }
 
-/// What a person signs in with: the password of HTTP Basic, and what the
-/// sign-in form takes. Shown once, when granted.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Credential(Hidden);
+/// A secret shown once, when granted, and kept only as its hash: a type of
+/// its own for each use, made with its prefix.
+macro_rules! secret {
+    ($(#[$doc:meta])* $name:ident, $prefix:expr) => {
+        $(#[$doc])*
+        #[derive(Clone, Debug, PartialEq, Eq)]
+        pub struct $name(Hidden);
 
-impl Credential {
-    pub(crate) fn generate() -> Result<Credential, AccessError> {
-        token(CREDENTIAL_PREFIX).map(Credential)
-    }
+        impl $name {
+            pub(crate) fn generate() -> Result<$name, AccessError> {
+                token($prefix).map($name)
+            }
 
-    /// The credential's text, to show to staff the one time it is made.
-    pub fn expose(&self) -> &str {
-        self.0.expose()
-    }
+            /// The secret's text, to show to staff the one time it is made.
+            pub fn expose(&self) -> &str {
+                self.0.expose()
+            }
 
-    pub fn sha256(&self) -> Sha256Hash {
-        Sha256Hash::of(self.expose())
-    }
+            pub fn sha256(&self) -> Sha256Hash {
+                Sha256Hash::of(self.expose())
+            }
+        }
+    };
 }
 
-/// The secret in a member's calendar feed address, for calendar apps that
-/// cannot sign in. Shown once, when granted.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct FeedSecret(Hidden);
+secret!(
+    /// What a person signs in with: the password of HTTP Basic, and what the
+    /// sign-in form takes. Shown once, when granted.
+    Credential,
+    CREDENTIAL_PREFIX
+);
+
+secret!(
+    /// The secret in a member's calendar feed address, for calendar apps that
+    /// cannot sign in. Shown once, when granted.
+    FeedSecret,
+    FEED_PREFIX
+);
 
 impl FeedSecret {
-    pub(crate) fn generate() -> Result<FeedSecret, AccessError> {
-        token(FEED_PREFIX).map(FeedSecret)
-    }
-
-    /// The secret's text, to show to staff the one time it is made.
-    pub fn expose(&self) -> &str {
-        self.0.expose()
-    }
-
-    pub fn sha256(&self) -> Sha256Hash {
-        Sha256Hash::of(self.expose())
-    }
-
     /// The feed's path on the server: `/members/feeds/SECRET/calendar.ics`.
     pub fn path(&self) -> String {
         feed_path(self.expose())
