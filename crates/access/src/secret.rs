@@ -18,13 +18,13 @@ use zeroize::Zeroizing;
 use crate::AccessError;
 
 /// How many random bytes a credential, a feed secret or a session key has.
-pub const SECRET_BYTES: usize = 32;
+pub(crate) const SECRET_BYTES: usize = 32;
 
 /// What every credential begins with.
-pub const CREDENTIAL_PREFIX: &str = "nspm_";
+pub(crate) const CREDENTIAL_PREFIX: &str = "nspm_";
 
 /// What every feed secret begins with.
-pub const FEED_PREFIX: &str = "nspmfeed_";
+pub(crate) const FEED_PREFIX: &str = "nspmfeed_";
 
 /// `N` bytes from the operating system's random source.
 pub(crate) fn random<const N: usize>() -> Result<Zeroizing<[u8; N]>, AccessError> {
@@ -123,7 +123,7 @@ impl FeedSecret {
 }
 
 /// The path of the calendar feed for a feed secret, as the server routes it.
-pub fn feed_path(secret: &str) -> String {
+pub(crate) fn feed_path(secret: &str) -> String {
     format!("/members/feeds/{secret}/calendar.ics")
 }
 
@@ -138,7 +138,7 @@ impl Sha256Hash {
     }
 
     /// Reads 64 lower-case hexadecimal digits.
-    pub fn parse_hex(text: &str) -> Result<Sha256Hash, String> {
+    pub(crate) fn parse_hex(text: &str) -> Result<Sha256Hash, String> {
         let bytes = text.as_bytes();
         let digit = |b: u8| match b {
             b'0'..=b'9' => Some(b - b'0'),
@@ -172,7 +172,7 @@ impl Sha256Hash {
     }
 
     /// Compares in time that does not depend on where the hashes differ.
-    pub fn ct_eq(&self, other: &Sha256Hash) -> Choice {
+    pub(crate) fn ct_eq(&self, other: &Sha256Hash) -> Choice {
         self.0.ct_eq(&other.0)
     }
 }
