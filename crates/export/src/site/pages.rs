@@ -35,7 +35,7 @@ enum Job<'a> {
     Meeting(&'a Meeting),
 }
 
-pub fn render_all(
+pub(crate) fn render_all(
     society: &Society,
     options: &SiteOptions,
     progress: Progress<'_>,
