@@ -11,6 +11,7 @@
 //!     meetings: 3,
 //!     institutions: 2,
 //!     seed: 1,
+//!     members: 0,
 //! });
 //! assert!(files.people.contains("Person("));
 //! ```
@@ -34,6 +35,10 @@ pub struct Shape {
     pub meetings: usize,
     pub institutions: usize,
     pub seed: u64,
+    /// The percentage of the people outside the committee who are members
+    /// of the society (role `Member`), and so known to members only. With
+    /// none, the files are as they were before the generator knew the role.
+    pub members: u8,
 }
 
 /// The text of the four data files.
@@ -102,6 +107,7 @@ pub fn generate(shape: &Shape) -> Files {
         &mut people,
         &mut stream(shape.seed, 2),
         shape.people,
+        shape.members,
         &insts,
     );
     people.push_str("]\n");
