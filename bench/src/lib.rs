@@ -11,6 +11,7 @@
 //!     meetings: 3,
 //!     institutions: 2,
 //!     seed: 1,
+//!     members: 0,
 //! });
 //! assert!(files.people.contains("Person("));
 //! ```
@@ -46,6 +47,10 @@ pub struct Shape {
     pub meetings: usize,
     pub institutions: usize,
     pub seed: u64,
+    /// The percentage of the people outside the committee who are members
+    /// of the society (role `Member`), and so known to members only. With
+    /// none, the files are as they were before the generator knew the role.
+    pub members: u8,
 }
 
 /// The text of the four data files.
@@ -117,7 +122,7 @@ pub fn generate(shape: &Shape) -> Files {
         |t, r| institutions::write(t, r, shape.institutions),
     );
     let (people, contact) = list_file(seed, ("people", 2), shape.people * 330, |t, r| {
-        people::write(t, r, shape.people, &insts)
+        people::write(t, r, shape.people, shape.members, &insts)
     });
     let (meetings, ()) = list_file(seed, ("meetings", 3), shape.meetings * 330, |t, r| {
         meetings::write(t, r, shape.meetings, &insts)
