@@ -38,8 +38,7 @@ fn downloaded<'a>(file: &'a Value, media_type: &str, name: &str) -> &'a str {
 
 #[test]
 fn a_visitor_clicks_through_to_a_card_and_the_calendar() {
-    if !support::external_tests() {
-        eprintln!("skipped: the walk in Chromium runs with NSPM_EXTERNAL_TESTS=1");
+    if !support::external_tests("the walk in Chromium") {
         return;
     }
     let tools = support::root().join("tests/tools");
@@ -140,8 +139,7 @@ const LOOKS: [(&str, &str); 8] = [
 /// look at.
 #[test]
 fn every_kind_of_page_looks_right_at_every_width_in_both_schemes_and_in_print() {
-    if !support::external_tests() {
-        eprintln!("skipped: the looks in Chromium are checked with NSPM_EXTERNAL_TESTS=1");
+    if !support::external_tests("the looks in Chromium") {
         return;
     }
     let tools = support::root().join("tests/tools");

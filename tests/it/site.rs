@@ -551,8 +551,7 @@ fn vnu(args: &[&str], files: &[PathBuf]) -> (serde_json::Value, bool) {
 
 #[test]
 fn every_page_passes_the_nu_html_checker() {
-    if !support::external_tests() {
-        eprintln!("skipped: the Nu Html Checker runs with NSPM_EXTERNAL_TESTS=1");
+    if !support::external_tests("the Nu Html Checker") {
         return;
     }
     let (_dirs, files) = exported_html();
@@ -569,22 +568,15 @@ fn every_page_passes_the_nu_html_checker() {
 
 #[test]
 fn every_page_passes_axe_and_fits_a_phone() {
-    if !support::external_tests() {
-        eprintln!("skipped: axe-core in Chromium runs with NSPM_EXTERNAL_TESTS=1");
+    if !support::external_tests("axe-core in Chromium") {
         return;
     }
     let (_dirs, files) = exported_html();
-    let out = Command::new("node")
-        .arg(tools().join("axe.mjs"))
-        .args(&files)
-        .current_dir(tools())
-        .output()
-        .expect("node runs");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "axe found problems:\n{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
+    let stdout = support::tool_stdout(
+        Command::new("node")
+            .arg(tools().join("axe.mjs"))
+            .args(&files)
+            .current_dir(tools()),
     );
     assert!(
         stdout.contains(&format!("checked {} pages", files.len())),
@@ -652,8 +644,7 @@ fn the_navigation_marks_the_current_page_or_section() {
 
 #[test]
 fn the_stylesheet_passes_the_nu_css_checker() {
-    if !support::external_tests() {
-        eprintln!("skipped: the Nu Html Checker runs with NSPM_EXTERNAL_TESTS=1");
+    if !support::external_tests("the Nu Html Checker") {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -662,4 +653,28 @@ fn the_stylesheet_passes_the_nu_css_checker() {
     let (report, ok) = vnu(&["--css"], &[css]);
     assert_eq!(report["messages"], serde_json::json!([]), "{report:#}");
     assert!(ok);
+}
+
+#[test]
+fn a_site_built_with_progress_reports_every_job_once_and_is_the_same_site() {
+    let society = Society::load_embedded().unwrap();
+    let calls = std::sync::Mutex::new(Vec::new());
+    let site = Site::build_reporting(&society, &options(), &|done, of| {
+        calls.lock().unwrap().push((done, of));
+    })
+    .unwrap();
+    // One job for the pages the site has one of, and one per record shown.
+    let jobs = 1
+        + society.people_for(Audience::Public).count()
+        + society.institutions.len()
+        + society.meetings.len();
+    let mut calls = calls.into_inner().unwrap();
+    calls.sort();
+    let expected: Vec<_> = (1..=jobs).map(|done| (done, jobs)).collect();
+    assert_eq!(calls, expected);
+    let same = embedded_site();
+    assert!(
+        site.iter().eq(same.iter()),
+        "the site differs with progress"
+    );
 }

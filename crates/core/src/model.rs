@@ -91,9 +91,14 @@ impl Id {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+}
 
-    /// An id from text that passes [`crate::validate::id`].
-    pub fn new(text: &str) -> Result<Id, String> {
+/// An id read from text elsewhere than the data files (the members' access
+/// file names people by id): the text must pass [`crate::validate::id`].
+impl std::str::FromStr for Id {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Id, String> {
         crate::validate::id(text).map(|()| Id(text.to_string()))
     }
 }

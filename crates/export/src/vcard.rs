@@ -92,6 +92,16 @@ pub fn cards(society: &Society, people: &[&Person], opts: &CardOptions) -> Strin
 /// People whose cards one worker writes at a time.
 const CARDS_PER_BLOCK: usize = 64;
 
+/// The UID of a person's card (`urn:uuid:…`).
+pub fn person_uid(society: &Society, person: &Person) -> String {
+    uid(society, "person", person.id.as_str())
+}
+
+/// The UID of the society's own card.
+pub fn society_uid(society: &Society) -> String {
+    uid(society, "society", society.info.id.as_str())
+}
+
 /// A UID that is the same for the same record on every machine and in every
 /// export: a name-based (version 5) UUID of the society's and the record's
 /// ids. It does not depend on the base URL, which may change.

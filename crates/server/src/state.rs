@@ -22,6 +22,8 @@ pub struct Snapshot {
     /// The members' side, rendered with members-only details; served only
     /// to members.
     pub members: MembersPages,
+    /// The address book and calendars for CardDAV and CalDAV.
+    pub(crate) dav: crate::dav::Dav,
 }
 
 /// The members' side of a snapshot, ready to send.
@@ -44,9 +46,11 @@ impl Snapshot {
         stamp: Option<Timestamp>,
         files: Option<Timestamp>,
     ) -> Result<Snapshot, ExportError> {
+        let fixed = stamp;
         let stamp = stamp_for(&society, stamp);
         let options = SiteOptions { stamp };
         let site = Site::build(&society, &options)?;
+        let dav = crate::dav::Dav::build(&society, fixed);
         let members = MembersSite::build(&society, &options)?;
         // Last-Modified is the later of the calendars' DTSTAMP (when the
         // data says it last changed) and the files' own time. The stamp
@@ -67,6 +71,7 @@ impl Snapshot {
             society,
             pages,
             members,
+            dav,
         })
     }
 }
@@ -144,7 +149,9 @@ impl AppState {
     /// `files` is when the data's files last changed, as for
     /// [`AppState::with_files`].
     pub fn replace(&self, society: Society, files: Option<Timestamp>) -> Result<(), ExportError> {
-        let next = Snapshot::build(society, self.stamp, files)?;
+        let mut next = Snapshot::build(society, self.stamp, files)?;
+        // The sync tokens the last snapshot gave stay answerable.
+        next.dav.inherit(&self.current.load().dav);
         self.current.store(Arc::new(next));
         Ok(())
     }
@@ -161,7 +168,7 @@ impl AppState {
     /// Reads the access file and key again. When either cannot be read,
     /// nobody is let in until they can: a revocation must never be undone
     /// by a file that fails to read.
-    pub fn reload_access(&self, dir: &Path) -> Result<(), AccessError> {
+    pub(crate) fn reload_access(&self, dir: &Path) -> Result<(), AccessError> {
         let key = match SessionKey::load(dir) {
             Ok(Some(key)) => key,
             Ok(None) => SessionKey::load_or_create(dir).inspect_err(|_| self.close_gate())?,

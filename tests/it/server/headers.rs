@@ -338,6 +338,11 @@ async fn other_methods_get_405_with_allow() {
             "/calendar.ics",
             "/nowhere",
         ] {
+            // OPTIONS on `/` is DAV's, which clients given only the
+            // server's address probe (`server::dav` tests it).
+            if method == "OPTIONS" && uri == "/" {
+                continue;
+            }
             let r = send(&state, method, uri).await;
             assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED, "{method} {uri}");
             assert_eq!(r.header(header::ALLOW), "GET, HEAD", "{method} {uri}");

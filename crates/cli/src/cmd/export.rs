@@ -101,9 +101,19 @@ pub fn run(cx: &mut Context, command: Command) -> anyhow::Result<ExitCode> {
     let stamp = stamp_for(&society, fixed);
     match command {
         Command::Site(args) => {
-            let site = Site::build(&society, &SiteOptions { stamp })?;
+            // Bars for the two long steps of a large site, on a terminal only.
+            let rendering = super::progress("rendering pages", 0);
+            let length = std::sync::Once::new();
+            let site = Site::build_reporting(&society, &SiteOptions { stamp }, &|_, jobs| {
+                length.call_once(|| rendering.set_length(jobs as u64));
+                rendering.inc(1);
+            })?;
+            rendering.finish_and_clear();
+            let writing = super::progress("writing files", site.len());
             let out = ExportDir::new(&args.out).with_faults(cx.faults.clone());
-            let exported = out.replace(site.files())?;
+            let exported = out.replace(site.files().inspect(|_| writing.inc(1)));
+            writing.finish_and_clear();
+            let exported = exported?;
             eprintln!("wrote {} files to {}", exported.files, args.out.display());
             exported.warnings.into_iter().for_each(super::warn);
             super::leave_to_exit(site);

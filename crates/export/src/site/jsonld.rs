@@ -20,7 +20,7 @@ use serde::Serialize;
 /// Where records live on the site, for the `url` fields: absolute when the
 /// site has a base URL, left out otherwise (JSON-LD URLs should not depend
 /// on which page they sit in).
-pub struct Urls<'a> {
+pub(crate) struct Urls<'a> {
     pub base: Option<&'a str>,
 }
 
@@ -187,7 +187,7 @@ struct OrganizationLd<'a> {
 }
 
 /// The society as an Organization, with its members, as script text.
-pub fn organization(society: &SocietyView, members: &[PersonView], urls: &Urls) -> String {
+pub(crate) fn organization(society: &SocietyView, members: &[PersonView], urls: &Urls) -> String {
     let SocietyView {
         id: _,
         name,

@@ -20,7 +20,7 @@ const HEIGHT: f64 = 272.8;
 
 /// What the map template draws.
 #[derive(Debug, Serialize)]
-pub struct MapView {
+pub(crate) struct MapView {
     pub width: f64,
     pub height: f64,
     /// The neighbours' outlines, as SVG path data.
@@ -123,7 +123,7 @@ fn tenths(v: f64) -> f64 {
 }
 
 /// Whether a flag is drawn here for this country.
-pub fn has_flag(code: &str) -> bool {
+pub(crate) fn has_flag(code: &str) -> bool {
     design(code).is_some()
 }
 
@@ -169,7 +169,7 @@ fn design(code: &str) -> Option<Design> {
 
 /// An SVG `<symbol id="flag-XX">` for each of these countries that has a
 /// flag drawn here; pages use them with `<use href="#flag-XX">`.
-pub fn flag_symbols<'a>(codes: impl IntoIterator<Item = &'a str>) -> String {
+pub(crate) fn flag_symbols<'a>(codes: impl IntoIterator<Item = &'a str>) -> String {
     let mut out = String::new();
     for code in codes {
         let Some(design) = design(code) else { continue };

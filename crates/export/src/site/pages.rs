@@ -1,6 +1,7 @@
 //! Renders each page of the site from the society's public views.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use minijinja::{Environment, Value, context};
 use nspm_core::view::{InstitutionView, MeetingView, PersonView, SocietyView};
@@ -10,7 +11,7 @@ use nspm_core::{
 use serde::Serialize;
 
 use super::jsonld::{self, Urls};
-use super::{NOT_FOUND, Page, SiteOptions, content_type, map, templates};
+use super::{NOT_FOUND, Page, Progress, SiteOptions, content_type, map, templates};
 use crate::vcard::{self, CardOptions, VcardVersion};
 use crate::{CalendarOptions, ExportError, ics, parallel};
 
@@ -34,9 +35,10 @@ enum Job<'a> {
     Meeting(&'a Meeting),
 }
 
-pub fn render_all(
+pub(crate) fn render_all(
     society: &Society,
     options: &SiteOptions,
+    progress: Progress<'_>,
 ) -> Result<BTreeMap<String, Page>, ExportError> {
     let r = Renderer::new(society, options, AUDIENCE);
     let jobs: Vec<Job> = std::iter::once(Job::Frame)
@@ -44,7 +46,12 @@ pub fn render_all(
         .chain(society.institutions.iter().map(Job::Institution))
         .chain(society.meetings.iter().map(Job::Meeting))
         .collect();
-    let rendered = parallel::try_map(&jobs, |job| r.job(job))?;
+    let done = AtomicUsize::new(0);
+    let rendered = parallel::try_map(&jobs, |job| {
+        let pages = r.job(job)?;
+        progress(done.fetch_add(1, Ordering::Relaxed) + 1, jobs.len());
+        Ok::<_, ExportError>(pages)
+    })?;
     let mut pages: BTreeMap<String, Page> = rendered.into_iter().flatten().collect();
 
     let html: Vec<String> = pages
@@ -163,7 +170,7 @@ struct Crumb {
 
 /// A meeting on the timeline, with its last day for people to read.
 #[derive(Serialize)]
-struct TimelineEntry<'a> {
+pub(super) struct TimelineEntry<'a> {
     #[serde(flatten)]
     meeting: &'a MeetingView,
     end_text: Option<String>,
@@ -498,13 +505,7 @@ impl Renderer<'_> {
             .into_iter()
             .map(|m| MeetingView::new(self.society, m, AUDIENCE))
             .collect();
-        let entries: Vec<TimelineEntry> = meetings
-            .iter()
-            .map(|meeting| TimelineEntry {
-                meeting,
-                end_text: self.end_text(meeting),
-            })
-            .collect();
+        let entries = self.timeline(&meetings);
         let description = match (meetings.first(), meetings.last()) {
             (Some(first), Some(last)) => format!(
                 "The meetings of the {}, from {} in {} to {} in {}.",
@@ -569,6 +570,17 @@ impl Renderer<'_> {
             frame,
             context! { meeting => view, paragraphs, end_text, times, previous, next },
         )
+    }
+
+    /// The meetings as the timeline lists them, each with its last day.
+    pub(super) fn timeline<'m>(&self, meetings: &'m [MeetingView]) -> Vec<TimelineEntry<'m>> {
+        meetings
+            .iter()
+            .map(|meeting| TimelineEntry {
+                meeting,
+                end_text: self.end_text(meeting),
+            })
+            .collect()
     }
 
     /// The last day of a meeting of several days, for people to read.

@@ -2,63 +2,36 @@
 
 use minijinja::{AutoEscape, Environment, Error, Output, State, UndefinedBehavior, Value};
 
+/// Each template's name and text: the file of that name in `templates/`,
+/// compiled in.
+macro_rules! templates {
+    ($($name:literal),* $(,)?) => {
+        &[$(($name, include_str!(concat!("../../templates/", $name)))),*]
+    };
+}
+
 /// Every template, by name; `.html` ones are escaped for HTML automatically.
-const TEMPLATES: &[(&str, &str)] = &[
-    ("base.html", include_str!("../../templates/base.html")),
-    ("home.html", include_str!("../../templates/home.html")),
-    (
-        "committee.html",
-        include_str!("../../templates/committee.html"),
-    ),
-    ("map.html", include_str!("../../templates/map.html")),
-    ("person.html", include_str!("../../templates/person.html")),
-    (
-        "institution.html",
-        include_str!("../../templates/institution.html"),
-    ),
-    (
-        "meetings.html",
-        include_str!("../../templates/meetings.html"),
-    ),
-    ("meeting.html", include_str!("../../templates/meeting.html")),
-    ("contact.html", include_str!("../../templates/contact.html")),
-    ("404.html", include_str!("../../templates/404.html")),
-    (
-        "person_facts.html",
-        include_str!("../../templates/person_facts.html"),
-    ),
-    (
-        "members_nav.html",
-        include_str!("../../templates/members_nav.html"),
-    ),
-    (
-        "members_entry.html",
-        include_str!("../../templates/members_entry.html"),
-    ),
-    (
-        "members_search_form.html",
-        include_str!("../../templates/members_search_form.html"),
-    ),
-    (
-        "members_directory.html",
-        include_str!("../../templates/members_directory.html"),
-    ),
-    (
-        "members_person.html",
-        include_str!("../../templates/members_person.html"),
-    ),
-    (
-        "members_search.html",
-        include_str!("../../templates/members_search.html"),
-    ),
-    (
-        "members_sign_in.html",
-        include_str!("../../templates/members_sign_in.html"),
-    ),
-    (
-        "members_needs_tls.html",
-        include_str!("../../templates/members_needs_tls.html"),
-    ),
+const TEMPLATES: &[(&str, &str)] = templates![
+    "base.html",
+    "home.html",
+    "committee.html",
+    "map.html",
+    "person.html",
+    "institution.html",
+    "meetings.html",
+    "meeting.html",
+    "contact.html",
+    "404.html",
+    "person_facts.html",
+    "members_nav.html",
+    "members_entry.html",
+    "members_search_form.html",
+    "members_directory.html",
+    "members_meetings.html",
+    "members_person.html",
+    "members_search.html",
+    "members_sign_in.html",
+    "members_needs_tls.html",
 ];
 
 pub fn environment() -> Environment<'static> {
