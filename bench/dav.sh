@@ -28,7 +28,7 @@ default_runs=5
 . bench/common.sh
 rounds=${ROUNDS:-$runs}
 
-venv=$root/.tools/venv/bin
+venv=$root/.tools/dav-venv/bin
 for tool in vdirsyncer radicale python; do
   [ -x "$venv/$tool" ] || { echo "no $venv/$tool: run tests/tools/install" >&2; exit 1; }
 done

@@ -324,7 +324,7 @@ fn the_committee_map_marks_each_country_with_its_flag_and_count() {
         assert!(page.contains(&format!("{name}: {count}")), "{name}");
     }
     // The United States is not drawn but is still listed.
-    assert!(page.contains("United States</a> <span class=\"note\">(not on the map)</span></th><td class=\"number\">1</td>"));
+    assert!(page.contains("United States</a> <span class=\"note\">(not marked on the map)</span></th><td class=\"number\">1</td>"));
 }
 
 #[test]
@@ -522,12 +522,9 @@ fn tools() -> PathBuf {
     support::root().join("tests/tools")
 }
 
-#[test]
-fn every_page_passes_the_nu_html_checker() {
-    if !support::external_tests("the Nu Html Checker") {
-        return;
-    }
-    let (_dirs, files) = exported_html();
+/// The Nu Html Checker's report on these files (errors only), and whether
+/// it exited successfully.
+fn vnu(args: &[&str], files: &[PathBuf]) -> (serde_json::Value, bool) {
     let jar = tools().join("node_modules/vnu-jar/build/dist/vnu.jar");
     assert!(
         jar.is_file(),
@@ -537,24 +534,35 @@ fn every_page_passes_the_nu_html_checker() {
     let out = Command::new("java")
         .arg("-jar")
         .arg(&jar)
+        .args(args)
         .args(["--errors-only", "--format", "json"])
-        .args(&files)
+        .args(files)
         .output()
         .expect("java runs");
     // vnu writes its JSON report to standard error.
-    let report: serde_json::Value = serde_json::from_slice(&out.stderr).unwrap_or_else(|e| {
+    let report = serde_json::from_slice(&out.stderr).unwrap_or_else(|e| {
         panic!(
             "vnu's report is not JSON ({e}): {}",
             String::from_utf8_lossy(&out.stderr)
         )
     });
+    (report, out.status.success())
+}
+
+#[test]
+fn every_page_passes_the_nu_html_checker() {
+    if !support::external_tests("the Nu Html Checker") {
+        return;
+    }
+    let (_dirs, files) = exported_html();
+    let (report, ok) = vnu(&[], &files);
     let messages = report["messages"].as_array().unwrap();
     assert!(
         messages.is_empty(),
         "vnu found errors in {} pages: {report:#}",
         files.len()
     );
-    assert!(out.status.success());
+    assert!(ok);
     assert!(files.len() > 40);
 }
 
@@ -574,6 +582,77 @@ fn every_page_passes_axe_and_fits_a_phone() {
         stdout.contains(&format!("checked {} pages", files.len())),
         "{stdout}"
     );
+}
+
+/// A person's position is their card's TITLE (their roles stay as ROLE), and
+/// the person's page shows it; a person without one keeps the society's
+/// title for their role.
+#[test]
+fn a_position_is_the_cards_title_and_shown_on_the_page() {
+    let site = fixture_site();
+    let ada = text(&site, "/people/ada-quote.vcf");
+    assert!(
+        ada.contains("\r\nTITLE:Professor of <Genetics> & \"Statistics\"\r\n"),
+        "{ada}"
+    );
+    assert!(ada.contains("\r\nROLE:"), "{ada}");
+    let bjorn = text(&site, "/people/bjorn-long.vcf");
+    assert!(
+        bjorn.contains("\r\nTITLE:Member of the T<I> Steering Committee\r\n"),
+        "{bjorn}"
+    );
+    let page = text(&site, "/people/ada-quote/");
+    assert!(
+        page.contains(
+            "<dt>Position</dt>\n<dd>Professor of &lt;Genetics&gt; &amp; &quot;Statistics&quot;</dd>"
+        ),
+        "{page}"
+    );
+    assert!(page.contains("\"jobTitle\": \"Professor of"), "{page}");
+}
+
+/// Every page marks where it is in the main navigation: the page itself,
+/// or the section a record's page belongs to; record pages lead back by
+/// breadcrumbs.
+#[test]
+fn the_navigation_marks_the_current_page_or_section() {
+    let site = fixture_site();
+    for (path, marked, current) in [
+        ("/", "About", "page"),
+        ("/committee/", "Committee", "page"),
+        ("/meetings/", "Meetings", "page"),
+        ("/contact/", "Contact", "page"),
+        ("/people/ada-quote/", "Committee", "true"),
+        ("/institutions/bergen-lab/", "Committee", "true"),
+        ("/meetings/bergen-2015/", "Meetings", "true"),
+    ] {
+        let page = text(&site, path);
+        let nav = &page[page.find("aria-label=\"Main\"").unwrap()..];
+        let nav = &nav[..nav.find("</nav>").unwrap()];
+        assert_eq!(nav.matches("aria-current").count(), 1, "{path}: {nav}");
+        assert!(
+            nav.contains(&format!("aria-current=\"{current}\">{marked}</a>")),
+            "{path}: {nav}"
+        );
+        assert_eq!(
+            page.contains("aria-label=\"Breadcrumb\""),
+            current == "true",
+            "{path}"
+        );
+    }
+}
+
+#[test]
+fn the_stylesheet_passes_the_nu_css_checker() {
+    if !support::external_tests("the Nu Html Checker") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let css = dir.path().join("style.css");
+    std::fs::write(&css, &fixture_site().get("/style.css").unwrap().bytes).unwrap();
+    let (report, ok) = vnu(&["--css"], &[css]);
+    assert_eq!(report["messages"], serde_json::json!([]), "{report:#}");
+    assert!(ok);
 }
 
 #[test]

@@ -352,6 +352,8 @@ record! {
         /// Other spellings of the name; searches match them too.
         pub aliases: Vec<String>,
         pub country: Country,
+        /// The institution's own website, an `http(s)` URL.
+        pub web: Option<String>,
     }
 }
 
@@ -366,6 +368,9 @@ record! {
         pub institution: Option<Id>,
         pub country: Country,
         pub roles: Vec<Role>,
+        /// What the person does where they work, such as "Professor of
+        /// Genetics"; public, like the name.
+        pub position: Option<String>,
         pub email: Option<Detail>,
         pub phone: Option<Detail>,
         /// The bare iD, `0000-0002-1825-0097`.
@@ -424,6 +429,7 @@ impl Person {
             institution: _,
             country: _,
             roles: _,
+            position: _,
             email,
             phone,
             orcid,

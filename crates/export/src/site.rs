@@ -52,8 +52,8 @@ pub use members::MembersSite;
 /// The content types the site serves, with their character sets.
 pub mod content_type {
     pub const HTML: &str = "text/html; charset=utf-8";
-    pub const CSS: &str = "text/css; charset=utf-8";
-    pub const SVG: &str = "image/svg+xml";
+    pub(crate) const CSS: &str = "text/css; charset=utf-8";
+    pub(crate) const SVG: &str = "image/svg+xml";
     pub const XML: &str = "application/xml; charset=utf-8";
     pub const TEXT: &str = "text/plain; charset=utf-8";
     pub const CALENDAR: &str = "text/calendar; charset=utf-8";

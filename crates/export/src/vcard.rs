@@ -173,6 +173,7 @@ fn write_person(out: &mut Lines, society: &Society, person: &Person, opts: &Card
         // The roles come through `Person::roles_for`, as the audience may
         // know of them.
         roles: _,
+        position,
         // The contact details come through `Person::details`, with their
         // kinds and only as the audience may see them.
         email: _,
@@ -188,12 +189,17 @@ fn write_person(out: &mut Lines, society: &Society, person: &Person, opts: &Card
         out.prop("ORG", &components(&[&institution.name]));
     }
     let roles: Vec<Role> = person.roles_for(opts.audience).collect();
-    if !roles.is_empty() {
+    // TITLE is the person's position (RFC 6350 section 6.6.1) when the
+    // data gives one, else what they are in the society; ROLE names each
+    // role either way.
+    if let Some(position) = position {
+        out.text("TITLE", position);
+    } else if !roles.is_empty() {
         let titles: Vec<String> = roles.iter().map(|&r| role_title(society, r)).collect();
         out.text("TITLE", &titles.join(" and "));
-        for role in roles {
-            out.text("ROLE", role.label());
-        }
+    }
+    for role in roles {
+        out.text("ROLE", role.label());
     }
     // The address holds only the country: the other six components are
     // left empty rather than guessed.

@@ -32,7 +32,7 @@ pub(crate) use limit::Limiter;
 pub const COOKIE: &str = "nspm_session";
 
 /// How long a session lasts, unless its grant ends sooner.
-pub const SESSION_LIFETIME: Duration = Duration::from_secs(30 * 24 * 60 * 60);
+pub(crate) const SESSION_LIFETIME: Duration = Duration::from_secs(30 * 24 * 60 * 60);
 
 /// The realm HTTP Basic clients are asked for.
 const CHALLENGE: &str = "Basic realm=\"NSPM members\", charset=\"UTF-8\"";
@@ -40,7 +40,7 @@ const CHALLENGE: &str = "Basic realm=\"NSPM members\", charset=\"UTF-8\"";
 /// What the server knows of who may come in: the access file as last read,
 /// and the key that signs sessions.
 #[derive(Debug)]
-pub struct Gate {
+pub(crate) struct Gate {
     /// None when the access file could not be read: then nobody gets in
     /// until it can, since a grant revoked in a file that no longer reads
     /// must not stay open.

@@ -278,7 +278,7 @@ impl Pages {
     /// with `modified` (when the data last changed) as their Last-Modified.
     /// The site is taken apart so that each body is moved, not copied: with
     /// a large society the bodies alone are hundreds of megabytes.
-    pub fn from_site(site: nspm_export::Site, modified: Timestamp) -> Pages {
+    pub(crate) fn from_site(site: nspm_export::Site, modified: Timestamp) -> Pages {
         let entries: Vec<(String, nspm_export::Page)> = site.into_pages().collect();
         // On rayon's pool, which passes a panic on to the caller rather
         // than serve a site with holes in it.

@@ -168,7 +168,7 @@ impl AppState {
     /// Reads the access file and key again. When either cannot be read,
     /// nobody is let in until they can: a revocation must never be undone
     /// by a file that fails to read.
-    pub fn reload_access(&self, dir: &Path) -> Result<(), AccessError> {
+    pub(crate) fn reload_access(&self, dir: &Path) -> Result<(), AccessError> {
         let key = match SessionKey::load(dir) {
             Ok(Some(key)) => key,
             Ok(None) => SessionKey::load_or_create(dir).inspect_err(|_| self.close_gate())?,

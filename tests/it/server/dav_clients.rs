@@ -32,7 +32,7 @@ const OTHER_HIDDEN_EMAIL: &str = "hidden.member@example.org";
 const VENUE_ADDRESS: &str = "Canarystraße 7";
 
 fn venv(program: &str) -> PathBuf {
-    support::root().join(".tools/venv/bin").join(program)
+    support::root().join(".tools/dav-venv/bin").join(program)
 }
 
 fn tool(program: &str) -> PathBuf {

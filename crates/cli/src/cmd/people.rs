@@ -105,6 +105,7 @@ pub fn run(cx: &mut Context, command: Command) -> anyhow::Result<ExitCode> {
                     ("institution", institution_text(&view)),
                     ("country", view.country.name.to_string()),
                     ("roles", view.roles.join(", ")),
+                    ("position", view.position.clone().unwrap_or_default()),
                     ("email", detail_text(&view.contact.email)),
                     ("phone", detail_text(&view.contact.phone)),
                     ("orcid", detail_text(&view.contact.orcid)),

@@ -42,11 +42,26 @@ pub fn environment() -> Environment<'static> {
     env.set_trim_blocks(true);
     env.set_lstrip_blocks(true);
     env.set_formatter(format_value);
+    env.add_filter("breakable", breakable);
     for (name, source) in TEMPLATES {
         env.add_template(name, source)
             .expect("the templates compiled into the binary parse");
     }
     env
+}
+
+/// An email address (or another long name without spaces) escaped for
+/// HTML, with a line-break opportunity (`<wbr>`) after its `@` and each dot,
+/// so that a narrow screen breaks it at one of those, never mid-word.
+fn breakable(text: &str) -> Value {
+    let mut out = String::with_capacity(text.len() + 16);
+    for (i, part) in text.split_inclusive(['@', '.']).enumerate() {
+        if i > 0 {
+            out.push_str("<wbr>");
+        }
+        out.push_str(&super::escape_markup(part));
+    }
+    Value::from_safe_string(out)
 }
 
 /// Prints a value as minijinja's own formatter does, but escaping HTML with
@@ -61,4 +76,18 @@ fn format_value(out: &mut Output, state: &State, value: &Value) -> Result<(), Er
         None => super::escape_into(out, &value.to_string(), super::markup_escape),
     };
     written.map_err(Error::from)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_break_after_the_at_and_the_dots() {
+        assert_eq!(
+            breakable("a.b@x<y>.org").to_string(),
+            "a.<wbr>b@<wbr>x&lt;y&gt;.<wbr>org"
+        );
+        assert_eq!(breakable("plain").to_string(), "plain");
+    }
 }
