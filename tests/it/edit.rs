@@ -8,28 +8,20 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Output, Stdio};
+use std::process::Stdio;
 use std::thread;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use nspm_core::{DataFile, Society, Sources, Timestamp};
 use tempfile::TempDir;
 
-use crate::support::{self, nspm, nspm_in as command, run_in as run};
+use crate::support::{self, nspm, nspm_in as command, run_in as run, stderr, stdout};
 
 /// A copy of the society's real data in `<temp>/data`.
 fn copy_of_data() -> TempDir {
     let temp = tempfile::tempdir().expect("a temporary directory");
     support::copy_data(&support::root().join("data"), &temp.path().join("data"));
     temp
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8(output.stdout.clone()).expect("stdout is UTF-8")
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8(output.stderr.clone()).expect("stderr is UTF-8")
 }
 
 /// Runs nspm and expects success; returns what it printed.

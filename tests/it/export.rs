@@ -5,28 +5,10 @@
 use std::path::Path;
 use std::process::Output;
 
-use crate::support;
-
-/// Runs `nspm --data <site fixture or dir> args…`.
-fn nspm_on(data: &Path, args: &[&str]) -> Output {
-    support::nspm()
-        .arg("--data")
-        .arg(data)
-        .args(args)
-        .output()
-        .expect("nspm runs")
-}
+use crate::support::{self, nspm_ok, nspm_on, stderr, stdout};
 
 fn fixture() -> std::path::PathBuf {
     support::fixture("site")
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8(out.stdout.clone()).unwrap()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8(out.stderr.clone()).unwrap()
 }
 
 /// The FN lines of a card file, in order.
@@ -136,9 +118,7 @@ fn a_site_export_goes_into_a_new_or_empty_directory_but_no_other() {
 #[test]
 fn vcard_export_follows_filters_version_and_audience() {
     let data = fixture();
-    let all = nspm_on(&data, &["export", "vcard"]);
-    assert!(all.status.success(), "{}", stderr(&all));
-    let cards = stdout(&all);
+    let cards = nspm_ok(&data, &["export", "vcard"]);
     // The society's card first, then everyone by family name.
     assert_eq!(names(&cards).len(), 5, "{cards}");
     assert_eq!(cards.matches("BEGIN:VCARD\r\n").count(), 5);
@@ -229,9 +209,7 @@ fn vcard_export_refuses_bad_arguments() {
 #[test]
 fn ics_export_writes_every_meeting() {
     let data = fixture();
-    let out = nspm_on(&data, &["export", "ics"]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    let calendar = stdout(&out);
+    let calendar = nspm_ok(&data, &["export", "ics"]);
     assert!(calendar.starts_with("BEGIN:VCALENDAR\r\n"), "{calendar}");
     assert!(calendar.ends_with("END:VCALENDAR\r\n"));
     assert_eq!(calendar.matches("BEGIN:VEVENT\r\n").count(), 3);

@@ -325,7 +325,7 @@ fn the_committee_map_marks_each_country_with_its_flag_and_count() {
         assert!(page.contains(&format!("{name}: {count}")), "{name}");
     }
     // The United States is not drawn but is still listed.
-    assert!(page.contains("United States</a> <span class=\"note\">(not on the map)</span></th><td class=\"number\">1</td>"));
+    assert!(page.contains("United States</a> <span class=\"note\">(not marked on the map)</span></th><td class=\"number\">1</td>"));
 }
 
 #[test]
@@ -525,13 +525,9 @@ fn tools() -> PathBuf {
     support::root().join("tests/tools")
 }
 
-#[test]
-fn every_page_passes_the_nu_html_checker() {
-    if !support::external_tests() {
-        eprintln!("skipped: the Nu Html Checker runs with NSPM_EXTERNAL_TESTS=1");
-        return;
-    }
-    let (_dirs, files) = exported_html();
+/// The Nu Html Checker's report on these files (errors only), and whether
+/// it exited successfully.
+fn vnu(args: &[&str], files: &[PathBuf]) -> (serde_json::Value, bool) {
     let jar = tools().join("node_modules/vnu-jar/build/dist/vnu.jar");
     assert!(
         jar.is_file(),
@@ -541,45 +537,49 @@ fn every_page_passes_the_nu_html_checker() {
     let out = Command::new("java")
         .arg("-jar")
         .arg(&jar)
+        .args(args)
         .args(["--errors-only", "--format", "json"])
-        .args(&files)
+        .args(files)
         .output()
         .expect("java runs");
     // vnu writes its JSON report to standard error.
-    let report: serde_json::Value = serde_json::from_slice(&out.stderr).unwrap_or_else(|e| {
+    let report = serde_json::from_slice(&out.stderr).unwrap_or_else(|e| {
         panic!(
             "vnu's report is not JSON ({e}): {}",
             String::from_utf8_lossy(&out.stderr)
         )
     });
+    (report, out.status.success())
+}
+
+#[test]
+fn every_page_passes_the_nu_html_checker() {
+    if !support::external_tests("the Nu Html Checker") {
+        return;
+    }
+    let (_dirs, files) = exported_html();
+    let (report, ok) = vnu(&[], &files);
     let messages = report["messages"].as_array().unwrap();
     assert!(
         messages.is_empty(),
         "vnu found errors in {} pages: {report:#}",
         files.len()
     );
-    assert!(out.status.success());
+    assert!(ok);
     assert!(files.len() > 40);
 }
 
 #[test]
 fn every_page_passes_axe_and_fits_a_phone() {
-    if !support::external_tests() {
-        eprintln!("skipped: axe-core in Chromium runs with NSPM_EXTERNAL_TESTS=1");
+    if !support::external_tests("axe-core in Chromium") {
         return;
     }
     let (_dirs, files) = exported_html();
-    let out = Command::new("node")
-        .arg(tools().join("axe.mjs"))
-        .args(&files)
-        .current_dir(tools())
-        .output()
-        .expect("node runs");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "axe found problems:\n{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
+    let stdout = support::tool_stdout(
+        Command::new("node")
+            .arg(tools().join("axe.mjs"))
+            .args(&files)
+            .current_dir(tools()),
     );
     assert!(
         stdout.contains(&format!("checked {} pages", files.len())),
@@ -641,6 +641,64 @@ fn upcoming_meetings_lead_until_their_last_day_is_past() {
     }
 }
 
+/// A person's position is their card's TITLE (their roles stay as ROLE), and
+/// the person's page shows it; a person without one keeps the society's
+/// title for their role.
+#[test]
+fn a_position_is_the_cards_title_and_shown_on_the_page() {
+    let site = fixture_site();
+    let ada = text(&site, "/people/ada-quote.vcf");
+    assert!(
+        ada.contains("\r\nTITLE:Professor of <Genetics> & \"Statistics\"\r\n"),
+        "{ada}"
+    );
+    assert!(ada.contains("\r\nROLE:"), "{ada}");
+    let bjorn = text(&site, "/people/bjorn-long.vcf");
+    assert!(
+        bjorn.contains("\r\nTITLE:Member of the T<I> Steering Committee\r\n"),
+        "{bjorn}"
+    );
+    let page = text(&site, "/people/ada-quote/");
+    assert!(
+        page.contains(
+            "<dt>Position</dt>\n<dd>Professor of &lt;Genetics&gt; &amp; &quot;Statistics&quot;</dd>"
+        ),
+        "{page}"
+    );
+    assert!(page.contains("\"jobTitle\": \"Professor of"), "{page}");
+}
+
+/// Every page marks where it is in the main navigation: the page itself,
+/// or the section a record's page belongs to; record pages lead back by
+/// breadcrumbs.
+#[test]
+fn the_navigation_marks_the_current_page_or_section() {
+    let site = fixture_site();
+    for (path, marked, current) in [
+        ("/", "About", "page"),
+        ("/committee/", "Committee", "page"),
+        ("/meetings/", "Meetings", "page"),
+        ("/contact/", "Contact", "page"),
+        ("/people/ada-quote/", "Committee", "true"),
+        ("/institutions/bergen-lab/", "Committee", "true"),
+        ("/meetings/bergen-2015/", "Meetings", "true"),
+    ] {
+        let page = text(&site, path);
+        let nav = &page[page.find("aria-label=\"Main\"").unwrap()..];
+        let nav = &nav[..nav.find("</nav>").unwrap()];
+        assert_eq!(nav.matches("aria-current").count(), 1, "{path}: {nav}");
+        assert!(
+            nav.contains(&format!("aria-current=\"{current}\">{marked}</a>")),
+            "{path}: {nav}"
+        );
+        assert_eq!(
+            page.contains("aria-label=\"Breadcrumb\""),
+            current == "true",
+            "{path}"
+        );
+    }
+}
+
 #[test]
 fn news_pages_show_the_markdown_with_raw_html_as_text() {
     let site = site_on(&news_society(), "2026-01-01");
@@ -684,8 +742,7 @@ fn news_pages_show_the_markdown_with_raw_html_as_text() {
 
 #[test]
 fn the_atom_feed_reads_as_news_ron_says_in_two_feed_parsers() {
-    if !support::external_tests() {
-        eprintln!("skipped: the feed parsers run with NSPM_EXTERNAL_TESTS=1");
+    if !support::external_tests("the feed parsers") {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -769,4 +826,41 @@ fn the_atom_feed_reads_as_news_ron_says_in_two_feed_parsers() {
     }
     let unique: BTreeSet<String> = fixture.iter().map(|(_, _, id)| id.to_string()).collect();
     assert_eq!(unique.len(), fixture.len());
+}
+
+#[test]
+fn the_stylesheet_passes_the_nu_css_checker() {
+    if !support::external_tests("the Nu Html Checker") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let css = dir.path().join("style.css");
+    std::fs::write(&css, &fixture_site().get("/style.css").unwrap().bytes).unwrap();
+    let (report, ok) = vnu(&["--css"], &[css]);
+    assert_eq!(report["messages"], serde_json::json!([]), "{report:#}");
+    assert!(ok);
+}
+
+#[test]
+fn a_site_built_with_progress_reports_every_job_once_and_is_the_same_site() {
+    let society = Society::load_embedded().unwrap();
+    let calls = std::sync::Mutex::new(Vec::new());
+    let site = Site::build_reporting(&society, &options(), &|done, of| {
+        calls.lock().unwrap().push((done, of));
+    })
+    .unwrap();
+    // One job for the pages the site has one of, and one per record shown.
+    let jobs = 1
+        + society.people_for(Audience::Public).count()
+        + society.institutions.len()
+        + society.meetings.len();
+    let mut calls = calls.into_inner().unwrap();
+    calls.sort();
+    let expected: Vec<_> = (1..=jobs).map(|done| (done, jobs)).collect();
+    assert_eq!(calls, expected);
+    let same = embedded_site();
+    assert!(
+        site.iter().eq(same.iter()),
+        "the site differs with progress"
+    );
 }

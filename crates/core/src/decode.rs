@@ -139,12 +139,14 @@ pub(crate) fn institution<'s>(cx: &mut FileCx<'_>, node: Node<'s>) -> Decoded<'s
     let name = r.required("name", line);
     let aliases = r.optional("aliases", Vec::new(), |n| list(n, line));
     let country = r.required("country", country_value);
+    let web = r.optional("web", None, |n| option(n, link));
     r.finish(|| {
         Some(Institution {
             id: id?,
             name: name?,
             aliases: aliases?,
             country: country?,
+            web: web?,
         })
     })
 }
@@ -161,6 +163,7 @@ pub(crate) fn person<'s>(cx: &mut FileCx<'_>, node: Node<'s>) -> Decoded<'s, Per
     let institution = r.required("institution", |n| option(n, id_value));
     let country = r.required("country", country_value);
     let roles = r.optional("roles", Vec::new(), |n| list(n, role));
+    let position = r.optional("position", None, |n| option(n, line));
     let email = r.optional("email", None, |n| option(n, |n| detail(n, validate::email)));
     let phone = r.optional("phone", None, |n| option(n, |n| detail(n, validate::phone)));
     let orcid = r.optional("orcid", None, |n| {
@@ -184,6 +187,7 @@ pub(crate) fn person<'s>(cx: &mut FileCx<'_>, node: Node<'s>) -> Decoded<'s, Per
             institution: institution?,
             country: country?,
             roles: roles?,
+            position: position?,
             email: email?,
             phone: phone?,
             orcid: orcid?,

@@ -95,31 +95,40 @@ pub fn apply(sources: &Sources, change: &Change, now: Timestamp) -> Result<Edite
     apply_checked(sources, &load::check(sources), change, now).map(|(edited, _)| edited)
 }
 
-/// As [`apply`], given the check of `sources` made already; with the
-/// change, the check of the data as it would be, or None when the change
-/// changed nothing and the check given stands. An import applies row after
-/// row so, checking the data once a row rather than twice.
-pub(crate) fn apply_checked(
-    sources: &Sources,
-    checked: &Checked,
+/// Where a change puts its record in its file's text.
+pub(crate) enum Place {
+    /// After the last record.
+    Append(String),
+    /// In place of the record at the span.
+    Replace(Span, String),
+    Remove(Span),
+    /// Nowhere: the change asked for what the data says.
+    Nothing,
+}
+
+/// A change worked out against checked data, before it is put in the text
+/// and the data checked again.
+pub(crate) struct Planned {
+    pub place: Place,
+    pub id: String,
+    pub summary: String,
+    pub changed: bool,
+    /// What the inputs themselves were refused for.
+    pub problems: Vec<Refusal>,
+}
+
+/// Works a change out against `society`, the `text` of the change's file
+/// and its records' `origins` in it: the record text and where it goes.
+pub(crate) fn plan(
+    society: &Society,
+    text: &str,
+    origins: &[crate::decode::Origin],
     change: &Change,
     now: Timestamp,
-) -> Result<(Edited, Option<Checked>), EditError> {
-    let Some(society) = &checked.society else {
-        return Err(EditError::Unsound(checked.diagnostics.clone()));
-    };
+) -> Result<Planned, EditError> {
     let kind = change.kind();
-    let file = kind.file();
-    // A file that may be missing starts as an empty list when it is.
-    let text = match sources.text(file) {
-        Some(text) => text,
-        None if file.optional() => EMPTY_LIST,
-        None => "",
-    };
-    let origins = origins_of(&checked.origins, kind);
     let noun = kind.noun();
-
-    let (spliced, id, summary, changed, mut problems) = match change {
+    let (place, id, summary, changed, problems) = match change {
         Change::Add { fields, .. } => {
             let mut input = change::Given::new(kind, fields);
             let mut rec = change::empty(kind);
@@ -132,11 +141,9 @@ pub(crate) fn apply_checked(
             let id = input.new_id(&rec, society);
             rec.set("id", id.clone().map(Val::Str));
             let id = id.unwrap_or_default();
-            let close = list_close(text);
-            let last = origins.last().map(|o| o.span);
-            let new = splice::append(text, close, last, &write::record(&rec, 1, &[]));
+            let record = write::record(&rec, 1, &[]);
             let summary = format!("added {noun} \"{id}\"");
-            (new, id, summary, true, input.problems)
+            (Place::Append(record), id, summary, true, input.problems)
         }
         Change::Edit { id, fields, .. } => {
             let at = position(society, kind, id)?;
@@ -160,28 +167,80 @@ pub(crate) fn apply_checked(
                 rec.set("revision", Some(Val::Int(revision.saturating_add(1))));
                 rec.set("modified", Some(Val::some(Val::Str(now.to_string()))));
             }
-            let new_text = write::record(&rec, 1, &notes::record_notes(text, origin));
-            let new = if changed {
-                splice::replace(text, origin.span, &new_text)
+            let place = if changed {
+                let notes = notes::record_notes(text, origin);
+                Place::Replace(origin.span, write::record(&rec, 1, &notes))
             } else {
-                splice::Spliced {
-                    text: text.to_string(),
-                    span: Span::new(0, 0),
-                }
+                Place::Nothing
             };
             let summary = if changed {
                 format!("changed {noun} \"{id}\": {}", fields_changed.join(", "))
             } else {
                 format!("{noun} \"{id}\" already says so; nothing changed")
             };
-            (new, id.clone(), summary, changed, input.problems)
+            (place, id.clone(), summary, changed, input.problems)
         }
         Change::Remove { id, .. } => {
             let at = position(society, kind, id)?;
-            let new = splice::remove(text, origins[at].span);
             let summary = format!("removed {noun} \"{id}\"");
-            (new, id.clone(), summary, true, Vec::new())
+            (
+                Place::Remove(origins[at].span),
+                id.clone(),
+                summary,
+                true,
+                Vec::new(),
+            )
         }
+    };
+    Ok(Planned {
+        place,
+        id,
+        summary,
+        changed,
+        problems,
+    })
+}
+
+/// As [`apply`], given the check of `sources` made already; with the
+/// change, the check of the data as it would be, or None when the change
+/// changed nothing and the check given stands. An import applies row after
+/// row so, checking the data once a row rather than twice.
+pub(crate) fn apply_checked(
+    sources: &Sources,
+    checked: &Checked,
+    change: &Change,
+    now: Timestamp,
+) -> Result<(Edited, Option<Checked>), EditError> {
+    let Some(society) = &checked.society else {
+        return Err(EditError::Unsound(checked.diagnostics.clone()));
+    };
+    let kind = change.kind();
+    let file = kind.file();
+    // A file that may be missing starts as an empty list when it is.
+    let text = match sources.text(file) {
+        Some(text) => text,
+        None if file.optional() => EMPTY_LIST,
+        None => "",
+    };
+    let origins = origins_of(&checked.origins, kind);
+    let Planned {
+        place: at,
+        id,
+        summary,
+        changed,
+        mut problems,
+    } = plan(society, text, origins, change, now)?;
+    let spliced = match at {
+        Place::Append(record) => {
+            let last = origins.last().map(|o| o.span);
+            splice::append(text, list_close(text), last, &record)
+        }
+        Place::Replace(span, record) => splice::replace(text, span, &record),
+        Place::Remove(span) => splice::remove(text, span),
+        Place::Nothing => splice::Spliced {
+            text: text.to_string(),
+            span: Span::new(0, 0),
+        },
     };
 
     let mut after = sources.clone();

@@ -33,8 +33,8 @@ pub enum Content {
     Text(String),
     #[default]
     Missing,
-    /// Not UTF-8: the byte offset of the first bad byte, and the line and
-    /// column before it.
+    /// Not UTF-8: the line and column (from 1, the column in characters) of
+    /// the first byte that does not begin or continue a UTF-8 character.
     NotUtf8 {
         line: usize,
         column: usize,

@@ -91,9 +91,14 @@ impl Id {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+}
 
-    /// An id from text that passes [`crate::validate::id`].
-    pub fn new(text: &str) -> Result<Id, String> {
+/// An id read from text elsewhere than the data files (the members' access
+/// file names people by id): the text must pass [`crate::validate::id`].
+impl std::str::FromStr for Id {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Id, String> {
         crate::validate::id(text).map(|()| Id(text.to_string()))
     }
 }
@@ -350,6 +355,8 @@ record! {
         /// Other spellings of the name; searches match them too.
         pub aliases: Vec<String>,
         pub country: Country,
+        /// The institution's own website, an `http(s)` URL.
+        pub web: Option<String>,
     }
 }
 
@@ -364,6 +371,9 @@ record! {
         pub institution: Option<Id>,
         pub country: Country,
         pub roles: Vec<Role>,
+        /// What the person does where they work, such as "Professor of
+        /// Genetics"; public, like the name.
+        pub position: Option<String>,
         pub email: Option<Detail>,
         pub phone: Option<Detail>,
         /// The bare iD, `0000-0002-1825-0097`.
@@ -422,6 +432,7 @@ impl Person {
             institution: _,
             country: _,
             roles: _,
+            position: _,
             email,
             phone,
             orcid,

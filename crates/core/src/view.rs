@@ -72,6 +72,8 @@ pub struct PersonView {
     pub institution: Option<Ref>,
     pub country: CountryView,
     pub roles: Vec<&'static str>,
+    /// What the person does where they work, when the data says.
+    pub position: Option<String>,
     pub contact: ContactView,
 }
 
@@ -94,6 +96,7 @@ impl PersonView {
             // Through `Person::roles_for`, so that a role the reader may not
             // know of is left out.
             roles: _,
+            position,
             email,
             phone,
             orcid,
@@ -113,6 +116,7 @@ impl PersonView {
                 }),
             country: (*country).into(),
             roles: p.roles_for(audience).map(|r| r.slug()).collect(),
+            position: position.clone(),
             contact: ContactView {
                 email: visible(email),
                 phone: visible(phone),
@@ -129,6 +133,8 @@ pub struct InstitutionView {
     pub name: String,
     pub aliases: Vec<String>,
     pub country: CountryView,
+    /// The institution's website, when the data gives one.
+    pub web: Option<String>,
     /// The ids of the people who belong to it whom the reader may know of,
     /// sorted by name.
     pub people: Vec<String>,
@@ -142,12 +148,14 @@ impl InstitutionView {
             name,
             aliases,
             country,
+            web,
         } = i;
         InstitutionView {
             id: id.to_string(),
             name: name.clone(),
             aliases: aliases.clone(),
             country: (*country).into(),
+            web: web.clone(),
             people: society
                 .people_at(i, audience)
                 .map(|p| p.id.to_string())

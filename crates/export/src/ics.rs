@@ -64,10 +64,7 @@ fn write(
     opts: &CalendarOptions,
 ) -> String {
     let mut out = Lines::new();
-    out.prop("BEGIN", "VCALENDAR");
-    out.prop("VERSION", "2.0");
-    out.prop("PRODID", PRODID);
-    out.prop("CALSCALE", "GREGORIAN");
+    begin(&mut out);
     out.text("NAME", name);
     out.text("X-WR-CALNAME", name);
     out.text("DESCRIPTION", description);
@@ -84,9 +81,76 @@ fn write(
     out.finish()
 }
 
+/// A calendar object resource for CalDAV (RFC 4791 section 4.1): one
+/// meeting's VEVENT in a VCALENDAR that says nothing of a feed (no name,
+/// source or refresh interval, which belong to the collection). Its events
+/// are in UTC or all-day, so it needs no VTIMEZONE.
+pub fn event_object(society: &Society, meeting: &Meeting, opts: &CalendarOptions) -> String {
+    let mut out = Lines::new();
+    begin(&mut out);
+    write_event(&mut out, society, meeting, opts);
+    out.prop("END", "VCALENDAR");
+    out.finish()
+}
+
+fn begin(out: &mut Lines) {
+    out.prop("BEGIN", "VCALENDAR");
+    out.prop("VERSION", "2.0");
+    out.prop("PRODID", PRODID);
+    out.prop("CALSCALE", "GREGORIAN");
+}
+
+/// When a meeting's event takes place, as its DTSTART and DTEND say.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum When {
+    /// A timed event, from one moment to another.
+    Timed(Timestamp, Timestamp),
+    /// An all-day event from its first day up to the day after its last
+    /// (DTEND is exclusive): a meeting known only to the month or the year
+    /// spans the whole month or year.
+    AllDay(NaiveDate, NaiveDate),
+}
+
+impl When {
+    /// The span in seconds since the Unix epoch, the end exclusive. An
+    /// all-day event's dates are floating (RFC 5545 section 3.3.4); with
+    /// no time zone of its own the calendar takes them as UTC days, as
+    /// RFC 4791 section 9.9 lets a server do for a calendar without one.
+    pub fn unix_span(self) -> (i64, i64) {
+        match self {
+            When::Timed(s, e) => (s.unix(), e.unix()),
+            When::AllDay(s, e) => {
+                let midnight =
+                    |d: NaiveDate| d.and_time(chrono::NaiveTime::MIN).and_utc().timestamp();
+                (midnight(s), midnight(e))
+            }
+        }
+    }
+}
+
+/// When `meeting` takes place; None only for dates the check refuses.
+pub fn when(meeting: &Meeting) -> Option<When> {
+    match (meeting.date, meeting.utc_times()) {
+        (PartialDate::Day(..), Some((starts, ends))) => Some(When::Timed(starts, ends)),
+        (PartialDate::Day(y, m, d), None) => {
+            let (y, m, d) = meeting.last_day().unwrap_or((y, m, d));
+            all_day(meeting.date, PartialDate::Day(y, m, d))
+        }
+        (date, _) => all_day(date, date),
+    }
+}
+
+/// An all-day event from the first day of `first` up to the day after the
+/// last day of `last`.
+fn all_day(first: PartialDate, last: PartialDate) -> Option<When> {
+    let (start, _) = first.days()?;
+    let (_, end) = last.days()?;
+    Some(When::AllDay(start, end))
+}
+
 /// The UID of a meeting's event: the same for the same meeting on every
 /// machine, and unlike any other society's.
-fn uid(society: &Society, meeting: &Meeting) -> String {
+pub fn uid(society: &Society, meeting: &Meeting) -> String {
     format!("{}@{}.nspm", meeting.id, society.info.id)
 }
 
@@ -129,20 +193,28 @@ fn write_event(out: &mut Lines, society: &Society, meeting: &Meeting, opts: &Cal
     let mut notes = Vec::new();
     let mut summary = meeting.title.clone();
     let mut transparent = false;
-    match (meeting.date, meeting.utc_times()) {
-        (PartialDate::Day(..), Some((starts, ends))) => {
+    let w = when(meeting);
+    match w {
+        Some(When::Timed(starts, ends)) => {
             out.prop("DTSTART", &starts.basic());
             out.prop("DTEND", &ends.basic());
-            if let (Some(s), Some(e), Some(zone)) = (meeting.starts, meeting.ends, meeting.zone) {
+        }
+        Some(When::AllDay(first, end)) => {
+            out.prop("DTSTART;VALUE=DATE", &date(first));
+            out.prop("DTEND;VALUE=DATE", &date(end));
+        }
+        // Dates the data gives are real days, so every span is known.
+        None => {}
+    }
+    match meeting.date {
+        PartialDate::Day(..) => {
+            if let (Some(When::Timed(..)), Some(s), Some(e), Some(zone)) =
+                (w, meeting.starts, meeting.ends, meeting.zone)
+            {
                 notes.push(format!("Time: {s} to {e}, {zone} time."));
             }
         }
-        (PartialDate::Day(y, m, d), None) => {
-            let (y, m, d) = meeting.last_day().unwrap_or((y, m, d));
-            all_day(out, meeting.date, PartialDate::Day(y, m, d));
-        }
-        (PartialDate::Month(..), _) => {
-            all_day(out, meeting.date, meeting.date);
+        PartialDate::Month(..) => {
             let when = meeting.date.human();
             summary.push_str(&format!(" (date: {when}, day not known)"));
             notes.push(format!(
@@ -150,8 +222,7 @@ fn write_event(out: &mut Lines, society: &Society, meeting: &Meeting, opts: &Cal
             ));
             transparent = true;
         }
-        (PartialDate::Year(y), _) => {
-            all_day(out, meeting.date, meeting.date);
+        PartialDate::Year(y) => {
             summary.push_str(&format!(" (date: {y}, month and day not known)"));
             notes.push(format!(
                 "Date: {y}. The month and day are not known, so this entry spans the whole year."
@@ -215,16 +286,6 @@ fn location(society: &Society, meeting: &Meeting, address: Option<&str>) -> Stri
     .join(", ")
 }
 
-/// An all-day event's DTSTART, on the first day of `first`, and its
-/// exclusive DTEND, the day after the last day of `last`.
-fn all_day(out: &mut Lines, first: PartialDate, last: PartialDate) {
-    // Dates the data gives are real days, so both spans are known.
-    if let (Some((start, _)), Some((_, end))) = (first.days(), last.days()) {
-        out.prop("DTSTART;VALUE=DATE", &date(start));
-        out.prop("DTEND;VALUE=DATE", &date(end));
-    }
-}
-
 /// A DATE: `20180601`.
 fn date(d: NaiveDate) -> String {
     format!("{:04}{:02}{:02}", d.year(), d.month(), d.day())
@@ -236,10 +297,15 @@ mod tests {
 
     /// The DTSTART and DTEND lines of an all-day event from `first` to `last`.
     fn span(first: &str, last: &str) -> String {
-        let mut out = Lines::new();
         let d = |s| PartialDate::parse(s).unwrap();
-        all_day(&mut out, d(first), d(last));
-        out.finish()
+        let Some(When::AllDay(start, end)) = all_day(d(first), d(last)) else {
+            panic!("{first} to {last} is no span");
+        };
+        format!(
+            "DTSTART;VALUE=DATE:{}\r\nDTEND;VALUE=DATE:{}\r\n",
+            date(start),
+            date(end)
+        )
     }
 
     #[test]

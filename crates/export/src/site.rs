@@ -6,9 +6,12 @@
 //! does the writing; this crate does no file I/O) and the server answers
 //! each request by looking its path up, so both give the same bytes.
 //!
-//! Only what the public may see is rendered: every person goes through
-//! [`PersonView`](nspm_core::view::PersonView) with [`Audience::Public`](nspm_core::Audience::Public), so a
-//! members-only detail cannot reach a page, a card or a calendar.
+//! Only what the public may see goes into a [`Site`]: every person goes
+//! through [`PersonView`](nspm_core::view::PersonView) with [`Audience::Public`](nspm_core::Audience::Public), so a
+//! members-only detail cannot reach its pages, cards or calendars. The
+//! members' side is [`MembersSite`], rendered with
+//! [`Audience::Members`](nspm_core::Audience::Members) for the server alone and never
+//! part of an export.
 //!
 //! Links between pages are relative (`../../committee/`), so the export works
 //! from any folder and on any host. When the data sets a base URL, each page
@@ -51,8 +54,8 @@ pub use members::MembersSite;
 /// The content types the site serves, with their character sets.
 pub mod content_type {
     pub const HTML: &str = "text/html; charset=utf-8";
-    pub const CSS: &str = "text/css; charset=utf-8";
-    pub const SVG: &str = "image/svg+xml";
+    pub(crate) const CSS: &str = "text/css; charset=utf-8";
+    pub(crate) const SVG: &str = "image/svg+xml";
     pub const XML: &str = "application/xml; charset=utf-8";
     pub const ATOM: &str = "application/atom+xml; charset=utf-8";
     pub const TEXT: &str = "text/plain; charset=utf-8";
@@ -60,10 +63,9 @@ pub mod content_type {
     pub const VCARD: &str = "text/vcard; charset=utf-8";
 }
 
-/// One resource of the site, ready to serve.
-///
-/// Compressed copies (gzip and brotli, for the server) belong here beside
-/// `bytes`, made once in [`Site::build`] so that serving stays a lookup.
+/// One resource of the site, ready to serve: its bytes as written to a
+/// file. Compressing them is the server's business (`nspm-server` makes its
+/// gzip and brotli copies once per load); the static export has none.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Page {
     pub bytes: Vec<u8>,
@@ -93,9 +95,27 @@ pub struct Site {
 /// The path of the page shown for any URL the site does not have.
 pub const NOT_FOUND: &str = "/404.html";
 
+/// Told how far [`Site::build_reporting`] has got: the number of page jobs
+/// done and how many there are. A job is one record's page with what goes
+/// with it (a person's page and card, say), or the pages of which the site
+/// has one. It is called once a job, from whichever of the pool's threads
+/// did it, so the counts may come out of order; the last call says all are
+/// done, unless a job failed.
+pub type Progress<'a> = &'a (dyn Fn(usize, usize) + Sync);
+
 impl Site {
     pub fn build(society: &Society, options: &SiteOptions) -> Result<Site, ExportError> {
-        let pages = pages::render_all(society, options)?;
+        Site::build_reporting(society, options, &|_, _| {})
+    }
+
+    /// [`Site::build`], telling `progress` as each job is done, for a front
+    /// end that shows how far a large site has got. The site is the same.
+    pub fn build_reporting(
+        society: &Society,
+        options: &SiteOptions,
+        progress: Progress<'_>,
+    ) -> Result<Site, ExportError> {
+        let pages = pages::render_all(society, options, progress)?;
         Ok(Site { pages })
     }
 

@@ -52,7 +52,7 @@ pub struct Reloader {
 
 /// The outcome of one reload, for logs and tests.
 #[derive(Debug, PartialEq, Eq)]
-pub enum Reload {
+pub(crate) enum Reload {
     Swapped,
     Kept { problems: usize },
     Unreadable(String),
@@ -402,7 +402,7 @@ impl Follow {
 
 /// Reads the access file and session key in `dir` again; when they cannot
 /// be read, the members' area lets nobody in until they can.
-pub fn reload_access(dir: &Path, state: &AppState) {
+pub(crate) fn reload_access(dir: &Path, state: &AppState) {
     match state.reload_access(dir) {
         Ok(()) => tracing::info!(dir = %dir.display(), "access reloaded"),
         Err(e) => tracing::warn!(
@@ -413,7 +413,7 @@ pub fn reload_access(dir: &Path, state: &AppState) {
 }
 
 /// Reads, checks and, when sound, swaps in the data in `dir`.
-pub fn reload(dir: &Path, state: &AppState) -> Reload {
+pub(crate) fn reload(dir: &Path, state: &AppState) -> Reload {
     // The files' time is taken before their text: a write that lands in
     // between then moves it again for the reload it starts, whereas one
     // taken after could already count a change whose text this reload

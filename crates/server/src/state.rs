@@ -26,6 +26,8 @@ pub struct Snapshot {
     /// The members' side, rendered with members-only details; served only
     /// to members.
     pub members: MembersPages,
+    /// The address book and calendars for CardDAV and CalDAV.
+    pub(crate) dav: crate::dav::Dav,
 }
 
 /// The members' side of a snapshot, ready to send.
@@ -97,6 +99,7 @@ impl Snapshot {
         let stamp = stamp_for(&society, deployment.stamp);
         let options = SiteOptions { stamp, today };
         let site = Site::build(&society, &options)?;
+        let dav = crate::dav::Dav::build(&society, deployment.stamp);
         let members = MembersSite::build(&society, &options)?;
         // Last-Modified is the later of the calendars' DTSTAMP (when the
         // data says it last changed) and the files' own time. The stamp
@@ -119,6 +122,7 @@ impl Snapshot {
             today,
             pages,
             members,
+            dav,
         })
     }
 }
@@ -215,7 +219,9 @@ impl AppState {
     pub fn replace(&self, society: Society, files: Option<Timestamp>) -> Result<(), ExportError> {
         let _rendering = self.rendering.lock().unwrap_or_else(|e| e.into_inner());
         let today = self.deployment.today();
-        let next = Snapshot::build_for(society, &self.deployment, today, files)?;
+        let mut next = Snapshot::build_for(society, &self.deployment, today, files)?;
+        // The sync tokens the last snapshot gave stay answerable.
+        next.dav.inherit(&self.current.load().dav);
         self.current.store(Arc::new(next));
         Ok(())
     }
@@ -253,7 +259,7 @@ impl AppState {
     /// Reads the access file and key again. When either cannot be read,
     /// nobody is let in until they can: a revocation must never be undone
     /// by a file that fails to read.
-    pub fn reload_access(&self, dir: &Path) -> Result<(), AccessError> {
+    pub(crate) fn reload_access(&self, dir: &Path) -> Result<(), AccessError> {
         let key = match SessionKey::load(dir) {
             Ok(Some(key)) => key,
             Ok(None) => SessionKey::load_or_create(dir).inspect_err(|_| self.close_gate())?,

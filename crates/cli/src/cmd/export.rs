@@ -112,9 +112,20 @@ pub fn run(cx: &mut Context, command: Command) -> anyhow::Result<ExitCode> {
                 .site
                 .fixed_day(fixed)
                 .unwrap_or_else(|| nspm_store::now().day());
-            let site = Site::build(&society, &SiteOptions { stamp, today })?;
+            // Bars for the two long steps of a large site, on a terminal only.
+            let rendering = super::progress("rendering pages", 0);
+            let length = std::sync::Once::new();
+            let options = SiteOptions { stamp, today };
+            let site = Site::build_reporting(&society, &options, &|_, jobs| {
+                length.call_once(|| rendering.set_length(jobs as u64));
+                rendering.inc(1);
+            })?;
+            rendering.finish_and_clear();
+            let writing = super::progress("writing files", site.len());
             let out = ExportDir::new(&args.out).with_faults(cx.faults.clone());
-            let exported = out.replace(site.files())?;
+            let exported = out.replace(site.files().inspect(|_| writing.inc(1)));
+            writing.finish_and_clear();
+            let exported = exported?;
             eprintln!("wrote {} files to {}", exported.files, args.out.display());
             args.site.note_without_base_url(&society);
             exported.warnings.into_iter().for_each(super::warn);

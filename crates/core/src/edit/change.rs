@@ -120,6 +120,7 @@ const PERSON_INPUTS: &[Input] = &[
     input("institution", &["institution"]),
     input("country", &["country"]),
     repeating("role", &["roles"]),
+    input("position", &["position"]),
     input("email", &["email"]),
     input("email-visibility", &["email"]),
     input("phone", &["phone"]),
@@ -135,6 +136,7 @@ const INSTITUTION_INPUTS: &[Input] = &[
     input("name", &["name"]),
     repeating("alias", &["aliases"]),
     input("country", &["country"]),
+    input("web", &["web"]),
 ];
 
 const MEETING_INPUTS: &[Input] = &[
@@ -396,6 +398,7 @@ impl<'a> Given<'a> {
             }
             rec.set("roles", (!list.is_empty()).then_some(Val::List(list)));
         }
+        self.optional(rec, "position");
         for field in ["email", "phone", "orcid", "web"] {
             self.detail(rec, field);
         }
@@ -459,6 +462,7 @@ impl<'a> Given<'a> {
             rec.set("aliases", (!list.is_empty()).then_some(Val::List(list)));
         }
         self.country(rec, adding, None);
+        self.optional(rec, "web");
     }
 
     fn meeting(&mut self, rec: &mut Rec, society: &Society, adding: bool) {

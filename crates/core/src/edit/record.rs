@@ -38,6 +38,7 @@ pub(crate) fn person(p: &Person) -> Rec {
         institution,
         country,
         roles,
+        position,
         email,
         phone,
         orcid,
@@ -54,6 +55,10 @@ pub(crate) fn person(p: &Person) -> Rec {
         )
         .with("country", Val::str(country.code()))
         .with_opt("roles", non_empty(roles))
+        .with_opt(
+            "position",
+            position.as_deref().map(|p| Val::some(Val::str(p))),
+        )
         .with_opt("email", email.as_ref().map(detail))
         .with_opt("phone", phone.as_ref().map(detail))
         .with_opt("orcid", orcid.as_ref().map(detail))
@@ -66,12 +71,14 @@ pub(crate) fn institution(i: &Institution) -> Rec {
         name,
         aliases,
         country,
+        web,
     } = i;
     Rec::new(Institution::NAME, Institution::FIELDS)
         .with("id", Val::str(id.as_str()))
         .with("name", Val::str(name))
         .with_opt("aliases", non_empty(strings(aliases)))
         .with("country", Val::str(country.code()))
+        .with_opt("web", web.as_deref().map(|w| Val::some(Val::str(w))))
 }
 
 pub(crate) fn meeting(m: &Meeting) -> Rec {

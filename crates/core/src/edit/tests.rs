@@ -495,7 +495,7 @@ fn full() -> Sources {
         &mut sources,
         DataFile::People,
         "        family: \"Brunak\",\n",
-        "        family: \"Brunak\",\n        email: Some(Members(\"soren@example.org\")),\n        phone: Some(Members(\"+45 35 32 00 00\")),\n        orcid: Some(Members(\"0000-0001-5109-3700\")),\n        web: Some(Members(\"https://example.org/soren\")),\n",
+        "        family: \"Brunak\",\n        position: Some(\"Professor\"),\n        email: Some(Members(\"soren@example.org\")),\n        phone: Some(Members(\"+45 35 32 00 00\")),\n        orcid: Some(Members(\"0000-0001-5109-3700\")),\n        web: Some(Members(\"https://example.org/soren\")),\n",
     );
     replace(
         &mut sources,
@@ -507,7 +507,7 @@ fn full() -> Sources {
         &mut sources,
         DataFile::Institutions,
         "        name: \"Lund University\",\n",
-        "        name: \"Lund University\",\n        aliases: [\"Lunds universitet\"],\n",
+        "        name: \"Lund University\",\n        aliases: [\"Lunds universitet\"],\n        web: Some(\"https://www.lu.example.org/\"),\n",
     );
     sources
 }
@@ -555,10 +555,12 @@ fn sample(kind: Kind, input: &str) -> Option<&'static str> {
         (Kind::Person, "phone") => "+45 11 22 33 44",
         (Kind::Person, "orcid") => "0000-0002-1825-0097",
         (Kind::Person, "web") => "https://example.org/brunak",
+        (Kind::Person, "position") => "Professor of Bioinformatics",
         (Kind::Person, v) if v.ends_with("-visibility") => "public",
         (Kind::Institution, "name") => "Lund",
         (Kind::Institution, "alias") => "LU",
         (Kind::Institution, "country") => "DK",
+        (Kind::Institution, "web") => "https://www.lu.example.org/en/",
         (Kind::Meeting, "title") => "Oslo gathering",
         (Kind::Meeting, "date") => "2016-09-04",
         (Kind::Meeting, "end") => "2016-09-07",

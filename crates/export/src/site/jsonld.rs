@@ -13,14 +13,15 @@
 //! place in schema.org's terms.
 
 use nspm_core::view::{
-    ContactView, MeetingView, NewsView, PersonView, SocietyContactView, SocietyView,
+    ContactView, InstitutionView, MeetingView, NewsView, PersonView, SocietyContactView,
+    SocietyView,
 };
 use serde::Serialize;
 
 /// Where records live on the site, for the `url` fields: absolute when the
 /// site has a base URL, left out otherwise (JSON-LD URLs should not depend
 /// on which page they sit in).
-pub struct Urls<'a> {
+pub(crate) struct Urls<'a> {
     pub base: Option<&'a str>,
 }
 
@@ -41,6 +42,43 @@ struct OrganizationRef<'a> {
     name: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     url: Option<String>,
+}
+
+#[derive(Serialize)]
+struct InstitutionLd<'a> {
+    #[serde(rename = "@context")]
+    context: &'static str,
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    #[serde(rename = "alternateName", skip_serializing_if = "<[String]>::is_empty")]
+    alternate_name: &'a [String],
+    name: &'a str,
+    /// The institution's own website when the data gives one, else its page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    url: Option<String>,
+}
+
+/// An institution's page: the institution as an Organization.
+pub fn institution(i: &InstitutionView, urls: &Urls) -> String {
+    let InstitutionView {
+        id,
+        name,
+        aliases,
+        // The page's people link to it as their affiliation; its country
+        // is the page's text.
+        country: _,
+        people: _,
+        web,
+    } = i;
+    script_text(&InstitutionLd {
+        context: CONTEXT,
+        kind: "Organization",
+        alternate_name: aliases,
+        name,
+        url: web
+            .clone()
+            .or_else(|| urls.url(&format!("institutions/{id}/"))),
+    })
 }
 
 fn society_ref<'a>(society: &'a SocietyView, urls: &Urls) -> OrganizationRef<'a> {
@@ -65,6 +103,8 @@ struct PersonLd<'a> {
     family_name: &'a str,
     #[serde(rename = "givenName")]
     given_name: &'a str,
+    #[serde(rename = "jobTitle", skip_serializing_if = "Option::is_none")]
+    job_title: Option<&'a str>,
     #[serde(rename = "memberOf", skip_serializing_if = "Option::is_none")]
     member_of: Option<OrganizationRef<'a>>,
     name: &'a str,
@@ -93,6 +133,7 @@ fn person_value<'a>(
         // society; the description names them and how to reach them.
         country: _,
         roles: _,
+        position,
         contact:
             ContactView {
                 email,
@@ -121,6 +162,7 @@ fn person_value<'a>(
         email: email.as_ref().map(|e| e.value.as_str()),
         family_name,
         given_name,
+        job_title: position.as_deref(),
         member_of: member_of.map(|s| society_ref(s, urls)),
         name,
         same_as,
@@ -146,7 +188,7 @@ struct OrganizationLd<'a> {
 }
 
 /// The society as an Organization, with its members, as script text.
-pub fn organization(society: &SocietyView, members: &[PersonView], urls: &Urls) -> String {
+pub(crate) fn organization(society: &SocietyView, members: &[PersonView], urls: &Urls) -> String {
     let SocietyView {
         id: _,
         name,

@@ -1,6 +1,7 @@
 //! Renders each page of the site from the society's public views.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use minijinja::{Environment, Value, context};
 use nspm_core::view::{InstitutionView, MeetingView, NewsView, PersonView, SocietyView};
@@ -11,7 +12,7 @@ use nspm_core::{
 use serde::Serialize;
 
 use super::jsonld::{self, Urls};
-use super::{NOT_FOUND, Page, SiteOptions, content_type, map, news, templates};
+use super::{NOT_FOUND, Page, Progress, SiteOptions, content_type, map, news, templates};
 use crate::vcard::{self, CardOptions, VcardVersion};
 use crate::{CalendarOptions, ExportError, ics, parallel};
 
@@ -39,9 +40,10 @@ enum Job<'a> {
 /// How many announcements the home page shows, the latest first.
 const HOME_NEWS: usize = 3;
 
-pub fn render_all(
+pub(crate) fn render_all(
     society: &Society,
     options: &SiteOptions,
+    progress: Progress<'_>,
 ) -> Result<BTreeMap<String, Page>, ExportError> {
     let r = Renderer::new(society, options, AUDIENCE);
     let jobs: Vec<Job> = std::iter::once(Job::Frame)
@@ -50,7 +52,12 @@ pub fn render_all(
         .chain(society.meetings.iter().map(Job::Meeting))
         .chain(society.news.iter().map(Job::News))
         .collect();
-    let rendered = parallel::try_map(&jobs, |job| r.job(job))?;
+    let done = AtomicUsize::new(0);
+    let rendered = parallel::try_map(&jobs, |job| {
+        let pages = r.job(job)?;
+        progress(done.fetch_add(1, Ordering::Relaxed) + 1, jobs.len());
+        Ok::<_, ExportError>(pages)
+    })?;
     let mut pages: BTreeMap<String, Page> = rendered.into_iter().flatten().collect();
 
     let html: Vec<String> = pages
@@ -104,15 +111,35 @@ const NAV: [(&str, &str); 4] = [
 /// The way back to the root from a record's page (`/people/x/`).
 const RECORD_ROOT: &str = "../../";
 
+/// The section of the navigation a page belongs to, as its target in
+/// `NAV`: a person's or an institution's page is part of the committee,
+/// a meeting's of the meetings. Other pages are a section of their own.
+fn section(path: &str) -> Option<&'static str> {
+    let first = path.strip_prefix('/')?.split_inclusive('/').next()?;
+    match first {
+        "people/" | "institutions/" => Some("committee/"),
+        "meetings/" if path != "/meetings/" => Some("meetings/"),
+        _ => None,
+    }
+}
+
 /// The main navigation as the page at `path`, `root` away from the site's
-/// root, shows it.
+/// root, shows it: the page itself is `aria-current="page"`, the section it
+/// belongs to `aria-current="true"`.
 fn nav(root: &str, path: &str) -> Value {
+    let within = section(path);
     let links: Vec<NavLink> = NAV
         .into_iter()
         .map(|(href, label)| NavLink {
             href: format!("{root}{href}"),
             label,
-            current: path.strip_prefix('/') == Some(href),
+            current: if path.strip_prefix('/') == Some(href) {
+                Some("page")
+            } else if within == Some(href) {
+                Some("true")
+            } else {
+                None
+            },
         })
         .collect();
     Value::from_serialize(&links)
@@ -122,12 +149,34 @@ fn nav(root: &str, path: &str) -> Value {
 struct NavLink {
     href: String,
     label: &'static str,
-    current: bool,
+    current: Option<&'static str>,
+}
+
+/// The trail from the home page to a record's page, the page itself last
+/// and without a link; other pages have none.
+fn breadcrumbs(root: &str, path: &str, title: &str) -> Option<Value> {
+    let section = section(path)?;
+    let (_, label) = NAV.into_iter().find(|(href, _)| *href == section)?;
+    let crumbs = [
+        (Some(root.to_string()), NAV[0].1),
+        (Some(format!("{root}{section}")), label),
+        (None, title),
+    ];
+    Some(Value::from_serialize(crumbs.map(|(href, label)| Crumb {
+        href,
+        label: label.to_string(),
+    })))
+}
+
+#[derive(Serialize)]
+struct Crumb {
+    href: Option<String>,
+    label: String,
 }
 
 /// A meeting on the timeline, with its last day for people to read.
 #[derive(Serialize)]
-struct TimelineEntry<'a> {
+pub(super) struct TimelineEntry<'a> {
     #[serde(flatten)]
     meeting: &'a MeetingView,
     end_text: Option<String>,
@@ -141,8 +190,13 @@ pub(super) struct Renderer<'a> {
     /// the society's name and contact, and a clone is a reference count.
     society_value: Value,
     /// The navigation of every record's page (people, institutions and
-    /// meetings: nearly all pages), made once; none of them is in it.
-    record_nav: Value,
+    /// meetings: nearly all pages), made once per section they mark.
+    committee_nav: Value,
+    meeting_nav: Value,
+    /// The meetings oldest first, as the meetings page lists them, and
+    /// each one's place in that order, for the earlier and later links.
+    timeline: Vec<&'a Meeting>,
+    timeline_at: HashMap<&'a str, usize>,
     base: Option<&'a str>,
     /// The contact cards and calendars the pages link to, for the public:
     /// vCard 3.0, which phones and Apple Contacts import best.
@@ -156,11 +210,20 @@ impl<'a> Renderer<'a> {
     /// A renderer whose cards and calendars are for `audience`.
     pub(super) fn new(society: &'a Society, options: &SiteOptions, audience: Audience) -> Self {
         let view = SocietyView::new(society);
+        let timeline = society.meetings_matching(&MeetingQuery::default());
+        let timeline_at = timeline
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (m.id.as_str(), i))
+            .collect();
         Renderer {
+            timeline,
+            timeline_at,
             env: templates::environment(),
             society,
             society_value: Value::from_serialize(&view),
-            record_nav: nav(RECORD_ROOT, "/people/"),
+            committee_nav: nav(RECORD_ROOT, "/people/x/"),
+            meeting_nav: nav(RECORD_ROOT, "/meetings/x/"),
             view,
             base: society.info.base_url.as_deref(),
             cards: CardOptions {
@@ -283,11 +346,12 @@ impl Renderer<'_> {
     ) -> Result<Page, ExportError> {
         let root = self.root(frame.path);
         let feed = format!("{root}news.xml");
-        let nav = if root == RECORD_ROOT {
-            self.record_nav.clone()
-        } else {
-            nav(&root, frame.path)
+        let nav = match (root.as_str(), section(frame.path)) {
+            (RECORD_ROOT, Some("committee/")) => self.committee_nav.clone(),
+            (RECORD_ROOT, Some("meetings/")) => self.meeting_nav.clone(),
+            _ => nav(&root, frame.path),
         };
+        let breadcrumbs = breadcrumbs(&root, frame.path, &frame.title);
         let title = if frame.path == "/" {
             self.view.name.clone()
         } else {
@@ -302,6 +366,7 @@ impl Renderer<'_> {
             heading => frame.title,
             description => shorten(&frame.description, DESCRIPTION_LIMIT),
             canonical,
+            breadcrumbs,
             root,
             nav,
             society => self.society_value.clone(),
@@ -455,7 +520,7 @@ impl Renderer<'_> {
                 count(people.len(), "person", "people"),
                 self.view.short_name
             ),
-            jsonld: None,
+            jsonld: Some(jsonld::institution(&view, &self.urls())),
         };
         self.render(
             "institution.html",
@@ -511,6 +576,13 @@ impl Renderer<'_> {
             .collect();
         let end_text = self.end_text(&view);
         let times = view.times_text();
+        let at = self.timeline_at.get(view.id.as_str()).copied();
+        let neighbour = |i: Option<usize>| {
+            let m = self.timeline.get(i?)?;
+            Some(context! { id => m.id.as_str(), title => &m.title, date_text => m.date.human() })
+        };
+        let previous = neighbour(at.and_then(|i| i.checked_sub(1)));
+        let next = neighbour(at.map(|i| i + 1));
         let path = format!("/meetings/{}/", view.id);
         let frame = Frame {
             path: &path,
@@ -527,7 +599,7 @@ impl Renderer<'_> {
         self.render(
             "meeting.html",
             frame,
-            context! { meeting => view, paragraphs, end_text, times },
+            context! { meeting => view, paragraphs, end_text, times, previous, next },
         )
     }
 
@@ -567,6 +639,17 @@ impl Renderer<'_> {
             .map(|item| {
                 let html = Value::from_safe_string(news::markdown(&item.text).trim_end().into());
                 context! { html, ..Value::from_serialize(&item) }
+            })
+            .collect()
+    }
+
+    /// The meetings as the timeline lists them, each with its last day.
+    pub(super) fn timeline_of<'m>(&self, meetings: &'m [MeetingView]) -> Vec<TimelineEntry<'m>> {
+        meetings
+            .iter()
+            .map(|meeting| TimelineEntry {
+                meeting,
+                end_text: self.end_text(meeting),
             })
             .collect()
     }

@@ -76,6 +76,10 @@ flags! {
         /// replace those held; '' for none.
         #[arg(long, value_name = "ROLE")]
         role: Vec<String>,
+        /// What the person does where they work, such as "Professor of
+        /// Genetics"; public, like the name; '' for none.
+        #[arg(long, value_name = "TEXT")]
+        position: Option<String>,
         /// Email address; a new one is for members only unless made public.
         #[arg(long)]
         email: Option<String>,
@@ -118,6 +122,9 @@ flags! {
         /// An ISO code (SE) or a name (Sweden).
         #[arg(long, value_name = "CODE|NAME")]
         country: Option<String>,
+        /// The institution's website, starting https://; '' for none.
+        #[arg(long, value_name = "URL")]
+        web: Option<String>,
     }
 }
 
