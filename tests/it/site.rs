@@ -853,7 +853,8 @@ fn a_site_built_with_progress_reports_every_job_once_and_is_the_same_site() {
     let jobs = 1
         + society.people_for(Audience::Public).count()
         + society.institutions.len()
-        + society.meetings.len();
+        + society.meetings.len()
+        + society.news.len();
     let mut calls = calls.into_inner().unwrap();
     calls.sort();
     let expected: Vec<_> = (1..=jobs).map(|done| (done, jobs)).collect();
