@@ -137,8 +137,8 @@ pub fn role(text: &str) -> Result<String, nspm_core::QueryError> {
 /// site` and `nspm serve` take the same flags.
 #[derive(Debug, clap::Args)]
 pub struct Deploy {
-    /// The site's address, an absolute http(s) URL such as
-    /// https://nspm.example.org/; over the data's base_url. It gives the
+    /// The site's address, an absolute http(s) URL (for example
+    /// `https://nspm.example.org/`); over the data's base_url. It gives the
     /// sitemap, canonical links and the webcal link.
     #[arg(long, value_name = "URL", value_parser = base_url)]
     pub base_url: Option<String>,
