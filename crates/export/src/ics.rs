@@ -90,7 +90,30 @@ fn uid(society: &Society, meeting: &Meeting) -> String {
     format!("{}@{}.nspm", meeting.id, society.info.id)
 }
 
-fn write_event(out: &mut Lines, society: &Society, meeting: &Meeting, opts: &CalendarOptions) {
+/// When a meeting's event is, as its calendar entry says.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Span {
+    /// From one moment to another, in UTC.
+    Timed(Timestamp, Timestamp),
+    /// All day, from the first day to the exclusive end: the day after the
+    /// last.
+    AllDay(NaiveDate, NaiveDate),
+}
+
+/// A meeting's calendar entry as the audience may see it: what the
+/// calendar files write and what the add-to-calendar links send.
+#[derive(Clone, Debug)]
+pub(crate) struct Event<'a> {
+    pub(crate) span: Option<Span>,
+    pub(crate) summary: String,
+    pub(crate) location: String,
+    pub(crate) description: Option<String>,
+    /// A date known only to the month or year blocks no one's time.
+    pub(crate) transparent: bool,
+    pub(crate) conference: Option<&'a str>,
+}
+
+pub(crate) fn event<'a>(society: &Society, meeting: &'a Meeting, audience: Audience) -> Event<'a> {
     // Every field of a meeting has its place in the event below (the id in
     // the UID, the venue, city and country in the location): named here,
     // so that a field added to meetings does not compile until it has one.
@@ -118,7 +141,61 @@ fn write_event(out: &mut Lines, society: &Society, meeting: &Meeting, opts: &Cal
     fn shown(v: &Option<nspm_core::MembersOnly>, audience: Audience) -> Option<&str> {
         v.as_ref().and_then(|v| v.for_audience(audience))
     }
-    let members_only = |v| shown(v, opts.audience);
+    let members_only = |v| shown(v, audience);
+    let mut notes = Vec::new();
+    let mut summary = meeting.title.clone();
+    let mut transparent = false;
+    let span = match (meeting.date, meeting.utc_times()) {
+        (PartialDate::Day(..), Some((starts, ends))) => {
+            if let (Some(s), Some(e), Some(zone)) = (meeting.starts, meeting.ends, meeting.zone) {
+                notes.push(format!("Time: {s} to {e}, {zone} time."));
+            }
+            Some(Span::Timed(starts, ends))
+        }
+        (PartialDate::Day(y, m, d), None) => {
+            let (y, m, d) = meeting.last_day().unwrap_or((y, m, d));
+            all_day(meeting.date, PartialDate::Day(y, m, d))
+        }
+        (PartialDate::Month(..), _) => {
+            let when = meeting.date.human();
+            summary.push_str(&format!(" (date: {when}, day not known)"));
+            notes.push(format!(
+                "Date: {when}. The day is not known, so this entry spans the whole month."
+            ));
+            transparent = true;
+            all_day(meeting.date, meeting.date)
+        }
+        (PartialDate::Year(y), _) => {
+            summary.push_str(&format!(" (date: {y}, month and day not known)"));
+            notes.push(format!(
+                "Date: {y}. The month and day are not known, so this entry spans the whole year."
+            ));
+            transparent = true;
+            all_day(meeting.date, meeting.date)
+        }
+    };
+    if let Some(text) = &meeting.summary {
+        notes.push(text.clone());
+    }
+    if let Some(text) = members_only(members_notes) {
+        notes.push(text.to_string());
+    }
+    let conference = members_only(online_link);
+    if let Some(link) = conference {
+        notes.push(format!("Online: {link}"));
+    }
+    Event {
+        span,
+        summary,
+        location: location(society, meeting, members_only(venue_address)),
+        description: (!notes.is_empty()).then(|| notes.join("\n\n")),
+        transparent,
+        conference,
+    }
+}
+
+fn write_event(out: &mut Lines, society: &Society, meeting: &Meeting, opts: &CalendarOptions) {
+    let event = event(society, meeting, opts.audience);
     out.prop("BEGIN", "VEVENT");
     out.prop("UID", &uid(society, meeting));
     out.prop("DTSTAMP", &opts.stamp.basic());
@@ -126,60 +203,28 @@ fn write_event(out: &mut Lines, society: &Society, meeting: &Meeting, opts: &Cal
     if let Some(modified) = meeting.modified {
         out.prop("LAST-MODIFIED", &modified.basic());
     }
-    let mut notes = Vec::new();
-    let mut summary = meeting.title.clone();
-    let mut transparent = false;
-    match (meeting.date, meeting.utc_times()) {
-        (PartialDate::Day(..), Some((starts, ends))) => {
+    match &event.span {
+        Some(Span::Timed(starts, ends)) => {
             out.prop("DTSTART", &starts.basic());
             out.prop("DTEND", &ends.basic());
-            if let (Some(s), Some(e), Some(zone)) = (meeting.starts, meeting.ends, meeting.zone) {
-                notes.push(format!("Time: {s} to {e}, {zone} time."));
-            }
         }
-        (PartialDate::Day(y, m, d), None) => {
-            let (y, m, d) = meeting.last_day().unwrap_or((y, m, d));
-            all_day(out, meeting.date, PartialDate::Day(y, m, d));
+        Some(Span::AllDay(start, end)) => {
+            out.prop("DTSTART;VALUE=DATE", &date(*start));
+            out.prop("DTEND;VALUE=DATE", &date(*end));
         }
-        (PartialDate::Month(..), _) => {
-            all_day(out, meeting.date, meeting.date);
-            let when = meeting.date.human();
-            summary.push_str(&format!(" (date: {when}, day not known)"));
-            notes.push(format!(
-                "Date: {when}. The day is not known, so this entry spans the whole month."
-            ));
-            transparent = true;
-        }
-        (PartialDate::Year(y), _) => {
-            all_day(out, meeting.date, meeting.date);
-            summary.push_str(&format!(" (date: {y}, month and day not known)"));
-            notes.push(format!(
-                "Date: {y}. The month and day are not known, so this entry spans the whole year."
-            ));
-            transparent = true;
-        }
+        None => {}
     }
-    out.text("SUMMARY", &summary);
-    out.text(
-        "LOCATION",
-        &location(society, meeting, members_only(venue_address)),
-    );
-    if let Some(text) = &meeting.summary {
-        notes.push(text.clone());
-    }
-    if let Some(text) = members_only(members_notes) {
-        notes.push(text.to_string());
-    }
-    if let Some(link) = members_only(online_link) {
+    out.text("SUMMARY", &event.summary);
+    out.text("LOCATION", &event.location);
+    if let Some(link) = event.conference {
         // RFC 7986's CONFERENCE, which calendar apps offer as "join".
         out.prop(
             "CONFERENCE;VALUE=URI;FEATURE=VIDEO;LABEL=Join online",
             &uri(link),
         );
-        notes.push(format!("Online: {link}"));
     }
-    if !notes.is_empty() {
-        out.text("DESCRIPTION", &notes.join("\n\n"));
+    if let Some(text) = &event.description {
+        out.text("DESCRIPTION", text);
     }
     // A relative URL would mean nothing inside a calendar client.
     if let Some(base) = &society.info.base_url {
@@ -188,7 +233,7 @@ fn write_event(out: &mut Lines, society: &Society, meeting: &Meeting, opts: &Cal
             &uri(&format!("{base}{}", page_path(meeting))),
         );
     }
-    if transparent {
+    if event.transparent {
         out.prop("TRANSP", "TRANSPARENT");
     }
     out.prop("END", "VEVENT");
@@ -215,18 +260,16 @@ fn location(society: &Society, meeting: &Meeting, address: Option<&str>) -> Stri
     .join(", ")
 }
 
-/// An all-day event's DTSTART, on the first day of `first`, and its
-/// exclusive DTEND, the day after the last day of `last`.
-fn all_day(out: &mut Lines, first: PartialDate, last: PartialDate) {
+/// An all-day event from the first day of `first` to its exclusive end,
+/// the day after the last day of `last`.
+fn all_day(first: PartialDate, last: PartialDate) -> Option<Span> {
     // Dates the data gives are real days, so both spans are known.
-    if let (Some((start, _)), Some((_, end))) = (first.days(), last.days()) {
-        out.prop("DTSTART;VALUE=DATE", &date(start));
-        out.prop("DTEND;VALUE=DATE", &date(end));
-    }
+    let ((start, _), (_, end)) = first.days().zip(last.days())?;
+    Some(Span::AllDay(start, end))
 }
 
 /// A DATE: `20180601`.
-fn date(d: NaiveDate) -> String {
+pub(crate) fn date(d: NaiveDate) -> String {
     format!("{:04}{:02}{:02}", d.year(), d.month(), d.day())
 }
 
@@ -236,10 +279,15 @@ mod tests {
 
     /// The DTSTART and DTEND lines of an all-day event from `first` to `last`.
     fn span(first: &str, last: &str) -> String {
-        let mut out = Lines::new();
         let d = |s| PartialDate::parse(s).unwrap();
-        all_day(&mut out, d(first), d(last));
-        out.finish()
+        let Some(Span::AllDay(start, end)) = all_day(d(first), d(last)) else {
+            panic!("{first} to {last} is not all day");
+        };
+        format!(
+            "DTSTART;VALUE=DATE:{}\r\nDTEND;VALUE=DATE:{}\r\n",
+            date(start),
+            date(end)
+        )
     }
 
     #[test]

@@ -32,10 +32,12 @@
 //! assert_eq!(Site::file_for("/committee/").to_str(), Some("committee/index.html"));
 //! ```
 
+pub mod add_to_calendar;
 mod jsonld;
 mod map;
 pub mod members;
 mod pages;
+pub mod preview;
 mod templates;
 
 use std::collections::BTreeMap;
@@ -51,6 +53,7 @@ pub mod content_type {
     pub const HTML: &str = "text/html; charset=utf-8";
     pub const CSS: &str = "text/css; charset=utf-8";
     pub const SVG: &str = "image/svg+xml";
+    pub const PNG: &str = "image/png";
     pub const XML: &str = "application/xml; charset=utf-8";
     pub const TEXT: &str = "text/plain; charset=utf-8";
     pub const CALENDAR: &str = "text/calendar; charset=utf-8";

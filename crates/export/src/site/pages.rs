@@ -10,7 +10,7 @@ use nspm_core::{
 use serde::Serialize;
 
 use super::jsonld::{self, Urls};
-use super::{NOT_FOUND, Page, SiteOptions, content_type, map, templates};
+use super::{NOT_FOUND, Page, SiteOptions, add_to_calendar, content_type, map, preview, templates};
 use crate::vcard::{self, CardOptions, VcardVersion};
 use crate::{CalendarOptions, ExportError, ics, parallel};
 
@@ -69,7 +69,11 @@ pub fn render_all(
 /// spare room the text grew into is given back (in place, for a shrinking
 /// allocation), since the site holds every page at once.
 pub(super) fn page(text: impl Into<String>, content_type: &'static str) -> Page {
-    let mut bytes = text.into().into_bytes();
+    page_of(text.into().into_bytes(), content_type)
+}
+
+/// A resource from its bytes, kept without spare room.
+pub(super) fn page_of(mut bytes: Vec<u8>, content_type: &'static str) -> Page {
     bytes.shrink_to_fit();
     Page {
         bytes,
@@ -85,6 +89,21 @@ pub(super) struct Frame<'a> {
     pub(super) description: String,
     /// The page's JSON-LD, ready for its script element.
     pub(super) jsonld: Option<String>,
+}
+
+/// A public page and its preview image, each by its URL path.
+type Published = [(String, Page); 2];
+
+/// A page's Open Graph facts that its frame does not already give.
+#[derive(Serialize)]
+struct Social {
+    /// `og:type`: `profile` for a person, `website` for every other page.
+    kind: &'static str,
+    url: Option<String>,
+    image: Option<String>,
+    image_alt: String,
+    width: u32,
+    height: u32,
 }
 
 /// The main navigation's targets, relative to the site's root.
@@ -138,6 +157,9 @@ pub(super) struct Renderer<'a> {
     /// meetings: nearly all pages), made once; none of them is in it.
     record_nav: Value,
     base: Option<&'a str>,
+    /// Whether pages carry Open Graph tags and preview images: the public's
+    /// pages do, the members' (never shared outside) do not.
+    social: bool,
     /// The contact cards and calendars the pages link to, for the public:
     /// vCard 3.0, which phones and Apple Contacts import best.
     pub(super) cards: CardOptions,
@@ -155,6 +177,7 @@ impl<'a> Renderer<'a> {
             record_nav: nav(RECORD_ROOT, "/people/"),
             view,
             base: society.info.base_url.as_deref(),
+            social: audience == Audience::Public,
             cards: CardOptions {
                 version: VcardVersion::V3,
                 audience,
@@ -176,12 +199,17 @@ impl Renderer<'_> {
                 let committee = vcard::cards(society, &self.committee_members(), &self.cards);
                 let meetings = society.meetings_matching(&MeetingQuery::default());
                 let calendar = ics::calendar(society, &meetings, &self.calendars);
-                vec![
-                    ("/".into(), self.home()?),
-                    ("/committee/".into(), self.committee()?),
-                    ("/meetings/".into(), self.meetings()?),
-                    ("/contact/".into(), self.contact()?),
-                    (NOT_FOUND.into(), self.not_found()?),
+                let mut out = Vec::new();
+                for published in [
+                    self.home()?,
+                    self.committee()?,
+                    self.meetings()?,
+                    self.contact()?,
+                    self.not_found()?,
+                ] {
+                    out.extend(published);
+                }
+                out.extend([
                     (
                         "/committee.vcf".into(),
                         page(committee, content_type::VCARD),
@@ -199,38 +227,31 @@ impl Renderer<'_> {
                     ),
                     ("/style.css".into(), page(STYLE, content_type::CSS)),
                     ("/favicon.svg".into(), page(FAVICON, content_type::SVG)),
-                ]
+                ]);
+                out
             }
             Job::Person(p) => {
                 let card = vcard::person_card(society, p, &self.cards);
-                vec![
-                    (format!("/people/{}/", p.id), self.person(p)?),
-                    (
-                        format!("/people/{}.vcf", p.id),
-                        page(card, content_type::VCARD),
-                    ),
-                ]
+                let mut out = Vec::from(self.person(p)?);
+                out.push((
+                    format!("/people/{}.vcf", p.id),
+                    page(card, content_type::VCARD),
+                ));
+                out
             }
             Job::Institution(i) => {
                 let people: Vec<&Person> = society.people_at(i, AUDIENCE).collect();
                 let view = InstitutionView::new(society, i, AUDIENCE);
-                vec![(
-                    format!("/institutions/{}/", i.id),
-                    self.institution(view, &people)?,
-                )]
+                Vec::from(self.institution(view, &people)?)
             }
             Job::Meeting(m) => {
                 let calendar = ics::meeting_calendar(society, m, &self.calendars);
-                vec![
-                    (
-                        format!("/meetings/{}/", m.id),
-                        self.meeting(MeetingView::new(society, m, AUDIENCE))?,
-                    ),
-                    (
-                        format!("/meetings/{}.ics", m.id),
-                        page(calendar, content_type::CALENDAR),
-                    ),
-                ]
+                let mut out = Vec::from(self.meeting(m)?);
+                out.push((
+                    format!("/meetings/{}.ics", m.id),
+                    page(calendar, content_type::CALENDAR),
+                ));
+                out
             }
         })
     }
@@ -275,8 +296,12 @@ impl Renderer<'_> {
             .base
             .filter(|_| frame.path != NOT_FOUND)
             .map(|b| format!("{b}{}", frame.path.trim_start_matches('/')));
+        let social = self
+            .social
+            .then(|| self.social(&frame, canonical.as_deref()));
         let ctx = context! {
             title,
+            social,
             heading => frame.title,
             description => shorten(&frame.description, DESCRIPTION_LIMIT),
             canonical,
@@ -297,6 +322,47 @@ impl Renderer<'_> {
         Ok(page(text, content_type::HTML))
     }
 
+    /// A public page and its preview image, each by its URL path.
+    fn publish(
+        &self,
+        template: &str,
+        frame: Frame,
+        content: Value,
+    ) -> Result<Published, ExportError> {
+        let path = frame.path.to_string();
+        let image = preview::image(&self.view.name, &frame.title)?;
+        let preview = (preview::path_for(&path), page_of(image, content_type::PNG));
+        Ok([(path, self.render(template, frame, content)?), preview])
+    }
+
+    /// What the page's Open Graph and Twitter card tags say beyond its
+    /// title and description. The image's address must be absolute, so
+    /// without a base URL the tags name no image.
+    fn social(&self, frame: &Frame, canonical: Option<&str>) -> Social {
+        let image = self.base.map(|b| {
+            format!(
+                "{b}{}",
+                preview::path_for(frame.path).trim_start_matches('/')
+            )
+        });
+        Social {
+            kind: if frame.path.starts_with("/people/") {
+                "profile"
+            } else {
+                "website"
+            },
+            url: canonical.map(str::to_string),
+            image,
+            image_alt: if frame.title == self.view.name {
+                frame.title.clone()
+            } else {
+                format!("{}: {}", self.view.name, frame.title)
+            },
+            width: preview::WIDTH,
+            height: preview::HEIGHT,
+        }
+    }
+
     fn public(&self, p: &Person) -> PersonView {
         PersonView::new(self.society, p, AUDIENCE)
     }
@@ -311,7 +377,7 @@ impl Renderer<'_> {
         )
     }
 
-    fn home(&self) -> Result<Page, ExportError> {
+    fn home(&self) -> Result<Published, ExportError> {
         let members: Vec<PersonView> = self
             .committee_members()
             .into_iter()
@@ -328,14 +394,14 @@ impl Renderer<'_> {
             ),
             jsonld: Some(jsonld::organization(&self.view, &members, &self.urls())),
         };
-        self.render(
+        self.publish(
             "home.html",
             frame,
             context! { member_count => members.len(), country_count => countries },
         )
     }
 
-    fn committee(&self) -> Result<Page, ExportError> {
+    fn committee(&self) -> Result<Published, ExportError> {
         let members = self.committee_members();
         let groups = by_country(&members);
         let counts: BTreeMap<Country, usize> = groups
@@ -374,7 +440,7 @@ impl Renderer<'_> {
             ),
             jsonld: None,
         };
-        self.render(
+        self.publish(
             "committee.html",
             frame,
             context! {
@@ -386,7 +452,7 @@ impl Renderer<'_> {
         )
     }
 
-    fn person(&self, p: &Person) -> Result<Page, ExportError> {
+    fn person(&self, p: &Person) -> Result<Published, ExportError> {
         let view = self.public(p);
         let roles: Vec<&str> = p.roles_for(AUDIENCE).map(|r| r.label()).collect();
         let mut description = view.name.clone();
@@ -408,10 +474,14 @@ impl Renderer<'_> {
             description,
             jsonld: Some(jsonld::person(&view, &self.view, &self.urls())),
         };
-        self.render("person.html", frame, context! { person => view, roles })
+        self.publish("person.html", frame, context! { person => view, roles })
     }
 
-    fn institution(&self, view: InstitutionView, people: &[&Person]) -> Result<Page, ExportError> {
+    fn institution(
+        &self,
+        view: InstitutionView,
+        people: &[&Person],
+    ) -> Result<Published, ExportError> {
         let people: Vec<PersonView> = people.iter().map(|p| self.public(p)).collect();
         let path = format!("/institutions/{}/", view.id);
         let frame = Frame {
@@ -426,14 +496,14 @@ impl Renderer<'_> {
             ),
             jsonld: None,
         };
-        self.render(
+        self.publish(
             "institution.html",
             frame,
             context! { institution => view, people },
         )
     }
 
-    fn meetings(&self) -> Result<Page, ExportError> {
+    fn meetings(&self) -> Result<Published, ExportError> {
         let meetings: Vec<MeetingView> = self
             .society
             .meetings_matching(&MeetingQuery::default())
@@ -460,22 +530,29 @@ impl Renderer<'_> {
             description,
             jsonld: None,
         };
-        // Calendar apps subscribe through webcal://, which needs the host;
-        // without a base URL the page offers the file to download instead.
-        let subscribe = self.base.and_then(|b| {
-            let rest = b
-                .strip_prefix("https://")
-                .or_else(|| b.strip_prefix("http://"))?;
-            Some(format!("webcal://{rest}calendar.ics"))
-        });
-        self.render(
+        let subscribe = self.webcal("calendar.ics");
+        self.publish(
             "meetings.html",
             frame,
             context! { meetings => entries, subscribe },
         )
     }
 
-    fn meeting(&self, view: MeetingView) -> Result<Page, ExportError> {
+    /// The `webcal://` address of a calendar at `path` below the root.
+    /// Calendar apps subscribe through it, which needs the host; without a
+    /// base URL the page offers the file to download instead.
+    fn webcal(&self, path: &str) -> Option<String> {
+        let base = self.base?;
+        let rest = base
+            .strip_prefix("https://")
+            .or_else(|| base.strip_prefix("http://"))?;
+        Some(format!("webcal://{rest}{path}"))
+    }
+
+    fn meeting(&self, m: &Meeting) -> Result<Published, ExportError> {
+        let view = MeetingView::new(self.society, m, AUDIENCE);
+        let calendar_links = add_to_calendar::links(self.society, m, AUDIENCE);
+        let webcal = self.webcal(&format!("meetings/{}.ics", m.id));
         let paragraphs: Vec<&str> = view
             .summary
             .as_deref()
@@ -499,10 +576,10 @@ impl Renderer<'_> {
             ),
             jsonld: Some(jsonld::event(&view, &self.view, &self.urls())),
         };
-        self.render(
+        self.publish(
             "meeting.html",
             frame,
-            context! { meeting => view, paragraphs, end_text, times },
+            context! { meeting => view, paragraphs, end_text, times, calendar_links, webcal },
         )
     }
 
@@ -512,7 +589,7 @@ impl Renderer<'_> {
         meeting.end.map(|d| d.human())
     }
 
-    fn contact(&self) -> Result<Page, ExportError> {
+    fn contact(&self) -> Result<Published, ExportError> {
         let person = self.society.contact_person().map(|p| self.public(p));
         let frame = Frame {
             path: "/contact/",
@@ -523,17 +600,17 @@ impl Renderer<'_> {
             ),
             jsonld: None,
         };
-        self.render("contact.html", frame, context! { person })
+        self.publish("contact.html", frame, context! { person })
     }
 
-    fn not_found(&self) -> Result<Page, ExportError> {
+    fn not_found(&self) -> Result<Published, ExportError> {
         let frame = Frame {
             path: NOT_FOUND,
             title: "Page not found".into(),
             description: format!("This page is not on the {} website.", self.view.short_name),
             jsonld: None,
         };
-        self.render("404.html", frame, context! {})
+        self.publish("404.html", frame, context! {})
     }
 }
 

@@ -5,6 +5,7 @@ use minijinja::{AutoEscape, Environment, Error, Output, State, UndefinedBehavior
 /// Every template, by name; `.html` ones are escaped for HTML automatically.
 const TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("../../templates/base.html")),
+    ("social.html", include_str!("../../templates/social.html")),
     ("home.html", include_str!("../../templates/home.html")),
     (
         "committee.html",
