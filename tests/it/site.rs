@@ -738,3 +738,112 @@ fn add_to_calendar_links_give_the_dates_of_the_ics() {
     let month_only = text(&site, "/meetings/cold-spring-harbor-2015/");
     assert!(!month_only.contains(google) && !month_only.contains("webcal:"));
 }
+
+#[test]
+fn icons_and_the_web_manifest_are_linked_from_every_page_and_real() {
+    let site = fixture_site();
+    let png = |path: &str| {
+        let page = site.get(path).unwrap_or_else(|| panic!("no {path}"));
+        assert_eq!(page.content_type, "image/png", "{path}");
+        image::load_from_memory_with_format(&page.bytes, image::ImageFormat::Png).unwrap()
+    };
+    for (path, size) in [
+        ("/favicon-32.png", 32),
+        ("/icon-192.png", 192),
+        ("/icon-512.png", 512),
+        ("/apple-touch-icon.png", 180),
+    ] {
+        let icon = png(path);
+        assert_eq!((icon.width(), icon.height()), (size, size), "{path}");
+        // Drawn from the favicon: its blue tile, with the white cross.
+        let rgba = icon.to_rgba8();
+        let centre = rgba.get_pixel(size * 11 / 32, size / 2).0;
+        assert_eq!(centre, [255, 255, 255, 255], "{path}");
+        let tile = rgba.get_pixel(size * 3 / 4, size * 3 / 4).0;
+        assert_eq!(tile, [0x0b, 0x3a, 0x66, 255], "{path}");
+        // Only Apple's icon is square to its corners.
+        let corner = rgba.get_pixel(0, 0).0[3];
+        assert_eq!(corner == 255, path == "/apple-touch-icon.png", "{path}");
+    }
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&site.get("/site.webmanifest").unwrap().bytes).unwrap();
+    assert_eq!(manifest["short_name"], "S&T");
+    assert_eq!(manifest["theme_color"], "#0b3a66");
+    for icon in manifest["icons"].as_array().unwrap() {
+        let path = format!("/{}", icon["src"].as_str().unwrap());
+        if icon["type"] == "image/png" {
+            let decoded = png(&path);
+            let sizes = format!("{}x{}", decoded.width(), decoded.height());
+            assert_eq!(icon["sizes"], sizes.as_str(), "{path}");
+        } else {
+            assert!(site.get(&path).is_some(), "{path}");
+        }
+    }
+    for (path, body) in html_pages(&site) {
+        for link in [
+            "favicon-32.png\" sizes=\"32x32\" type=\"image/png\">",
+            "apple-touch-icon.png\">",
+            "site.webmanifest\">",
+        ] {
+            assert!(body.contains(link), "{path} lacks {link}");
+        }
+    }
+}
+
+#[test]
+fn qr_codes_read_by_zbar_from_chromium_give_each_cards_address() {
+    // Without a base URL a phone could not follow the code: there is none.
+    let embedded = embedded_site();
+    for (path, body) in html_pages(&embedded) {
+        assert!(!body.contains("class=\"qr\""), "{path}");
+    }
+    let site = fixture_site();
+    let pages: Vec<(&str, String)> = site
+        .iter()
+        .filter(|(path, _)| path.starts_with("/people/") && path.ends_with('/'))
+        .map(|(path, _)| {
+            let id = path.trim_start_matches("/people/").trim_end_matches('/');
+            (path, format!("https://example.org/nspm/people/{id}.vcf"))
+        })
+        .chain([(
+            "/contact/",
+            "https://example.org/nspm/society.vcf".to_string(),
+        )])
+        .collect();
+    for (path, url) in &pages {
+        let body = text(&site, path);
+        assert!(
+            body.contains(&format!("{url}</figcaption>")),
+            "{path} does not show {url}"
+        );
+        assert!(body.contains("alt=\"QR code of the address of the contact card of "));
+    }
+    if !support::external_tests() {
+        eprintln!(
+            "skipped: reading the QR codes in Chromium with zbar runs with NSPM_EXTERNAL_TESTS=1"
+        );
+        return;
+    }
+    let dir = export(&site);
+    let shots = tempfile::tempdir().unwrap();
+    let files: Vec<PathBuf> = pages
+        .iter()
+        .map(|(path, _)| dir.path().join(Site::file_for(path)))
+        .collect();
+    support::tool_stdout(
+        Command::new("node")
+            .arg(tools().join("qr.mjs"))
+            .arg(shots.path())
+            .args(&files)
+            .current_dir(tools()),
+    );
+    for (i, (path, url)) in pages.iter().enumerate() {
+        let shot = shots.path().join(format!("{i}.png"));
+        let read = support::tool_stdout(
+            Command::new("zbarimg")
+                .args(["--quiet", "--raw", "-Sdisable", "-Sqrcode.enable"])
+                .arg(&shot),
+        );
+        assert_eq!(read.trim_end(), url, "{path}");
+    }
+}

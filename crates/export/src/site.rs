@@ -33,11 +33,13 @@
 //! ```
 
 pub mod add_to_calendar;
+mod icons;
 mod jsonld;
 mod map;
 pub mod members;
 mod pages;
 pub mod preview;
+mod qr;
 mod templates;
 
 use std::collections::BTreeMap;
@@ -54,6 +56,7 @@ pub mod content_type {
     pub const CSS: &str = "text/css; charset=utf-8";
     pub const SVG: &str = "image/svg+xml";
     pub const PNG: &str = "image/png";
+    pub const MANIFEST: &str = "application/manifest+json";
     pub const XML: &str = "application/xml; charset=utf-8";
     pub const TEXT: &str = "text/plain; charset=utf-8";
     pub const CALENDAR: &str = "text/calendar; charset=utf-8";

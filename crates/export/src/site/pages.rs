@@ -10,12 +10,13 @@ use nspm_core::{
 use serde::Serialize;
 
 use super::jsonld::{self, Urls};
-use super::{NOT_FOUND, Page, SiteOptions, add_to_calendar, content_type, map, preview, templates};
+use super::{
+    NOT_FOUND, Page, SiteOptions, add_to_calendar, content_type, icons, map, preview, qr, templates,
+};
 use crate::vcard::{self, CardOptions, VcardVersion};
 use crate::{CalendarOptions, ExportError, ics, parallel};
 
 const STYLE: &str = include_str!("../../assets/style.css");
-const FAVICON: &str = include_str!("../../assets/favicon.svg");
 
 /// The site is public, always: members' pages are made elsewhere, from the
 /// same views with the members' audience.
@@ -91,8 +92,11 @@ pub(super) struct Frame<'a> {
     pub(super) jsonld: Option<String>,
 }
 
+/// A resource by its URL path.
+type Resource = (String, Page);
+
 /// A public page and its preview image, each by its URL path.
-type Published = [(String, Page); 2];
+type Published = [Resource; 2];
 
 /// A page's Open Graph facts that its frame does not already give.
 #[derive(Serialize)]
@@ -199,12 +203,13 @@ impl Renderer<'_> {
                 let committee = vcard::cards(society, &self.committee_members(), &self.cards);
                 let meetings = society.meetings_matching(&MeetingQuery::default());
                 let calendar = ics::calendar(society, &meetings, &self.calendars);
-                let mut out = Vec::new();
+                let (contact_qr, qr) = self.card_qr("society.vcf")?.unzip();
+                let mut out = Vec::from_iter(qr);
                 for published in [
                     self.home()?,
                     self.committee()?,
                     self.meetings()?,
-                    self.contact()?,
+                    self.contact(contact_qr)?,
                     self.not_found()?,
                 ] {
                     out.extend(published);
@@ -226,13 +231,19 @@ impl Renderer<'_> {
                         page(calendar, content_type::CALENDAR),
                     ),
                     ("/style.css".into(), page(STYLE, content_type::CSS)),
-                    ("/favicon.svg".into(), page(FAVICON, content_type::SVG)),
+                    (
+                        "/favicon.svg".into(),
+                        page(icons::FAVICON, content_type::SVG),
+                    ),
                 ]);
+                out.extend(icons::all(&self.view.name, &self.view.short_name)?);
                 out
             }
             Job::Person(p) => {
                 let card = vcard::person_card(society, p, &self.cards);
-                let mut out = Vec::from(self.person(p)?);
+                let (page_qr, qr) = self.card_qr(&format!("people/{}.vcf", p.id))?.unzip();
+                let mut out = Vec::from(self.person(p, page_qr)?);
+                out.extend(qr);
                 out.push((
                     format!("/people/{}.vcf", p.id),
                     page(card, content_type::VCARD),
@@ -308,6 +319,7 @@ impl Renderer<'_> {
             root,
             nav,
             society => self.society_value.clone(),
+            theme => icons::THEME,
             jsonld => frame.jsonld.map(Value::from_safe_string),
             ..content
         };
@@ -452,7 +464,7 @@ impl Renderer<'_> {
         )
     }
 
-    fn person(&self, p: &Person) -> Result<Published, ExportError> {
+    fn person(&self, p: &Person, qr: Option<qr::Code>) -> Result<Published, ExportError> {
         let view = self.public(p);
         let roles: Vec<&str> = p.roles_for(AUDIENCE).map(|r| r.label()).collect();
         let mut description = view.name.clone();
@@ -474,7 +486,7 @@ impl Renderer<'_> {
             description,
             jsonld: Some(jsonld::person(&view, &self.view, &self.urls())),
         };
-        self.publish("person.html", frame, context! { person => view, roles })
+        self.publish("person.html", frame, context! { person => view, roles, qr })
     }
 
     fn institution(
@@ -589,7 +601,19 @@ impl Renderer<'_> {
         meeting.end.map(|d| d.human())
     }
 
-    fn contact(&self) -> Result<Published, ExportError> {
+    /// The QR code of the card at `path` below the root, for its page, and
+    /// its image by URL path (`/qr/people/x.svg`). A phone needs the card's
+    /// absolute address, so without a base URL there is none.
+    fn card_qr(&self, path: &str) -> Result<Option<(qr::Code, Resource)>, ExportError> {
+        let Some(base) = self.base else {
+            return Ok(None);
+        };
+        let image = format!("/qr/{}", path.replace(".vcf", ".svg"));
+        let (svg, code) = qr::code(&format!("{base}{path}"), &image)?;
+        Ok(Some((code, (image, page(svg, content_type::SVG)))))
+    }
+
+    fn contact(&self, qr: Option<qr::Code>) -> Result<Published, ExportError> {
         let person = self.society.contact_person().map(|p| self.public(p));
         let frame = Frame {
             path: "/contact/",
@@ -600,7 +624,7 @@ impl Renderer<'_> {
             ),
             jsonld: None,
         };
-        self.publish("contact.html", frame, context! { person })
+        self.publish("contact.html", frame, context! { person, qr })
     }
 
     fn not_found(&self) -> Result<Published, ExportError> {

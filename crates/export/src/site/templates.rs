@@ -6,6 +6,7 @@ use minijinja::{AutoEscape, Environment, Error, Output, State, UndefinedBehavior
 const TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("../../templates/base.html")),
     ("social.html", include_str!("../../templates/social.html")),
+    ("qr.html", include_str!("../../templates/qr.html")),
     ("home.html", include_str!("../../templates/home.html")),
     (
         "committee.html",
