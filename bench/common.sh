@@ -1,4 +1,5 @@
-# What the benchmark scripts share; sourced by bench/load.sh and bench/export.sh
+# What the benchmark scripts share; sourced by bench/load.sh, bench/export.sh,
+# bench/server.sh and bench/dav.sh
 # from the repository's root.
 
 runs=${RUNS:-$default_runs}
@@ -35,4 +36,27 @@ build_binaries() {
   gen=$target/release/nspm-gen
   load=$target/release/nspm-load
   startup=$target/release/nspm-startup
+}
+
+# A loopback port nobody listens on.
+free_port() {
+  local port
+  while :; do
+    port=$((20000 + RANDOM % 40000))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      echo "$port"
+      return
+    fi
+  done
+}
+
+# Waits until a URL answers with a success or redirect (`curl -f`: not a
+# 4xx or 5xx), for at most 60 s.
+await() {
+  for _ in $(seq 600); do
+    curl -sf -o /dev/null "$1" && return 0
+    sleep 0.1
+  done
+  echo "no answer from $1" >&2
+  return 1
 }

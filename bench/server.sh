@@ -90,28 +90,6 @@ find "$work/site" -type f -size +511c \
   -o -name '*.txt' -o -name '*.ics' -o -name '*.vcf' \) \
   -exec gzip -6 -k -n {} +
 
-# A loopback port nobody listens on.
-free_port() {
-  local port
-  while :; do
-    port=$((20000 + RANDOM % 40000))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-      echo "$port"
-      return
-    fi
-  done
-}
-
-# Waits until a URL answers 200, for at most 30 s.
-await() {
-  for _ in $(seq 300); do
-    curl -sf -o /dev/null "$1" && return 0
-    sleep 0.1
-  done
-  echo "no answer from $1" >&2
-  return 1
-}
-
 nspm_port=$(free_port)
 "${on_server[@]}" "$nspm" serve --addr "127.0.0.1:$nspm_port" 2>"$work/nspm.log" &
 nspm_pid=$!

@@ -11,6 +11,7 @@
 //!     meetings: 3,
 //!     institutions: 2,
 //!     seed: 1,
+//!     members: 0,
 //! });
 //! assert!(files.people.contains("Person("));
 //! ```
@@ -27,6 +28,18 @@ use std::path::Path;
 
 pub use rng::Rng;
 
+/// How a benchmark tool that only succeeds or fails ends: exit code 0, or
+/// the error chain after the tool's `name` on standard error and 1.
+pub fn exit(name: &str, result: anyhow::Result<()>) -> std::process::ExitCode {
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{name}: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
 /// How large a society to make, and from which seed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Shape {
@@ -34,6 +47,10 @@ pub struct Shape {
     pub meetings: usize,
     pub institutions: usize,
     pub seed: u64,
+    /// The percentage of the people outside the committee who are members
+    /// of the society (role `Member`), and so known to members only. With
+    /// none, the files are as they were before the generator knew the role.
+    pub members: u8,
 }
 
 /// The text of the four data files.
@@ -78,43 +95,38 @@ fn stream(seed: u64, file: u64) -> Rng {
     Rng::new(mix.next_u64())
 }
 
+/// A list file of `what`, about `bytes` long: its header, the items that
+/// `write` writes (drawing from the file's own stream, the `file`th), and
+/// the closing bracket; and what `write` returned.
+fn list_file<R>(
+    seed: u64,
+    (what, file): (&str, u64),
+    bytes: usize,
+    write: impl FnOnce(&mut String, &mut Rng) -> R,
+) -> (String, R) {
+    let mut text =
+        format!("// Synthetic {what}, written by nspm-gen with seed {seed}: not real data.\n[\n");
+    text.reserve(bytes);
+    let made = write(&mut text, &mut stream(seed, file));
+    text.push_str("]\n");
+    (text, made)
+}
+
 /// Makes a society of the given shape.
 pub fn generate(shape: &Shape) -> Files {
-    let header = |what: &str| {
-        format!(
-            "// Synthetic {what}, written by nspm-gen with seed {}: not real data.\n[\n",
-            shape.seed
-        )
-    };
-
-    let mut institutions = header("institutions");
-    institutions.reserve(shape.institutions * 160);
-    let insts = institutions::write(
-        &mut institutions,
-        &mut stream(shape.seed, 1),
-        shape.institutions,
+    let seed = shape.seed;
+    let (institutions, insts) = list_file(
+        seed,
+        ("institutions", 1),
+        shape.institutions * 160,
+        |t, r| institutions::write(t, r, shape.institutions),
     );
-    institutions.push_str("]\n");
-
-    let mut people = header("people");
-    people.reserve(shape.people * 330);
-    let contact = people::write(
-        &mut people,
-        &mut stream(shape.seed, 2),
-        shape.people,
-        &insts,
-    );
-    people.push_str("]\n");
-
-    let mut meetings = header("meetings");
-    meetings.reserve(shape.meetings * 330);
-    meetings::write(
-        &mut meetings,
-        &mut stream(shape.seed, 3),
-        shape.meetings,
-        &insts,
-    );
-    meetings.push_str("]\n");
+    let (people, contact) = list_file(seed, ("people", 2), shape.people * 330, |t, r| {
+        people::write(t, r, shape.people, shape.members, &insts)
+    });
+    let (meetings, ()) = list_file(seed, ("meetings", 3), shape.meetings * 330, |t, r| {
+        meetings::write(t, r, shape.meetings, &insts)
+    });
 
     Files {
         society: society(shape, contact.as_deref()),

@@ -35,7 +35,13 @@ impl Slugs {
 
 /// Writes `count` people as the body of `people.ron`; returns the first
 /// person's id, which the society names as its contact.
-pub fn write(out: &mut String, rng: &mut Rng, count: usize, insts: &[Inst]) -> Option<String> {
+pub fn write(
+    out: &mut String,
+    rng: &mut Rng,
+    count: usize,
+    members: u8,
+    insts: &[Inst],
+) -> Option<String> {
     let slugs = Slugs::new();
     // How many people so far have each name, to number the namesakes.
     let mut namesakes: HashMap<String, u32> = HashMap::with_capacity(count);
@@ -107,6 +113,9 @@ pub fn write(out: &mut String, rng: &mut Rng, count: usize, insts: &[Inst]) -> O
             2 => "[Secretary]",
             3 => "[Treasurer]",
             _ if rng.percent(2) => "[SteeringCommittee]",
+            // Drawn only when asked for, so that societies without members
+            // stay byte for byte as they were.
+            _ if members > 0 && rng.percent(u32::from(members)) => "[Member]",
             _ if rng.percent(50) => "[]",
             _ => "",
         };

@@ -9,6 +9,7 @@ const SMALL: Shape = Shape {
     meetings: 400,
     institutions: 120,
     seed: 1,
+    members: 0,
 };
 
 /// Writes a society into a fresh directory and loads it as `nspm` would,
@@ -36,12 +37,31 @@ fn a_generated_society_passes_the_check() {
 }
 
 #[test]
+fn members_are_a_share_of_the_people_and_known_to_members_only() {
+    let s = load(&Shape {
+        members: 40,
+        ..SMALL
+    });
+    let hidden = s
+        .people
+        .iter()
+        .filter(|p| !p.visible_to(Audience::Public))
+        .count();
+    // About 40 % of the people outside the committee, by the seed's draws.
+    assert!((1000..1400).contains(&hidden), "{hidden} members only");
+    assert_eq!(s.people_for(Audience::Members).count(), SMALL.people);
+    // Without members the files are those of before.
+    assert!(!generate(&SMALL).people.contains("Member]"));
+}
+
+#[test]
 fn more_institutions_than_distinct_names_still_pass() {
     let s = load(&Shape {
         people: 50,
         meetings: 10,
         institutions: 4000,
         seed: 9,
+        members: 0,
     });
     assert_eq!(s.institutions.len(), 4000);
     assert!(s.institutions.iter().any(|i| i.name.ends_with(", site 2")));
@@ -54,6 +74,7 @@ fn an_empty_society_passes_the_check() {
         meetings: 0,
         institutions: 0,
         seed: 5,
+        members: 0,
     });
     assert!(s.people.is_empty() && s.contact_person().is_none());
     // People and meetings need no institution to refer to.
@@ -62,6 +83,7 @@ fn an_empty_society_passes_the_check() {
         meetings: 20,
         institutions: 0,
         seed: 5,
+        members: 0,
     });
     assert!(s.people.iter().all(|p| p.institution.is_none()));
     assert!(s.meetings.iter().all(|m| m.venue.is_none()));

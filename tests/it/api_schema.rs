@@ -7,42 +7,20 @@ mod schema;
 
 use std::collections::BTreeSet;
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
+use axum::http::StatusCode;
 use nspm_core::Society;
-use nspm_server::{AppState, app};
+use nspm_server::AppState;
 use serde_json::Value;
-use tower::ServiceExt;
 
+use crate::server::{Reply, send};
 use crate::support;
 
-struct Reply {
-    status: StatusCode,
-    content_type: String,
-    body: String,
-}
-
 async fn get(state: &AppState, uri: &str) -> Reply {
-    let req = Request::get(uri).body(Body::empty()).unwrap();
-    let res = app(state.clone()).oneshot(req).await.unwrap();
-    let status = res.status();
-    let content_type = res
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .map(|v| v.to_str().unwrap().to_string())
-        .unwrap_or_default();
-    let bytes = axum::body::to_bytes(res.into_body(), usize::MAX)
-        .await
-        .unwrap();
-    Reply {
-        status,
-        content_type,
-        body: String::from_utf8(bytes.to_vec()).unwrap(),
-    }
+    send(state, "GET", uri).await
 }
 
 fn json(r: &Reply, uri: &str) -> Value {
-    serde_json::from_str(&r.body).unwrap_or_else(|e| panic!("{uri}: {e}: {}", r.body))
+    serde_json::from_str(r.text()).unwrap_or_else(|e| panic!("{uri}: {e}: {}", r.text()))
 }
 
 /// The real data, and a fixture with what the real data lacks so far:
@@ -62,7 +40,7 @@ fn societies() -> Vec<(&'static str, AppState)> {
 async fn document(state: &AppState) -> Value {
     let r = get(state, "/api/openapi.json").await;
     assert_eq!(r.status, StatusCode::OK);
-    assert_eq!(r.content_type, "application/json");
+    assert_eq!(r.content_type(), "application/json");
     json(&r, "/api/openapi.json")
 }
 
@@ -313,9 +291,9 @@ async fn every_answer_matches_the_schema_documented_for_its_status() {
             assert!(
                 documented.is_object(),
                 "{data} {uri}: status {status} is not documented: {}",
-                r.body
+                r.text()
             );
-            let media_type = r.content_type.split(';').next().unwrap().trim();
+            let media_type = r.content_type().split(';').next().unwrap().trim();
             let media = &documented["content"][media_type];
             assert!(
                 media.is_object(),
@@ -399,8 +377,7 @@ async fn the_api_reads_the_documented_filters_and_no_others() {
 /// against it.
 #[test]
 fn schemathesis_finds_the_running_server_true_to_its_document() {
-    if !support::external_tests() {
-        eprintln!("skipped: schemathesis runs with NSPM_EXTERNAL_TESTS=1");
+    if !support::external_tests("schemathesis") {
         return;
     }
     let tool = support::root().join(".tools/venv/bin/schemathesis");
@@ -412,7 +389,8 @@ fn schemathesis_finds_the_running_server_true_to_its_document() {
     let server = crate::server::running::Running::start(&[], &[]);
     let work = tempfile::tempdir().unwrap();
     let junit = work.path().join("junit.xml");
-    let out = std::process::Command::new(&tool)
+    let mut schemathesis = std::process::Command::new(&tool);
+    schemathesis
         .arg("run")
         .arg(format!("http://{}/api/openapi.json", server.addr))
         .args([
@@ -431,15 +409,8 @@ fn schemathesis_finds_the_running_server_true_to_its_document() {
         ])
         .arg(&junit)
         // Schemathesis leaves its working files where it runs.
-        .current_dir(work.path())
-        .output()
-        .expect("schemathesis runs");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "schemathesis failed:\n{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+        .current_dir(work.path());
+    let stdout = support::tool_stdout(&mut schemathesis);
     assert!(stdout.contains("No issues found"), "{stdout}");
     // Every operation was tested, except the one that serves the document
     // itself, which schemathesis leaves out.

@@ -38,8 +38,7 @@ fn downloaded<'a>(file: &'a Value, media_type: &str, name: &str) -> &'a str {
 
 #[test]
 fn a_visitor_clicks_through_to_a_card_and_the_calendar() {
-    if !support::external_tests() {
-        eprintln!("skipped: the walk in Chromium runs with NSPM_EXTERNAL_TESTS=1");
+    if !support::external_tests("the walk in Chromium") {
         return;
     }
     let tools = support::root().join("tests/tools");
@@ -117,4 +116,111 @@ fn a_visitor_clicks_through_to_a_card_and_the_calendar() {
         }
     }
     assert_eq!(files.len(), WIDTHS.len() * PAGES.len(), "{files:?}");
+}
+
+/// The pages whose looks are proven: one of every kind.
+const LOOKS: [(&str, &str); 8] = [
+    ("home", "/"),
+    ("committee", "/committee/"),
+    ("person", "/people/kari-stefansson/"),
+    ("institution", "/institutions/decode-genetics/"),
+    ("meetings", "/meetings/"),
+    ("meeting", "/meetings/oslo-2016/"),
+    ("contact", "/contact/"),
+    ("not-found", "/no-such-page/"),
+];
+
+/// How every kind of page looks in Chromium (tests/tools/looks.mjs): at
+/// 320, 375, 414 and 1280 px, light and dark, the header has one height on
+/// every page, nothing scrolls sideways and axe finds nothing; the dark
+/// scheme is really dark; printing hides the navigation and prints the
+/// addresses of outside links. The screenshots (320, 375 and 1280 px, both
+/// schemes) and A4 PDFs land in `target/artifacts/looks/` for people to
+/// look at.
+#[test]
+fn every_kind_of_page_looks_right_at_every_width_in_both_schemes_and_in_print() {
+    if !support::external_tests("the looks in Chromium") {
+        return;
+    }
+    let tools = support::root().join("tests/tools");
+    let out = support::root().join("target/artifacts/looks");
+    if out.exists() {
+        std::fs::remove_dir_all(&out).unwrap();
+    }
+    let server = crate::server::running::Running::start(&[], &[]);
+    let pages: Vec<String> = LOOKS
+        .iter()
+        .map(|(name, path)| format!("{name}=http://{}{path}", server.addr))
+        .collect();
+    let stdout = support::tool_stdout(
+        Command::new("node")
+            .arg(tools.join("looks.mjs"))
+            .arg(&out)
+            .args(&pages)
+            .current_dir(&tools),
+    );
+    let report: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"));
+    assert_eq!(report["blocked"], serde_json::json!([]));
+
+    let views = report["views"].as_array().unwrap();
+    assert_eq!(views.len(), LOOKS.len() * 4 * 2);
+    let mut backgrounds = std::collections::BTreeMap::new();
+    for scheme in ["light", "dark"] {
+        for width in [320, 375, 414, 1280] {
+            let here: Vec<&Value> = views
+                .iter()
+                .filter(|v| v["scheme"] == scheme && v["width"] == width)
+                .collect();
+            assert_eq!(here.len(), LOOKS.len(), "{scheme} {width}");
+            let heights: Vec<(&str, f64)> = here
+                .iter()
+                .map(|v| {
+                    (
+                        v["name"].as_str().unwrap(),
+                        v["header_height"].as_f64().unwrap(),
+                    )
+                })
+                .collect();
+            assert!(
+                heights.iter().all(|(_, h)| *h == heights[0].1),
+                "{scheme} {width} px: the header's height differs between pages: {heights:?}"
+            );
+            for v in &here {
+                assert!(
+                    v["scroll_width"].as_u64() <= v["client_width"].as_u64(),
+                    "{scheme} {width} px: {} scrolls sideways: {v}",
+                    v["name"]
+                );
+                assert_eq!(v["violations"], serde_json::json!([]), "{v}");
+                backgrounds.insert(scheme, v["background"].as_str().unwrap().to_string());
+                if let Some(shot) = v["screenshot"].as_str() {
+                    let (w, h) = png_size(Path::new(shot));
+                    assert_eq!(u64::from(w), width, "{v}");
+                    assert!(h >= 400, "{v}: {h} px tall");
+                }
+            }
+        }
+    }
+    assert_eq!(backgrounds["light"], "rgb(255, 255, 255)");
+    assert_ne!(
+        backgrounds["dark"], backgrounds["light"],
+        "the dark scheme changes nothing"
+    );
+
+    let prints = report["prints"].as_array().unwrap();
+    assert_eq!(prints.len(), LOOKS.len());
+    for print in prints {
+        assert_eq!(print["nav_shown"], false, "{print}");
+        let pdf = std::fs::read(print["pdf"].as_str().unwrap()).unwrap();
+        assert!(pdf.starts_with(b"%PDF-"), "{print}");
+    }
+    let contact = prints.iter().find(|p| p["name"] == "contact").unwrap();
+    assert!(
+        contact["printed"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|h| h.as_str().unwrap().starts_with("mailto:")),
+        "the contact page's address is not printed: {contact}"
+    );
 }

@@ -9,7 +9,7 @@ use std::io::Read;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
-use crate::support::{self, nspm};
+use crate::support::{self, nspm, stderr, stdout};
 use insta_cmd::assert_cmd_snapshot;
 
 /// Where a case takes its data from.
@@ -33,14 +33,6 @@ fn command(data: Data, args: &[&str]) -> Command {
 
 fn run(data: Data, args: &[&str]) -> Output {
     command(data, args).output().expect("nspm runs")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8(output.stdout.clone()).expect("stdout is UTF-8")
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8(output.stderr.clone()).expect("stderr is UTF-8")
 }
 
 /// The ids a list command prints as JSON, in order.
@@ -466,6 +458,12 @@ fn tables_fit_the_width() {
 /// NO_COLOR and COLUMNS unset but for those in `env`, and the terminal
 /// `columns` wide (0 leaves its size unset, as a new one's is).
 fn on_terminal(args: &[&str], env: &[(&str, &str)], columns: u16) -> String {
+    on_terminal_with(args, env, columns, false)
+}
+
+/// [`on_terminal`], with standard error on the same terminal too when
+/// `stderr` is true (else piped and dropped).
+fn on_terminal_with(args: &[&str], env: &[(&str, &str)], columns: u16, stderr: bool) -> String {
     use rustix::pty::{OpenptFlags, grantpt, openpt, ptsname, unlockpt};
     let master = openpt(OpenptFlags::RDWR | OpenptFlags::NOCTTY).unwrap();
     grantpt(&master).unwrap();
@@ -489,7 +487,12 @@ fn on_terminal(args: &[&str], env: &[(&str, &str)], columns: u16) -> String {
         let mut cmd = nspm();
         cmd.env_remove("NO_COLOR").env_remove("COLUMNS");
         cmd.envs(env.iter().copied());
-        cmd.args(args).stdout(terminal).stderr(Stdio::piped());
+        if stderr {
+            cmd.stderr(terminal.try_clone().unwrap());
+        } else {
+            cmd.stderr(Stdio::piped());
+        }
+        cmd.args(args).stdout(terminal);
         cmd.spawn().unwrap()
         // Dropping the command closes this process's copy of the terminal, so
         // reading ends when the child exits.
@@ -622,4 +625,38 @@ fn output_larger_than_a_terminals_buffer_arrives_whole() {
     let shown = on_terminal(&args, &[("NO_COLOR", "1")], 0);
     // A terminal turns each newline into CR LF on the way out.
     assert_eq!(shown.replace("\r\n", "\n"), piped);
+}
+
+#[test]
+fn a_site_export_shows_its_progress_on_a_terminal_and_nothing_when_piped() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("site");
+    // With a base URL, so that no note on the features it turns on joins
+    // the summary.
+    let args = [
+        "export",
+        "site",
+        "--base-url",
+        "https://nspm.example.org/",
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    let shown = on_terminal_with(&args, &[("NO_COLOR", "1")], 100, true);
+    for step in ["rendering pages", "writing files"] {
+        assert!(shown.contains(step), "{shown:?}");
+    }
+    // Each bar is cleared once its step is done; the summary stays.
+    assert!(shown.contains("wrote "), "{shown:?}");
+    assert!(out.join("index.html").is_file());
+
+    // Piped, standard error holds the summary and nothing else.
+    let piped = run(Data::Embedded, &args);
+    assert!(piped.status.success());
+    let said = String::from_utf8(piped.stderr).unwrap();
+    let files = said
+        .strip_prefix("wrote ")
+        .and_then(|s| s.strip_suffix(&format!(" files to {}\n", out.display())))
+        .and_then(|n| n.parse::<usize>().ok());
+    assert!(files.is_some_and(|n| n > 10), "{said:?}");
+    assert!(!said.contains('\r') && !said.contains('\x1b'), "{said:?}");
 }

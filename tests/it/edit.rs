@@ -8,28 +8,20 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Output, Stdio};
+use std::process::Stdio;
 use std::thread;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use nspm_core::{DataFile, Society, Sources, Timestamp};
 use tempfile::TempDir;
 
-use crate::support::{self, nspm, nspm_in as command, run_in as run};
+use crate::support::{self, nspm, nspm_in as command, run_in as run, stderr, stdout};
 
 /// A copy of the society's real data in `<temp>/data`.
 fn copy_of_data() -> TempDir {
     let temp = tempfile::tempdir().expect("a temporary directory");
     support::copy_data(&support::root().join("data"), &temp.path().join("data"));
     temp
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8(output.stdout.clone()).expect("stdout is UTF-8")
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8(output.stderr.clone()).expect("stderr is UTF-8")
 }
 
 /// Runs nspm and expects success; returns what it printed.
@@ -59,11 +51,11 @@ fn refused(temp: &Path, args: &[&str]) -> String {
     stderr(&output)
 }
 
-/// The text of every data file.
-fn texts(temp: &Path) -> Vec<String> {
+/// The text of every data file; None for one that is not there.
+fn texts(temp: &Path) -> Vec<Option<String>> {
     DataFile::ALL
         .iter()
-        .map(|f| fs::read_to_string(temp.join("data").join(f.file_name())).unwrap())
+        .map(|f| fs::read_to_string(temp.join("data").join(f.file_name())).ok())
         .collect()
 }
 
@@ -300,6 +292,88 @@ fn meetings_are_added_and_changed_with_a_new_revision() {
         "meeting \"oslo-2019\" already says so; nothing changed (data/meetings.ron)\n"
     );
     assert_eq!(society(t).meeting("oslo-2019").unwrap().revision, 2);
+}
+
+#[test]
+fn news_is_added_changed_listed_and_removed_even_from_no_file() {
+    let temp = copy_of_data();
+    let news = temp.path().join("data/news.ron");
+    // A data directory from before there was news.
+    fs::remove_file(&news).unwrap();
+    assert_eq!(
+        ok(temp.path(), &["news", "list", "--format", "json"]),
+        "[]\n"
+    );
+    let err = refused(
+        temp.path(),
+        &[
+            "news",
+            "add",
+            "--title",
+            "Oslo",
+            "--text",
+            "Soon.",
+            "--meeting",
+            "oslo-2061",
+        ],
+    );
+    assert!(
+        err.contains("--date is needed for a new news item"),
+        "{err}"
+    );
+    let err = refused(
+        temp.path(),
+        &[
+            "news",
+            "add",
+            "--title",
+            "Oslo",
+            "--date",
+            "2019",
+            "--text",
+            "Soon.",
+            "--meeting",
+            "oslo-2061",
+        ],
+    );
+    assert!(
+        err.contains("no meeting has the id \"oslo-2061\"; did you mean \"oslo-2016\"?"),
+        "{err}"
+    );
+    assert!(!news.exists());
+    let added = ok(
+        temp.path(),
+        &[
+            "news",
+            "add",
+            "--title",
+            "A call for members",
+            "--date",
+            "2019-03",
+            "--text",
+            "Write to *us*.",
+            "--meeting",
+            "oslo-2016",
+        ],
+    );
+    assert_eq!(
+        added,
+        "added news item \"a-call-for-members\" (data/news.ron)\n"
+    );
+    let s = society(temp.path());
+    assert_eq!(s.news.len(), 1);
+    assert_eq!(s.news[0].text, "Write to *us*.");
+    ok(
+        temp.path(),
+        &["news", "edit", "a-call-for-members", "--meeting", ""],
+    );
+    assert!(society(temp.path()).news[0].meetings.is_empty());
+    let shown = ok(temp.path(), &["news", "show", "a-call-for-members"]);
+    assert!(shown.contains("date:  March 2019"), "{shown}");
+    ok(temp.path(), &["news", "remove", "a-call-for-members"]);
+    assert!(society(temp.path()).news.is_empty());
+    let err = refused(temp.path(), &["news", "remove", "a-call-for-members"]);
+    assert!(err.contains("a-call-for-members"), "{err}");
 }
 
 #[test]

@@ -5,28 +5,10 @@
 use std::path::Path;
 use std::process::Output;
 
-use crate::support;
-
-/// Runs `nspm --data <site fixture or dir> args…`.
-fn nspm_on(data: &Path, args: &[&str]) -> Output {
-    support::nspm()
-        .arg("--data")
-        .arg(data)
-        .args(args)
-        .output()
-        .expect("nspm runs")
-}
+use crate::support::{self, nspm_ok, nspm_on, stderr, stdout};
 
 fn fixture() -> std::path::PathBuf {
     support::fixture("site")
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8(out.stdout.clone()).unwrap()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8(out.stderr.clone()).unwrap()
 }
 
 /// The FN lines of a card file, in order.
@@ -84,8 +66,12 @@ fn a_site_export_writes_every_page_and_replaces_an_earlier_one_whole() {
     let mut beside = beside;
     beside.sort();
     assert_eq!(beside, ["data", "public"]);
-    // The page count fell by Dana's page and card.
-    assert_eq!(after.len(), files.len() - 2);
+    // The page count fell by Dana's page, its preview image, her card and
+    // its QR code.
+    assert!(out.join("preview/people/ada-quote.png").is_file());
+    assert!(!out.join("preview/people/dana-guest.png").exists());
+    assert!(!out.join("qr/people/dana-guest.svg").exists());
+    assert_eq!(after.len(), files.len() - 4);
 }
 
 #[test]
@@ -136,9 +122,7 @@ fn a_site_export_goes_into_a_new_or_empty_directory_but_no_other() {
 #[test]
 fn vcard_export_follows_filters_version_and_audience() {
     let data = fixture();
-    let all = nspm_on(&data, &["export", "vcard"]);
-    assert!(all.status.success(), "{}", stderr(&all));
-    let cards = stdout(&all);
+    let cards = nspm_ok(&data, &["export", "vcard"]);
     // The society's card first, then everyone by family name.
     assert_eq!(names(&cards).len(), 5, "{cards}");
     assert_eq!(cards.matches("BEGIN:VCARD\r\n").count(), 5);
@@ -229,9 +213,7 @@ fn vcard_export_refuses_bad_arguments() {
 #[test]
 fn ics_export_writes_every_meeting() {
     let data = fixture();
-    let out = nspm_on(&data, &["export", "ics"]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    let calendar = stdout(&out);
+    let calendar = nspm_ok(&data, &["export", "ics"]);
     assert!(calendar.starts_with("BEGIN:VCALENDAR\r\n"), "{calendar}");
     assert!(calendar.ends_with("END:VCALENDAR\r\n"));
     assert_eq!(calendar.matches("BEGIN:VEVENT\r\n").count(), 3);
@@ -402,4 +384,73 @@ fn a_bad_source_date_epoch_stops_the_server_before_it_listens() {
         stderr(&out),
         "nspm: error: SOURCE_DATE_EPOCH must be a whole number of seconds since 1970-01-01T00:00:00Z, found \"soon\"\n"
     );
+}
+
+#[test]
+fn the_command_line_gives_the_site_its_address_and_its_day() {
+    let temp = tempfile::tempdir().unwrap();
+    let out = temp.path().join("public");
+    let out_arg = out.to_str().unwrap();
+    let data = support::root().join("data");
+    // The real data has no base URL: one line says what is off.
+    let plain = nspm_on(
+        &data,
+        &["export", "site", "--out", out_arg, "--today", "2018-06-30"],
+    );
+    assert!(plain.status.success(), "{}", stderr(&plain));
+    let said = stderr(&plain);
+    let note = said.lines().nth(1).unwrap();
+    assert_eq!(
+        note,
+        "nspm: note: no base URL (give --base-url or set base_url in society.ron), so these are off: sitemap, canonical links, webcal, QR codes, preview-image URLs"
+    );
+    assert!(!out.join("sitemap.xml").exists());
+    let home = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(home.contains("Upcoming meetings"), "June 2018 is not over");
+    // The flag's address wins over the data's, and a wrong one names the flag.
+    let based = nspm_on(
+        &data,
+        &[
+            "export",
+            "site",
+            "--out",
+            out_arg,
+            "--base-url",
+            "https://nspm.example.org",
+            "--today",
+            "2018-07-01",
+        ],
+    );
+    assert!(based.status.success(), "{}", stderr(&based));
+    assert!(!stderr(&based).contains("note"));
+    let sitemap = std::fs::read_to_string(out.join("sitemap.xml")).unwrap();
+    assert!(
+        sitemap.contains("<loc>https://nspm.example.org/news/society-formation-announced/</loc>")
+    );
+    let home = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(!home.contains("Upcoming meetings"));
+    for (flag, value) in [
+        ("--base-url", "nspm.example.org"),
+        ("--base-url", "https://x.org/?a"),
+        ("--today", "2018-07"),
+    ] {
+        let bad = nspm_on(&data, &["export", "site", "--out", out_arg, flag, value]);
+        assert_eq!(bad.status.code(), Some(2), "{flag} {value}");
+        assert!(
+            stderr(&bad).contains(&format!("invalid value '{value}' for '{flag}")),
+            "{}",
+            stderr(&bad)
+        );
+    }
+    // SOURCE_DATE_EPOCH gives the day when --today does not.
+    let fixed = support::nspm()
+        .arg("--data")
+        .arg(&data)
+        .args(["export", "site", "--out", out_arg])
+        .env("SOURCE_DATE_EPOCH", "1528502400") // 2018-06-09
+        .output()
+        .unwrap();
+    assert!(fixed.status.success(), "{}", stderr(&fixed));
+    let home = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(home.contains("Upcoming meetings"));
 }

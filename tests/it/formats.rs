@@ -82,18 +82,24 @@ fn label(version: VcardVersion, audience: Audience) -> String {
     format!("{version:?}_{audience:?}").to_lowercase()
 }
 
+/// The options of every kind of card file: each version for each audience.
+fn every_card_options() -> impl Iterator<Item = CardOptions> {
+    VERSIONS.into_iter().flat_map(|version| {
+        AUDIENCES
+            .into_iter()
+            .map(move |audience| CardOptions { version, audience })
+    })
+}
+
 /// Every file the exports make for a society.
 fn outputs(society: &Society) -> Vec<Output> {
     let mut out = Vec::new();
-    for version in VERSIONS {
-        for audience in AUDIENCES {
-            let opts = CardOptions { version, audience };
-            out.push(Output {
-                name: format!("cards_{}.vcf", label(version, audience)),
-                kind: Kind::Cards(version, audience),
-                text: vcard::cards(society, &everyone(society), &opts),
-            });
-        }
+    for opts in every_card_options() {
+        out.push(Output {
+            name: format!("cards_{}.vcf", label(opts.version, opts.audience)),
+            kind: Kind::Cards(opts.version, opts.audience),
+            text: vcard::cards(society, &everyone(society), &opts),
+        });
     }
     for audience in AUDIENCES {
         out.push(Output {
@@ -119,12 +125,10 @@ fn outputs(society: &Society) -> Vec<Output> {
 #[test]
 fn fixture_snapshots() {
     let s = fixture();
-    for version in VERSIONS {
-        for audience in AUDIENCES {
-            let opts = CardOptions { version, audience };
-            let text = vcard::cards(&s, &everyone(&s), &opts);
-            insta::assert_snapshot!(format!("fixture_{}.vcf", label(version, audience)), text);
-        }
+    for opts in every_card_options() {
+        let text = vcard::cards(&s, &everyone(&s), &opts);
+        let name = format!("fixture_{}.vcf", label(opts.version, opts.audience));
+        insta::assert_snapshot!(name, text);
     }
     let public = ics::calendar(
         &s,
@@ -161,15 +165,12 @@ fn fixture_snapshots() {
 #[test]
 fn single_cards_and_calendars_are_the_bulk_file_in_parts() {
     let s = fixture();
-    for version in VERSIONS {
-        for audience in AUDIENCES {
-            let opts = CardOptions { version, audience };
-            let mut parts = vcard::society_card(&s, &opts);
-            for p in &s.people {
-                parts.push_str(&vcard::person_card(&s, p, &opts));
-            }
-            assert_eq!(parts, vcard::cards(&s, &everyone(&s), &opts));
+    for opts in every_card_options() {
+        let mut parts = vcard::society_card(&s, &opts);
+        for p in &s.people {
+            parts.push_str(&vcard::person_card(&s, p, &opts));
         }
+        assert_eq!(parts, vcard::cards(&s, &everyone(&s), &opts));
     }
     let opts = calendar_options(&s, Audience::Public);
     let one = ics::meeting_calendar(&s, &s.meetings[2], &opts);

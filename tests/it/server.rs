@@ -3,6 +3,8 @@
 //! and the real binary on a loopback port in the other modules.
 
 mod connections;
+mod dav;
+mod dav_clients;
 mod export;
 mod headers;
 mod live;
@@ -33,15 +35,22 @@ fn society_with_private_details() -> Society {
     Society::from_sources(&sources).expect("the changed data is still sound")
 }
 
-struct Reply {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    body: Vec<u8>,
+pub(crate) struct Reply {
+    pub(crate) status: StatusCode,
+    pub(crate) headers: axum::http::HeaderMap,
+    pub(crate) body: Vec<u8>,
 }
 
 impl Reply {
-    fn text(&self) -> &str {
+    pub(crate) fn text(&self) -> &str {
         std::str::from_utf8(&self.body).unwrap()
+    }
+
+    /// The Content-Type header, or "" without one.
+    pub(crate) fn content_type(&self) -> &str {
+        self.headers
+            .get(header::CONTENT_TYPE)
+            .map_or("", |v| v.to_str().unwrap())
     }
 
     fn json(&self) -> Value {
@@ -79,7 +88,7 @@ async fn send_with(state: &AppState, method: &str, uri: &str, headers: &[(&str, 
     }
 }
 
-async fn send(state: &AppState, method: &str, uri: &str) -> Reply {
+pub(crate) async fn send(state: &AppState, method: &str, uri: &str) -> Reply {
     send_with(state, method, uri, &[]).await
 }
 

@@ -16,6 +16,7 @@ use crate::support;
 fn options() -> SiteOptions {
     SiteOptions {
         stamp: Timestamp::parse("2026-01-01T00:00:00Z").unwrap(),
+        today: nspm_core::PartialDate::parse("2026-01-01").unwrap(),
     }
 }
 
@@ -324,7 +325,7 @@ fn the_committee_map_marks_each_country_with_its_flag_and_count() {
         assert!(page.contains(&format!("{name}: {count}")), "{name}");
     }
     // The United States is not drawn but is still listed.
-    assert!(page.contains("United States</a> <span class=\"note\">(not on the map)</span></th><td class=\"number\">1</td>"));
+    assert!(page.contains("United States</a> <span class=\"note\">(not marked on the map)</span></th><td class=\"number\">1</td>"));
 }
 
 #[test]
@@ -497,6 +498,8 @@ fn exported_html() -> (Vec<tempfile::TempDir>, Vec<PathBuf>) {
     let dirs = vec![
         export(&fixture_site()),
         export(&embedded_site()),
+        // News, and a meeting to come.
+        export(&site_on(&news_society(), "2031-05-14")),
         members_export(),
     ];
     let mut files = Vec::new();
@@ -522,13 +525,9 @@ fn tools() -> PathBuf {
     support::root().join("tests/tools")
 }
 
-#[test]
-fn every_page_passes_the_nu_html_checker() {
-    if !support::external_tests() {
-        eprintln!("skipped: the Nu Html Checker runs with NSPM_EXTERNAL_TESTS=1");
-        return;
-    }
-    let (_dirs, files) = exported_html();
+/// The Nu Html Checker's report on these files (errors only), and whether
+/// it exited successfully.
+fn vnu(args: &[&str], files: &[PathBuf]) -> (serde_json::Value, bool) {
     let jar = tools().join("node_modules/vnu-jar/build/dist/vnu.jar");
     assert!(
         jar.is_file(),
@@ -538,45 +537,49 @@ fn every_page_passes_the_nu_html_checker() {
     let out = Command::new("java")
         .arg("-jar")
         .arg(&jar)
+        .args(args)
         .args(["--errors-only", "--format", "json"])
-        .args(&files)
+        .args(files)
         .output()
         .expect("java runs");
     // vnu writes its JSON report to standard error.
-    let report: serde_json::Value = serde_json::from_slice(&out.stderr).unwrap_or_else(|e| {
+    let report = serde_json::from_slice(&out.stderr).unwrap_or_else(|e| {
         panic!(
             "vnu's report is not JSON ({e}): {}",
             String::from_utf8_lossy(&out.stderr)
         )
     });
+    (report, out.status.success())
+}
+
+#[test]
+fn every_page_passes_the_nu_html_checker() {
+    if !support::external_tests("the Nu Html Checker") {
+        return;
+    }
+    let (_dirs, files) = exported_html();
+    let (report, ok) = vnu(&[], &files);
     let messages = report["messages"].as_array().unwrap();
     assert!(
         messages.is_empty(),
         "vnu found errors in {} pages: {report:#}",
         files.len()
     );
-    assert!(out.status.success());
+    assert!(ok);
     assert!(files.len() > 40);
 }
 
 #[test]
 fn every_page_passes_axe_and_fits_a_phone() {
-    if !support::external_tests() {
-        eprintln!("skipped: axe-core in Chromium runs with NSPM_EXTERNAL_TESTS=1");
+    if !support::external_tests("axe-core in Chromium") {
         return;
     }
     let (_dirs, files) = exported_html();
-    let out = Command::new("node")
-        .arg(tools().join("axe.mjs"))
-        .args(&files)
-        .current_dir(tools())
-        .output()
-        .expect("node runs");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "axe found problems:\n{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
+    let stdout = support::tool_stdout(
+        Command::new("node")
+            .arg(tools().join("axe.mjs"))
+            .args(&files)
+            .current_dir(tools()),
     );
     assert!(
         stdout.contains(&format!("checked {} pages", files.len())),
@@ -790,6 +793,118 @@ fn icons_and_the_web_manifest_are_linked_from_every_page_and_real() {
     }
 }
 
+/// The fixture with news: Markdown, raw HTML, dates of each precision, and
+/// a meeting still to come on 2031-05-14 and 15.
+fn news_society() -> Society {
+    Society::load_dir(&support::fixture("news")).unwrap()
+}
+
+fn site_on(society: &Society, today: &str) -> Site {
+    let options = SiteOptions {
+        today: nspm_core::PartialDate::parse(today).unwrap(),
+        ..options()
+    };
+    Site::build(society, &options).unwrap()
+}
+
+/// The `<main>` of a page, where the meetings and news are shown.
+fn main_of(page: &str) -> &str {
+    let start = page.find("<main").unwrap();
+    &page[start..page.find("</main>").unwrap()]
+}
+
+#[test]
+fn upcoming_meetings_lead_until_their_last_day_is_past() {
+    let society = news_society();
+    for (today, upcoming) in [
+        ("2031-05-13", true),
+        ("2031-05-15", true),
+        ("2031-05-16", false),
+    ] {
+        let site = site_on(&society, today);
+        let home = main_of(text(&site, "/"));
+        let meetings = main_of(text(&site, "/meetings/"));
+        assert_eq!(
+            home.contains("Upcoming meetings"),
+            upcoming,
+            "home page on {today}"
+        );
+        assert_eq!(meetings.contains("id=\"upcoming\""), upcoming, "{today}");
+        let oslo = meetings.find("Oslo symposium").unwrap();
+        let berlin = meetings.find("Berlin workshop").unwrap();
+        if upcoming {
+            // The meeting to come leads; the past follow as history.
+            let history = meetings.find("id=\"history\"").unwrap();
+            assert!(oslo < history && history < berlin, "{today}: {meetings}");
+            assert!(
+                home.find("meetings/oslo-2031/").unwrap() < home.find("id=\"mission\"").unwrap()
+            );
+        } else {
+            // Once past, it is the last of the history, as the others are.
+            assert!(berlin < oslo, "{today}");
+            assert!(!home.contains("meetings/oslo-2031/"));
+        }
+    }
+}
+
+/// A person's position is their card's TITLE (their roles stay as ROLE), and
+/// the person's page shows it; a person without one keeps the society's
+/// title for their role.
+#[test]
+fn a_position_is_the_cards_title_and_shown_on_the_page() {
+    let site = fixture_site();
+    let ada = text(&site, "/people/ada-quote.vcf");
+    assert!(
+        ada.contains("\r\nTITLE:Professor of <Genetics> & \"Statistics\"\r\n"),
+        "{ada}"
+    );
+    assert!(ada.contains("\r\nROLE:"), "{ada}");
+    let bjorn = text(&site, "/people/bjorn-long.vcf");
+    assert!(
+        bjorn.contains("\r\nTITLE:Member of the T<I> Steering Committee\r\n"),
+        "{bjorn}"
+    );
+    let page = text(&site, "/people/ada-quote/");
+    assert!(
+        page.contains(
+            "<dt>Position</dt>\n<dd>Professor of &lt;Genetics&gt; &amp; &quot;Statistics&quot;</dd>"
+        ),
+        "{page}"
+    );
+    assert!(page.contains("\"jobTitle\": \"Professor of"), "{page}");
+}
+
+/// Every page marks where it is in the main navigation: the page itself,
+/// or the section a record's page belongs to; record pages lead back by
+/// breadcrumbs.
+#[test]
+fn the_navigation_marks_the_current_page_or_section() {
+    let site = fixture_site();
+    for (path, marked, current) in [
+        ("/", "About", "page"),
+        ("/committee/", "Committee", "page"),
+        ("/meetings/", "Meetings", "page"),
+        ("/contact/", "Contact", "page"),
+        ("/people/ada-quote/", "Committee", "true"),
+        ("/institutions/bergen-lab/", "Committee", "true"),
+        ("/meetings/bergen-2015/", "Meetings", "true"),
+    ] {
+        let page = text(&site, path);
+        let nav = &page[page.find("aria-label=\"Main\"").unwrap()..];
+        let nav = &nav[..nav.find("</nav>").unwrap()];
+        assert_eq!(nav.matches("aria-current").count(), 1, "{path}: {nav}");
+        assert!(
+            nav.contains(&format!("aria-current=\"{current}\">{marked}</a>")),
+            "{path}: {nav}"
+        );
+        assert_eq!(
+            page.contains("aria-label=\"Breadcrumb\""),
+            current == "true",
+            "{path}"
+        );
+    }
+}
+
 #[test]
 fn qr_codes_read_by_zbar_from_chromium_give_each_cards_address() {
     // Without a base URL a phone could not follow the code: there is none.
@@ -818,10 +933,7 @@ fn qr_codes_read_by_zbar_from_chromium_give_each_cards_address() {
         );
         assert!(body.contains("alt=\"QR code of the address of the contact card of "));
     }
-    if !support::external_tests() {
-        eprintln!(
-            "skipped: reading the QR codes in Chromium with zbar runs with NSPM_EXTERNAL_TESTS=1"
-        );
+    if !support::external_tests("reading the QR codes in Chromium with zbar") {
         return;
     }
     let dir = export(&site);
@@ -846,4 +958,171 @@ fn qr_codes_read_by_zbar_from_chromium_give_each_cards_address() {
         );
         assert_eq!(read.trim_end(), url, "{path}");
     }
+}
+
+#[test]
+fn news_pages_show_the_markdown_with_raw_html_as_text() {
+    let site = site_on(&news_society(), "2026-01-01");
+    let page = main_of(text(&site, "/news/berlin-report/"));
+    assert!(
+        page.contains("<h1>Report from &lt;Berlin&gt; &amp; after</h1>"),
+        "{page}"
+    );
+    assert!(page.contains("<strong>Berlin</strong>"), "{page}");
+    assert!(
+        page.contains("&lt;script&gt;alert(3)&lt;/script&gt;"),
+        "{page}"
+    );
+    assert!(!page.contains("<script"), "{page}");
+    assert!(page.contains("<a href=\"../../meetings/berlin-2016/\">the Berlin workshop</a>"));
+    // The list and the home page: the latest first.
+    let list = main_of(text(&site, "/news/"));
+    let order: Vec<usize> = ["oslo-call", "berlin-report", "founding"]
+        .iter()
+        .map(|id| list.find(&format!("news/{id}/")).unwrap())
+        .collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{list}");
+    let home = main_of(text(&site, "/"));
+    assert!(home.contains("Call for the Oslo symposium") && home.contains("Founded"));
+    // Every page names the feed, and the sitemap lists the news pages.
+    for (path, page) in site.iter() {
+        if page.content_type == content_type::HTML {
+            let html = std::str::from_utf8(&page.bytes).unwrap();
+            assert!(
+                html.contains("<link rel=\"alternate\" type=\"application/atom+xml\" href=\""),
+                "{path}"
+            );
+        }
+    }
+    let sitemap = text(&site, "/sitemap.xml");
+    for id in ["oslo-call", "berlin-report", "founding"] {
+        assert!(sitemap.contains(&format!("https://example.org/nspm/news/{id}/")));
+    }
+    assert!(text(&site, "/news/founding/").contains("\"@type\": \"NewsArticle\""));
+}
+
+#[test]
+fn the_atom_feed_reads_as_news_ron_says_in_two_feed_parsers() {
+    if !support::external_tests("the feed parsers") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let news = news_society();
+    let mut moved = news.clone();
+    moved.info.base_url = Some("https://elsewhere.example.net/".into());
+    let embedded = Society::load_embedded().unwrap();
+    let cases = [
+        ("fixture", &news),
+        ("moved", &moved),
+        ("embedded", &embedded),
+    ];
+    let mut files = Vec::new();
+    for (name, society) in cases {
+        let path = dir.path().join(format!("{name}.xml"));
+        std::fs::write(
+            &path,
+            &site_on(society, "2026-01-01")
+                .get("/news.xml")
+                .unwrap()
+                .bytes,
+        )
+        .unwrap();
+        files.push(path);
+    }
+    let feedparser: serde_json::Value = serde_json::from_str(&support::tool_stdout(
+        Command::new(support::root().join(".tools/venv/bin/python"))
+            .arg(tools().join("parse_feed.py"))
+            .args(&files),
+    ))
+    .unwrap();
+    let rowanmanning: serde_json::Value = serde_json::from_str(&support::tool_stdout(
+        Command::new("node")
+            .arg(tools().join("parse_feed.mjs"))
+            .args(&files),
+    ))
+    .unwrap();
+    let mut ids = Vec::new();
+    for ((name, society), file) in cases.iter().zip(&files) {
+        let file = file.to_str().unwrap();
+        let (a, b) = (&feedparser[file], &rowanmanning[file]);
+        assert_eq!(a["version"], "atom10", "{name}");
+        assert_eq!(b["meta"]["type"], "atom", "{name}");
+        let base = society.info.base_url.clone().unwrap_or_default();
+        assert_eq!(a["feed"]["link"], format!("{base}news/"), "{name}");
+        assert_eq!(b["feed"]["url"], format!("{base}news/"), "{name}");
+        assert_eq!(a["feed"]["author"], society.info.name.as_str());
+        assert_eq!(b["feed"]["authors"][0]["name"], society.info.name.as_str());
+        let expected = society.news_newest_first();
+        let (ea, eb) = (
+            a["entries"].as_array().unwrap(),
+            b["entries"].as_array().unwrap(),
+        );
+        assert_eq!(ea.len(), expected.len(), "{name}");
+        assert_eq!(eb.len(), expected.len(), "{name}");
+        for ((item, x), y) in expected.iter().zip(ea).zip(eb) {
+            let (first, _) = item.date.days().unwrap();
+            let updated = format!("{first}T00:00:00Z");
+            assert_eq!(x["title"], item.title.as_str(), "{name}");
+            assert_eq!(y["title"], item.title.as_str(), "{name}");
+            assert_eq!(x["updated"], updated.as_str(), "{name}");
+            assert_eq!(y["updated"], updated.replace('Z', ".000Z").as_str());
+            let link = format!("{base}news/{}/", item.id);
+            assert_eq!(x["link"], link.as_str(), "{name}");
+            assert_eq!(y["url"], link.as_str(), "{name}");
+            assert_eq!(x["id"], y["id"], "{name}");
+            assert_eq!(x["content_type"], "text/html", "{name}");
+            ids.push((name.to_string(), item.id.to_string(), x["id"].clone()));
+        }
+    }
+    // The text reaches a reader as HTML, its raw HTML as text.
+    let berlin = &feedparser[files[0].to_str().unwrap()]["entries"][1]["content"];
+    let berlin = berlin.as_str().unwrap();
+    assert!(berlin.contains("<strong>Berlin</strong>"), "{berlin}");
+    assert!(berlin.contains("&lt;script&gt;"), "{berlin}");
+    // An entry's id is its own, and stays when the site moves.
+    let fixture: Vec<_> = ids.iter().filter(|(n, ..)| n == "fixture").collect();
+    let moved: Vec<_> = ids.iter().filter(|(n, ..)| n == "moved").collect();
+    for (a, b) in fixture.iter().zip(&moved) {
+        assert_eq!((&a.1, &a.2), (&b.1, &b.2));
+    }
+    let unique: BTreeSet<String> = fixture.iter().map(|(_, _, id)| id.to_string()).collect();
+    assert_eq!(unique.len(), fixture.len());
+}
+
+#[test]
+fn the_stylesheet_passes_the_nu_css_checker() {
+    if !support::external_tests("the Nu Html Checker") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let css = dir.path().join("style.css");
+    std::fs::write(&css, &fixture_site().get("/style.css").unwrap().bytes).unwrap();
+    let (report, ok) = vnu(&["--css"], &[css]);
+    assert_eq!(report["messages"], serde_json::json!([]), "{report:#}");
+    assert!(ok);
+}
+
+#[test]
+fn a_site_built_with_progress_reports_every_job_once_and_is_the_same_site() {
+    let society = Society::load_embedded().unwrap();
+    let calls = std::sync::Mutex::new(Vec::new());
+    let site = Site::build_reporting(&society, &options(), &|done, of| {
+        calls.lock().unwrap().push((done, of));
+    })
+    .unwrap();
+    // One job for the pages the site has one of, and one per record shown.
+    let jobs = 1
+        + society.people_for(Audience::Public).count()
+        + society.institutions.len()
+        + society.meetings.len()
+        + society.news.len();
+    let mut calls = calls.into_inner().unwrap();
+    calls.sort();
+    let expected: Vec<_> = (1..=jobs).map(|done| (done, jobs)).collect();
+    assert_eq!(calls, expected);
+    let same = embedded_site();
+    assert!(
+        site.iter().eq(same.iter()),
+        "the site differs with progress"
+    );
 }

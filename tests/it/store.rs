@@ -20,22 +20,7 @@ use std::time::Duration;
 
 use tempfile::TempDir;
 
-use crate::support;
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8(output.stdout.clone()).unwrap()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8(output.stderr.clone()).unwrap()
-}
-
-/// `nspm --data data args…`, run in `dir`.
-fn nspm_in(dir: &Path, args: &[&str]) -> Command {
-    let mut cmd = support::nspm();
-    cmd.current_dir(dir).args(["--data", "data"]).args(args);
-    cmd
-}
+use crate::support::{self, nspm_in, stderr, stdout};
 
 /// Runs a command to its end; a command that has not ended after a minute
 /// hangs, and is killed and reported.
@@ -554,6 +539,7 @@ fn a_data_file_that_is_a_link_is_written_through_to_its_target() {
             ".nspm.lock",
             "institutions.ron",
             "meetings.ron",
+            "news.ron",
             "people.ron",
             "society.ron"
         ]
@@ -564,41 +550,34 @@ fn a_data_file_that_is_a_link_is_written_through_to_its_target() {
 
 // Edges.
 
+/// What `cmd` said when it refused its arguments (exit code 2).
+fn argument_error(cmd: Command) -> String {
+    let run = finish(cmd);
+    assert_eq!(run.status.code(), Some(2), "{}", stderr(&run));
+    stderr(&run)
+}
+
 #[test]
 fn durations_out_of_range_are_argument_errors() {
     let temp = copy_of_data();
     for wait in ["1e19", "86401", "-1", "nan", "inf", "soon"] {
         let flag = format!("--wait={wait}");
-        let run = finish(nspm_in(temp.path(), &[&ADD[..], &[flag.as_str()]].concat()));
-        assert_eq!(
-            run.status.code(),
-            Some(2),
-            "--wait {wait}: {}",
-            stderr(&run)
-        );
+        let said = argument_error(nspm_in(temp.path(), &[&ADD[..], &[flag.as_str()]].concat()));
         assert!(
-            stderr(&run).starts_with(&format!(
+            said.starts_with(&format!(
                 "error: invalid value '{wait}' for '--wait <SECONDS>': expected a number of seconds from 0 to 86400 (a day)\n"
             )),
-            "{}",
-            stderr(&run)
+            "{said}"
         );
     }
     for timeout in ["1e19", "0", "-3"] {
         let mut cmd = support::nspm();
         cmd.args(["serve", "--addr", "127.0.0.1:0"])
             .arg(format!("--header-timeout={timeout}"));
-        let run = finish(cmd);
-        assert_eq!(
-            run.status.code(),
-            Some(2),
-            "--header-timeout {timeout}: {}",
-            stderr(&run)
-        );
+        let said = argument_error(cmd);
         assert!(
-            stderr(&run).contains("expected a number of seconds above 0, up to 86400 (a day)"),
-            "{}",
-            stderr(&run)
+            said.contains("expected a number of seconds above 0, up to 86400 (a day)"),
+            "--header-timeout {timeout}: {said}"
         );
     }
     // The longest wait allowed is taken, and not waited for when no one

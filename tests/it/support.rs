@@ -24,6 +24,34 @@ pub fn nspm_in(temp: &Path, args: &[&str]) -> std::process::Command {
     cmd
 }
 
+/// `nspm --data DATA ARGS`, run to its end.
+pub fn nspm_on(data: &Path, args: &[&str]) -> std::process::Output {
+    nspm()
+        .arg("--data")
+        .arg(data)
+        .args(args)
+        .output()
+        .expect("nspm runs")
+}
+
+/// [`nspm_on`], which must succeed (else the test fails with what nspm
+/// said): its standard output.
+pub fn nspm_ok(data: &Path, args: &[&str]) -> String {
+    let out = nspm_on(data, args);
+    assert!(out.status.success(), "nspm {args:?}: {}", stderr(&out));
+    stdout(&out)
+}
+
+/// What a command wrote to standard output, which must be UTF-8.
+pub fn stdout(output: &std::process::Output) -> String {
+    String::from_utf8(output.stdout.clone()).expect("stdout is UTF-8")
+}
+
+/// What a command wrote to standard error, which must be UTF-8.
+pub fn stderr(output: &std::process::Output) -> String {
+    String::from_utf8(output.stderr.clone()).expect("stderr is UTF-8")
+}
+
 /// [`nspm_in`], run to its end.
 pub fn run_in(temp: &Path, args: &[&str]) -> std::process::Output {
     nspm_in(temp, args).output().expect("nspm runs")
@@ -72,17 +100,26 @@ pub fn nspm_under(wrapper: &[&str]) -> std::process::Command {
     cmd
 }
 
-/// True when the tests that need outside tools should run. When false, such
-/// a test prints why it did nothing and returns.
-pub fn external_tests() -> bool {
-    std::env::var_os("NSPM_EXTERNAL_TESTS").is_some_and(|v| v == "1")
+/// True when the tests that need outside tools should run. When false, it
+/// prints that the test is skipped and that `what` ("schemathesis") runs
+/// with `NSPM_EXTERNAL_TESTS=1`, and the test returns.
+pub fn external_tests(what: &str) -> bool {
+    let on = std::env::var_os("NSPM_EXTERNAL_TESTS").is_some_and(|v| v == "1");
+    if !on {
+        eprintln!("skipped: {what} runs with NSPM_EXTERNAL_TESTS=1");
+    }
+    on
 }
 
-/// Copies the society's data files from `from` into `to`, creating it.
+/// Copies the society's data files from `from` into `to`, creating it; a
+/// file that may be missing (news.ron) is copied when it is there.
 pub fn copy_data(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for file in nspm_core::DataFile::ALL {
         let name = file.file_name();
+        if file.optional() && !from.join(name).exists() {
+            continue;
+        }
         std::fs::copy(from.join(name), to.join(name))
             .unwrap_or_else(|e| panic!("cannot copy {name} from {}: {e}", from.display()));
     }

@@ -12,37 +12,34 @@ fn cargo() -> Command {
 
 /// The crates a package depends on in normal builds, by name.
 fn normal_dependencies(package: &str) -> Vec<String> {
-    let out = cargo()
-        .args([
-            "tree",
-            "--offline",
-            "-e",
-            "normal",
-            "--prefix",
-            "none",
-            "--format",
-            "{p}",
-            "-p",
-            package,
-        ])
-        .output()
-        .expect("cargo runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .filter_map(|l| l.split_whitespace().next())
-        .map(str::to_string)
-        .collect()
+    support::tool_stdout(cargo().args([
+        "tree",
+        "--offline",
+        "-e",
+        "normal",
+        "--prefix",
+        "none",
+        "--format",
+        "{p}",
+        "-p",
+        package,
+    ]))
+    .lines()
+    .filter_map(|l| l.split_whitespace().next())
+    .map(str::to_string)
+    .collect()
 }
 
-/// Asserts that `package` depends on none of `banned` in normal builds.
-fn assert_depends_on_none(package: &str, banned: &[&str]) {
+/// Asserts that `package` depends on each of `needed` and on none of
+/// `banned` in normal builds.
+fn assert_dependencies(package: &str, needed: &[&str], banned: &[&str]) {
     let deps = normal_dependencies(package);
+    for needed in needed {
+        assert!(
+            deps.iter().any(|d| d == needed),
+            "{package} does not depend on {needed}: {deps:?}"
+        );
+    }
     for banned in banned {
         assert!(
             !deps.iter().any(|d| d == banned),
@@ -55,8 +52,9 @@ fn assert_depends_on_none(package: &str, banned: &[&str]) {
 /// templates or async runtimes, nor of who may open the members' area.
 #[test]
 fn core_depends_on_no_front_end_crate() {
-    assert_depends_on_none(
+    assert_dependencies(
         "nspm-core",
+        &[],
         &[
             "axum",
             "tokio",
@@ -74,13 +72,9 @@ fn core_depends_on_no_front_end_crate() {
 /// the access crate, so no export can hold anything of access.
 #[test]
 fn export_depends_on_core_and_no_front_end() {
-    assert!(
-        normal_dependencies("nspm-export")
-            .iter()
-            .any(|d| d == "nspm-core")
-    );
-    assert_depends_on_none(
+    assert_dependencies(
         "nspm-export",
+        &["nspm-core"],
         &[
             "axum",
             "tokio",
@@ -98,13 +92,9 @@ fn export_depends_on_core_and_no_front_end() {
 /// core: no front end, no templates, nothing that renders or writes pages.
 #[test]
 fn access_depends_on_core_and_no_front_end() {
-    assert!(
-        normal_dependencies("nspm-access")
-            .iter()
-            .any(|d| d == "nspm-core")
-    );
-    assert_depends_on_none(
+    assert_dependencies(
         "nspm-access",
+        &["nspm-core"],
         &[
             "axum",
             "tokio",
@@ -121,15 +111,8 @@ fn access_depends_on_core_and_no_front_end() {
 
 #[test]
 fn code_is_formatted() {
-    let out = cargo()
-        .args(["fmt", "--all", "--check"])
-        .output()
-        .expect("cargo fmt runs");
-    assert!(
-        out.status.success(),
-        "run `cargo fmt`:\n{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
+    // What is not formatted is in the failure, with the command to run.
+    support::tool_stdout(cargo().args(["fmt", "--all", "--check"]));
 }
 
 /// Architecture Invariant: the libraries read no environment. What the

@@ -11,20 +11,15 @@ use anyhow::{Context, Result, bail};
 use nspm_bench::{Shape, generate};
 
 const USAGE: &str =
-    "usage: nspm-gen [--people N] [--meetings N] [--institutions N] [--seed N] --out DIR
+    "usage: nspm-gen [--people N] [--meetings N] [--institutions N] [--members PERCENT] [--seed N] --out DIR
 
 Writes society.ron, institutions.ron, people.ron and meetings.ron into DIR.
 The same seed gives the same files. Defaults: 1000 people, 100 meetings,
-50 institutions, seed 1.";
+50 institutions, seed 1, no members outside the committee (--members 40:
+four in ten of the others have the role Member, known to members only).";
 
 fn main() -> ExitCode {
-    match run() {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("nspm-gen: {e:#}");
-            ExitCode::FAILURE
-        }
-    }
+    nspm_bench::exit("nspm-gen", run())
 }
 
 fn run() -> Result<()> {
@@ -33,6 +28,7 @@ fn run() -> Result<()> {
         meetings: 100,
         institutions: 50,
         seed: 1,
+        members: 0,
     };
     let mut out = None;
     let mut args = std::env::args().skip(1);
@@ -54,6 +50,14 @@ fn run() -> Result<()> {
             "--meetings" => shape.meetings = number()? as usize,
             "--institutions" => shape.institutions = number()? as usize,
             "--seed" => shape.seed = number()?,
+            "--members" => {
+                shape.members = u8::try_from(number()?)
+                    .ok()
+                    .filter(|p| *p <= 100)
+                    .with_context(|| {
+                        format!("--members expects a percentage, 0 to 100, found \"{value}\"")
+                    })?;
+            }
             "--out" => out = Some(PathBuf::from(&value)),
             _ => bail!("unknown argument \"{arg}\"\n\n{USAGE}"),
         }

@@ -18,13 +18,7 @@ use anyhow::{Context, Result, bail};
 const USAGE: &str = "usage: nspm-startup [--runs N] [--timeout SECONDS] -- COMMAND ARGS...";
 
 fn main() -> ExitCode {
-    match run() {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("nspm-startup: {e:#}");
-            ExitCode::FAILURE
-        }
-    }
+    nspm_bench::exit("nspm-startup", run())
 }
 
 fn run() -> Result<()> {

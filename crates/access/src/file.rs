@@ -230,7 +230,7 @@ impl Cx<'_> {
         // reports every problem.
         let values = (
             self.value(id, id_f, |n| string(n).and_then(|s| GrantId::parse(&s))),
-            self.value(id, person, |n| string(n).and_then(|s| Id::new(&s))),
+            self.value(id, person, |n| string(n).and_then(|s| s.parse::<Id>())),
             self.value(id, credential, hash),
             self.value(id, feed, hash),
             self.value(id, granted, timestamp),
@@ -403,7 +403,7 @@ mod tests {
         let now = t("2025-06-01T12:00:00Z");
         access
             .grant(
-                Id::new("kari-stefansson").unwrap(),
+                "kari-stefansson".parse::<Id>().unwrap(),
                 now,
                 Some(Expiry::parse("2026-12-31").unwrap()),
                 Some(Label::new(r#"Kári's "work" laptop \ dock"#).unwrap()),
@@ -411,7 +411,7 @@ mod tests {
             .unwrap();
         let revoked = access
             .grant(
-                Id::new("soren-brunak").unwrap(),
+                "soren-brunak".parse::<Id>().unwrap(),
                 now,
                 Some(Expiry::parse("2026-01-01T08:30:00Z").unwrap()),
                 None,
@@ -419,7 +419,7 @@ mod tests {
             .unwrap();
         access.revoke(&revoked.id, t("2025-06-02T09:00:00Z"));
         access
-            .grant(Id::new("soren-brunak").unwrap(), now, None, None)
+            .grant("soren-brunak".parse::<Id>().unwrap(), now, None, None)
             .unwrap();
         let text = access.to_ron();
         let read = Access::parse("access.ron", &text).unwrap();

@@ -239,7 +239,7 @@ impl Access {
     }
 
     /// Reads the access file's bytes; `file` names it in problems.
-    pub fn parse_bytes(file: &str, bytes: Vec<u8>) -> Result<Access, Vec<Problem>> {
+    pub(crate) fn parse_bytes(file: &str, bytes: Vec<u8>) -> Result<Access, Vec<Problem>> {
         match nspm_core::Content::from_bytes(bytes) {
             nspm_core::Content::Text(text) => Access::parse(file, &text),
             nspm_core::Content::NotUtf8 { line, column } => Err(vec![Problem {
@@ -425,7 +425,7 @@ mod tests {
     }
 
     fn person(id: &str) -> Id {
-        Id::new(id).unwrap()
+        id.parse().unwrap()
     }
 
     /// Access with two people's grants; returns it and Kari's secrets.

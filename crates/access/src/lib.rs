@@ -31,7 +31,7 @@ use std::path::PathBuf;
 
 pub use grant::{Access, Expiry, Grant, GrantId, Issued, Label, Status};
 pub use key::SessionKey;
-pub use secret::{CREDENTIAL_PREFIX, Credential, FEED_PREFIX, FeedSecret, Sha256Hash, feed_path};
+pub use secret::{Credential, FeedSecret, Sha256Hash};
 pub use session::{Cookie, Session, verify_cookie};
 
 /// The access file's name in the data directory.

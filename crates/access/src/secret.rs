@@ -18,13 +18,13 @@ use zeroize::Zeroizing;
 use crate::AccessError;
 
 /// How many random bytes a credential, a feed secret or a session key has.
-pub const SECRET_BYTES: usize = 32;
+pub(crate) const SECRET_BYTES: usize = 32;
 
 /// What every credential begins with.
-pub const CREDENTIAL_PREFIX: &str = "nspm_";
+pub(crate) const CREDENTIAL_PREFIX: &str = "nspm_";
 
 /// What every feed secret begins with.
-pub const FEED_PREFIX: &str = "nspmfeed_";
+pub(crate) const FEED_PREFIX: &str = "nspmfeed_";
 
 /// `N` bytes from the operating system's random source.
 pub(crate) fn random<const N: usize>() -> Result<Zeroizing<[u8; N]>, AccessError> {
@@ -63,45 +63,46 @@ fn token(prefix: &str) -> Result<Hidden, AccessError> {
     Ok(Hidden::new(text))
 }
 
-/// What a person signs in with: the password of HTTP Basic, and what the
-/// sign-in form takes. Shown once, when granted.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Credential(Hidden);
+/// A secret shown once, when granted, and kept only as its hash: a type of
+/// its own for each use, made with its prefix.
+macro_rules! secret {
+    ($(#[$doc:meta])* $name:ident, $prefix:expr) => {
+        $(#[$doc])*
+        #[derive(Clone, Debug, PartialEq, Eq)]
+        pub struct $name(Hidden);
 
-impl Credential {
-    pub(crate) fn generate() -> Result<Credential, AccessError> {
-        token(CREDENTIAL_PREFIX).map(Credential)
-    }
+        impl $name {
+            pub(crate) fn generate() -> Result<$name, AccessError> {
+                token($prefix).map($name)
+            }
 
-    /// The credential's text, to show to staff the one time it is made.
-    pub fn expose(&self) -> &str {
-        self.0.expose()
-    }
+            /// The secret's text, to show to staff the one time it is made.
+            pub fn expose(&self) -> &str {
+                self.0.expose()
+            }
 
-    pub fn sha256(&self) -> Sha256Hash {
-        Sha256Hash::of(self.expose())
-    }
+            pub fn sha256(&self) -> Sha256Hash {
+                Sha256Hash::of(self.expose())
+            }
+        }
+    };
 }
 
-/// The secret in a member's calendar feed address, for calendar apps that
-/// cannot sign in. Shown once, when granted.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct FeedSecret(Hidden);
+secret!(
+    /// What a person signs in with: the password of HTTP Basic, and what the
+    /// sign-in form takes. Shown once, when granted.
+    Credential,
+    CREDENTIAL_PREFIX
+);
+
+secret!(
+    /// The secret in a member's calendar feed address, for calendar apps that
+    /// cannot sign in. Shown once, when granted.
+    FeedSecret,
+    FEED_PREFIX
+);
 
 impl FeedSecret {
-    pub(crate) fn generate() -> Result<FeedSecret, AccessError> {
-        token(FEED_PREFIX).map(FeedSecret)
-    }
-
-    /// The secret's text, to show to staff the one time it is made.
-    pub fn expose(&self) -> &str {
-        self.0.expose()
-    }
-
-    pub fn sha256(&self) -> Sha256Hash {
-        Sha256Hash::of(self.expose())
-    }
-
     /// The feed's path on the server: `/members/feeds/SECRET/calendar.ics`.
     pub fn path(&self) -> String {
         feed_path(self.expose())
@@ -122,7 +123,7 @@ impl FeedSecret {
 }
 
 /// The path of the calendar feed for a feed secret, as the server routes it.
-pub fn feed_path(secret: &str) -> String {
+pub(crate) fn feed_path(secret: &str) -> String {
     format!("/members/feeds/{secret}/calendar.ics")
 }
 
@@ -137,7 +138,7 @@ impl Sha256Hash {
     }
 
     /// Reads 64 lower-case hexadecimal digits.
-    pub fn parse_hex(text: &str) -> Result<Sha256Hash, String> {
+    pub(crate) fn parse_hex(text: &str) -> Result<Sha256Hash, String> {
         let bytes = text.as_bytes();
         let digit = |b: u8| match b {
             b'0'..=b'9' => Some(b - b'0'),
@@ -171,7 +172,7 @@ impl Sha256Hash {
     }
 
     /// Compares in time that does not depend on where the hashes differ.
-    pub fn ct_eq(&self, other: &Sha256Hash) -> Choice {
+    pub(crate) fn ct_eq(&self, other: &Sha256Hash) -> Choice {
         self.0.ct_eq(&other.0)
     }
 }

@@ -156,7 +156,7 @@ mod tests {
         let mut access = Access::default();
         access
             .grant(
-                Id::new("kari-stefansson").unwrap(),
+                "kari-stefansson".parse::<Id>().unwrap(),
                 t("2025-06-01T12:00:00Z"),
                 expires.map(|e| Expiry::parse(e).unwrap()),
                 None,
@@ -165,13 +165,24 @@ mod tests {
         access
     }
 
+    /// A new key, an access file of one grant that `expires`, and a cookie
+    /// for it issued at `now` to last `lifetime`.
+    fn issued(
+        expires: Option<&str>,
+        now: Timestamp,
+        lifetime: Duration,
+    ) -> (SessionKey, Access, Cookie) {
+        let key = SessionKey::generate().unwrap();
+        let access = access_with_one_grant(expires);
+        let cookie = Session::issue(&key, &access.grants()[0], now, lifetime);
+        (key, access, cookie)
+    }
+
     #[test]
     fn a_cookie_round_trips_until_it_ends() {
-        let key = SessionKey::generate().unwrap();
-        let access = access_with_one_grant(None);
-        let grant = &access.grants()[0];
         let now = t("2025-06-02T08:00:00Z");
-        let cookie = Session::issue(&key, grant, now, 8 * HOUR);
+        let (key, access, cookie) = issued(None, now, 8 * HOUR);
+        let grant = &access.grants()[0];
         assert_eq!(cookie.expires, t("2025-06-02T16:00:00Z"));
         assert_eq!(cookie.max_age(now), 8 * 3600);
         let value = cookie.expose();
@@ -194,11 +205,8 @@ mod tests {
 
     #[test]
     fn a_session_ends_when_its_grant_does() {
-        let key = SessionKey::generate().unwrap();
-        let access = access_with_one_grant(Some("2025-06-02"));
-        let grant = &access.grants()[0];
         let now = t("2025-06-02T20:00:00Z");
-        let cookie = Session::issue(&key, grant, now, 8 * HOUR);
+        let (key, access, cookie) = issued(Some("2025-06-02"), now, 8 * HOUR);
         assert_eq!(cookie.expires, t("2025-06-03T00:00:00Z"));
         let value = cookie.expose();
         assert!(verify_cookie(&key, value, &access, t("2025-06-02T23:59:59Z")).is_some());
@@ -207,11 +215,9 @@ mod tests {
 
     #[test]
     fn revoking_the_grant_ends_its_sessions() {
-        let key = SessionKey::generate().unwrap();
-        let mut access = access_with_one_grant(None);
-        let grant = access.grants()[0].clone();
         let now = t("2025-06-02T08:00:00Z");
-        let cookie = Session::issue(&key, &grant, now, 8 * HOUR);
+        let (key, mut access, cookie) = issued(None, now, 8 * HOUR);
+        let grant = access.grants()[0].clone();
         assert!(verify_cookie(&key, cookie.expose(), &access, now).is_some());
         // As a server sees it: the access file read anew after the revoke.
         access.revoke(&grant.id, now);
@@ -225,11 +231,10 @@ mod tests {
 
     #[test]
     fn tampered_truncated_and_foreign_cookies_are_invalid() {
-        let key = SessionKey::generate().unwrap();
-        let access = access_with_one_grant(None);
-        let grant = &access.grants()[0];
         let now = t("2025-06-02T08:00:00Z");
-        let value = Session::issue(&key, grant, now, HOUR).expose().to_string();
+        let (key, access, cookie) = issued(None, now, HOUR);
+        let grant = &access.grants()[0];
+        let value = cookie.expose().to_string();
         let later = t("2025-06-02T08:30:00Z");
         assert!(verify_cookie(&key, &value, &access, later).is_some());
 
@@ -273,9 +278,7 @@ mod tests {
 
     #[test]
     fn debug_shows_no_cookie() {
-        let key = SessionKey::generate().unwrap();
-        let access = access_with_one_grant(None);
-        let cookie = Session::issue(&key, &access.grants()[0], t("2025-06-02T08:00:00Z"), HOUR);
+        let (_, _, cookie) = issued(None, t("2025-06-02T08:00:00Z"), HOUR);
         let shown = format!("{cookie:?} {cookie:#?}");
         let (_, mac) = cookie.expose().rsplit_once('.').unwrap();
         assert!(!shown.contains(mac), "{shown}");

@@ -51,6 +51,9 @@ pub enum Command {
     /// List, show, add, change and remove the society's meetings.
     #[command(subcommand)]
     Meetings(cmd::meetings::Command),
+    /// List, show, add, change and remove the society's announcements.
+    #[command(subcommand)]
+    News(cmd::news::Command),
     /// Show the society's name, mission and contact.
     Society(cmd::society::Args),
     /// Grant, list and revoke access to the members' area.
@@ -128,6 +131,53 @@ pub fn country(text: &str) -> Result<String, nspm_core::QueryError> {
 /// Checks `--role`; like countries, roles are a fixed list.
 pub fn role(text: &str) -> Result<String, nspm_core::QueryError> {
     nspm_core::query::parse_role(text).map(|_| text.to_string())
+}
+
+/// What a deployment of the website fixes, beside the data: `nspm export
+/// site` and `nspm serve` take the same flags.
+#[derive(Debug, clap::Args)]
+pub struct Deploy {
+    /// The site's address, an absolute http(s) URL such as
+    /// https://nspm.example.org/; over the data's base_url. It gives the
+    /// sitemap, canonical links and the webcal link.
+    #[arg(long, value_name = "URL", value_parser = base_url)]
+    pub base_url: Option<String>,
+    /// The day the site is made for, as YYYY-MM-DD: meetings not over by
+    /// then lead the home and meetings pages. Else the day of
+    /// SOURCE_DATE_EPOCH, else today in UTC (and `serve` renders again
+    /// each midnight UTC).
+    #[arg(long, value_name = "DATE", value_parser = day)]
+    pub today: Option<nspm_core::PartialDate>,
+}
+
+impl Deploy {
+    /// The day to render for: `--today`, else `stamp`'s day (from
+    /// SOURCE_DATE_EPOCH), else None for the clock's.
+    pub fn fixed_day(&self, stamp: Option<nspm_core::Timestamp>) -> Option<nspm_core::PartialDate> {
+        self.today.or_else(|| stamp.map(nspm_core::Timestamp::day))
+    }
+
+    /// Says on stderr, in one line, what a site without an address lacks.
+    pub fn note_without_base_url(&self, society: &nspm_core::Society) {
+        if self.base_url.is_none() && society.info.base_url.is_none() {
+            eprintln!(
+                "nspm: note: no base URL (give --base-url or set base_url in society.ron), so these are off: sitemap, canonical links, webcal, QR codes, preview-image URLs"
+            );
+        }
+    }
+}
+
+/// Checks `--base-url`: an absolute http(s) URL, given a final `/`.
+pub fn base_url(text: &str) -> Result<String, String> {
+    nspm_core::validate::base_url(text.trim())
+}
+
+/// Checks `--today`: a day, as YYYY-MM-DD.
+pub fn day(text: &str) -> Result<nspm_core::PartialDate, String> {
+    match nspm_core::PartialDate::parse(text.trim())? {
+        day @ nspm_core::PartialDate::Day(..) => Ok(day),
+        _ => Err(format!("\"{text}\" is not a day: expected YYYY-MM-DD")),
+    }
 }
 
 /// A filter that names nothing, with its flag.

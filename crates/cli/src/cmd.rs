@@ -10,6 +10,7 @@ pub mod fmt;
 pub mod institutions;
 pub mod man;
 pub mod meetings;
+pub mod news;
 pub mod people;
 pub mod serve;
 pub mod society;
@@ -91,6 +92,22 @@ pub fn leave_to_exit<T>(value: T) {
     std::mem::forget(value);
 }
 
+/// A bar on standard error for `what` ("checking rows") of `len` steps,
+/// drawn only when standard error is a terminal (indicatif draws nothing
+/// otherwise, so piped or redirected output stays quiet); the command
+/// clears it when the work is done.
+pub fn progress(what: &str, len: usize) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::with_draw_target(
+        Some(len as u64),
+        indicatif::ProgressDrawTarget::stderr(),
+    );
+    let template = format!("{what} {{bar:40}} {{pos}}/{{len}} {{eta}}");
+    let style = indicatif::ProgressStyle::with_template(&template)
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
+    bar.set_style(style);
+    bar
+}
+
 /// The stamp `SOURCE_DATE_EPOCH` fixes for what is exported (iCalendar's
 /// DTSTAMP), if it is set. Commands that export read it before they read
 /// the data, so that a value that is no stamp stops them at once, and pass
@@ -127,6 +144,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::People(c) => people::run(&mut cx, c)?,
         Command::Institutions(c) => institutions::run(&mut cx, c)?,
         Command::Meetings(c) => meetings::run(&mut cx, c)?,
+        Command::News(c) => news::run(&mut cx, c)?,
         Command::Society(a) => society::run(&mut cx, a)?,
         Command::Access(c) => access::run(&mut cx, c)?,
         Command::Check(a) => check::run(&mut cx, a)?,

@@ -243,6 +243,13 @@ impl Timestamp {
         }
     }
 
+    /// The day this moment falls on in UTC.
+    pub fn day(self) -> PartialDate {
+        let d = self.0.date_naive();
+        // Months and days are small numbers, whatever the date.
+        PartialDate::Day(d.year(), d.month() as u8, d.day() as u8)
+    }
+
     /// The first moment of `day` in UTC.
     pub fn midnight(day: NaiveDate) -> Timestamp {
         Timestamp(day.and_time(NaiveTime::MIN).and_utc())

@@ -16,8 +16,8 @@ mod parts;
 mod record;
 
 use convert::{
-    checked, country_value, date_value, detail, id_value, line, link, list, option, orcid_check,
-    revision_value, role, text, time_of_day, timestamp, zone_value,
+    base_url_value, checked, country_value, date_value, detail, id_value, line, link, list, option,
+    orcid_check, revision_value, role, text, time_of_day, timestamp, zone_value,
 };
 pub(crate) use parts::many;
 pub use record::Origin;
@@ -26,7 +26,8 @@ pub(crate) use record::{Decoded, FileCx};
 
 use crate::diagnostic::DiagnosticKind;
 use crate::model::{
-    Contact, Initiative, Institution, Meeting, MembersOnly, Nested, Person, RecordKind, SocietyInfo,
+    Contact, Initiative, Institution, Meeting, MembersOnly, Nested, NewsItem, Person, RecordKind,
+    SocietyInfo,
 };
 use crate::syntax::{self, Node};
 use crate::validate;
@@ -46,16 +47,7 @@ pub(crate) fn society<'s>(cx: &mut FileCx<'_>, node: Node<'s>) -> Decoded<'s, So
     let mission_outro = r.required("mission_outro", text);
     let background = r.required("background", |n| list(n, text));
     let contact = nested(&mut r, contact_record);
-    let base_url = r.optional("base_url", None, |n| {
-        option(n, |n| checked(n, validate::web_url)).map(|u| {
-            u.map(|mut u| {
-                if !u.ends_with('/') {
-                    u.push('/');
-                }
-                u
-            })
-        })
-    });
+    let base_url = r.optional("base_url", None, |n| option(n, base_url_value));
     // Missing nested records are reported after the other fields.
     for field in [Initiative::FIELD, Contact::FIELD] {
         if r.origin.field(field).is_none() {
@@ -147,12 +139,14 @@ pub(crate) fn institution<'s>(cx: &mut FileCx<'_>, node: Node<'s>) -> Decoded<'s
     let name = r.required("name", line);
     let aliases = r.optional("aliases", Vec::new(), |n| list(n, line));
     let country = r.required("country", country_value);
+    let web = r.optional("web", None, |n| option(n, link));
     r.finish(|| {
         Some(Institution {
             id: id?,
             name: name?,
             aliases: aliases?,
             country: country?,
+            web: web?,
         })
     })
 }
@@ -169,6 +163,7 @@ pub(crate) fn person<'s>(cx: &mut FileCx<'_>, node: Node<'s>) -> Decoded<'s, Per
     let institution = r.required("institution", |n| option(n, id_value));
     let country = r.required("country", country_value);
     let roles = r.optional("roles", Vec::new(), |n| list(n, role));
+    let position = r.optional("position", None, |n| option(n, line));
     let email = r.optional("email", None, |n| option(n, |n| detail(n, validate::email)));
     let phone = r.optional("phone", None, |n| option(n, |n| detail(n, validate::phone)));
     let orcid = r.optional("orcid", None, |n| {
@@ -192,6 +187,7 @@ pub(crate) fn person<'s>(cx: &mut FileCx<'_>, node: Node<'s>) -> Decoded<'s, Per
             institution: institution?,
             country: country?,
             roles: roles?,
+            position: position?,
             email: email?,
             phone: phone?,
             orcid: orcid?,
@@ -255,6 +251,28 @@ pub(crate) fn meeting<'s>(cx: &mut FileCx<'_>, node: Node<'s>) -> Decoded<'s, Me
             notes: notes?,
             revision: revision?,
             modified: modified?,
+        })
+    })
+}
+
+pub(crate) fn news<'s>(cx: &mut FileCx<'_>, node: Node<'s>) -> Decoded<'s, NewsItem> {
+    let kind = RecordKind::News.noun();
+    let mut r = match Record::open(cx, node, NewsItem::NAME, kind, NewsItem::FIELDS) {
+        Ok(r) => r,
+        Err(span) => return failed(span),
+    };
+    let id = r.required("id", id_value);
+    let date = r.required("date", date_value);
+    let title = r.required("title", line);
+    let text = r.required("text", text);
+    let meetings = r.optional("meetings", Vec::new(), |n| list(n, id_value));
+    r.finish(|| {
+        Some(NewsItem {
+            id: id?,
+            date: date?,
+            title: title?,
+            text: text?,
+            meetings: meetings?,
         })
     })
 }

@@ -95,26 +95,40 @@ pub fn apply(sources: &Sources, change: &Change, now: Timestamp) -> Result<Edite
     apply_checked(sources, &load::check(sources), change, now).map(|(edited, _)| edited)
 }
 
-/// As [`apply`], given the check of `sources` made already; with the
-/// change, the check of the data as it would be, or None when the change
-/// changed nothing and the check given stands. An import applies row after
-/// row so, checking the data once a row rather than twice.
-pub(crate) fn apply_checked(
-    sources: &Sources,
-    checked: &Checked,
+/// Where a change puts its record in its file's text.
+pub(crate) enum Place {
+    /// After the last record.
+    Append(String),
+    /// In place of the record at the span.
+    Replace(Span, String),
+    Remove(Span),
+    /// Nowhere: the change asked for what the data says.
+    Nothing,
+}
+
+/// A change worked out against checked data, before it is put in the text
+/// and the data checked again.
+pub(crate) struct Planned {
+    pub place: Place,
+    pub id: String,
+    pub summary: String,
+    pub changed: bool,
+    /// What the inputs themselves were refused for.
+    pub problems: Vec<Refusal>,
+}
+
+/// Works a change out against `society`, the `text` of the change's file
+/// and its records' `origins` in it: the record text and where it goes.
+pub(crate) fn plan(
+    society: &Society,
+    text: &str,
+    origins: &[crate::decode::Origin],
     change: &Change,
     now: Timestamp,
-) -> Result<(Edited, Option<Checked>), EditError> {
-    let Some(society) = &checked.society else {
-        return Err(EditError::Unsound(checked.diagnostics.clone()));
-    };
+) -> Result<Planned, EditError> {
     let kind = change.kind();
-    let file = kind.file();
-    let text = sources.text(file).unwrap_or_default();
-    let origins = origins_of(&checked.origins, kind);
     let noun = kind.noun();
-
-    let (spliced, id, summary, changed, mut problems) = match change {
+    let (place, id, summary, changed, problems) = match change {
         Change::Add { fields, .. } => {
             let mut input = change::Given::new(kind, fields);
             let mut rec = change::empty(kind);
@@ -127,11 +141,9 @@ pub(crate) fn apply_checked(
             let id = input.new_id(&rec, society);
             rec.set("id", id.clone().map(Val::Str));
             let id = id.unwrap_or_default();
-            let close = list_close(text);
-            let last = origins.last().map(|o| o.span);
-            let new = splice::append(text, close, last, &write::record(&rec, 1, &[]));
+            let record = write::record(&rec, 1, &[]);
             let summary = format!("added {noun} \"{id}\"");
-            (new, id, summary, true, input.problems)
+            (Place::Append(record), id, summary, true, input.problems)
         }
         Change::Edit { id, fields, .. } => {
             let at = position(society, kind, id)?;
@@ -155,28 +167,80 @@ pub(crate) fn apply_checked(
                 rec.set("revision", Some(Val::Int(revision.saturating_add(1))));
                 rec.set("modified", Some(Val::some(Val::Str(now.to_string()))));
             }
-            let new_text = write::record(&rec, 1, &notes::record_notes(text, origin));
-            let new = if changed {
-                splice::replace(text, origin.span, &new_text)
+            let place = if changed {
+                let notes = notes::record_notes(text, origin);
+                Place::Replace(origin.span, write::record(&rec, 1, &notes))
             } else {
-                splice::Spliced {
-                    text: text.to_string(),
-                    span: Span::new(0, 0),
-                }
+                Place::Nothing
             };
             let summary = if changed {
                 format!("changed {noun} \"{id}\": {}", fields_changed.join(", "))
             } else {
                 format!("{noun} \"{id}\" already says so; nothing changed")
             };
-            (new, id.clone(), summary, changed, input.problems)
+            (place, id.clone(), summary, changed, input.problems)
         }
         Change::Remove { id, .. } => {
             let at = position(society, kind, id)?;
-            let new = splice::remove(text, origins[at].span);
             let summary = format!("removed {noun} \"{id}\"");
-            (new, id.clone(), summary, true, Vec::new())
+            (
+                Place::Remove(origins[at].span),
+                id.clone(),
+                summary,
+                true,
+                Vec::new(),
+            )
         }
+    };
+    Ok(Planned {
+        place,
+        id,
+        summary,
+        changed,
+        problems,
+    })
+}
+
+/// As [`apply`], given the check of `sources` made already; with the
+/// change, the check of the data as it would be, or None when the change
+/// changed nothing and the check given stands. An import applies row after
+/// row so, checking the data once a row rather than twice.
+pub(crate) fn apply_checked(
+    sources: &Sources,
+    checked: &Checked,
+    change: &Change,
+    now: Timestamp,
+) -> Result<(Edited, Option<Checked>), EditError> {
+    let Some(society) = &checked.society else {
+        return Err(EditError::Unsound(checked.diagnostics.clone()));
+    };
+    let kind = change.kind();
+    let file = kind.file();
+    // A file that may be missing starts as an empty list when it is.
+    let text = match sources.text(file) {
+        Some(text) => text,
+        None if file.optional() => EMPTY_LIST,
+        None => "",
+    };
+    let origins = origins_of(&checked.origins, kind);
+    let Planned {
+        place: at,
+        id,
+        summary,
+        changed,
+        mut problems,
+    } = plan(society, text, origins, change, now)?;
+    let spliced = match at {
+        Place::Append(record) => {
+            let last = origins.last().map(|o| o.span);
+            splice::append(text, list_close(text), last, &record)
+        }
+        Place::Replace(span, record) => splice::replace(text, span, &record),
+        Place::Remove(span) => splice::remove(text, span),
+        Place::Nothing => splice::Spliced {
+            text: text.to_string(),
+            span: Span::new(0, 0),
+        },
     };
 
     let mut after = sources.clone();
@@ -209,6 +273,10 @@ pub(crate) fn apply_checked(
     Ok((edited, judged))
 }
 
+/// A list file with no records yet, as the first record added to a missing
+/// one finds it.
+const EMPTY_LIST: &str = "[\n]\n";
+
 /// Every file in the canonical layout, comments kept. The data must check
 /// clean, since the layout is written from the checked values.
 pub fn format(sources: &Sources) -> Result<Sources, EditError> {
@@ -219,7 +287,11 @@ pub fn format(sources: &Sources) -> Result<Sources, EditError> {
     let mut out = sources.clone();
     let origins = &checked.origins;
     for file in DataFile::ALL {
-        let text = sources.text(file).unwrap_or_default();
+        let Some(text) = sources.text(file) else {
+            // A missing file that may be missing stays so; a skipped one
+            // is not ours to write.
+            continue;
+        };
         let new = match file {
             DataFile::Society => {
                 layout::single_file(text, &origins.society, &record::society(&society.info))
@@ -233,11 +305,13 @@ pub fn format(sources: &Sources) -> Result<Sources, EditError> {
                         .iter()
                         .map(record::institution)
                         .collect(),
+                    DataFile::News => society.news.iter().map(record::news).collect(),
                     _ => society.meetings.iter().map(record::meeting).collect(),
                 };
                 let list = match file {
                     DataFile::People => &origins.people,
                     DataFile::Institutions => &origins.institutions,
+                    DataFile::News => &origins.news,
                     _ => &origins.meetings,
                 };
                 let pairs: Vec<_> = list.iter().zip(recs).collect();
@@ -254,6 +328,7 @@ fn origins_of(origins: &Origins, kind: Kind) -> &[crate::decode::Origin] {
         Kind::Person => &origins.people,
         Kind::Institution => &origins.institutions,
         Kind::Meeting => &origins.meetings,
+        Kind::News => &origins.news,
     }
 }
 
@@ -276,6 +351,7 @@ fn position(society: &Society, kind: Kind, id: &str) -> Result<usize, QueryError
             .iter()
             .position(|i| i.id.as_str() == id),
         Kind::Meeting => society.meetings.iter().position(|m| m.id.as_str() == id),
+        Kind::News => society.news.iter().position(|n| n.id.as_str() == id),
     };
     found.ok_or_else(|| society.not_found(kind.record(), id))
 }
@@ -285,6 +361,7 @@ fn current(society: &Society, kind: Kind, at: usize) -> Rec {
         Kind::Person => record::person(&society.people[at]),
         Kind::Institution => record::institution(&society.institutions[at]),
         Kind::Meeting => record::meeting(&society.meetings[at]),
+        Kind::News => record::news(&society.news[at]),
     }
 }
 

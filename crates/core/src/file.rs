@@ -7,14 +7,18 @@ pub enum DataFile {
     Institutions,
     People,
     Meetings,
+    /// The society's announcements. Unlike the others it may be missing: a
+    /// data directory made before there was news has none.
+    News,
 }
 
 impl DataFile {
-    pub const ALL: [DataFile; 4] = [
+    pub const ALL: [DataFile; 5] = [
         DataFile::Society,
         DataFile::Institutions,
         DataFile::People,
         DataFile::Meetings,
+        DataFile::News,
     ];
 
     pub fn file_name(self) -> &'static str {
@@ -23,7 +27,13 @@ impl DataFile {
             DataFile::Institutions => "institutions.ron",
             DataFile::People => "people.ron",
             DataFile::Meetings => "meetings.ron",
+            DataFile::News => "news.ron",
         }
+    }
+
+    /// True for a file whose absence means no records rather than a problem.
+    pub fn optional(self) -> bool {
+        self == DataFile::News
     }
 
     pub(crate) fn index(self) -> usize {

@@ -2,7 +2,8 @@
 //! loaded and checked, and the questions asked of it.
 //!
 //! The data lives as RON files in a directory (`society.ron`,
-//! `institutions.ron`, `people.ron`, `meetings.ron`); a copy is compiled in.
+//! `institutions.ron`, `people.ron`, `meetings.ron`, and `news.ron`, which may
+//! be missing); a copy is compiled in.
 //! [`check`] reads them all and reports every problem with its file, line and
 //! column; [`Society`] is the result when there are none, and every value in
 //! it has passed the checks.
@@ -45,7 +46,7 @@ pub use load::{Checked, Content, Error, Origins, Sources, check};
 pub use load::{MAX_FILE_BYTES, file_kind};
 pub use model::{
     Audience, Contact, Detail, DetailKind, Id, Initiative, Institution, Meeting, MembersOnly,
-    Person, RecordKind, Role, Society, SocietyInfo, Visibility,
+    NewsItem, Person, RecordKind, Role, Society, SocietyInfo, Visibility,
 };
 pub use query::{InstitutionQuery, MeetingQuery, PeopleQuery, QueryError};
 pub use time::{TimeOfDay, Zone};

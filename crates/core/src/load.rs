@@ -19,11 +19,12 @@ use crate::file::DataFile;
 use crate::model::Society;
 
 /// The copy of `data/` compiled into the binary.
-const EMBEDDED: [&str; 4] = [
+const EMBEDDED: [&str; 5] = [
     include_str!("../../../data/society.ron"),
     include_str!("../../../data/institutions.ron"),
     include_str!("../../../data/people.ron"),
     include_str!("../../../data/meetings.ron"),
+    include_str!("../../../data/news.ron"),
 ];
 
 /// What a data file held when it was read.
@@ -32,8 +33,8 @@ pub enum Content {
     Text(String),
     #[default]
     Missing,
-    /// Not UTF-8: the byte offset of the first bad byte, and the line and
-    /// column before it.
+    /// Not UTF-8: the line and column (from 1, the column in characters) of
+    /// the first byte that does not begin or continue a UTF-8 character.
     NotUtf8 {
         line: usize,
         column: usize,
@@ -63,7 +64,7 @@ pub const MAX_FILE_BYTES: u64 = 256 << 20;
 pub struct Sources {
     /// Shown before each file name: `data` gives `data/people.ron`.
     pub origin: String,
-    pub files: [Content; 4],
+    pub files: [Content; 5],
 }
 
 /// Why a society could not be loaded.
@@ -122,7 +123,7 @@ impl Sources {
                 io::Error::new(io::ErrorKind::NotADirectory, "not a directory"),
             ));
         }
-        let mut files: [Content; 4] = Default::default();
+        let mut files: [Content; 5] = Default::default();
         for file in DataFile::ALL {
             if file != DataFile::Society && !only.contains(&file) {
                 files[file.index()] = Content::Skipped;
@@ -276,6 +277,7 @@ pub struct Origins {
     pub institutions: Vec<Origin>,
     pub people: Vec<Origin>,
     pub meetings: Vec<Origin>,
+    pub news: Vec<Origin>,
 }
 
 /// The outcome of a check: the society when the data is sound, and every

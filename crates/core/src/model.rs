@@ -91,9 +91,14 @@ impl Id {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+}
 
-    /// An id from text that passes [`crate::validate::id`].
-    pub fn new(text: &str) -> Result<Id, String> {
+/// An id read from text elsewhere than the data files (the members' access
+/// file names people by id): the text must pass [`crate::validate::id`].
+impl std::str::FromStr for Id {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Id, String> {
         crate::validate::id(text).map(|()| Id(text.to_string()))
     }
 }
@@ -123,13 +128,14 @@ impl Serialize for Id {
 }
 
 /// The kinds of record in the data: the society's own, and those of the
-/// three lists, each kind in a file of its own.
+/// four lists, each kind in a file of its own.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum RecordKind {
     Society,
     Institution,
     Person,
     Meeting,
+    News,
 }
 
 impl RecordKind {
@@ -140,6 +146,7 @@ impl RecordKind {
             RecordKind::Institution => "institution",
             RecordKind::Person => "person",
             RecordKind::Meeting => "meeting",
+            RecordKind::News => "news item",
         }
     }
 
@@ -150,6 +157,7 @@ impl RecordKind {
             RecordKind::Institution => DataFile::Institutions,
             RecordKind::Person => DataFile::People,
             RecordKind::Meeting => DataFile::Meetings,
+            RecordKind::News => DataFile::News,
         }
     }
 }
@@ -347,6 +355,8 @@ record! {
         /// Other spellings of the name; searches match them too.
         pub aliases: Vec<String>,
         pub country: Country,
+        /// The institution's own website, an `http(s)` URL.
+        pub web: Option<String>,
     }
 }
 
@@ -361,6 +371,9 @@ record! {
         pub institution: Option<Id>,
         pub country: Country,
         pub roles: Vec<Role>,
+        /// What the person does where they work, such as "Professor of
+        /// Genetics"; public, like the name.
+        pub position: Option<String>,
         pub email: Option<Detail>,
         pub phone: Option<Detail>,
         /// The bare iD, `0000-0002-1825-0097`.
@@ -419,6 +432,7 @@ impl Person {
             institution: _,
             country: _,
             roles: _,
+            position: _,
             email,
             phone,
             orcid,
@@ -506,6 +520,20 @@ impl Meeting {
         }
     }
 
+    /// Whether the meeting is still to come or under way on `today`: its
+    /// last day (the last it may be, for a month or a year) is not past.
+    /// A `today` known to less than the day counts as its first day.
+    pub fn upcoming(&self, today: PartialDate) -> bool {
+        let last = match self.end {
+            Some(end) if matches!(self.date, PartialDate::Day(..)) => end,
+            _ => self.date,
+        };
+        match (last.days(), today.days()) {
+            (Some((_, after)), Some((day, _))) => day < after,
+            _ => false,
+        }
+    }
+
     /// The moments in UTC when a timed meeting starts and ends; None for a
     /// meeting known only to the day or less.
     pub fn utc_times(&self) -> Option<(Timestamp, Timestamp)> {
@@ -521,6 +549,22 @@ impl Meeting {
     }
 }
 
+record! {
+    /// An announcement of the society's, dated as precisely as known.
+    #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+    pub struct NewsItem as "News" {
+        pub id: Id,
+        /// When it was announced: a year, a month or a day.
+        pub date: PartialDate,
+        pub title: String,
+        /// The announcement in light Markdown (paragraphs, emphasis, links,
+        /// lists); raw HTML in it is shown as text, never as markup.
+        pub text: String,
+        /// The meetings it tells of, by id.
+        pub meetings: Vec<Id>,
+    }
+}
+
 /// The whole society: its own facts and every record, checked.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Society {
@@ -528,6 +572,9 @@ pub struct Society {
     pub institutions: Vec<Institution>,
     pub people: Vec<Person>,
     pub meetings: Vec<Meeting>,
+    /// The announcements, in the data's order (`Society::news_newest_first`
+    /// sorts them).
+    pub news: Vec<NewsItem>,
     #[serde(skip)]
     pub(crate) index: Index,
     /// The people of each institution, once asked for.
@@ -544,6 +591,7 @@ pub(crate) struct Index {
     pub institutions: IdTable,
     pub people: IdTable,
     pub meetings: IdTable,
+    pub news: IdTable,
 }
 
 impl Index {
@@ -552,6 +600,7 @@ impl Index {
         institutions: &[Institution],
         people: &[Person],
         meetings: &[Meeting],
+        news: &[NewsItem],
     ) -> Index {
         fn by_id<T>(items: &[T], id: impl Fn(&T) -> &Id) -> IdTable {
             let mut table = IdTable::with_capacity(items.len());
@@ -565,6 +614,7 @@ impl Index {
             institutions: by_id(institutions, |x| &x.id),
             people: by_id(people, |x| &x.id),
             meetings: by_id(meetings, |x| &x.id),
+            news: by_id(news, |x| &x.id),
         }
     }
 }
@@ -630,6 +680,18 @@ impl Society {
         self.index
             .meetings
             .find(&self.meetings, id, |x| x.id.as_str())
+    }
+
+    pub fn news_item(&self, id: &str) -> Option<&NewsItem> {
+        self.index.news.find(&self.news, id, |x| x.id.as_str())
+    }
+
+    /// The announcements, the latest first; items of the same date keep
+    /// the data's order. A date known to the month sorts as its first day.
+    pub fn news_newest_first(&self) -> Vec<&NewsItem> {
+        let mut items: Vec<&NewsItem> = self.news.iter().collect();
+        items.sort_by_key(|n| std::cmp::Reverse(n.date));
+        items
     }
 
     /// The data files this society was loaded without (see

@@ -317,6 +317,7 @@ impl Society {
             RecordKind::Person => Box::new(self.people_for(audience).map(|p| p.id.as_str())),
             RecordKind::Institution => Box::new(self.institutions.iter().map(|i| i.id.as_str())),
             RecordKind::Meeting => Box::new(self.meetings.iter().map(|m| m.id.as_str())),
+            RecordKind::News => Box::new(self.news.iter().map(|n| n.id.as_str())),
         };
         QueryError::NotFound {
             kind,

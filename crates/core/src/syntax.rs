@@ -6,9 +6,14 @@
 //! found only after the whole society is read (a duplicate id, a reference to
 //! a missing person), and staff edits must replace one record in place while
 //! keeping the comments around it. So the data is read by this small reader,
-//! which builds a tree of values with byte spans. It reads the RON syntax in
-//! full (structs, tuples, lists, maps, strings, raw strings, chars, numbers,
-//! comments); the tests check it against the `ron` crate.
+//! which builds a tree of values with byte spans. It reads the part of RON
+//! that data is written in: structs and tuples (named or not), lists, maps,
+//! `()`, booleans, strings with their escapes, raw strings, characters,
+//! integers and floats (signs, `_` separators, `0x`, `0o` and `0b`, `inf`,
+//! `NaN`), raw names (`r#type`), and line and nested block comments; the
+//! tests check it against the `ron` crate. It does not read the `#![enable(…)]`
+//! extension attributes or byte strings (`b"…"`): no data file needs them,
+//! and either is a syntax error at its first byte.
 //!
 //! It never panics and never recurses without bound: nesting deeper than
 //! [`MAX_DEPTH`] is an error, and every step consumes input.

@@ -127,6 +127,23 @@ pub fn web_url(text: &str) -> Result<(), String> {
     }
 }
 
+/// The address a site lives at: a web address ([`web_url`]) without a query
+/// or a fragment, ending in `/` (one is added), so that a page's path can
+/// follow it: `https://nspm.example.org/`.
+pub fn base_url(text: &str) -> Result<String, String> {
+    web_url(text)?;
+    if text.contains(['?', '#']) {
+        return Err(format!(
+            "\"{text}\" is not a site's address: it has a query or a fragment"
+        ));
+    }
+    let mut url = text.to_string();
+    if !url.ends_with('/') {
+        url.push('/');
+    }
+    Ok(url)
+}
+
 /// A phone number: an international number beginning with `+`, then digits,
 /// spaces, hyphens, dots or parentheses, with 7 to 15 digits in all (ITU E.164).
 pub fn phone(text: &str) -> Result<(), String> {

@@ -16,8 +16,8 @@ use serde::Serialize;
 use crate::country::Country;
 use crate::date::{Precision, Timestamp};
 use crate::model::{
-    Audience, Contact, Detail, Institution, Meeting, MembersOnly, Person, Society, SocietyInfo,
-    Visibility,
+    Audience, Contact, Detail, Institution, Meeting, MembersOnly, NewsItem, Person, Society,
+    SocietyInfo, Visibility,
 };
 use crate::time::{TimeOfDay, Zone};
 
@@ -72,6 +72,8 @@ pub struct PersonView {
     pub institution: Option<Ref>,
     pub country: CountryView,
     pub roles: Vec<&'static str>,
+    /// What the person does where they work, when the data says.
+    pub position: Option<String>,
     pub contact: ContactView,
 }
 
@@ -94,6 +96,7 @@ impl PersonView {
             // Through `Person::roles_for`, so that a role the reader may not
             // know of is left out.
             roles: _,
+            position,
             email,
             phone,
             orcid,
@@ -113,6 +116,7 @@ impl PersonView {
                 }),
             country: (*country).into(),
             roles: p.roles_for(audience).map(|r| r.slug()).collect(),
+            position: position.clone(),
             contact: ContactView {
                 email: visible(email),
                 phone: visible(phone),
@@ -129,6 +133,8 @@ pub struct InstitutionView {
     pub name: String,
     pub aliases: Vec<String>,
     pub country: CountryView,
+    /// The institution's website, when the data gives one.
+    pub web: Option<String>,
     /// The ids of the people who belong to it whom the reader may know of,
     /// sorted by name.
     pub people: Vec<String>,
@@ -142,12 +148,14 @@ impl InstitutionView {
             name,
             aliases,
             country,
+            web,
         } = i;
         InstitutionView {
             id: id.to_string(),
             name: name.clone(),
             aliases: aliases.clone(),
             country: (*country).into(),
+            web: web.clone(),
             people: society
                 .people_at(i, audience)
                 .map(|p| p.id.to_string())
@@ -249,6 +257,51 @@ impl MeetingView {
     pub fn times_text(&self) -> Option<String> {
         let (starts, ends, zone) = (self.starts?, self.ends?, self.zone?);
         Some(format!("{starts}–{ends} ({zone})"))
+    }
+}
+
+/// An announcement. Everything in one is public.
+#[derive(Debug, Clone, Serialize)]
+pub struct NewsView {
+    pub id: String,
+    /// As precise as known: `2018`, `2018-06` or `2018-06-14`.
+    pub date: String,
+    pub date_precision: Precision,
+    /// For people to read: "June 2018".
+    pub date_text: String,
+    pub title: String,
+    /// Light Markdown, as staff wrote it; the site renders it with raw
+    /// HTML escaped.
+    pub text: String,
+    /// The meetings it tells of, with their titles.
+    pub meetings: Vec<Ref>,
+}
+
+impl NewsView {
+    pub fn new(society: &Society, n: &NewsItem) -> Self {
+        let NewsItem {
+            id,
+            date,
+            title,
+            text,
+            meetings,
+        } = n;
+        NewsView {
+            id: id.to_string(),
+            date: date.iso(),
+            date_precision: date.precision(),
+            date_text: date.human(),
+            title: title.clone(),
+            text: text.clone(),
+            meetings: meetings
+                .iter()
+                .filter_map(|m| society.meeting(m.as_str()))
+                .map(|m| Ref {
+                    id: m.id.to_string(),
+                    name: m.title.clone(),
+                })
+                .collect(),
+        }
     }
 }
 

@@ -64,10 +64,7 @@ fn write(
     opts: &CalendarOptions,
 ) -> String {
     let mut out = Lines::new();
-    out.prop("BEGIN", "VCALENDAR");
-    out.prop("VERSION", "2.0");
-    out.prop("PRODID", PRODID);
-    out.prop("CALSCALE", "GREGORIAN");
+    begin(&mut out);
     out.text("NAME", name);
     out.text("X-WR-CALNAME", name);
     out.text("DESCRIPTION", description);
@@ -84,27 +81,84 @@ fn write(
     out.finish()
 }
 
-/// The UID of a meeting's event: the same for the same meeting on every
-/// machine, and unlike any other society's.
-fn uid(society: &Society, meeting: &Meeting) -> String {
-    format!("{}@{}.nspm", meeting.id, society.info.id)
+/// A calendar object resource for CalDAV (RFC 4791 section 4.1): one
+/// meeting's VEVENT in a VCALENDAR that says nothing of a feed (no name,
+/// source or refresh interval, which belong to the collection). Its events
+/// are in UTC or all-day, so it needs no VTIMEZONE.
+pub fn event_object(society: &Society, meeting: &Meeting, opts: &CalendarOptions) -> String {
+    let mut out = Lines::new();
+    begin(&mut out);
+    write_event(&mut out, society, meeting, opts);
+    out.prop("END", "VCALENDAR");
+    out.finish()
 }
 
-/// When a meeting's event is, as its calendar entry says.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) enum Span {
-    /// From one moment to another, in UTC.
+fn begin(out: &mut Lines) {
+    out.prop("BEGIN", "VCALENDAR");
+    out.prop("VERSION", "2.0");
+    out.prop("PRODID", PRODID);
+    out.prop("CALSCALE", "GREGORIAN");
+}
+
+/// When a meeting's event takes place, as its DTSTART and DTEND say.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum When {
+    /// A timed event, from one moment to another.
     Timed(Timestamp, Timestamp),
-    /// All day, from the first day to the exclusive end: the day after the
-    /// last.
+    /// An all-day event from its first day up to the day after its last
+    /// (DTEND is exclusive): a meeting known only to the month or the year
+    /// spans the whole month or year.
     AllDay(NaiveDate, NaiveDate),
+}
+
+impl When {
+    /// The span in seconds since the Unix epoch, the end exclusive. An
+    /// all-day event's dates are floating (RFC 5545 section 3.3.4); with
+    /// no time zone of its own the calendar takes them as UTC days, as
+    /// RFC 4791 section 9.9 lets a server do for a calendar without one.
+    pub fn unix_span(self) -> (i64, i64) {
+        match self {
+            When::Timed(s, e) => (s.unix(), e.unix()),
+            When::AllDay(s, e) => {
+                let midnight =
+                    |d: NaiveDate| d.and_time(chrono::NaiveTime::MIN).and_utc().timestamp();
+                (midnight(s), midnight(e))
+            }
+        }
+    }
+}
+
+/// When `meeting` takes place; None only for dates the check refuses.
+pub fn when(meeting: &Meeting) -> Option<When> {
+    match (meeting.date, meeting.utc_times()) {
+        (PartialDate::Day(..), Some((starts, ends))) => Some(When::Timed(starts, ends)),
+        (PartialDate::Day(y, m, d), None) => {
+            let (y, m, d) = meeting.last_day().unwrap_or((y, m, d));
+            all_day(meeting.date, PartialDate::Day(y, m, d))
+        }
+        (date, _) => all_day(date, date),
+    }
+}
+
+/// An all-day event from the first day of `first` up to the day after the
+/// last day of `last`.
+fn all_day(first: PartialDate, last: PartialDate) -> Option<When> {
+    let (start, _) = first.days()?;
+    let (_, end) = last.days()?;
+    Some(When::AllDay(start, end))
+}
+
+/// The UID of a meeting's event: the same for the same meeting on every
+/// machine, and unlike any other society's.
+pub fn uid(society: &Society, meeting: &Meeting) -> String {
+    format!("{}@{}.nspm", meeting.id, society.info.id)
 }
 
 /// A meeting's calendar entry as the audience may see it: what the
 /// calendar files write and what the add-to-calendar links send.
 #[derive(Clone, Debug)]
 pub(crate) struct Event<'a> {
-    pub(crate) span: Option<Span>,
+    pub(crate) span: Option<When>,
     pub(crate) summary: String,
     pub(crate) location: String,
     pub(crate) description: Option<String>,
@@ -145,35 +199,31 @@ pub(crate) fn event<'a>(society: &Society, meeting: &'a Meeting, audience: Audie
     let mut notes = Vec::new();
     let mut summary = meeting.title.clone();
     let mut transparent = false;
-    let span = match (meeting.date, meeting.utc_times()) {
-        (PartialDate::Day(..), Some((starts, ends))) => {
-            if let (Some(s), Some(e), Some(zone)) = (meeting.starts, meeting.ends, meeting.zone) {
+    let span = when(meeting);
+    match meeting.date {
+        PartialDate::Day(..) => {
+            if let (Some(When::Timed(..)), Some(s), Some(e), Some(zone)) =
+                (span, meeting.starts, meeting.ends, meeting.zone)
+            {
                 notes.push(format!("Time: {s} to {e}, {zone} time."));
             }
-            Some(Span::Timed(starts, ends))
         }
-        (PartialDate::Day(y, m, d), None) => {
-            let (y, m, d) = meeting.last_day().unwrap_or((y, m, d));
-            all_day(meeting.date, PartialDate::Day(y, m, d))
-        }
-        (PartialDate::Month(..), _) => {
+        PartialDate::Month(..) => {
             let when = meeting.date.human();
             summary.push_str(&format!(" (date: {when}, day not known)"));
             notes.push(format!(
                 "Date: {when}. The day is not known, so this entry spans the whole month."
             ));
             transparent = true;
-            all_day(meeting.date, meeting.date)
         }
-        (PartialDate::Year(y), _) => {
+        PartialDate::Year(y) => {
             summary.push_str(&format!(" (date: {y}, month and day not known)"));
             notes.push(format!(
                 "Date: {y}. The month and day are not known, so this entry spans the whole year."
             ));
             transparent = true;
-            all_day(meeting.date, meeting.date)
         }
-    };
+    }
     if let Some(text) = &meeting.summary {
         notes.push(text.clone());
     }
@@ -204,11 +254,11 @@ fn write_event(out: &mut Lines, society: &Society, meeting: &Meeting, opts: &Cal
         out.prop("LAST-MODIFIED", &modified.basic());
     }
     match &event.span {
-        Some(Span::Timed(starts, ends)) => {
+        Some(When::Timed(starts, ends)) => {
             out.prop("DTSTART", &starts.basic());
             out.prop("DTEND", &ends.basic());
         }
-        Some(Span::AllDay(start, end)) => {
+        Some(When::AllDay(start, end)) => {
             out.prop("DTSTART;VALUE=DATE", &date(*start));
             out.prop("DTEND;VALUE=DATE", &date(*end));
         }
@@ -260,15 +310,6 @@ fn location(society: &Society, meeting: &Meeting, address: Option<&str>) -> Stri
     .join(", ")
 }
 
-/// An all-day event from the first day of `first` to its exclusive end,
-/// the day after the last day of `last`.
-fn all_day(first: PartialDate, last: PartialDate) -> Option<Span> {
-    // Dates the data gives are real days, so both spans are known.
-    let ((start, _), (_, end)) = first.days().zip(last.days())?;
-    Some(Span::AllDay(start, end))
-}
-
-/// A DATE: `20180601`.
 pub(crate) fn date(d: NaiveDate) -> String {
     format!("{:04}{:02}{:02}", d.year(), d.month(), d.day())
 }
@@ -280,8 +321,8 @@ mod tests {
     /// The DTSTART and DTEND lines of an all-day event from `first` to `last`.
     fn span(first: &str, last: &str) -> String {
         let d = |s| PartialDate::parse(s).unwrap();
-        let Some(Span::AllDay(start, end)) = all_day(d(first), d(last)) else {
-            panic!("{first} to {last} is not all day");
+        let Some(When::AllDay(start, end)) = all_day(d(first), d(last)) else {
+            panic!("{first} to {last} is no span");
         };
         format!(
             "DTSTART;VALUE=DATE:{}\r\nDTEND;VALUE=DATE:{}\r\n",

@@ -1,9 +1,13 @@
-//! Renders the society's data for members and visitors: the website's pages,
-//! vCard contact cards and iCalendar meeting feeds.
+//! Renders the society's data for members and visitors: the public website
+//! ([`Site`]), the members' pages the server shows behind a sign-in
+//! ([`MembersSite`]), vCard contact cards and iCalendar meeting feeds.
 //!
-//! It depends on `nspm-core` only and does no file I/O: the CLI has
-//! `nspm-store` write what it renders to disk, and the server holds it in
-//! memory, so both serve the same bytes.
+//! It depends on `nspm-core` alone, returns bytes and does no file I/O and
+//! no compression: the CLI has `nspm-store` write what it renders to disk,
+//! and the server holds it in memory (compressing it once per load), so
+//! both give the same bytes. It reads no environment either: the caller
+//! passes in `SOURCE_DATE_EPOCH`'s text ([`stamp_from`]). Pages and card
+//! blocks are rendered on rayon's pool, in order.
 //!
 //! ```
 //! use nspm_core::{Audience, Society};
@@ -32,6 +36,6 @@ pub mod vcard;
 
 pub use error::ExportError;
 pub use ics::CalendarOptions;
-pub use site::{MembersSite, Page, Site, SiteOptions};
-pub use stamp::{source_date_epoch, stamp_for, stamp_from};
+pub use site::{MembersSite, Page, Progress, Site, SiteOptions};
+pub use stamp::{meeting_stamp, source_date_epoch, stamp_for, stamp_from};
 pub use vcard::{CardOptions, VcardVersion};

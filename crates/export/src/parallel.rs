@@ -24,7 +24,10 @@ const BLOCK: usize = 32;
 /// being worked on are done. A single block of items runs on the calling
 /// thread alone: handing it to the pool (and starting the pool's threads,
 /// the first time) would cost more than it saves.
-pub fn try_map<T, R, E>(items: &[T], f: impl Fn(&T) -> Result<R, E> + Sync) -> Result<Vec<R>, E>
+pub(crate) fn try_map<T, R, E>(
+    items: &[T],
+    f: impl Fn(&T) -> Result<R, E> + Sync,
+) -> Result<Vec<R>, E>
 where
     T: Sync,
     R: Send,

@@ -6,9 +6,12 @@
 //! does the writing; this crate does no file I/O) and the server answers
 //! each request by looking its path up, so both give the same bytes.
 //!
-//! Only what the public may see is rendered: every person goes through
-//! [`PersonView`](nspm_core::view::PersonView) with [`Audience::Public`](nspm_core::Audience::Public), so a
-//! members-only detail cannot reach a page, a card or a calendar.
+//! Only what the public may see goes into a [`Site`]: every person goes
+//! through [`PersonView`](nspm_core::view::PersonView) with [`Audience::Public`](nspm_core::Audience::Public), so a
+//! members-only detail cannot reach its pages, cards or calendars. The
+//! members' side is [`MembersSite`], rendered with
+//! [`Audience::Members`](nspm_core::Audience::Members) for the server alone and never
+//! part of an export.
 //!
 //! Links between pages are relative (`../../committee/`), so the export works
 //! from any folder and on any host. When the data sets a base URL, each page
@@ -24,7 +27,8 @@
 //!
 //! let society = Society::load_embedded().unwrap();
 //! let stamp = stamp_from(&society, None).unwrap();
-//! let site = Site::build(&society, &SiteOptions { stamp }).unwrap();
+//! let today = nspm_core::PartialDate::parse("2026-01-01").unwrap();
+//! let site = Site::build(&society, &SiteOptions { stamp, today }).unwrap();
 //! let page = site.get("/committee/").unwrap();
 //! assert_eq!(page.content_type, content_type::HTML);
 //! assert_eq!(site.get("/calendar.ics").unwrap().content_type, content_type::CALENDAR);
@@ -37,6 +41,7 @@ mod icons;
 mod jsonld;
 mod map;
 pub mod members;
+mod news;
 mod pages;
 pub mod preview;
 mod qr;
@@ -45,7 +50,7 @@ mod templates;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use nspm_core::{Society, Timestamp};
+use nspm_core::{PartialDate, Society, Timestamp};
 
 use crate::ExportError;
 pub use members::MembersSite;
@@ -53,20 +58,20 @@ pub use members::MembersSite;
 /// The content types the site serves, with their character sets.
 pub mod content_type {
     pub const HTML: &str = "text/html; charset=utf-8";
-    pub const CSS: &str = "text/css; charset=utf-8";
-    pub const SVG: &str = "image/svg+xml";
+    pub(crate) const CSS: &str = "text/css; charset=utf-8";
+    pub(crate) const SVG: &str = "image/svg+xml";
     pub const PNG: &str = "image/png";
     pub const MANIFEST: &str = "application/manifest+json";
     pub const XML: &str = "application/xml; charset=utf-8";
+    pub const ATOM: &str = "application/atom+xml; charset=utf-8";
     pub const TEXT: &str = "text/plain; charset=utf-8";
     pub const CALENDAR: &str = "text/calendar; charset=utf-8";
     pub const VCARD: &str = "text/vcard; charset=utf-8";
 }
 
-/// One resource of the site, ready to serve.
-///
-/// Compressed copies (gzip and brotli, for the server) belong here beside
-/// `bytes`, made once in [`Site::build`] so that serving stays a lookup.
+/// One resource of the site, ready to serve: its bytes as written to a
+/// file. Compressing them is the server's business (`nspm-server` makes its
+/// gzip and brotli copies once per load); the static export has none.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Page {
     pub bytes: Vec<u8>,
@@ -79,6 +84,11 @@ pub struct SiteOptions {
     /// When the calendars say they were made (their DTSTAMP); fixed by the
     /// caller so that the same data always gives the same bytes.
     pub stamp: Timestamp,
+    /// The day the site is made for: meetings not over by then lead the
+    /// home and meetings pages as upcoming. Fixed by the caller (the
+    /// command line takes `--today`, `SOURCE_DATE_EPOCH` or the clock), so
+    /// the same data and day always give the same bytes.
+    pub today: PartialDate,
 }
 
 /// Every resource of the website by URL path (`/`, `/people/ole-andreassen/`,
@@ -91,9 +101,27 @@ pub struct Site {
 /// The path of the page shown for any URL the site does not have.
 pub const NOT_FOUND: &str = "/404.html";
 
+/// Told how far [`Site::build_reporting`] has got: the number of page jobs
+/// done and how many there are. A job is one record's page with what goes
+/// with it (a person's page and card, say), or the pages of which the site
+/// has one. It is called once a job, from whichever of the pool's threads
+/// did it, so the counts may come out of order; the last call says all are
+/// done, unless a job failed.
+pub type Progress<'a> = &'a (dyn Fn(usize, usize) + Sync);
+
 impl Site {
     pub fn build(society: &Society, options: &SiteOptions) -> Result<Site, ExportError> {
-        let pages = pages::render_all(society, options)?;
+        Site::build_reporting(society, options, &|_, _| {})
+    }
+
+    /// [`Site::build`], telling `progress` as each job is done, for a front
+    /// end that shows how far a large site has got. The site is the same.
+    pub fn build_reporting(
+        society: &Society,
+        options: &SiteOptions,
+        progress: Progress<'_>,
+    ) -> Result<Site, ExportError> {
+        let pages = pages::render_all(society, options, progress)?;
         Ok(Site { pages })
     }
 

@@ -24,6 +24,17 @@ pub fn stamp_for(society: &Society, fixed: Option<Timestamp>) -> Timestamp {
         .unwrap_or(Timestamp::from_unix(0))
 }
 
+/// The stamp of one meeting's own calendar object (a CalDAV resource):
+/// `fixed` when it is given, else the meeting's `modified`, else the first
+/// moment of its date. Unlike [`stamp_for`] it depends on that meeting
+/// alone, so an edit to one meeting changes no other meeting's object.
+pub fn meeting_stamp(meeting: &nspm_core::Meeting, fixed: Option<Timestamp>) -> Timestamp {
+    fixed
+        .or(meeting.modified)
+        .or_else(|| Some(Timestamp::midnight(meeting.date.days()?.0)))
+        .unwrap_or(Timestamp::from_unix(0))
+}
+
 /// [`stamp_for`] with the value of `SOURCE_DATE_EPOCH` as text, if it is
 /// set; an error when that is not a stamp.
 pub fn stamp_from(

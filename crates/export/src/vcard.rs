@@ -92,6 +92,16 @@ pub fn cards(society: &Society, people: &[&Person], opts: &CardOptions) -> Strin
 /// People whose cards one worker writes at a time.
 const CARDS_PER_BLOCK: usize = 64;
 
+/// The UID of a person's card (`urn:uuid:…`).
+pub fn person_uid(society: &Society, person: &Person) -> String {
+    uid(society, "person", person.id.as_str())
+}
+
+/// The UID of the society's own card.
+pub fn society_uid(society: &Society) -> String {
+    uid(society, "society", society.info.id.as_str())
+}
+
 /// A UID that is the same for the same record on every machine and in every
 /// export: a name-based (version 5) UUID of the society's and the record's
 /// ids. It does not depend on the base URL, which may change.
@@ -163,6 +173,7 @@ fn write_person(out: &mut Lines, society: &Society, person: &Person, opts: &Card
         // The roles come through `Person::roles_for`, as the audience may
         // know of them.
         roles: _,
+        position,
         // The contact details come through `Person::details`, with their
         // kinds and only as the audience may see them.
         email: _,
@@ -178,12 +189,17 @@ fn write_person(out: &mut Lines, society: &Society, person: &Person, opts: &Card
         out.prop("ORG", &components(&[&institution.name]));
     }
     let roles: Vec<Role> = person.roles_for(opts.audience).collect();
-    if !roles.is_empty() {
+    // TITLE is the person's position (RFC 6350 section 6.6.1) when the
+    // data gives one, else what they are in the society; ROLE names each
+    // role either way.
+    if let Some(position) = position {
+        out.text("TITLE", position);
+    } else if !roles.is_empty() {
         let titles: Vec<String> = roles.iter().map(|&r| role_title(society, r)).collect();
         out.text("TITLE", &titles.join(" and "));
-        for role in roles {
-            out.text("ROLE", role.label());
-        }
+    }
+    for role in roles {
+        out.text("ROLE", role.label());
     }
     // The address holds only the country: the other six components are
     // left empty rather than guessed.

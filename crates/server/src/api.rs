@@ -9,7 +9,7 @@ use axum::http::request::Parts;
 use axum::routing::{MethodRouter, get};
 use axum::{Json, Router};
 use nspm_core::query::Filters;
-use nspm_core::view::{InstitutionView, MeetingView, PersonView, SocietyView};
+use nspm_core::view::{InstitutionView, MeetingView, NewsView, PersonView, SocietyView};
 use nspm_core::{Audience, RecordKind};
 use serde::Deserialize;
 
@@ -36,7 +36,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Reader {
 
 /// Every route of the API, below `/api`. One table feeds both the router and
 /// [`paths`], so a test can hold the OpenAPI document to the routes as served.
-fn routes() -> [(&'static str, MethodRouter<AppState>); 8] {
+fn routes() -> [(&'static str, MethodRouter<AppState>); 10] {
     [
         (
             "/openapi.json",
@@ -49,6 +49,8 @@ fn routes() -> [(&'static str, MethodRouter<AppState>); 8] {
         ("/institutions/{id}", get(institution)),
         ("/meetings", get(meetings)),
         ("/meetings/{id}", get(meeting)),
+        ("/news", get(news)),
+        ("/news/{id}", get(news_item)),
     ]
 }
 
@@ -218,4 +220,30 @@ async fn meeting(
         .meeting(&id)
         .ok_or_else(|| s.not_found(RecordKind::Meeting, &id))?;
     Ok(Json(MeetingView::new(s, m, audience)))
+}
+
+/// Every announcement, the latest first; all of them are public.
+async fn news(State(state): State<AppState>, _: Params<NoParams>) -> Json<Vec<NewsView>> {
+    let snap = state.snapshot();
+    let s = &snap.society;
+    Json(
+        s.news_newest_first()
+            .into_iter()
+            .map(|n| NewsView::new(s, n))
+            .collect(),
+    )
+}
+
+async fn news_item(
+    State(state): State<AppState>,
+    id: Result<Path<String>, PathRejection>,
+    _: Params<NoParams>,
+) -> ApiResult<NewsView> {
+    let id = path_id(id)?;
+    let snap = state.snapshot();
+    let s = &snap.society;
+    let n = s
+        .news_item(&id)
+        .ok_or_else(|| s.not_found(RecordKind::News, &id))?;
+    Ok(Json(NewsView::new(s, n)))
 }

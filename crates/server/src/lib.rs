@@ -7,6 +7,7 @@
 //! request ever sees half of one and half of the other.
 
 mod api;
+mod dav;
 mod error;
 mod front;
 mod http;
@@ -21,15 +22,15 @@ use axum::Router;
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{any, get};
 
 pub use error::AppError;
 pub use front::{Front, Proxy, ProxyError, Tls, TlsError, TlsPart};
 pub use http::{Limits, MAX_HEADERS, MAX_URI};
-pub use live::{LiveData, Reload, Reloader, files_modified, reload, reload_access, watch};
-pub use members::{COOKIE, SESSION_LIFETIME};
+pub use live::{LiveData, Reloader, files_modified, follow_the_days, watch};
+pub use members::COOKIE;
 pub use pages::{Pages, Served};
-pub use state::{AppState, MembersPages, Snapshot, StateError};
+pub use state::{AppState, Deployment, MembersPages, Snapshot, StateError, clock_day};
 pub use transport::Transport;
 
 /// Where the health check answers.
@@ -43,6 +44,9 @@ pub fn app(state: AppState) -> Router {
         .route(HEALTHZ, get(healthz))
         .nest(API, api::router())
         .merge(members::router(state.clone()))
+        .route("/dav", any(dav::handle))
+        .route("/dav/", any(dav::handle))
+        .route("/dav/{*rest}", any(dav::handle))
         .fallback(site)
         .layer(axum::middleware::from_fn(http::policy))
         .with_state(state)
@@ -59,6 +63,15 @@ pub fn routes() -> Vec<String> {
 /// Every path that is not the API is a file of the site: the same bytes as
 /// the static export, or the site's 404 page.
 async fn site(State(state): State<AppState>, req: Request) -> Response {
+    let path = req.uri().path();
+    // Clients given only the server's address ask `/` and the well-known
+    // URLs (RFC 6764) where the DAV collections are.
+    if path == "/" && dav::is_dav_method(req.method()) {
+        return dav::handle(State(state), req).await;
+    }
+    if let Some(to) = dav::well_known(path) {
+        return to;
+    }
     let path = req.uri().path();
     if let Some(refused) = refuse(path, req.method(), API) {
         return refused;

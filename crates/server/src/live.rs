@@ -52,7 +52,7 @@ pub struct Reloader {
 
 /// The outcome of one reload, for logs and tests.
 #[derive(Debug, PartialEq, Eq)]
-pub enum Reload {
+pub(crate) enum Reload {
     Swapped,
     Kept { problems: usize },
     Unreadable(String),
@@ -402,7 +402,7 @@ impl Follow {
 
 /// Reads the access file and session key in `dir` again; when they cannot
 /// be read, the members' area lets nobody in until they can.
-pub fn reload_access(dir: &Path, state: &AppState) {
+pub(crate) fn reload_access(dir: &Path, state: &AppState) {
     match state.reload_access(dir) {
         Ok(()) => tracing::info!(dir = %dir.display(), "access reloaded"),
         Err(e) => tracing::warn!(
@@ -413,7 +413,7 @@ pub fn reload_access(dir: &Path, state: &AppState) {
 }
 
 /// Reads, checks and, when sound, swaps in the data in `dir`.
-pub fn reload(dir: &Path, state: &AppState) -> Reload {
+pub(crate) fn reload(dir: &Path, state: &AppState) -> Reload {
     // The files' time is taken before their text: a write that lands in
     // between then moves it again for the reload it starts, whereas one
     // taken after could already count a change whose text this reload
@@ -473,6 +473,33 @@ pub fn files_modified(dir: &Path) -> Option<nspm_core::Timestamp> {
                 -i64::try_from(e.duration().as_secs()).unwrap_or(i64::MAX),
             ),
         })
+}
+
+/// Renders the site again each time the day changes in UTC, with the same
+/// data, so that a meeting moves from upcoming to history on the day after
+/// it ends; returns at once when the deployment fixes the day. Runs until
+/// the runtime ends.
+pub async fn follow_the_days(state: AppState) {
+    if state.deployment().today.is_some() {
+        return;
+    }
+    loop {
+        let secs = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        // A second past midnight, so the clock is surely on the new day.
+        let wait = 86_400 - secs % 86_400 + 1;
+        tokio::time::sleep(std::time::Duration::from_secs(wait)).await;
+        let rendering = state.clone();
+        match tokio::task::spawn_blocking(move || rendering.new_day()).await {
+            Ok(Ok(true)) => tracing::info!("a new day: the site is rendered again"),
+            Ok(Ok(false)) => {}
+            Ok(Err(e)) => {
+                tracing::warn!(error = %e, "the site could not be rendered for the new day")
+            }
+            Err(e) => tracing::warn!(error = %e, "the site could not be rendered for the new day"),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -20,7 +20,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
 use base64::Engine as _;
-use nspm_access::{Access, Session, SessionKey, verify_cookie};
+use nspm_access::{Access, Grant, Session, SessionKey, verify_cookie};
 use nspm_core::{Audience, Timestamp};
 use nspm_export::site::members::{ROOT, SEARCH};
 use serde::Deserialize;
@@ -32,7 +32,7 @@ pub(crate) use limit::Limiter;
 pub const COOKIE: &str = "nspm_session";
 
 /// How long a session lasts, unless its grant ends sooner.
-pub const SESSION_LIFETIME: Duration = Duration::from_secs(30 * 24 * 60 * 60);
+pub(crate) const SESSION_LIFETIME: Duration = Duration::from_secs(30 * 24 * 60 * 60);
 
 /// The realm HTTP Basic clients are asked for.
 const CHALLENGE: &str = "Basic realm=\"NSPM members\", charset=\"UTF-8\"";
@@ -40,7 +40,7 @@ const CHALLENGE: &str = "Basic realm=\"NSPM members\", charset=\"UTF-8\"";
 /// What the server knows of who may come in: the access file as last read,
 /// and the key that signs sessions.
 #[derive(Debug)]
-pub struct Gate {
+pub(crate) struct Gate {
     /// None when the access file could not be read: then nobody gets in
     /// until it can, since a grant revoked in a file that no longer reads
     /// must not stay open.
@@ -146,7 +146,7 @@ async fn guard(State(state): State<AppState>, mut req: Request, next: Next) -> R
 }
 
 /// Marks a members' response as for this reader alone.
-fn private(h: &mut HeaderMap) {
+pub(crate) fn private(h: &mut HeaderMap) {
     h.insert(
         header::CACHE_CONTROL,
         HeaderValue::from_static("private, no-store"),
@@ -179,7 +179,7 @@ fn authenticate(state: &AppState, headers: &HeaderMap, t: Transport) -> Auth {
     // needs no rate limit, and a member signed in from a busy address
     // (an office behind one NAT) is served whatever others there try.
     for value in cookies(headers, COOKIE) {
-        if verify_cookie(&gate.key, value, access, now).is_some() {
+        if in_society(state, verify_cookie(&gate.key, value, access, now)).is_some() {
             return Auth::Member;
         }
     }
@@ -190,7 +190,9 @@ fn authenticate(state: &AppState, headers: &HeaderMap, t: Transport) -> Auth {
         return Auth::Limited(wait);
     }
     match basic(authorization) {
-        Some((person, credential)) if access.verify_basic(&person, &credential, now).is_some() => {
+        Some((person, credential))
+            if in_society(state, access.verify_basic(&person, &credential, now)).is_some() =>
+        {
             Auth::Member
         }
         _ => {
@@ -198,6 +200,65 @@ fn authenticate(state: &AppState, headers: &HeaderMap, t: Transport) -> Auth {
             Auth::Refused
         }
     }
+}
+
+/// The grant when its person is in the data as now loaded: a person
+/// removed from the data (by hand, past `nspm people remove`, which revokes
+/// their grants) is no member, whatever the access file still says.
+fn in_society<'g>(state: &AppState, grant: Option<&'g Grant>) -> Option<&'g Grant> {
+    grant.filter(|g| state.peek().society.person(g.person.as_str()).is_some())
+}
+
+/// Who a request to the DAV collections comes from: a member when it
+/// carries a valid credential, the public when it carries none. A
+/// credential is checked exactly as in the members' area: only over TLS
+/// (or from this machine), and failures count against the address; a
+/// wrong one is refused rather than served as the public, so that a client
+/// with a stale credential learns at once.
+pub(crate) fn dav_reader(state: &AppState, req: &Request) -> Result<Audience, Box<Response>> {
+    if !req.headers().contains_key(header::AUTHORIZATION) {
+        return Ok(Audience::Public);
+    }
+    let t = transport(req);
+    if !t.secure && !t.loopback {
+        return Err(Box::new(dav_needs_tls()));
+    }
+    match authenticate(state, req.headers(), t) {
+        Auth::Member => Ok(Audience::Members),
+        Auth::Anonymous => Ok(Audience::Public),
+        Auth::Refused => Err(Box::new(dav_unauthorized())),
+        Auth::Limited(wait) => Err(Box::new(too_many(wait))),
+    }
+}
+
+/// The answer to a members' DAV resource asked for without a credential:
+/// 401 with the Basic challenge, or 403 where no credential may be sent.
+pub(crate) fn dav_challenge(req: &Request) -> Response {
+    let t = transport(req);
+    if !t.secure && !t.loopback {
+        return dav_needs_tls();
+    }
+    dav_unauthorized()
+}
+
+fn dav_unauthorized() -> Response {
+    let mut res = http::text(
+        StatusCode::UNAUTHORIZED,
+        "this collection is for members: sign in with your person id and credential\n",
+    );
+    res.headers_mut().insert(
+        header::WWW_AUTHENTICATE,
+        HeaderValue::from_static(CHALLENGE),
+    );
+    private(res.headers_mut());
+    res
+}
+
+fn dav_needs_tls() -> Response {
+    http::text(
+        StatusCode::FORBIDDEN,
+        "members' collections are served only over https: the server needs --tls-cert and --tls-key, or a proxy that terminates TLS\n",
+    )
 }
 
 /// The user name and password of an HTTP Basic `Authorization` header.
@@ -324,7 +385,10 @@ async fn sign_in(State(state): State<AppState>, req: Request) -> Response {
     let now = now();
     let grant = form.as_ref().and_then(|f| {
         let access = gate.access.as_ref()?;
-        access.verify_basic(f.person.trim(), f.credential.trim(), now)
+        in_society(
+            &state,
+            access.verify_basic(f.person.trim(), f.credential.trim(), now),
+        )
     });
     let Some(grant) = grant else {
         state.limiter().fail(t.client, Instant::now());
@@ -366,11 +430,13 @@ async fn feed(State(state): State<AppState>, Path(secret): Path<String>, req: Re
         return too_many(wait);
     }
     let gate = state.gate();
-    let ok = gate
-        .access
-        .as_ref()
-        .and_then(|a| a.verify_feed(&secret, now()))
-        .is_some();
+    let ok = in_society(
+        &state,
+        gate.access
+            .as_ref()
+            .and_then(|a| a.verify_feed(&secret, now())),
+    )
+    .is_some();
     if !ok {
         state.limiter().fail(t.client, Instant::now());
         return http::text(StatusCode::NOT_FOUND, "no such feed\n");

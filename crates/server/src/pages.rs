@@ -208,7 +208,7 @@ impl LastModified {
 
 /// What the preconditions of a request for a file found decide.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Condition {
+pub(crate) enum Condition {
     Proceed,
     NotModified,
     Failed,
@@ -224,7 +224,7 @@ enum Condition {
 /// change moves it back, so a client holding a later date may well hold
 /// other bytes. If-Unmodified-Since keeps the RFC's "earlier or equal", as
 /// erring there only sends the file rather than withholding it.
-fn precondition(
+pub(crate) fn precondition(
     request: &HeaderMap,
     method: &Method,
     etag: &HeaderValue,
@@ -278,7 +278,7 @@ impl Pages {
     /// with `modified` (when the data last changed) as their Last-Modified.
     /// The site is taken apart so that each body is moved, not copied: with
     /// a large society the bodies alone are hundreds of megabytes.
-    pub fn from_site(site: nspm_export::Site, modified: Timestamp) -> Pages {
+    pub(crate) fn from_site(site: nspm_export::Site, modified: Timestamp) -> Pages {
         let entries: Vec<(String, nspm_export::Page)> = site.into_pages().collect();
         // On rayon's pool, which passes a panic on to the caller rather
         // than serve a site with holes in it.
@@ -347,6 +347,7 @@ fn is_text(content_type: &str) -> bool {
     content_type.starts_with("text/")
         || content_type.starts_with("application/json")
         || content_type.starts_with("application/xml")
+        || content_type.starts_with("application/atom+xml")
         || content_type.starts_with("image/svg+xml")
 }
 

@@ -16,7 +16,7 @@ use crate::StoreError;
 
 /// A step at which a write can be interrupted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Step {
+pub(crate) enum Step {
     /// Writing one file's bytes: a data file's temporary file, or one file
     /// of an export.
     Write,

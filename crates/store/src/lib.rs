@@ -23,8 +23,8 @@ use std::time::Duration;
 pub use atomic::write as write_atomically;
 pub use diff::diff;
 pub use export::{EXPORT_MARK, ExportDir, Exported};
-pub use faults::{Faults, Step};
-pub use lock::{DataDir, LOCK_FILE, Lock, Saved, now};
+pub use faults::Faults;
+pub use lock::{DataDir, Lock, Saved, now};
 
 /// What can go wrong while changing the data on disk or writing an export.
 ///

@@ -25,7 +25,7 @@ use crate::faults::Faults;
 use crate::{StoreError, atomic};
 
 /// The lock file's name in the data directory.
-pub const LOCK_FILE: &str = ".nspm.lock";
+pub(crate) const LOCK_FILE: &str = ".nspm.lock";
 
 /// How often a waiting writer tries the lock again.
 const POLL: Duration = Duration::from_millis(20);

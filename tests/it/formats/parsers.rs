@@ -25,24 +25,8 @@ fn parse(program: &Path, script: &str, files: &[PathBuf]) -> HashMap<String, Val
         return HashMap::new();
     }
     let script = support::root().join("tests/tools").join(script);
-    let out = Command::new(program)
-        .arg(&script)
-        .args(files)
-        .output()
-        .unwrap_or_else(|e| {
-            panic!(
-                "cannot run {} (run tests/tools/install): {e}",
-                program.display()
-            )
-        });
-    assert!(
-        out.status.success(),
-        "{} {} failed:\n{}",
-        program.display(),
-        script.display(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("the parser script prints JSON")
+    let out = support::tool_stdout(Command::new(program).arg(&script).args(files));
+    serde_json::from_str(&out).expect("the parser script prints JSON")
 }
 
 fn python() -> PathBuf {
@@ -286,10 +270,7 @@ fn undo_icaljs_semicolons(cards: &mut Value) {
 
 #[test]
 fn real_parsers_read_what_the_data_says() {
-    if !support::external_tests() {
-        println!(
-            "skipped: set NSPM_EXTERNAL_TESTS=1 (tests/run does) to run icalendar, vobject, ical.js and vcard4"
-        );
+    if !support::external_tests("the comparison with icalendar, vobject, ical.js and vcard4") {
         return;
     }
     let dir = tempfile::tempdir().unwrap();

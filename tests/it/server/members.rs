@@ -5,7 +5,6 @@
 //! card or calendar export holds it; the members' exports hold each one.
 
 use std::path::Path;
-use std::process::Output;
 
 use axum::http::StatusCode;
 use nspm_core::{Audience, Society};
@@ -13,7 +12,7 @@ use nspm_server::AppState;
 
 use super::headers::decoded;
 use super::{send, send_with};
-use crate::support;
+use crate::support::{self, nspm_ok};
 
 /// The word every members-only value of the fixture holds.
 const CANARY: &str = "canary";
@@ -32,11 +31,12 @@ fn fixture_copy() -> (tempfile::TempDir, std::path::PathBuf) {
 
 /// Exports the site of `data` into `out` and finds no canary in any file.
 fn export_site_without_canary(data: &Path, out: &Path) {
-    nspm_on(data, &["export", "site", "--out", out.to_str().unwrap()]);
+    nspm_ok(data, &["export", "site", "--out", out.to_str().unwrap()]);
     let files = support::files_under(out);
     assert!(files.len() > 20, "{files:?}");
     for file in files {
-        let text = std::fs::read_to_string(out.join(&file)).unwrap();
+        // Images (the preview PNGs) are searched as bytes: a canary is ASCII.
+        let text = String::from_utf8_lossy(&std::fs::read(out.join(&file)).unwrap()).into_owned();
         assert_eq!(canary_in(&text), None, "{}", file.display());
     }
 }
@@ -55,24 +55,9 @@ fn members_only(society: &Society) -> Vec<String> {
         .collect()
 }
 
-fn nspm_on(data: &Path, args: &[&str]) -> Output {
-    let out = support::nspm()
-        .arg("--data")
-        .arg(data)
-        .args(args)
-        .output()
-        .expect("nspm runs");
-    assert!(
-        out.status.success(),
-        "nspm {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
-
 /// The diff that `nspm --data DATA args… --dry-run` shows.
 fn dry_run(data: &Path, args: &[&str]) -> String {
-    String::from_utf8(nspm_on(data, &[args, &["--dry-run"]].concat()).stdout).unwrap()
+    nspm_ok(data, &[args, &["--dry-run"]].concat())
 }
 
 /// Runs `nspm --data DATA args…`, which must fail with status 1 (the data
@@ -160,7 +145,7 @@ async fn no_public_url_knows_of_a_member_or_a_members_only_detail() {
     for url in &urls {
         for accept in ["identity", "gzip", "br"] {
             let r = send_with(&state, "GET", url, &[("accept-encoding", accept)]).await;
-            let body = String::from_utf8(decoded(&r)).unwrap();
+            let body = String::from_utf8_lossy(&decoded(&r)).into_owned();
             let unknown = url.contains(CANARY);
             // An API 404 names the id asked for, as for any unknown id;
             // that echo is the visitor's own text, and nothing else may hold
@@ -254,10 +239,10 @@ fn a_static_export_and_public_cards_and_calendars_hold_no_canary() {
         &["export", "vcard", "--role", "member"],
         &["export", "ics"],
     ] {
-        let text = String::from_utf8(nspm_on(&data, args).stdout).unwrap();
+        let text = nspm_ok(&data, args);
         assert_eq!(canary_in(&text), None, "{args:?}");
     }
-    let public = String::from_utf8(nspm_on(&data, &["export", "vcard"]).stdout).unwrap();
+    let public = nspm_ok(&data, &["export", "vcard"]);
     // The society's own card comes first.
     assert_eq!(public.matches("BEGIN:VCARD").count(), 1 + 4);
 }
@@ -265,9 +250,7 @@ fn a_static_export_and_public_cards_and_calendars_hold_no_canary() {
 #[test]
 fn the_members_exports_hold_every_members_only_value() {
     let data = fixture();
-    let cards =
-        String::from_utf8(nspm_on(&data, &["export", "vcard", "--audience", "members"]).stdout)
-            .unwrap();
+    let cards = nspm_ok(&data, &["export", "vcard", "--audience", "members"]);
     assert_eq!(cards.matches("BEGIN:VCARD").count(), 1 + 6);
     for expected in [
         "FN:Mira Canarymember",
@@ -278,21 +261,17 @@ fn the_members_exports_hold_every_members_only_value() {
     ] {
         assert!(cards.contains(expected), "{expected}: {cards}");
     }
-    let members = String::from_utf8(
-        nspm_on(
-            &data,
-            &[
-                "export",
-                "vcard",
-                "--audience",
-                "members",
-                "--role",
-                "member",
-            ],
-        )
-        .stdout,
-    )
-    .unwrap();
+    let members = nspm_ok(
+        &data,
+        &[
+            "export",
+            "vcard",
+            "--audience",
+            "members",
+            "--role",
+            "member",
+        ],
+    );
     assert_eq!(members.matches("BEGIN:VCARD").count(), 1 + 3, "{members}");
 }
 
@@ -315,7 +294,7 @@ fn staff_add_a_member_who_stays_out_of_the_public_site() {
         diff.contains("+        id: \"nora-canaryadded\","),
         "{diff}"
     );
-    nspm_on(&data, &add);
+    nspm_ok(&data, &add);
     let s = Society::load_dir(&data).unwrap();
     let nora = s.person("nora-canaryadded").unwrap();
     assert!(!nora.visible_to(Audience::Public));
@@ -360,10 +339,7 @@ fn unfolded(ics: &str) -> String {
 #[test]
 fn the_members_calendar_holds_the_members_only_meeting_details() {
     let data = fixture();
-    let members = unfolded(
-        &String::from_utf8(nspm_on(&data, &["export", "ics", "--audience", "members"]).stdout)
-            .unwrap(),
-    );
+    let members = unfolded(&nspm_ok(&data, &["export", "ics", "--audience", "members"]));
     for expected in [
         "LOCATION:Berlin Institute\\, Canarystraße 7\\, 10115 Berlin\\, Berlin\\, Germany\r\n",
         "CONFERENCE;VALUE=URI;FEATURE=VIDEO;LABEL=Join online:https://meet.example.org/canary-room?pwd=1&x=2\r\n",
@@ -372,24 +348,20 @@ fn the_members_calendar_holds_the_members_only_meeting_details() {
         assert!(members.contains(expected), "{expected}: {members}");
     }
     // The public calendar has the same events, without them.
-    let public = unfolded(&String::from_utf8(nspm_on(&data, &["export", "ics"]).stdout).unwrap());
+    let public = unfolded(&nspm_ok(&data, &["export", "ics"]));
     assert!(public.contains("LOCATION:Berlin Institute\\, Berlin\\, Germany\r\n"));
     assert!(!public.contains("CONFERENCE"));
 
     // Staff see them in `meetings show` and the JSON.
-    let show =
-        String::from_utf8(nspm_on(&data, &["meetings", "show", "berlin-2016"]).stdout).unwrap();
+    let show = nspm_ok(&data, &["meetings", "show", "berlin-2016"]);
     assert!(
         show.contains("venue address: Canarystraße 7, 10115 Berlin (members only)"),
         "{show}"
     );
-    let json: serde_json::Value = serde_json::from_slice(
-        &nspm_on(
-            &data,
-            &["meetings", "show", "berlin-2016", "--format", "json"],
-        )
-        .stdout,
-    )
+    let json: serde_json::Value = serde_json::from_str(&nspm_ok(
+        &data,
+        &["meetings", "show", "berlin-2016", "--format", "json"],
+    ))
     .unwrap();
     assert_eq!(
         json["online_link"],
@@ -419,7 +391,7 @@ fn staff_set_and_clear_meeting_details_and_a_bad_link_is_refused_with_its_place(
     ] {
         assert!(dry.contains(line), "{line}: {dry}");
     }
-    nspm_on(&data, &set);
+    nspm_ok(&data, &set);
     let written = std::fs::read_to_string(data.join("meetings.ron")).unwrap();
     assert!(written.contains("        notes: Some(\"Canary agenda.\"),\n"));
     export_site_without_canary(&data, &temp.path().join("site"));

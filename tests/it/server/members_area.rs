@@ -23,6 +23,7 @@ use tower::ServiceExt as _;
 use super::Reply;
 use super::headers::decoded;
 use super::running::{Client, Running};
+use super::tls::HSTS;
 use crate::support;
 
 /// Every canary of the fixture, in each form it takes in a page, a card,
@@ -38,43 +39,46 @@ const CANARIES: &[(&str, &str)] = &[
     ),
 ];
 
+/// Every canary of the fixture's meetings (in a form that no encoding of
+/// a page, a calendar or JSON changes), with every members' URL that must
+/// hold it.
+const MEETING_CANARIES: &[&str] = &[
+    "canary-venue-street 7",
+    "https://meet.example.org/canary-online-room?pwd=1",
+    "https://meet.example.org/canary-bergen-link",
+    "canary-notes-first: ring twice.",
+    "Bring the canary-notes-second badge.",
+];
+
+/// Where a member finds every meeting's members-only details: the
+/// members' calendar, the members' meetings page and the members' API.
+const MEETING_PAGES: &[&str] = &[
+    "/members/calendar.ics",
+    "/members/meetings/",
+    "/members/api/meetings",
+];
+
 /// Pieces of the canaries that also give them away.
-const TRACES: &[&str] = &["canary", "90 41 37 77", "90413777", "5109-3700"];
+pub(super) const TRACES: &[&str] = &["canary", "90 41 37 77", "90413777", "5109-3700"];
 
 /// One grant as `nspm access grant` printed it.
-struct Granted {
-    id: String,
-    credential: String,
-    feed: String,
+pub(super) struct Granted {
+    pub(super) id: String,
+    pub(super) credential: String,
+    pub(super) feed: String,
 }
 
 /// The fixture in a temporary directory with a grant for ada-quote (valid),
 /// one for carl-abroad (revoked) and one for bjorn-long (expired).
-struct Members {
-    dir: TempDir,
-    valid: Granted,
-    revoked: Granted,
-    expired: Granted,
-}
-
-fn nspm_in(dir: &Path, args: &[&str]) -> String {
-    let out = support::nspm()
-        .arg("--data")
-        .arg(dir)
-        .args(args)
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8(out.stdout).unwrap();
-    assert!(
-        out.status.success(),
-        "nspm {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    stdout
+pub(super) struct Members {
+    pub(super) dir: TempDir,
+    pub(super) valid: Granted,
+    pub(super) revoked: Granted,
+    pub(super) expired: Granted,
 }
 
 fn grant(dir: &Path, person: &str) -> Granted {
-    let out = nspm_in(dir, &["access", "grant", person]);
+    let out = support::nspm_ok(dir, &["access", "grant", person]);
     let find = |pattern: &str| Regex::new(pattern).unwrap().captures(&out).unwrap()[1].to_string();
     Granted {
         id: find(r"as grant ([0-9a-f]{12}),"),
@@ -83,12 +87,12 @@ fn grant(dir: &Path, person: &str) -> Granted {
     }
 }
 
-fn members() -> Members {
+pub(super) fn members() -> Members {
     let dir = tempfile::tempdir().unwrap();
     support::copy_data(&support::fixture("members-area"), dir.path());
     let valid = grant(dir.path(), "ada-quote");
     let revoked = grant(dir.path(), "carl-abroad");
-    nspm_in(dir.path(), &["access", "revoke", &revoked.id]);
+    support::nspm_ok(dir.path(), &["access", "revoke", &revoked.id]);
     // The CLI refuses an expiry already past, so this grant is made with
     // the library, as one that has run out would read.
     let mut access = Access::read(dir.path()).unwrap();
@@ -116,7 +120,7 @@ fn members() -> Members {
 }
 
 impl Members {
-    fn state(&self) -> AppState {
+    pub(super) fn state(&self) -> AppState {
         let society = Society::load_dir(self.dir.path()).unwrap();
         let state = AppState::new(society).unwrap();
         state.open_access(self.dir.path()).unwrap();
@@ -139,7 +143,7 @@ impl Members {
     }
 }
 
-fn tls(client: &str) -> Transport {
+pub(super) fn tls(client: &str) -> Transport {
     Transport {
         secure: true,
         own_tls: true,
@@ -148,7 +152,7 @@ fn tls(client: &str) -> Transport {
     }
 }
 
-fn basic(user: &str, password: &str) -> String {
+pub(super) fn basic(user: &str, password: &str) -> String {
     use base64::Engine as _;
     format!(
         "Basic {}",
@@ -157,7 +161,7 @@ fn basic(user: &str, password: &str) -> String {
 }
 
 /// Sends one request as it would come over `transport`.
-async fn call(
+pub(super) async fn call(
     state: &AppState,
     method: &str,
     uri: &str,
@@ -193,9 +197,9 @@ async fn get(state: &AppState, uri: &str, headers: &[(&str, &str)], t: Transport
 
 /// The body as text with vCard and iCalendar lines unfolded, so that a
 /// canary folded over two lines is still found.
-fn unfolded(r: &Reply) -> String {
-    String::from_utf8(decoded(r))
-        .unwrap()
+pub(super) fn unfolded(r: &Reply) -> String {
+    // Images (the preview PNGs) are searched as bytes: a canary is ASCII.
+    String::from_utf8_lossy(&decoded(r))
         .replace("\r\n ", "")
         .replace("\r\n\t", "")
 }
@@ -210,6 +214,11 @@ fn every_url(state: &AppState, m: &Members) -> Vec<String> {
         urls.push(format!("{api}/people?search=canary"));
         for p in &snap.society.people {
             urls.push(format!("{api}/people/{}", p.id));
+        }
+        urls.push(format!("{api}/meetings"));
+        urls.push(format!("{api}/meetings?country=DE"));
+        for m in &snap.society.meetings {
+            urls.push(format!("{api}/meetings/{}", m.id));
         }
     }
     urls.extend(
@@ -235,6 +244,10 @@ async fn nothing_private_reaches_anyone_without_a_valid_credential() {
     let state = m.state();
     let urls = every_url(&state, &m);
     assert!(urls.iter().any(|u| u.starts_with("/members/people/")));
+    for page in MEETING_PAGES {
+        assert!(urls.iter().any(|u| u == page), "{page} is not crawled");
+    }
+    assert!(urls.iter().any(|u| u == "/meetings/berlin-2016/"));
     let wrong = basic("ada-quote", &format!("{}x", m.valid.credential));
     let unknown = basic("nobody", &m.valid.credential);
     let expired = basic("bjorn-long", &m.expired.credential);
@@ -317,6 +330,67 @@ async fn a_member_finds_every_canary_where_it_belongs() {
         .await;
         assert!(r.text().contains(canary), "the API on {id} lacks {canary}");
     }
+    // Every meeting's members-only details are in the members' calendar,
+    // the members' meetings page and the members' API, and each meeting's
+    // own in its entry of the API.
+    for page in MEETING_PAGES {
+        for encoding in ["identity", "gzip", "br"] {
+            let h = [
+                ("authorization", auth.as_str()),
+                ("accept-encoding", encoding),
+            ];
+            let r = get(&state, page, &h, t).await;
+            assert_eq!(r.status, StatusCode::OK, "{page}");
+            let text = unfolded(&r).replace("&amp;", "&").replace("\\n", "\n");
+            for canary in MEETING_CANARIES {
+                assert!(text.contains(canary), "{page} ({encoding}) lacks {canary}");
+            }
+        }
+    }
+    let berlin = get(
+        &state,
+        "/members/api/meetings/berlin-2016",
+        &[("authorization", &auth)],
+        t,
+    )
+    .await
+    .json();
+    assert_eq!(
+        berlin["venue_address"],
+        "canary-venue-street 7, 10115 Berlin"
+    );
+    assert_eq!(
+        berlin["online_link"],
+        "https://meet.example.org/canary-online-room?pwd=1&x=2"
+    );
+    assert_eq!(
+        berlin["notes"],
+        "canary-notes-first: ring twice.\nBring the canary-notes-second badge."
+    );
+    let page = get(&state, "/members/meetings/", &[("authorization", &auth)], t).await;
+    assert!(
+        page.text()
+            .contains("<a href=\"https://meet.example.org/canary-online-room?pwd=1&amp;x=2\">"),
+        "{}",
+        page.text()
+    );
+    // The calendar puts them where calendar apps show them.
+    let calendar = unfolded(
+        &get(
+            &state,
+            "/members/calendar.ics",
+            &[("authorization", &auth)],
+            t,
+        )
+        .await,
+    );
+    for line in [
+        "LOCATION:Berlin Institute\\, canary-venue-street 7\\, 10115 Berlin\\, Berlin\\, Germany\r\n",
+        "CONFERENCE;VALUE=URI;FEATURE=VIDEO;LABEL=Join online:https://meet.example.org/canary-online-room?pwd=1&x=2\r\n",
+    ] {
+        assert!(calendar.contains(line), "{line}: {calendar}");
+    }
+
     // The directory shows the emails and phones; the committee's cards
     // hold the committee's members-only details.
     let dir = get(&state, "/members/", &[("authorization", &auth)], t).await;
@@ -674,8 +748,7 @@ fn revoking_ends_an_open_session_at_once_and_the_log_holds_no_secret() {
 
 #[test]
 fn a_member_signs_in_browses_searches_downloads_and_signs_out_in_chromium() {
-    if !support::external_tests() {
-        eprintln!("skipped: the members' walk in Chromium runs with NSPM_EXTERNAL_TESTS=1");
+    if !support::external_tests("the members' walk in Chromium") {
         return;
     }
     let m = members();
@@ -726,4 +799,317 @@ fn a_member_signs_in_browses_searches_downloads_and_signs_out_in_chromium() {
     );
     assert_eq!(r["signed_out"]["h1"], "Members' sign-in");
     assert_eq!(r["signed_out"]["cookies"], serde_json::json!([]));
+}
+
+/// Signs in by the form on a real server; the cookie as a request sends it.
+fn sign_in_cookie(server: &Running, g: &Granted, person: &str) -> String {
+    let form = format!("person={person}&credential={}", g.credential);
+    let r = post(server, "/members/sign-in", "", &form);
+    assert_eq!(r.status, 303, "{}", r.text());
+    r.header("set-cookie")
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+/// Waits until `server` refuses `headers` on `path` with `status`; how long
+/// that took. A busy machine may take long, so the wait is generous; the
+/// time is printed for the lead.
+fn refused_within(server: &Running, path: &str, headers: &str, status: u16) -> Duration {
+    let start = Instant::now();
+    loop {
+        let r = get_with(server, path, headers);
+        if r.status == status {
+            assert!(!r.text().contains("canary"), "{path}");
+            return start.elapsed();
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "{path} still answers {} after 20 s",
+            r.status
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// A member's three ways in, as request headers and a path: a session
+/// cookie signed in with one grant, HTTP Basic with another (or the same)
+/// and the first grant's calendar feed.
+struct WaysIn {
+    cookie: String,
+    auth: String,
+    feed: String,
+}
+
+impl WaysIn {
+    fn open(server: &Running, person: &str, session: &Granted, basic_grant: &Granted) -> WaysIn {
+        WaysIn {
+            cookie: format!("Cookie: {}\r\n", sign_in_cookie(server, session, person)),
+            auth: format!(
+                "Authorization: {}\r\n",
+                basic(person, &basic_grant.credential)
+            ),
+            feed: format!("/members/feeds/{}/calendar.ics", session.feed),
+        }
+    }
+
+    fn all_work(&self, server: &Running) {
+        assert_eq!(get_with(server, "/members/", &self.cookie).status, 200);
+        assert_eq!(get_with(server, "/members/", &self.auth).status, 200);
+        assert_eq!(get_with(server, &self.feed, "").status, 200);
+    }
+
+    /// Waits until every way is refused.
+    fn all_refused(&self, server: &Running) {
+        refused_within(server, "/members/", &self.cookie, 401);
+        refused_within(server, "/members/", &self.auth, 401);
+        refused_within(server, &self.feed, "", 404);
+    }
+}
+
+#[test]
+fn a_session_survives_a_restart_and_is_shared_by_servers_on_one_data_directory() {
+    let m = members();
+    let dir = m.dir.path().to_str().unwrap();
+    let first = Running::start(&["--data", dir], &[]);
+    let cookie = format!(
+        "Cookie: {}\r\n",
+        sign_in_cookie(&first, &m.valid, "ada-quote")
+    );
+    let directory = |server: &Running| {
+        let r = get_with(server, "/members/", &cookie);
+        assert_eq!(r.status, 200, "{}", r.text());
+        assert!(r.text().contains("canary-ada-email@example.org"));
+    };
+    directory(&first);
+    // A second instance on the same data directory, as behind a load
+    // balancer, accepts the first one's cookie.
+    let second = Running::start(&["--data", dir], &[]);
+    directory(&second);
+    // The first stops; a new process in its place takes the same cookie.
+    drop(first);
+    let restarted = Running::start(&["--data", dir], &[]);
+    directory(&restarted);
+    directory(&second);
+
+    // Revoking on the data directory ends the session on both.
+    support::nspm_ok(m.dir.path(), &["access", "revoke", &m.valid.id]);
+    let a = refused_within(&second, "/members/", &cookie, 401);
+    let b = refused_within(&restarted, "/members/", &cookie, 401);
+    eprintln!("the session was refused after {a:?} and {b:?}");
+}
+
+#[test]
+fn removing_a_person_revokes_their_grants_and_their_credential_stops_working() {
+    let m = members();
+    let data = m.dir.path();
+    let dana = grant(data, "dana-guest");
+    let dana_too = grant(data, "dana-guest");
+    let dir = data.to_str().unwrap();
+    let server = Running::start(&["--data", dir], &[]);
+    let dana_in = WaysIn::open(&server, "dana-guest", &dana, &dana_too);
+    dana_in.all_work(&server);
+
+    // A dry run names the grants it would revoke and writes nothing.
+    let access_file = data.join(nspm_access::ACCESS_FILE);
+    let before = std::fs::read_to_string(&access_file).unwrap();
+    let out = support::nspm()
+        .args(["--data", dir, "people", "remove", "dana-guest", "--dry-run"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    for g in [&dana, &dana_too] {
+        assert!(
+            stderr.contains(&format!(
+                "dry run, nothing written: would revoke grant {} of dana-guest",
+                g.id
+            )),
+            "{stderr}"
+        );
+    }
+    assert_eq!(std::fs::read_to_string(&access_file).unwrap(), before);
+    assert_eq!(get_with(&server, "/members/", &dana_in.auth).status, 200);
+
+    // A removal that is refused revokes nothing: Ada is the contact.
+    let refused = support::nspm()
+        .args(["--data", dir, "people", "remove", "ada-quote"])
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(1));
+    assert_eq!(std::fs::read_to_string(&access_file).unwrap(), before);
+
+    // The removal revokes both of Dana's grants, and names them.
+    let out = support::nspm_ok(data, &["people", "remove", "dana-guest"]);
+    for g in [&dana, &dana_too] {
+        assert!(
+            out.contains(&format!("revoked grant {} of dana-guest", g.id)),
+            "{out}"
+        );
+    }
+    let list = support::nspm_ok(data, &["access", "list", "--format", "json"]);
+    let grants: serde_json::Value = serde_json::from_str(&list).unwrap();
+    let statuses: Vec<&str> = grants
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|g| g["person"] == "dana-guest")
+        .map(|g| g["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["revoked", "revoked"], "{list}");
+    dana_in.all_refused(&server);
+    // The valid member is still served.
+    let ada = format!(
+        "Authorization: {}\r\n",
+        basic("ada-quote", &m.valid.credential)
+    );
+    assert_eq!(get_with(&server, "/members/", &ada).status, 200);
+}
+
+#[test]
+fn a_grant_whose_person_left_the_data_by_hand_lets_nobody_in() {
+    let m = members();
+    let data = m.dir.path();
+    let bjorn = grant(data, "bjorn-long");
+    let server = Running::start(&["--data", data.to_str().unwrap()], &[]);
+    let bjorn_in = WaysIn::open(&server, "bjorn-long", &bjorn, &bjorn);
+    bjorn_in.all_work(&server);
+    // Staff take Björn out of people.ron in an editor: his grant is still
+    // active in access.ron, and still lets nobody in.
+    let people = data.join("people.ron");
+    let text = std::fs::read_to_string(&people).unwrap();
+    let start = text
+        .find("    Person(\n        id: \"bjorn-long\"")
+        .unwrap();
+    let end = start + text[start..].find("    ),\n").unwrap() + "    ),\n".len();
+    std::fs::write(&people, format!("{}{}", &text[..start], &text[end..])).unwrap();
+    bjorn_in.all_refused(&server);
+    let form = format!("person=bjorn-long&credential={}", bjorn.credential);
+    assert_eq!(post(&server, "/members/sign-in", "", &form).status, 401);
+    // `nspm check` names the grant.
+    let out = support::nspm()
+        .args(["--data", data.to_str().unwrap(), "check"])
+        .output()
+        .unwrap();
+    let report =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert!(report.contains("bjorn-long"), "{report}");
+}
+
+/// The status curl gets for `url` through Caddy, with `extra` arguments.
+fn status_through(caddy: &super::tls::Caddy, url: &str, extra: &[&str]) -> String {
+    let resolve = format!("localhost:{}:127.0.0.1", caddy.port);
+    support::tool_stdout(
+        Command::new("curl")
+            .args(["--silent", "--show-error", "--output", "/dev/null"])
+            .args(["--write-out", "%{http_code}", "--resolve", &resolve])
+            .arg("--cacert")
+            .arg(&caddy.root)
+            .args(extra)
+            .arg(url),
+    )
+}
+
+#[test]
+fn a_member_signs_in_through_caddy_and_machines_use_basic() {
+    if !support::external_tests("Caddy") {
+        return;
+    }
+    let m = members();
+    let dir = m.dir.path().to_str().unwrap();
+    // Without --behind-proxy, nspm would take Caddy's requests for plain
+    // HTTP and refuse the form's https Origin.
+    let server = Running::start(&["--data", dir], &["--behind-proxy", "127.0.0.1"]);
+    let caddy = super::tls::Caddy::start(server.addr);
+    let port = caddy.port;
+    let site = format!("https://localhost:{port}");
+    let origin = format!("Origin: {site}");
+    let curl = |path: &str, version: &str, extra: &[&str]| {
+        let (negotiated, head, body) =
+            super::tls::curl_with(&format!("{site}{path}"), &caddy.root, version, port, extra);
+        assert_eq!(negotiated, version, "{path}");
+        (head.to_ascii_lowercase(), String::from_utf8(body).unwrap())
+    };
+    for version in ["2", "1.1"] {
+        let jars = tempfile::tempdir().unwrap();
+        let jar = jars.path().join("cookies.txt");
+        let jar = jar.to_str().unwrap();
+        // Signing in by the form: a 303 to the directory and the cookie,
+        // which curl keeps as a browser would (a Secure cookie over https).
+        let form = format!("person=ada-quote&credential={}", m.valid.credential);
+        let (head, _) = curl(
+            "/members/sign-in",
+            version,
+            &["--cookie-jar", jar, "--header", &origin, "--data", &form],
+        );
+        assert!(head.contains(" 303"), "{head}");
+        assert!(head.contains("location: /members/\r\n"), "{head}");
+        let set = head
+            .lines()
+            .find(|l| l.starts_with("set-cookie: nspm_session="))
+            .unwrap_or_else(|| panic!("no cookie: {head}"));
+        for flag in ["httponly", "secure", "samesite=strict"] {
+            assert!(set.contains(flag), "{set}");
+        }
+        let kept = std::fs::read_to_string(jar).unwrap();
+        assert!(kept.contains("nspm_session"), "{kept}");
+
+        // The cookie opens the directory, a private answer over HTTPS.
+        let (head, body) = curl("/members/", version, &["--cookie", jar]);
+        assert!(body.contains("canary-ada-email@example.org"), "{body}");
+        assert!(body.contains("Members' directory"));
+        assert!(
+            head.contains("cache-control: private, no-store\r\n"),
+            "{head}"
+        );
+        assert!(
+            head.contains(&format!("strict-transport-security: {HSTS}\r\n")),
+            "{head}"
+        );
+
+        // Signing out clears the cookie, and the directory asks again.
+        let (head, _) = curl(
+            "/members/sign-out",
+            version,
+            &[
+                "--cookie",
+                jar,
+                "--cookie-jar",
+                jar,
+                "--header",
+                &origin,
+                "--data",
+                "",
+            ],
+        );
+        assert!(head.contains(" 303"), "{head}");
+        let kept = std::fs::read_to_string(jar).unwrap();
+        assert!(!kept.contains("nspm_session"), "{kept}");
+        let url = format!("{site}/members/");
+        assert_eq!(status_through(&caddy, &url, &["--cookie", jar]), "401");
+
+        // Machines send HTTP Basic through the proxy.
+        let user = format!("ada-quote:{}", m.valid.credential);
+        let (head, card) = curl("/members/committee.vcf", version, &["--user", &user]);
+        assert!(head.contains("content-type: text/vcard"), "{head}");
+        assert!(
+            card.replace("\r\n ", "")
+                .contains("canary-ada-email@example.org")
+        );
+        let wrong = format!("ada-quote:{}x", m.valid.credential);
+        let vcf = format!("{site}/members/committee.vcf");
+        assert_eq!(status_through(&caddy, &vcf, &["--user", &wrong]), "401");
+    }
+    // The form from another site is refused through the proxy too.
+    let url = format!("{site}/members/sign-in");
+    let form = format!("person=ada-quote&credential={}", m.valid.credential);
+    let evil = [
+        "--header",
+        "Origin: https://evil.example.net",
+        "--data",
+        &form,
+    ];
+    assert_eq!(status_through(&caddy, &url, &evil), "403");
 }

@@ -19,7 +19,7 @@ use serde_json::Value;
 use super::running::{Client, Running};
 use crate::support;
 
-const HSTS: &str = "max-age=31536000";
+pub(super) const HSTS: &str = "max-age=31536000";
 
 /// A CA the test trusts and a certificate it signed for localhost and
 /// 127.0.0.1, as PEM files.
@@ -353,6 +353,18 @@ fn run(program: &Path, args: &[&str]) -> String {
 /// Fetches `url` with curl in HTTP `version` trusting `ca`: the protocol
 /// curl negotiated, the response head and the body.
 fn curl(url: &str, ca: &Path, version: &str, port: u16) -> (String, String, Vec<u8>) {
+    curl_with(url, ca, version, port, &[])
+}
+
+/// [`curl`] with more of curl's arguments (a method, headers, a form, a
+/// cookie jar); a status of 400 or more fails the test.
+pub(super) fn curl_with(
+    url: &str,
+    ca: &Path,
+    version: &str,
+    port: u16,
+    extra: &[&str],
+) -> (String, String, Vec<u8>) {
     let dir = tempfile::tempdir().unwrap();
     let (head, body) = (dir.path().join("head"), dir.path().join("body"));
     let resolve = format!("localhost:{port}:127.0.0.1");
@@ -361,26 +373,25 @@ fn curl(url: &str, ca: &Path, version: &str, port: u16) -> (String, String, Vec<
     } else {
         "--http1.1"
     };
-    let negotiated = run(
-        Path::new("curl"),
-        &[
-            "--silent",
-            "--show-error",
-            "--fail",
-            flag,
-            "--cacert",
-            ca.to_str().unwrap(),
-            "--resolve",
-            &resolve,
-            "--dump-header",
-            head.to_str().unwrap(),
-            "--output",
-            body.to_str().unwrap(),
-            "--write-out",
-            "%{http_version}",
-            url,
-        ],
-    );
+    let mut args = vec![
+        "--silent",
+        "--show-error",
+        "--fail",
+        flag,
+        "--cacert",
+        ca.to_str().unwrap(),
+        "--resolve",
+        &resolve,
+        "--dump-header",
+        head.to_str().unwrap(),
+        "--output",
+        body.to_str().unwrap(),
+        "--write-out",
+        "%{http_version}",
+    ];
+    args.extend_from_slice(extra);
+    args.push(url);
+    let negotiated = run(Path::new("curl"), &args);
     (
         negotiated,
         std::fs::read_to_string(head).unwrap(),
@@ -390,8 +401,7 @@ fn curl(url: &str, ca: &Path, version: &str, port: u16) -> (String, String, Vec<
 
 #[test]
 fn curl_and_httpx_get_the_site_over_http2_and_http11() {
-    if !support::external_tests() {
-        eprintln!("skipped: curl and httpx run with NSPM_EXTERNAL_TESTS=1");
+    if !support::external_tests("the test with curl and httpx") {
         return;
     }
     let pki = Pki::new();
@@ -451,64 +461,85 @@ fn free_port() -> u16 {
         .port()
 }
 
+/// Debian's Caddy on a free port of localhost, terminating TLS with a
+/// certificate from its own CA (`tls internal`) and proxying to `upstream`.
+pub(super) struct Caddy {
+    /// Caddy's root certificate, for clients to trust.
+    pub(super) root: PathBuf,
+    pub(super) port: u16,
+    _process: Killed,
+    _dir: tempfile::TempDir,
+}
+
+impl Caddy {
+    pub(super) fn start(upstream: SocketAddr) -> Caddy {
+        let dir = tempfile::tempdir().unwrap();
+        let (port, http_port) = (free_port(), free_port());
+        let storage = dir.path().join("caddy");
+        // The admin endpoint is off, and nothing is installed in the
+        // system's trust.
+        let caddyfile = format!(
+            "{{\n\tadmin off\n\tlocal_certs\n\tskip_install_trust\n\tauto_https disable_redirects\n\
+             \thttp_port {http_port}\n\tstorage file_system {storage}\n}}\n\n\
+             https://localhost:{port} {{\n\ttls internal\n\treverse_proxy {upstream}\n}}\n",
+            storage = storage.display(),
+        );
+        let config = dir.path().join("Caddyfile");
+        std::fs::write(&config, caddyfile).unwrap();
+        let caddy = Command::new("caddy")
+            .args(["run", "--adapter", "caddyfile", "--config"])
+            .arg(&config)
+            .env("HOME", dir.path())
+            .env("XDG_DATA_HOME", dir.path().join("data"))
+            .env("XDG_CONFIG_HOME", dir.path().join("config"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("caddy runs (run tests/tools/install)");
+        let mut caddy = Killed(caddy);
+        let root = storage.join("pki/authorities/local/root.crt");
+        // Caddy makes its CA and certificate, then listens: wait for both.
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            if root.exists() && TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                break;
+            }
+            if let Ok(Some(status)) = caddy.0.try_wait() {
+                let mut err = String::new();
+                caddy
+                    .0
+                    .stderr
+                    .take()
+                    .unwrap()
+                    .read_to_string(&mut err)
+                    .unwrap();
+                panic!("caddy exited ({status}):\n{err}");
+            }
+            assert!(Instant::now() < deadline, "caddy did not start in time");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Caddy {
+            root,
+            port,
+            _process: caddy,
+            _dir: dir,
+        }
+    }
+}
+
 #[test]
 fn behind_caddy_a_request_over_https_is_seen_as_secure() {
-    if !support::external_tests() {
-        eprintln!("skipped: Caddy runs with NSPM_EXTERNAL_TESTS=1");
+    if !support::external_tests("Caddy") {
         return;
     }
     let server = Running::start(&[], &["--behind-proxy", "127.0.0.1"]);
     let page = committee_page();
-    let dir = tempfile::tempdir().unwrap();
-    let (port, http_port) = (free_port(), free_port());
-    let storage = dir.path().join("caddy");
-    // Caddy's own CA (`tls internal`) signs its certificate; the admin
-    // endpoint is off, and nothing is installed in the system's trust.
-    let caddyfile = format!(
-        "{{\n\tadmin off\n\tlocal_certs\n\tskip_install_trust\n\tauto_https disable_redirects\n\
-         \thttp_port {http_port}\n\tstorage file_system {storage}\n}}\n\n\
-         https://localhost:{port} {{\n\ttls internal\n\treverse_proxy {upstream}\n}}\n",
-        storage = storage.display(),
-        upstream = server.addr,
-    );
-    let config = dir.path().join("Caddyfile");
-    std::fs::write(&config, caddyfile).unwrap();
-    let caddy = Command::new("caddy")
-        .args(["run", "--adapter", "caddyfile", "--config"])
-        .arg(&config)
-        .env("HOME", dir.path())
-        .env("XDG_DATA_HOME", dir.path().join("data"))
-        .env("XDG_CONFIG_HOME", dir.path().join("config"))
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("caddy runs (run tests/tools/install)");
-    let mut caddy = Killed(caddy);
-    let root = storage.join("pki/authorities/local/root.crt");
+    let caddy = Caddy::start(server.addr);
+    let (root, port) = (caddy.root.as_path(), caddy.port);
     let url = format!("https://localhost:{port}/committee/");
-    // Caddy makes its CA and certificate, then listens: wait for both.
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        if root.exists() && TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            break;
-        }
-        if let Ok(Some(status)) = caddy.0.try_wait() {
-            let mut err = String::new();
-            caddy
-                .0
-                .stderr
-                .take()
-                .unwrap()
-                .read_to_string(&mut err)
-                .unwrap();
-            panic!("caddy exited ({status}):\n{err}");
-        }
-        assert!(Instant::now() < deadline, "caddy did not start in time");
-        std::thread::sleep(Duration::from_millis(100));
-    }
     for version in ["2", "1.1"] {
-        let (negotiated, head, body) = curl(&url, &root, version, port);
+        let (negotiated, head, body) = curl(&url, root, version, port);
         assert_eq!(negotiated, version);
         assert!(
             head.to_ascii_lowercase()

@@ -222,18 +222,7 @@ fn revoke(cx: &mut Context, args: &RevokeArgs) -> anyhow::Result<ExitCode> {
             active
         }
     };
-    let mut lines = Vec::new();
-    for id in &chosen {
-        access.revoke(id, now);
-        if let Some(g) = access.get(id.as_str()) {
-            let label = g
-                .label
-                .as_ref()
-                .map(|l| format!(", \"{l}\""))
-                .unwrap_or_default();
-            lines.push(format!("grant {} of {}{label}", g.id, g.person));
-        }
-    }
+    let lines = revoke_all(&mut access, &chosen, now);
     if args.options.dry_run {
         for line in &lines {
             eprintln!("dry run, nothing written: would revoke {line} ({path})");
@@ -248,6 +237,53 @@ fn revoke(cx: &mut Context, args: &RevokeArgs) -> anyhow::Result<ExitCode> {
         writeln!(cx.out, "revoked {line} ({path})")?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Revokes each grant, and says which it revoked: "grant ID of PERSON"
+/// and its label.
+fn revoke_all(access: &mut Access, ids: &[GrantId], now: Timestamp) -> Vec<String> {
+    let mut lines = Vec::new();
+    for id in ids {
+        access.revoke(id, now);
+        if let Some(g) = access.get(id.as_str()) {
+            let label = g
+                .label
+                .as_ref()
+                .map(|l| format!(", \"{l}\""))
+                .unwrap_or_default();
+            lines.push(format!("grant {} of {}{label}", g.id, g.person));
+        }
+    }
+    lines
+}
+
+/// Revokes every active grant of a person being removed from the data in
+/// `dir`, whose lock the caller holds; writes nothing on a dry run. Each
+/// line names a grant revoked and the access file.
+pub(super) fn revoke_removed(
+    dir: &Path,
+    person: &str,
+    now: Timestamp,
+    dry_run: bool,
+    faults: &nspm_store::Faults,
+) -> anyhow::Result<Vec<String>> {
+    let mut access = Access::read(dir)?;
+    let active: Vec<GrantId> = access
+        .of_person(person)
+        .filter(|g| g.is_active(now))
+        .map(|g| g.id.clone())
+        .collect();
+    if active.is_empty() {
+        return Ok(Vec::new());
+    }
+    let path = access_path(dir);
+    let lines = revoke_all(&mut access, &active, now);
+    if !dry_run {
+        let warning =
+            nspm_store::write_atomically(&dir.join(ACCESS_FILE), &access.to_ron(), faults)?;
+        edit::warn_written(warning.into_iter().collect());
+    }
+    Ok(lines.into_iter().map(|l| format!("{l} ({path})")).collect())
 }
 
 /// Neither a grant nor a person with access: suggest the closest of both.

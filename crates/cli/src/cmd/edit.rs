@@ -1,4 +1,4 @@
-//! `add`, `edit` and `remove` for people, institutions and meetings: the
+//! `add`, `edit` and `remove` for people, institutions, meetings and news: the
 //! glue between the flags, nspm-core's edit (which works the change out and
 //! checks it) and nspm-store (which locks the data and writes it safely).
 
@@ -13,7 +13,7 @@ use anyhow::Context as _;
 use nspm_core::edit::{self, Assign, Change, EditError, Kind};
 use nspm_store::{DataDir, Lock, StoreError};
 
-pub use fields::{InstitutionFields, MeetingFields, PersonFields};
+pub use fields::{InstitutionFields, MeetingFields, NewsFields, PersonFields};
 pub use import::{ImportArgs, run as import};
 
 use super::Context;
@@ -171,16 +171,33 @@ fn run(cx: &mut Context, change: &Change, options: &Options) -> anyhow::Result<E
         let lock = lock(&data, &options.wait)?;
         (lock.read()?, Some(lock))
     };
-    let edited = edit::apply(&before, change, nspm_store::now()).map_err(explained)?;
+    let now = nspm_store::now();
+    let edited = edit::apply(&before, change, now).map_err(explained)?;
     let path = before.display_path(edited.file);
+    // A person removed is no longer let in: their grants are revoked under
+    // the same lock, before the data is written, so that no moment has an
+    // active grant for someone the data no longer holds.
+    let revoked = match change {
+        Change::Remove {
+            kind: Kind::Person,
+            id,
+        } => super::access::revoke_removed(data.path(), id, now, options.dry_run, &cx.faults)?,
+        _ => Vec::new(),
+    };
     match lock {
         None => {
             write!(cx.out, "{}", nspm_store::diff(&before, &edited.sources))?;
             cx.out.flush()?;
+            for line in &revoked {
+                eprintln!("dry run, nothing written: would revoke {line}");
+            }
             eprintln!("dry run, nothing written: {} ({path})", edited.summary);
         }
         Some(lock) => {
             let saved = lock.save(&before, &edited.sources)?;
+            for line in &revoked {
+                writeln!(cx.out, "revoked {line}")?;
+            }
             writeln!(cx.out, "{} ({path})", edited.summary)?;
             cx.out.flush()?;
             warn_written(saved.warnings);

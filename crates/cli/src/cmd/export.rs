@@ -36,6 +36,8 @@ pub struct SiteArgs {
     /// The directory to write the site into.
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
+    #[command(flatten)]
+    site: crate::cli::Deploy,
 }
 
 #[derive(Debug, clap::Args)]
@@ -94,17 +96,38 @@ pub fn run(cx: &mut Context, command: Command) -> anyhow::Result<ExitCode> {
     let fixed = super::source_date_epoch()?;
     // The calendar shows meetings and their venues, and nothing of people,
     // so it does not read people.ron, by far the largest file.
-    let society = match command {
+    let mut society = match command {
         Command::Ics(_) => cx.society_only(&[DataFile::Institutions, DataFile::Meetings])?,
         _ => cx.society()?,
     };
+    if let Command::Site(args) = &command
+        && let Some(base) = &args.site.base_url
+    {
+        society.info.base_url = Some(base.clone());
+    }
     let stamp = stamp_for(&society, fixed);
     match command {
         Command::Site(args) => {
-            let site = Site::build(&society, &SiteOptions { stamp })?;
+            let today = args
+                .site
+                .fixed_day(fixed)
+                .unwrap_or_else(|| nspm_store::now().day());
+            // Bars for the two long steps of a large site, on a terminal only.
+            let rendering = super::progress("rendering pages", 0);
+            let length = std::sync::Once::new();
+            let options = SiteOptions { stamp, today };
+            let site = Site::build_reporting(&society, &options, &|_, jobs| {
+                length.call_once(|| rendering.set_length(jobs as u64));
+                rendering.inc(1);
+            })?;
+            rendering.finish_and_clear();
+            let writing = super::progress("writing files", site.len());
             let out = ExportDir::new(&args.out).with_faults(cx.faults.clone());
-            let exported = out.replace(site.files())?;
+            let exported = out.replace(site.files().inspect(|_| writing.inc(1)));
+            writing.finish_and_clear();
+            let exported = exported?;
             eprintln!("wrote {} files to {}", exported.files, args.out.display());
+            args.site.note_without_base_url(&society);
             exported.warnings.into_iter().for_each(super::warn);
             super::leave_to_exit(site);
         }

@@ -72,6 +72,7 @@ pub fn run(cx: &mut Context, command: Command) -> anyhow::Result<ExitCode> {
                     ("name", view.name.clone()),
                     ("aliases", view.aliases.join(", ")),
                     ("country", view.country.name.to_string()),
+                    ("web", view.web.clone().unwrap_or_default()),
                     ("people", view.people.len().to_string()),
                 ])?;
                 let people: Vec<Vec<String>> = society

@@ -21,7 +21,8 @@ pub enum Command {
     Add(edit::AddArgs<edit::PersonFields>),
     /// Change a person's fields; '' clears an optional one.
     Edit(edit::EditArgs<edit::PersonFields>),
-    /// Remove a person; refused while the society names them as its contact.
+    /// Remove a person, revoking their access to the members' area; refused
+    /// while the society names them as its contact.
     Remove(edit::RemoveArgs),
     /// Add and update people from a CSV file, all rows or none: a row finds
     /// its person by id or email, and an empty cell changes nothing.
@@ -104,6 +105,7 @@ pub fn run(cx: &mut Context, command: Command) -> anyhow::Result<ExitCode> {
                     ("institution", institution_text(&view)),
                     ("country", view.country.name.to_string()),
                     ("roles", view.roles.join(", ")),
+                    ("position", view.position.clone().unwrap_or_default()),
                     ("email", detail_text(&view.contact.email)),
                     ("phone", detail_text(&view.contact.phone)),
                     ("orcid", detail_text(&view.contact.orcid)),

@@ -36,6 +36,8 @@ pub struct Args {
     /// that tests can tell closing at once from waiting the drain out.
     #[arg(long, hide = true, value_name = "SECONDS", value_parser = seconds)]
     drain_timeout: Option<Duration>,
+    #[command(flatten)]
+    site: crate::cli::Deploy,
 }
 
 fn seconds(text: &str) -> Result<Duration, String> {
@@ -84,7 +86,14 @@ pub fn run(cx: &mut Context, args: Args) -> anyhow::Result<ExitCode> {
         _ => None,
     };
     let society = cx.society()?;
-    let state = AppState::with_files(society, stamp, changed).context("cannot render the site")?;
+    args.site.note_without_base_url(&society);
+    let deployment = nspm_server::Deployment {
+        stamp,
+        base_url: args.site.base_url.clone(),
+        today: args.site.fixed_day(stamp),
+    };
+    let state =
+        AppState::for_deployment(society, deployment, changed).context("cannot render the site")?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -112,6 +121,7 @@ pub fn run(cx: &mut Context, args: Args) -> anyhow::Result<ExitCode> {
             None => None,
         };
         reload_on_hangup(live.as_ref(), tls.clone())?;
+        tokio::spawn(nspm_server::follow_the_days(state.clone()));
         let scheme = if tls.is_some() { "https" } else { "http" };
         tracing::info!("serving {scheme}://{addr}/");
         if !args.behind_proxy.is_empty() {

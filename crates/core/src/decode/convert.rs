@@ -45,6 +45,12 @@ pub(super) fn checked(node: &Node<'_>, check: fn(&str) -> Result<(), String>) ->
     Ok(s)
 }
 
+/// A site's address, ending in `/` ([`validate::base_url`]).
+pub(super) fn base_url_value(node: &Node<'_>) -> Conv<String> {
+    let text = string(node)?;
+    validate::base_url(&text).map_err(|m| problem(node, m))
+}
+
 /// A link that calendar apps and browsers open: an http(s) URL.
 pub(super) fn link(node: &Node<'_>) -> Conv<String> {
     checked(node, validate::web_url)

@@ -11,7 +11,7 @@
 use super::refusal::{Refusal, RefusalKind};
 use super::write::{Rec, Val};
 use crate::file::DataFile;
-use crate::model::{Institution, Meeting, Person, RecordKind, Role, Society};
+use crate::model::{Institution, Meeting, NewsItem, Person, RecordKind, Role, Society};
 use crate::suggest::Suggestions;
 use crate::text::slug;
 use crate::{Country, PartialDate};
@@ -22,6 +22,7 @@ pub enum Kind {
     Person,
     Institution,
     Meeting,
+    News,
 }
 
 impl Kind {
@@ -31,6 +32,7 @@ impl Kind {
             Kind::Person => RecordKind::Person,
             Kind::Institution => RecordKind::Institution,
             Kind::Meeting => RecordKind::Meeting,
+            Kind::News => RecordKind::News,
         }
     }
 
@@ -49,6 +51,7 @@ impl Kind {
             Kind::Person => PERSON_INPUTS,
             Kind::Institution => INSTITUTION_INPUTS,
             Kind::Meeting => MEETING_INPUTS,
+            Kind::News => NEWS_INPUTS,
         }
     }
 
@@ -74,7 +77,7 @@ impl Kind {
     pub fn automatic(self) -> &'static [&'static str] {
         match self {
             Kind::Meeting => &["revision", "modified"],
-            Kind::Person | Kind::Institution => &[],
+            Kind::Person | Kind::Institution | Kind::News => &[],
         }
     }
 }
@@ -117,6 +120,7 @@ const PERSON_INPUTS: &[Input] = &[
     input("institution", &["institution"]),
     input("country", &["country"]),
     repeating("role", &["roles"]),
+    input("position", &["position"]),
     input("email", &["email"]),
     input("email-visibility", &["email"]),
     input("phone", &["phone"]),
@@ -132,6 +136,7 @@ const INSTITUTION_INPUTS: &[Input] = &[
     input("name", &["name"]),
     repeating("alias", &["aliases"]),
     input("country", &["country"]),
+    input("web", &["web"]),
 ];
 
 const MEETING_INPUTS: &[Input] = &[
@@ -149,6 +154,14 @@ const MEETING_INPUTS: &[Input] = &[
     input("venue-address", &["venue_address"]),
     input("online-link", &["online_link"]),
     input("notes", &["notes"]),
+];
+
+const NEWS_INPUTS: &[Input] = &[
+    input("id", &["id"]),
+    input("date", &["date"]),
+    input("title", &["title"]),
+    input("text", &["text"]),
+    repeating("meeting", &["meetings"]),
 ];
 
 /// One field as given: `--email kari@example.org` is `("email",
@@ -264,6 +277,7 @@ impl<'a> Given<'a> {
             Kind::Person => self.person(rec, society, adding),
             Kind::Institution => self.institution(rec, adding),
             Kind::Meeting => self.meeting(rec, society, adding),
+            Kind::News => self.news(rec, adding),
         }
     }
 
@@ -384,6 +398,7 @@ impl<'a> Given<'a> {
             }
             rec.set("roles", (!list.is_empty()).then_some(Val::List(list)));
         }
+        self.optional(rec, "position");
         for field in ["email", "phone", "orcid", "web"] {
             self.detail(rec, field);
         }
@@ -447,6 +462,7 @@ impl<'a> Given<'a> {
             rec.set("aliases", (!list.is_empty()).then_some(Val::List(list)));
         }
         self.country(rec, adding, None);
+        self.optional(rec, "web");
     }
 
     fn meeting(&mut self, rec: &mut Rec, society: &Society, adding: bool) {
@@ -475,6 +491,26 @@ impl<'a> Given<'a> {
         self.optional(rec, "notes");
     }
 
+    /// An announcement. The meetings go in by id as given: the check
+    /// names one that no meeting has, with the closest that one has.
+    fn news(&mut self, rec: &mut Rec, adding: bool) {
+        if adding {
+            self.required(&["date", "title", "text"]);
+        }
+        self.text(rec, "date", "date");
+        self.text(rec, "title", "title");
+        self.text(rec, "text", "text");
+        if let Some(meetings) = self.all("meeting") {
+            let mut list = Vec::new();
+            for id in meetings {
+                if !list.contains(&Val::str(id)) {
+                    list.push(Val::str(id));
+                }
+            }
+            rec.set("meetings", (!list.is_empty()).then_some(Val::List(list)));
+        }
+    }
+
     /// The id for a new record: the one given, or one made from its name
     /// that no record of its kind has yet.
     pub(crate) fn new_id(&mut self, rec: &Rec, society: &Society) -> Option<String> {
@@ -496,6 +532,8 @@ impl<'a> Given<'a> {
                 text("family").unwrap_or_default()
             ),
             Kind::Institution => text("name").unwrap_or_default(),
+            // An announcement is named by its title.
+            Kind::News => text("title").unwrap_or_default(),
             // Meetings are named by place and year, as `oslo-2016` is.
             Kind::Meeting => {
                 let place = text("city").or_else(|| text("title")).unwrap_or_default();
@@ -525,6 +563,7 @@ impl<'a> Given<'a> {
             Kind::Person => society.person(id).is_some(),
             Kind::Institution => society.institution(id).is_some(),
             Kind::Meeting => society.meeting(id).is_some(),
+            Kind::News => society.news_item(id).is_some(),
         };
         let mut id = base.clone();
         let mut n = 2;
@@ -542,5 +581,6 @@ pub(crate) fn empty(kind: Kind) -> Rec {
         Kind::Person => Rec::new(Person::NAME, Person::FIELDS),
         Kind::Institution => Rec::new(Institution::NAME, Institution::FIELDS),
         Kind::Meeting => Rec::new(Meeting::NAME, Meeting::FIELDS),
+        Kind::News => Rec::new(NewsItem::NAME, NewsItem::FIELDS),
     }
 }

@@ -6,7 +6,8 @@
 
 use super::write::{Rec, Val};
 use crate::model::{
-    Contact, Detail, Initiative, Institution, Meeting, MembersOnly, Person, SocietyInfo, Visibility,
+    Contact, Detail, Initiative, Institution, Meeting, MembersOnly, NewsItem, Person, SocietyInfo,
+    Visibility,
 };
 
 /// `Some(Public("…"))` or `Some(Members("…"))`.
@@ -37,6 +38,7 @@ pub(crate) fn person(p: &Person) -> Rec {
         institution,
         country,
         roles,
+        position,
         email,
         phone,
         orcid,
@@ -53,6 +55,10 @@ pub(crate) fn person(p: &Person) -> Rec {
         )
         .with("country", Val::str(country.code()))
         .with_opt("roles", non_empty(roles))
+        .with_opt(
+            "position",
+            position.as_deref().map(|p| Val::some(Val::str(p))),
+        )
         .with_opt("email", email.as_ref().map(detail))
         .with_opt("phone", phone.as_ref().map(detail))
         .with_opt("orcid", orcid.as_ref().map(detail))
@@ -65,12 +71,14 @@ pub(crate) fn institution(i: &Institution) -> Rec {
         name,
         aliases,
         country,
+        web,
     } = i;
     Rec::new(Institution::NAME, Institution::FIELDS)
         .with("id", Val::str(id.as_str()))
         .with("name", Val::str(name))
         .with_opt("aliases", non_empty(strings(aliases)))
         .with("country", Val::str(country.code()))
+        .with_opt("web", web.as_deref().map(|w| Val::some(Val::str(w))))
 }
 
 pub(crate) fn meeting(m: &Meeting) -> Rec {
@@ -111,6 +119,23 @@ pub(crate) fn meeting(m: &Meeting) -> Rec {
         .with_opt("notes", members_only(notes))
         .with_opt("revision", (*revision > 0).then_some(Val::Int(*revision)))
         .with_opt("modified", modified.map(|t| some(t.to_string())))
+}
+
+pub(crate) fn news(n: &NewsItem) -> Rec {
+    let NewsItem {
+        id,
+        date,
+        title,
+        text,
+        meetings,
+    } = n;
+    let meetings = Val::List(meetings.iter().map(|m| Val::str(m.as_str())).collect());
+    Rec::new(NewsItem::NAME, NewsItem::FIELDS)
+        .with("id", Val::str(id.as_str()))
+        .with("date", Val::Str(date.iso()))
+        .with("title", Val::str(title))
+        .with("text", Val::str(text))
+        .with_opt("meetings", non_empty(meetings))
 }
 
 /// The society's own record. Unlike the lists' records it writes every

@@ -36,10 +36,33 @@ fn bare_line_start(text: &str, at: usize) -> Option<usize> {
 /// Replaces the record at `span` with `record`, a record text whose first
 /// line carries its indent. The indent before the old record goes with it.
 pub(crate) fn replace(text: &str, span: Span, record: &str) -> Spliced {
+    let (old, new) = replacement(text, span, record);
+    splice(text, old, new)
+}
+
+/// The bytes a record at `span` takes with it when `record` replaces it,
+/// and the text that goes in their place.
+fn replacement<'r>(text: &str, span: Span, record: &'r str) -> (Span, &'r str) {
     match bare_line_start(text, span.start) {
-        Some(start) => splice(text, Span::new(start, span.end), record),
-        None => splice(text, span, record.trim_start()),
+        Some(start) => (Span::new(start, span.end), record),
+        None => (span, record.trim_start()),
     }
+}
+
+/// [`replace`] for many records at once, in one pass over the text: each
+/// span is a record's, and no two are the same record's.
+pub(crate) fn replace_all(text: &str, records: &mut [(Span, String)]) -> String {
+    records.sort_by_key(|(span, _)| span.start);
+    let mut out = String::with_capacity(text.len());
+    let mut done = 0;
+    for (span, record) in records.iter() {
+        let (old, new) = replacement(text, *span, record);
+        out.push_str(&text[done..old.start]);
+        out.push_str(new);
+        done = old.end;
+    }
+    out.push_str(&text[done..]);
+    out
 }
 
 /// Adds `record` as the last item of the list that `close` (the `]`) ends;

@@ -495,7 +495,7 @@ fn full() -> Sources {
         &mut sources,
         DataFile::People,
         "        family: \"Brunak\",\n",
-        "        family: \"Brunak\",\n        email: Some(Members(\"soren@example.org\")),\n        phone: Some(Members(\"+45 35 32 00 00\")),\n        orcid: Some(Members(\"0000-0001-5109-3700\")),\n        web: Some(Members(\"https://example.org/soren\")),\n",
+        "        family: \"Brunak\",\n        position: Some(\"Professor\"),\n        email: Some(Members(\"soren@example.org\")),\n        phone: Some(Members(\"+45 35 32 00 00\")),\n        orcid: Some(Members(\"0000-0001-5109-3700\")),\n        web: Some(Members(\"https://example.org/soren\")),\n",
     );
     replace(
         &mut sources,
@@ -507,7 +507,7 @@ fn full() -> Sources {
         &mut sources,
         DataFile::Institutions,
         "        name: \"Lund University\",\n",
-        "        name: \"Lund University\",\n        aliases: [\"Lunds universitet\"],\n",
+        "        name: \"Lund University\",\n        aliases: [\"Lunds universitet\"],\n        web: Some(\"https://www.lu.example.org/\"),\n",
     );
     sources
 }
@@ -517,16 +517,18 @@ fn full() -> Sources {
 /// name, until the writer writes it (or [`full`] gives it a value).
 #[test]
 fn every_field_survives_the_canonical_writer() {
-    use crate::model::{Institution, Meeting, Person, SocietyInfo};
+    use crate::model::{Institution, Meeting, NewsItem, Person, SocietyInfo};
     let sources = full();
     let s = society(&sources);
     let person = s.person("soren-brunak").unwrap();
     let institution = s.institution("lund-university").unwrap();
     let meeting = s.meeting("oslo-2016").unwrap();
+    let news = s.news_item("society-formation-announced").unwrap();
     for (rec, fields) in [
         (record::person(person), Person::FIELDS),
         (record::institution(institution), Institution::FIELDS),
         (record::meeting(meeting), Meeting::FIELDS),
+        (record::news(news), NewsItem::FIELDS),
         (record::society(&s.info), SocietyInfo::FIELDS),
     ] {
         let written: Vec<&str> = rec.fields.iter().map(|(n, _)| *n).collect();
@@ -553,10 +555,12 @@ fn sample(kind: Kind, input: &str) -> Option<&'static str> {
         (Kind::Person, "phone") => "+45 11 22 33 44",
         (Kind::Person, "orcid") => "0000-0002-1825-0097",
         (Kind::Person, "web") => "https://example.org/brunak",
+        (Kind::Person, "position") => "Professor of Bioinformatics",
         (Kind::Person, v) if v.ends_with("-visibility") => "public",
         (Kind::Institution, "name") => "Lund",
         (Kind::Institution, "alias") => "LU",
         (Kind::Institution, "country") => "DK",
+        (Kind::Institution, "web") => "https://www.lu.example.org/en/",
         (Kind::Meeting, "title") => "Oslo gathering",
         (Kind::Meeting, "date") => "2016-09-04",
         (Kind::Meeting, "end") => "2016-09-07",
@@ -570,6 +574,10 @@ fn sample(kind: Kind, input: &str) -> Option<&'static str> {
         (Kind::Meeting, "venue-address") => "Allégaten 1, 5007 Bergen",
         (Kind::Meeting, "online-link") => "https://meet.example.org/bergen",
         (Kind::Meeting, "notes") => "Ring twice.",
+        (Kind::News, "date") => "2018-06-14",
+        (Kind::News, "title") => "The society is formed",
+        (Kind::News, "text") => "Announced in *Reykjavik*.",
+        (Kind::News, "meeting") => "oslo-2016",
         _ => return None,
     })
 }
@@ -580,13 +588,14 @@ fn sample(kind: Kind, input: &str) -> Option<&'static str> {
 /// until an input sets it.
 #[test]
 fn every_field_is_set_by_an_input_that_sets_it() {
-    use crate::model::{Institution, Meeting, Person};
+    use crate::model::{Institution, Meeting, NewsItem, Person};
     let base = full();
     let before = society(&base);
     for (kind, fields, id) in [
         (Kind::Person, Person::FIELDS, "soren-brunak"),
         (Kind::Institution, Institution::FIELDS, "lund-university"),
         (Kind::Meeting, Meeting::FIELDS, "oslo-2016"),
+        (Kind::News, NewsItem::FIELDS, "society-formation-announced"),
     ] {
         let noun = kind.noun();
         for field in fields {
@@ -635,7 +644,73 @@ fn every_field_is_set_by_an_input_that_sets_it() {
             fields.extend([("title", "Given"), ("date", "2020")]);
             fields.retain(|(f, _)| *f != "name");
         }
+        if kind == Kind::News {
+            fields = vec![
+                ("id", "given-id"),
+                ("title", "Given"),
+                ("date", "2020"),
+                ("text", "Said."),
+            ];
+        }
         let added = apply(&base, &add(kind, &fields), NOW).unwrap();
         assert_eq!(added.id, "given-id");
     }
+}
+
+/// A data directory made before there was news has no news.ron: it loads
+/// with no news, and the first item added starts the file.
+#[test]
+fn news_starts_from_a_missing_file() {
+    let mut sources = Sources::embedded();
+    sources.files[DataFile::News.index()] = crate::load::Content::Missing;
+    let checked = crate::check(&sources);
+    assert!(checked.diagnostics.is_empty(), "{:?}", checked.diagnostics);
+    assert!(checked.society.unwrap().news.is_empty());
+    assert!(format(&sources).unwrap().text(DataFile::News).is_none());
+    let change = add(
+        Kind::News,
+        &[
+            ("date", "2019-03-01"),
+            ("title", "A call for members"),
+            ("text", "Write to us."),
+            ("meeting", "oslo-2016"),
+        ],
+    );
+    let edited = apply(&sources, &change, NOW).unwrap();
+    assert_eq!(edited.id, "a-call-for-members");
+    let s = society(&edited.sources);
+    assert_eq!(s.news.len(), 1);
+    assert_eq!(s.news[0].meetings[0].as_str(), "oslo-2016");
+    assert!(
+        edited
+            .sources
+            .text(DataFile::News)
+            .unwrap()
+            .starts_with("[\n    News(")
+    );
+}
+
+/// A news item's meeting that does not exist is refused, named by the
+/// input that gave it, with the closest id.
+#[test]
+fn news_of_an_unknown_meeting_is_refused() {
+    let change = add(
+        Kind::News,
+        &[
+            ("date", "2019"),
+            ("title", "Oslo again"),
+            ("text", "Soon."),
+            ("meeting", "oslo-2061"),
+        ],
+    );
+    let Err(EditError::Refused(refusals)) = apply(&Sources::embedded(), &change, NOW) else {
+        panic!("an unknown meeting was accepted");
+    };
+    assert_eq!(refusals.len(), 1);
+    assert_eq!(refusals[0].field.as_deref(), Some("meeting"));
+    let text = refusals[0].message(&|f| format!("--{f}"));
+    assert!(
+        text.contains("no meeting has the id \"oslo-2061\"; did you mean \"oslo-2016\"?"),
+        "{text}"
+    );
 }

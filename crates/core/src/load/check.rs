@@ -11,7 +11,7 @@ use crate::diagnostic::{Diagnostic, DiagnosticKind, LineIndex};
 use crate::file::DataFile;
 use crate::ids::IdTable;
 use crate::model::{
-    Id, Index, Institution, Meeting, Person, RecordKind, Society, SocietyInfo, Visibility,
+    Id, Index, Institution, Meeting, NewsItem, Person, RecordKind, Society, SocietyInfo, Visibility,
 };
 use crate::suggest::Suggestions;
 use crate::syntax::{Node, Span};
@@ -30,8 +30,8 @@ pub fn check(sources: &Sources) -> Checked {
 struct Reporter<'s> {
     sources: &'s Sources,
     /// Each file as messages name it, such as `data/people.ron`.
-    paths: [String; 4],
-    lines: [OnceCell<LineIndex<'s>>; 4],
+    paths: [String; 5],
+    lines: [OnceCell<LineIndex<'s>>; 5],
     diagnostics: Vec<Diagnostic>,
 }
 
@@ -60,6 +60,8 @@ impl<'s> Reporter<'s> {
         let (line, column, kind, message) = match &self.sources.files[file.index()] {
             Content::Text(t) => return Some(t),
             Content::Skipped => return None,
+            // A file that may be missing holds no records when it is.
+            Content::Missing if file.optional() => return None,
             Content::Missing => (
                 1,
                 1,
@@ -154,6 +156,7 @@ struct Files<'s> {
     institutions: Option<Vec<Decoded<'s, Institution>>>,
     people: Option<Vec<Decoded<'s, Person>>>,
     meetings: Option<Vec<Decoded<'s, Meeting>>>,
+    news: Option<Vec<Decoded<'s, NewsItem>>>,
 }
 
 /// Decodes each file on its own, reporting the problems inside it.
@@ -168,6 +171,7 @@ fn decode_files<'s>(sources: &'s Sources, report: &mut Reporter<'s>) -> Files<'s
         institutions: list_file(report, DataFile::Institutions, decode::institution),
         people: list_file(report, DataFile::People, decode::person),
         meetings: list_file(report, DataFile::Meetings, decode::meeting),
+        news: list_file(report, DataFile::News, decode::news),
     }
 }
 
@@ -204,7 +208,7 @@ fn splits(text: &str) -> Vec<usize> {
 }
 
 /// The tables that found each file's ids unique, for the society's index.
-type Tables = [Option<IdTable>; 3];
+type Tables = [Option<IdTable>; 4];
 
 /// The checks across records: ids unique in each file, and every reference
 /// to a record that exists.
@@ -221,6 +225,17 @@ fn check_across(files: &Files<'_>, report: &mut Reporter<'_>) -> Tables {
         .meetings
         .as_ref()
         .map(|list| unique_ids(list, RecordKind::Meeting, report));
+    let news_ids = files
+        .news
+        .as_ref()
+        .map(|list| unique_ids(list, RecordKind::News, report));
+    for n in files.news.iter().flatten() {
+        let targets = n.value.as_ref().map(|n| n.meetings.as_slice());
+        for target in targets.unwrap_or_default() {
+            let to = (RecordKind::Meeting, &meeting_ids);
+            reference_check(RecordKind::News, n, "meetings", Some(target), to, report);
+        }
+    }
     for p in files.people.iter().flatten() {
         let target = p.value.as_ref().and_then(|p| p.institution.as_ref());
         let to = (RecordKind::Institution, &institution_ids);
@@ -239,7 +254,7 @@ fn check_across(files: &Files<'_>, report: &mut Reporter<'_>) -> Tables {
     }
     // The tables that found the ids unique outlive the records they were
     // read from: they may become the society's index.
-    [institution_ids, person_ids, meeting_ids].map(|t| t.map(|t| t.first))
+    [institution_ids, person_ids, meeting_ids, news_ids].map(|t| t.map(|t| t.first))
 }
 
 /// The outcome: the records' origins always, and the society when no
@@ -257,9 +272,10 @@ fn assemble(
     let institutions = split(files.institutions, &mut origins.institutions);
     let people = split(files.people, &mut origins.people);
     let meetings = split(files.meetings, &mut origins.meetings);
+    let news = split(files.news, &mut origins.news);
     let society = match files.society.and_then(|s| s.value) {
         Some(info) if diagnostics.is_empty() => {
-            let index = index_of(tables, &institutions, &people, &meetings);
+            let index = index_of(tables, &institutions, &people, &meetings, &news);
             let skipped = DataFile::ALL
                 .into_iter()
                 .filter(|f| sources.files[f.index()] == Content::Skipped)
@@ -269,6 +285,7 @@ fn assemble(
                 institutions,
                 people,
                 meetings,
+                news,
                 index,
                 members: Default::default(),
                 skipped,
@@ -289,25 +306,30 @@ fn assemble(
 /// the counts are compared all the same, and the index built anew should
 /// they differ.
 fn index_of(
-    tables: [Option<IdTable>; 3],
+    tables: Tables,
     institutions: &[Institution],
     people: &[Person],
     meetings: &[Meeting],
+    news: &[NewsItem],
 ) -> Index {
-    let [institution_ids, person_ids, meeting_ids] = tables;
-    match (institution_ids, person_ids, meeting_ids) {
-        (Some(i), Some(p), Some(m))
+    let [institution_ids, person_ids, meeting_ids, news_ids] = tables;
+    // A news file that is missing or skipped has no table, and no items.
+    let news_ids = news_ids.or_else(|| news.is_empty().then(IdTable::default));
+    match (institution_ids, person_ids, meeting_ids, news_ids) {
+        (Some(i), Some(p), Some(m), Some(n))
             if i.len() == institutions.len()
                 && p.len() == people.len()
-                && m.len() == meetings.len() =>
+                && m.len() == meetings.len()
+                && n.len() == news.len() =>
         {
             Index {
                 institutions: i,
                 people: p,
                 meetings: m,
+                news: n,
             }
         }
-        _ => Index::build(institutions, people, meetings),
+        _ => Index::build(institutions, people, meetings, news),
     }
 }
 

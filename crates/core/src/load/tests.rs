@@ -268,7 +268,7 @@ fn a_partial_load_skips_files_quietly_and_says_so() {
     let sources = Sources::read_dir_only(dir, &only).unwrap();
     assert_eq!(sources.files[DataFile::People.index()], Content::Skipped);
     let society = Society::load_dir_only(dir, &only).unwrap();
-    assert_eq!(society.skipped(), [DataFile::People]);
+    assert_eq!(society.skipped(), [DataFile::People, DataFile::News]);
     assert!(society.people.is_empty());
     assert_eq!(society.meetings.len(), 6);
     assert_eq!(society.institutions.len(), 13);
@@ -290,9 +290,13 @@ fn each_problem_carries_its_kind() {
             .collect()
     };
     let meeting = "[Meeting(id: \"m\", title: \"T\", country: \"NO\", date: \"2019-05-14\", end: Some(\"2019-05-13\"))]";
+    // The news names a meeting that this file leaves out.
     assert_eq!(
         kinds(DataFile::Meetings, meeting),
-        [DiagnosticKind::Inconsistent]
+        [
+            DiagnosticKind::Inconsistent,
+            DiagnosticKind::UnknownReference
+        ]
     );
     let twice = "[Institution(id: \"i\", name: \"I\", name: \"J\", country: \"NO\")]";
     let people = "[Institution(id: \"i\", name: \"I\", country: \"NO\"), 7]";
@@ -303,4 +307,27 @@ fn each_problem_carries_its_kind() {
         .filter(|&k| k == DiagnosticKind::WrongRecord)
         .count();
     assert_eq!(wrong, 2);
+}
+
+#[test]
+fn a_news_item_of_an_unknown_meeting_is_placed_at_its_field() {
+    let text = "[\n    News(\n        id: \"n\",\n        date: \"2018-06\",\n        title: \"T\",\n        text: \"X.\",\n        meetings: [\"reykjavik-2081\"],\n    ),\n]\n";
+    let checked = check(&sources_with(DataFile::News, text));
+    let found: Vec<String> = checked.diagnostics.iter().map(|d| d.to_string()).collect();
+    assert_eq!(
+        found,
+        [
+            "(embedded data)/news.ron:7:19: news item \"n\", field `meetings`: no meeting has the id \"reykjavik-2081\"; did you mean \"reykjavik-2018\"?"
+        ]
+    );
+}
+
+#[test]
+fn the_one_announcement_is_the_about_page_s() {
+    let s = Society::load_embedded().unwrap();
+    assert_eq!(s.news.len(), 1);
+    let item = &s.news[0];
+    assert_eq!(item.date.iso(), "2018-06");
+    assert_eq!(item.meetings[0].as_str(), "reykjavik-2018");
+    assert!(item.text.contains("at a meeting in Reykjavik"));
 }

@@ -7,7 +7,7 @@ use nspm_core::{Audience, Meeting, PartialDate, Society};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::Serialize;
 
-use crate::ics::{self, Span};
+use crate::ics::{self, When};
 
 /// What a query value must have encoded: everything but RFC 3986's
 /// unreserved characters.
@@ -36,13 +36,13 @@ pub fn links(society: &Society, meeting: &Meeting, audience: Audience) -> Option
     let span = event.span.as_ref()?;
     let details = event.description.as_deref().unwrap_or("");
     let (google_dates, start, end, all_day) = match span {
-        Span::Timed(s, e) => (
+        When::Timed(s, e) => (
             format!("{}/{}", s.basic(), e.basic()),
             s.to_string(),
             e.to_string(),
             false,
         ),
-        Span::AllDay(s, e) => (
+        When::AllDay(s, e) => (
             format!("{}/{}", ics::date(*s), ics::date(*e)),
             s.format("%Y-%m-%d").to_string(),
             e.format("%Y-%m-%d").to_string(),

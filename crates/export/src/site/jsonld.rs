@@ -12,13 +12,16 @@
 //! view does not compile here until it is described or said to have no
 //! place in schema.org's terms.
 
-use nspm_core::view::{ContactView, MeetingView, PersonView, SocietyContactView, SocietyView};
+use nspm_core::view::{
+    ContactView, InstitutionView, MeetingView, NewsView, PersonView, SocietyContactView,
+    SocietyView,
+};
 use serde::Serialize;
 
 /// Where records live on the site, for the `url` fields: absolute when the
 /// site has a base URL, left out otherwise (JSON-LD URLs should not depend
 /// on which page they sit in).
-pub struct Urls<'a> {
+pub(crate) struct Urls<'a> {
     pub base: Option<&'a str>,
 }
 
@@ -39,6 +42,43 @@ struct OrganizationRef<'a> {
     name: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     url: Option<String>,
+}
+
+#[derive(Serialize)]
+struct InstitutionLd<'a> {
+    #[serde(rename = "@context")]
+    context: &'static str,
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    #[serde(rename = "alternateName", skip_serializing_if = "<[String]>::is_empty")]
+    alternate_name: &'a [String],
+    name: &'a str,
+    /// The institution's own website when the data gives one, else its page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    url: Option<String>,
+}
+
+/// An institution's page: the institution as an Organization.
+pub fn institution(i: &InstitutionView, urls: &Urls) -> String {
+    let InstitutionView {
+        id,
+        name,
+        aliases,
+        // The page's people link to it as their affiliation; its country
+        // is the page's text.
+        country: _,
+        people: _,
+        web,
+    } = i;
+    script_text(&InstitutionLd {
+        context: CONTEXT,
+        kind: "Organization",
+        alternate_name: aliases,
+        name,
+        url: web
+            .clone()
+            .or_else(|| urls.url(&format!("institutions/{id}/"))),
+    })
 }
 
 fn society_ref<'a>(society: &'a SocietyView, urls: &Urls) -> OrganizationRef<'a> {
@@ -63,6 +103,8 @@ struct PersonLd<'a> {
     family_name: &'a str,
     #[serde(rename = "givenName")]
     given_name: &'a str,
+    #[serde(rename = "jobTitle", skip_serializing_if = "Option::is_none")]
+    job_title: Option<&'a str>,
     #[serde(rename = "memberOf", skip_serializing_if = "Option::is_none")]
     member_of: Option<OrganizationRef<'a>>,
     name: &'a str,
@@ -91,6 +133,7 @@ fn person_value<'a>(
         // society; the description names them and how to reach them.
         country: _,
         roles: _,
+        position,
         contact:
             ContactView {
                 email,
@@ -119,6 +162,7 @@ fn person_value<'a>(
         email: email.as_ref().map(|e| e.value.as_str()),
         family_name,
         given_name,
+        job_title: position.as_deref(),
         member_of: member_of.map(|s| society_ref(s, urls)),
         name,
         same_as,
@@ -144,7 +188,7 @@ struct OrganizationLd<'a> {
 }
 
 /// The society as an Organization, with its members, as script text.
-pub fn organization(society: &SocietyView, members: &[PersonView], urls: &Urls) -> String {
+pub(crate) fn organization(society: &SocietyView, members: &[PersonView], urls: &Urls) -> String {
     let SocietyView {
         id: _,
         name,
@@ -274,6 +318,68 @@ pub fn event(m: &MeetingView, society: &SocietyView, urls: &Urls) -> String {
         organizer: society_ref(society, urls),
         start_date: date,
         url: urls.url(&format!("meetings/{id}/")),
+    })
+}
+
+#[derive(Serialize)]
+struct NewsArticleLd<'a> {
+    #[serde(rename = "@context")]
+    context: &'static str,
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    #[serde(rename = "about", skip_serializing_if = "Vec::is_empty")]
+    about: Vec<EventRef<'a>>,
+    #[serde(rename = "articleBody")]
+    article_body: &'a str,
+    author: OrganizationRef<'a>,
+    #[serde(rename = "datePublished")]
+    date_published: &'a str,
+    headline: &'a str,
+    publisher: OrganizationRef<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    url: Option<String>,
+}
+
+/// A meeting an article tells of.
+#[derive(Serialize)]
+struct EventRef<'a> {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    name: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    url: Option<String>,
+}
+
+/// A news item as a schema.org NewsArticle, published by the society; its
+/// date stays as precise as the data has it (ISO 8601 allows `2018-06`).
+pub fn news_article(n: &NewsView, society: &SocietyView, urls: &Urls) -> String {
+    let NewsView {
+        id,
+        date,
+        // ISO 8601 in `date` says as much as these do.
+        date_precision: _,
+        date_text: _,
+        title,
+        text,
+        meetings,
+    } = n;
+    script_text(&NewsArticleLd {
+        context: CONTEXT,
+        kind: "NewsArticle",
+        about: meetings
+            .iter()
+            .map(|m| EventRef {
+                kind: "Event",
+                name: &m.name,
+                url: urls.url(&format!("meetings/{}/", m.id)),
+            })
+            .collect(),
+        article_body: text,
+        author: society_ref(society, urls),
+        date_published: date,
+        headline: title,
+        publisher: society_ref(society, urls),
+        url: urls.url(&format!("news/{id}/")),
     })
 }
 

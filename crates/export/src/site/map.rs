@@ -10,6 +10,9 @@ use nspm_core::Country;
 use serde::Serialize;
 
 const OUTLINES: &str = include_str!("../../assets/map/outlines.tsv");
+/// The land around them (Greenland, the British Isles, the Baltic's southern
+/// and eastern shores), cut to the frame: drawn for context, never marked.
+const NEIGHBOURS: &str = include_str!("../../assets/map/neighbours.tsv");
 
 /// The width and height of the outlines' frame, as the converter drew it.
 const WIDTH: f64 = 400.0;
@@ -17,9 +20,11 @@ const HEIGHT: f64 = 272.8;
 
 /// What the map template draws.
 #[derive(Debug, Serialize)]
-pub struct MapView {
+pub(crate) struct MapView {
     pub width: f64,
     pub height: f64,
+    /// The neighbours' outlines, as SVG path data.
+    pub neighbours: Vec<&'static str>,
     pub shapes: Vec<Shape>,
     pub marks: Vec<Mark>,
 }
@@ -64,6 +69,16 @@ fn rows() -> impl Iterator<Item = (&'static str, f64, f64, &'static str)> {
         })
 }
 
+fn neighbours() -> impl Iterator<Item = (&'static str, &'static str)> {
+    NEIGHBOURS
+        .lines()
+        .filter(|line| !line.starts_with('#') && !line.is_empty())
+        .map(|line| {
+            line.split_once('\t')
+                .expect("neighbours.tsv has two fields a line")
+        })
+}
+
 /// The map for these member counts by country.
 pub fn view(counts: &BTreeMap<Country, usize>) -> MapView {
     let count_of = |code: &str| {
@@ -96,6 +111,7 @@ pub fn view(counts: &BTreeMap<Country, usize>) -> MapView {
     MapView {
         width: WIDTH,
         height: HEIGHT,
+        neighbours: neighbours().map(|(_, d)| d).collect(),
         shapes,
         marks,
     }
@@ -107,7 +123,7 @@ fn tenths(v: f64) -> f64 {
 }
 
 /// Whether a flag is drawn here for this country.
-pub fn has_flag(code: &str) -> bool {
+pub(crate) fn has_flag(code: &str) -> bool {
     design(code).is_some()
 }
 
@@ -153,7 +169,7 @@ fn design(code: &str) -> Option<Design> {
 
 /// An SVG `<symbol id="flag-XX">` for each of these countries that has a
 /// flag drawn here; pages use them with `<use href="#flag-XX">`.
-pub fn flag_symbols<'a>(codes: impl IntoIterator<Item = &'a str>) -> String {
+pub(crate) fn flag_symbols<'a>(codes: impl IntoIterator<Item = &'a str>) -> String {
     let mut out = String::new();
     for code in codes {
         let Some(design) = design(code) else { continue };
@@ -217,6 +233,22 @@ mod tests {
         for (_, x, y, d) in rows() {
             assert!((0.0..=WIDTH).contains(&x) && (0.0..=HEIGHT).contains(&y));
             assert!(d.starts_with('M') && d.ends_with('Z'));
+        }
+    }
+
+    #[test]
+    fn the_neighbours_lie_around_them_within_the_frame() {
+        let codes: Vec<_> = neighbours().map(|(code, _)| code).collect();
+        assert_eq!(
+            codes,
+            ["BY", "DE", "GB", "GL", "IE", "LT", "LV", "PL", "RU"]
+        );
+        for (code, d) in neighbours() {
+            assert!(d.starts_with('M') && d.ends_with('Z'), "{code}");
+            for number in d.split(['M', 'L', 'Z', ' ']).filter(|n| !n.is_empty()) {
+                let n: f64 = number.parse().unwrap();
+                assert!((0.0..=WIDTH).contains(&n), "{code}: {n}");
+            }
         }
     }
 

@@ -6,8 +6,8 @@
 use std::collections::BTreeMap;
 
 use minijinja::{Value, context};
-use nspm_core::view::PersonView;
-use nspm_core::{Audience, MeetingQuery, PeopleQuery, Person, Society};
+use nspm_core::view::{MeetingView, PersonView};
+use nspm_core::{Audience, Meeting, MeetingQuery, PeopleQuery, Person, Society};
 
 use super::pages::{Frame, Renderer, by_country, page};
 use super::{Page, Site, SiteOptions, content_type};
@@ -56,6 +56,7 @@ impl MembersSite {
             ),
         );
         let meetings = society.meetings_matching(&MeetingQuery::default());
+        pages.insert(format!("{ROOT}meetings/"), meetings_page(&r, &meetings)?);
         pages.insert(
             format!("{ROOT}calendar.ics"),
             page(
@@ -159,6 +160,30 @@ fn directory(r: &Renderer, everyone: &[&Person]) -> Result<Page, ExportError> {
         "members_directory.html",
         frame,
         context! { countries, people_count => everyone.len(), section => "directory" },
+    )
+}
+
+/// Every meeting with the details members alone are told: the venue's
+/// address, the link to join online and the notes.
+fn meetings_page(r: &Renderer, meetings: &[&Meeting]) -> Result<Page, ExportError> {
+    let views: Vec<MeetingView> = meetings
+        .iter()
+        .map(|m| MeetingView::new(r.society, m, Audience::Members))
+        .collect();
+    let meetings = r.timeline_of(&views);
+    let frame = Frame {
+        path: &format!("{ROOT}meetings/"),
+        title: "Meetings for members".into(),
+        description: format!(
+            "The {} meetings with the details for members.",
+            r.view.short_name
+        ),
+        jsonld: None,
+    };
+    r.render(
+        "members_meetings.html",
+        frame,
+        context! { meetings, section => "meetings" },
     )
 }
 

@@ -1,17 +1,20 @@
 //! Renders each page of the site from the society's public views.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use minijinja::{Environment, Value, context};
-use nspm_core::view::{InstitutionView, MeetingView, PersonView, SocietyView};
+use nspm_core::view::{InstitutionView, MeetingView, NewsView, PersonView, SocietyView};
 use nspm_core::{
-    Audience, Country, Institution, Meeting, MeetingQuery, PeopleQuery, Person, Role, Society,
+    Audience, Country, Institution, Meeting, MeetingQuery, NewsItem, PartialDate, PeopleQuery,
+    Person, Role, Society,
 };
 use serde::Serialize;
 
 use super::jsonld::{self, Urls};
 use super::{
-    NOT_FOUND, Page, SiteOptions, add_to_calendar, content_type, icons, map, preview, qr, templates,
+    NOT_FOUND, Page, Progress, SiteOptions, add_to_calendar, content_type, icons, map, news,
+    preview, qr, templates,
 };
 use crate::vcard::{self, CardOptions, VcardVersion};
 use crate::{CalendarOptions, ExportError, ics, parallel};
@@ -33,19 +36,30 @@ enum Job<'a> {
     Person(&'a Person),
     Institution(&'a Institution),
     Meeting(&'a Meeting),
+    News(&'a NewsItem),
 }
 
-pub fn render_all(
+/// How many announcements the home page shows, the latest first.
+const HOME_NEWS: usize = 3;
+
+pub(crate) fn render_all(
     society: &Society,
     options: &SiteOptions,
+    progress: Progress<'_>,
 ) -> Result<BTreeMap<String, Page>, ExportError> {
     let r = Renderer::new(society, options, AUDIENCE);
     let jobs: Vec<Job> = std::iter::once(Job::Frame)
         .chain(society.people_for(AUDIENCE).map(Job::Person))
         .chain(society.institutions.iter().map(Job::Institution))
         .chain(society.meetings.iter().map(Job::Meeting))
+        .chain(society.news.iter().map(Job::News))
         .collect();
-    let rendered = parallel::try_map(&jobs, |job| r.job(job))?;
+    let done = AtomicUsize::new(0);
+    let rendered = parallel::try_map(&jobs, |job| {
+        let pages = r.job(job)?;
+        progress(done.fetch_add(1, Ordering::Relaxed) + 1, jobs.len());
+        Ok::<_, ExportError>(pages)
+    })?;
     let mut pages: BTreeMap<String, Page> = rendered.into_iter().flatten().collect();
 
     let html: Vec<String> = pages
@@ -121,15 +135,35 @@ const NAV: [(&str, &str); 4] = [
 /// The way back to the root from a record's page (`/people/x/`).
 const RECORD_ROOT: &str = "../../";
 
+/// The section of the navigation a page belongs to, as its target in
+/// `NAV`: a person's or an institution's page is part of the committee,
+/// a meeting's of the meetings. Other pages are a section of their own.
+fn section(path: &str) -> Option<&'static str> {
+    let first = path.strip_prefix('/')?.split_inclusive('/').next()?;
+    match first {
+        "people/" | "institutions/" => Some("committee/"),
+        "meetings/" if path != "/meetings/" => Some("meetings/"),
+        _ => None,
+    }
+}
+
 /// The main navigation as the page at `path`, `root` away from the site's
-/// root, shows it.
+/// root, shows it: the page itself is `aria-current="page"`, the section it
+/// belongs to `aria-current="true"`.
 fn nav(root: &str, path: &str) -> Value {
+    let within = section(path);
     let links: Vec<NavLink> = NAV
         .into_iter()
         .map(|(href, label)| NavLink {
             href: format!("{root}{href}"),
             label,
-            current: path.strip_prefix('/') == Some(href),
+            current: if path.strip_prefix('/') == Some(href) {
+                Some("page")
+            } else if within == Some(href) {
+                Some("true")
+            } else {
+                None
+            },
         })
         .collect();
     Value::from_serialize(&links)
@@ -139,12 +173,34 @@ fn nav(root: &str, path: &str) -> Value {
 struct NavLink {
     href: String,
     label: &'static str,
-    current: bool,
+    current: Option<&'static str>,
+}
+
+/// The trail from the home page to a record's page, the page itself last
+/// and without a link; other pages have none.
+fn breadcrumbs(root: &str, path: &str, title: &str) -> Option<Value> {
+    let section = section(path)?;
+    let (_, label) = NAV.into_iter().find(|(href, _)| *href == section)?;
+    let crumbs = [
+        (Some(root.to_string()), NAV[0].1),
+        (Some(format!("{root}{section}")), label),
+        (None, title),
+    ];
+    Some(Value::from_serialize(crumbs.map(|(href, label)| Crumb {
+        href,
+        label: label.to_string(),
+    })))
+}
+
+#[derive(Serialize)]
+struct Crumb {
+    href: Option<String>,
+    label: String,
 }
 
 /// A meeting on the timeline, with its last day for people to read.
 #[derive(Serialize)]
-struct TimelineEntry<'a> {
+pub(super) struct TimelineEntry<'a> {
     #[serde(flatten)]
     meeting: &'a MeetingView,
     end_text: Option<String>,
@@ -158,8 +214,13 @@ pub(super) struct Renderer<'a> {
     /// the society's name and contact, and a clone is a reference count.
     society_value: Value,
     /// The navigation of every record's page (people, institutions and
-    /// meetings: nearly all pages), made once; none of them is in it.
-    record_nav: Value,
+    /// meetings: nearly all pages), made once per section they mark.
+    committee_nav: Value,
+    meeting_nav: Value,
+    /// The meetings oldest first, as the meetings page lists them, and
+    /// each one's place in that order, for the earlier and later links.
+    timeline: Vec<&'a Meeting>,
+    timeline_at: HashMap<&'a str, usize>,
     base: Option<&'a str>,
     /// Whether pages carry Open Graph tags and preview images: the public's
     /// pages do, the members' (never shared outside) do not.
@@ -168,17 +229,28 @@ pub(super) struct Renderer<'a> {
     /// vCard 3.0, which phones and Apple Contacts import best.
     pub(super) cards: CardOptions,
     pub(super) calendars: CalendarOptions,
+    /// The day the site is made for, which decides the meetings to come.
+    today: PartialDate,
 }
 
 impl<'a> Renderer<'a> {
     /// A renderer whose cards and calendars are for `audience`.
     pub(super) fn new(society: &'a Society, options: &SiteOptions, audience: Audience) -> Self {
         let view = SocietyView::new(society);
+        let timeline = society.meetings_matching(&MeetingQuery::default());
+        let timeline_at = timeline
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (m.id.as_str(), i))
+            .collect();
         Renderer {
+            timeline,
+            timeline_at,
             env: templates::environment(),
             society,
             society_value: Value::from_serialize(&view),
-            record_nav: nav(RECORD_ROOT, "/people/"),
+            committee_nav: nav(RECORD_ROOT, "/people/x/"),
+            meeting_nav: nav(RECORD_ROOT, "/meetings/x/"),
             view,
             base: society.info.base_url.as_deref(),
             social: audience == Audience::Public,
@@ -190,6 +262,7 @@ impl<'a> Renderer<'a> {
                 audience,
                 stamp: options.stamp,
             },
+            today: options.today,
         }
     }
 }
@@ -209,12 +282,20 @@ impl Renderer<'_> {
                     self.home()?,
                     self.committee()?,
                     self.meetings()?,
+                    self.news_list()?,
                     self.contact(contact_qr)?,
                     self.not_found()?,
                 ] {
                     out.extend(published);
                 }
                 out.extend([
+                    (
+                        "/news.xml".into(),
+                        page(
+                            news::atom(&self.view, &self.news(), self.base, self.calendars.stamp),
+                            content_type::ATOM,
+                        ),
+                    ),
                     (
                         "/committee.vcf".into(),
                         page(committee, content_type::VCARD),
@@ -255,6 +336,7 @@ impl Renderer<'_> {
                 let view = InstitutionView::new(society, i, AUDIENCE);
                 Vec::from(self.institution(view, &people)?)
             }
+            Job::News(n) => Vec::from(self.news_item(NewsView::new(society, n))?),
             Job::Meeting(m) => {
                 let calendar = ics::meeting_calendar(society, m, &self.calendars);
                 let mut out = Vec::from(self.meeting(m)?);
@@ -293,11 +375,13 @@ impl Renderer<'_> {
         content: Value,
     ) -> Result<Page, ExportError> {
         let root = self.root(frame.path);
-        let nav = if root == RECORD_ROOT {
-            self.record_nav.clone()
-        } else {
-            nav(&root, frame.path)
+        let feed = format!("{root}news.xml");
+        let nav = match (root.as_str(), section(frame.path)) {
+            (RECORD_ROOT, Some("committee/")) => self.committee_nav.clone(),
+            (RECORD_ROOT, Some("meetings/")) => self.meeting_nav.clone(),
+            _ => nav(&root, frame.path),
         };
+        let breadcrumbs = breadcrumbs(&root, frame.path, &frame.title);
         let title = if frame.path == "/" {
             self.view.name.clone()
         } else {
@@ -316,11 +400,13 @@ impl Renderer<'_> {
             heading => frame.title,
             description => shorten(&frame.description, DESCRIPTION_LIMIT),
             canonical,
+            breadcrumbs,
             root,
             nav,
             society => self.society_value.clone(),
             theme => icons::THEME,
             jsonld => frame.jsonld.map(Value::from_safe_string),
+            feed,
             ..content
         };
         let text = self
@@ -406,10 +492,18 @@ impl Renderer<'_> {
             ),
             jsonld: Some(jsonld::organization(&self.view, &members, &self.urls())),
         };
+        let mut news = self.news();
+        news.truncate(HOME_NEWS);
+        let (upcoming, _) = self.timeline();
         self.publish(
             "home.html",
             frame,
-            context! { member_count => members.len(), country_count => countries },
+            context! {
+                member_count => members.len(),
+                country_count => countries,
+                news => self.with_html(news),
+                upcoming,
+            },
         )
     }
 
@@ -506,7 +600,7 @@ impl Renderer<'_> {
                 count(people.len(), "person", "people"),
                 self.view.short_name
             ),
-            jsonld: None,
+            jsonld: Some(jsonld::institution(&view, &self.urls())),
         };
         self.publish(
             "institution.html",
@@ -522,13 +616,7 @@ impl Renderer<'_> {
             .into_iter()
             .map(|m| MeetingView::new(self.society, m, AUDIENCE))
             .collect();
-        let entries: Vec<TimelineEntry> = meetings
-            .iter()
-            .map(|meeting| TimelineEntry {
-                meeting,
-                end_text: self.end_text(meeting),
-            })
-            .collect();
+        let (upcoming, past) = self.timeline();
         let description = match (meetings.first(), meetings.last()) {
             (Some(first), Some(last)) => format!(
                 "The meetings of the {}, from {} in {} to {} in {}.",
@@ -546,7 +634,7 @@ impl Renderer<'_> {
         self.publish(
             "meetings.html",
             frame,
-            context! { meetings => entries, subscribe },
+            context! { upcoming, past, subscribe },
         )
     }
 
@@ -575,6 +663,13 @@ impl Renderer<'_> {
             .collect();
         let end_text = self.end_text(&view);
         let times = view.times_text();
+        let at = self.timeline_at.get(view.id.as_str()).copied();
+        let neighbour = |i: Option<usize>| {
+            let m = self.timeline.get(i?)?;
+            Some(context! { id => m.id.as_str(), title => &m.title, date_text => m.date.human() })
+        };
+        let previous = neighbour(at.and_then(|i| i.checked_sub(1)));
+        let next = neighbour(at.map(|i| i + 1));
         let path = format!("/meetings/{}/", view.id);
         let frame = Frame {
             path: &path,
@@ -591,7 +686,85 @@ impl Renderer<'_> {
         self.publish(
             "meeting.html",
             frame,
-            context! { meeting => view, paragraphs, end_text, times, calendar_links, webcal },
+            context! { meeting => view, paragraphs, end_text, times, calendar_links, webcal, previous, next },
+        )
+    }
+
+    /// The meetings to come on the site's day (soonest first) and those
+    /// past (oldest first), as the timeline shows them.
+    fn timeline(&self) -> (Vec<Value>, Vec<Value>) {
+        let mut upcoming = Vec::new();
+        let mut past = Vec::new();
+        for m in self.society.meetings_matching(&MeetingQuery::default()) {
+            let meeting = MeetingView::new(self.society, m, AUDIENCE);
+            let entry = Value::from_serialize(&TimelineEntry {
+                end_text: self.end_text(&meeting),
+                meeting: &meeting,
+            });
+            if m.upcoming(self.today) {
+                upcoming.push(entry);
+            } else {
+                past.push(entry);
+            }
+        }
+        (upcoming, past)
+    }
+
+    /// Every announcement, the latest first.
+    fn news(&self) -> Vec<NewsView> {
+        self.society
+            .news_newest_first()
+            .into_iter()
+            .map(|n| NewsView::new(self.society, n))
+            .collect()
+    }
+
+    /// Announcements with their text as HTML, for the templates.
+    fn with_html(&self, items: Vec<NewsView>) -> Vec<Value> {
+        items
+            .into_iter()
+            .map(|item| {
+                let html = Value::from_safe_string(news::markdown(&item.text).trim_end().into());
+                context! { html, ..Value::from_serialize(&item) }
+            })
+            .collect()
+    }
+
+    /// The meetings as the timeline lists them, each with its last day.
+    pub(super) fn timeline_of<'m>(&self, meetings: &'m [MeetingView]) -> Vec<TimelineEntry<'m>> {
+        meetings
+            .iter()
+            .map(|meeting| TimelineEntry {
+                meeting,
+                end_text: self.end_text(meeting),
+            })
+            .collect()
+    }
+
+    fn news_list(&self) -> Result<Published, ExportError> {
+        let frame = Frame {
+            path: "/news/",
+            title: "News".into(),
+            description: format!("Announcements of the {}.", self.view.name),
+            jsonld: None,
+        };
+        let items = self.with_html(self.news());
+        self.publish("news.html", frame, context! { items })
+    }
+
+    fn news_item(&self, view: NewsView) -> Result<Published, ExportError> {
+        let path = format!("/news/{}/", view.id);
+        let html = news::markdown(&view.text).trim_end().to_string();
+        let frame = Frame {
+            path: &path,
+            title: view.title.clone(),
+            description: format!("{}, {}. {}", view.title, view.date_text, view.text),
+            jsonld: Some(jsonld::news_article(&view, &self.view, &self.urls())),
+        };
+        self.publish(
+            "news_item.html",
+            frame,
+            context! { item => view, html => Value::from_safe_string(html) },
         )
     }
 

@@ -2,65 +2,42 @@
 
 use minijinja::{AutoEscape, Environment, Error, Output, State, UndefinedBehavior, Value};
 
+/// Each template's name and text: the file of that name in `templates/`,
+/// compiled in.
+macro_rules! templates {
+    ($($name:literal),* $(,)?) => {
+        &[$(($name, include_str!(concat!("../../templates/", $name)))),*]
+    };
+}
+
 /// Every template, by name; `.html` ones are escaped for HTML automatically.
-const TEMPLATES: &[(&str, &str)] = &[
-    ("base.html", include_str!("../../templates/base.html")),
-    ("social.html", include_str!("../../templates/social.html")),
-    ("qr.html", include_str!("../../templates/qr.html")),
-    ("home.html", include_str!("../../templates/home.html")),
-    (
-        "committee.html",
-        include_str!("../../templates/committee.html"),
-    ),
-    ("map.html", include_str!("../../templates/map.html")),
-    ("person.html", include_str!("../../templates/person.html")),
-    (
-        "institution.html",
-        include_str!("../../templates/institution.html"),
-    ),
-    (
-        "meetings.html",
-        include_str!("../../templates/meetings.html"),
-    ),
-    ("meeting.html", include_str!("../../templates/meeting.html")),
-    ("contact.html", include_str!("../../templates/contact.html")),
-    ("404.html", include_str!("../../templates/404.html")),
-    (
-        "person_facts.html",
-        include_str!("../../templates/person_facts.html"),
-    ),
-    (
-        "members_nav.html",
-        include_str!("../../templates/members_nav.html"),
-    ),
-    (
-        "members_entry.html",
-        include_str!("../../templates/members_entry.html"),
-    ),
-    (
-        "members_search_form.html",
-        include_str!("../../templates/members_search_form.html"),
-    ),
-    (
-        "members_directory.html",
-        include_str!("../../templates/members_directory.html"),
-    ),
-    (
-        "members_person.html",
-        include_str!("../../templates/members_person.html"),
-    ),
-    (
-        "members_search.html",
-        include_str!("../../templates/members_search.html"),
-    ),
-    (
-        "members_sign_in.html",
-        include_str!("../../templates/members_sign_in.html"),
-    ),
-    (
-        "members_needs_tls.html",
-        include_str!("../../templates/members_needs_tls.html"),
-    ),
+const TEMPLATES: &[(&str, &str)] = templates![
+    "base.html",
+    "social.html",
+    "qr.html",
+    "home.html",
+    "committee.html",
+    "map.html",
+    "person.html",
+    "institution.html",
+    "meetings.html",
+    "meeting.html",
+    "timeline.html",
+    "news.html",
+    "news_entry.html",
+    "news_item.html",
+    "contact.html",
+    "404.html",
+    "person_facts.html",
+    "members_nav.html",
+    "members_entry.html",
+    "members_search_form.html",
+    "members_directory.html",
+    "members_meetings.html",
+    "members_person.html",
+    "members_search.html",
+    "members_sign_in.html",
+    "members_needs_tls.html",
 ];
 
 pub fn environment() -> Environment<'static> {
@@ -71,11 +48,26 @@ pub fn environment() -> Environment<'static> {
     env.set_trim_blocks(true);
     env.set_lstrip_blocks(true);
     env.set_formatter(format_value);
+    env.add_filter("breakable", breakable);
     for (name, source) in TEMPLATES {
         env.add_template(name, source)
             .expect("the templates compiled into the binary parse");
     }
     env
+}
+
+/// An email address (or another long name without spaces) escaped for
+/// HTML, with a line-break opportunity (`<wbr>`) after its `@` and each dot,
+/// so that a narrow screen breaks it at one of those, never mid-word.
+fn breakable(text: &str) -> Value {
+    let mut out = String::with_capacity(text.len() + 16);
+    for (i, part) in text.split_inclusive(['@', '.']).enumerate() {
+        if i > 0 {
+            out.push_str("<wbr>");
+        }
+        out.push_str(&super::escape_markup(part));
+    }
+    Value::from_safe_string(out)
 }
 
 /// Prints a value as minijinja's own formatter does, but escaping HTML with
@@ -90,4 +82,18 @@ fn format_value(out: &mut Output, state: &State, value: &Value) -> Result<(), Er
         None => super::escape_into(out, &value.to_string(), super::markup_escape),
     };
     written.map_err(Error::from)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_break_after_the_at_and_the_dots() {
+        assert_eq!(
+            breakable("a.b@x<y>.org").to_string(),
+            "a.<wbr>b@<wbr>x&lt;y&gt;.<wbr>org"
+        );
+        assert_eq!(breakable("plain").to_string(), "plain");
+    }
 }

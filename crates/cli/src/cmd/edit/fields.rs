@@ -76,6 +76,10 @@ flags! {
         /// replace those held; '' for none.
         #[arg(long, value_name = "ROLE")]
         role: Vec<String>,
+        /// What the person does where they work, such as "Professor of
+        /// Genetics"; public, like the name; '' for none.
+        #[arg(long, value_name = "TEXT")]
+        position: Option<String>,
         /// Email address; a new one is for members only unless made public.
         #[arg(long)]
         email: Option<String>,
@@ -118,6 +122,9 @@ flags! {
         /// An ISO code (SE) or a name (Sweden).
         #[arg(long, value_name = "CODE|NAME")]
         country: Option<String>,
+        /// The institution's website, starting https://; '' for none.
+        #[arg(long, value_name = "URL")]
+        web: Option<String>,
     }
 }
 
@@ -173,6 +180,28 @@ flags! {
     }
 }
 
+flags! {
+    pub struct NewsFields for Kind::News {
+        /// The id of a new announcement; made from its title when left out.
+        #[arg(long)]
+        id: Option<String>,
+        /// When it was announced, as precisely as known: 2018, 2018-06 or
+        /// 2018-06-14.
+        #[arg(long, value_name = "DATE")]
+        date: Option<String>,
+        /// The title, such as "The society is formed".
+        #[arg(long)]
+        title: Option<String>,
+        /// The announcement in light Markdown; raw HTML in it is shown as text.
+        #[arg(long, value_name = "MARKDOWN")]
+        text: Option<String>,
+        /// The id of a meeting it tells of; repeat for several. The meetings
+        /// given replace those named; '' for none.
+        #[arg(long, value_name = "ID")]
+        meeting: Vec<String>,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use clap::Command;
@@ -213,5 +242,6 @@ mod tests {
         flags_are_the_inputs::<PersonFields>();
         flags_are_the_inputs::<InstitutionFields>();
         flags_are_the_inputs::<MeetingFields>();
+        flags_are_the_inputs::<NewsFields>();
     }
 }

@@ -46,7 +46,7 @@ pub fn run(cx: &mut Context, args: ImportArgs) -> anyhow::Result<ExitCode> {
         let lock = lock(&data, &options.wait)?;
         (lock.read()?, Some(lock))
     };
-    let progress = progress(table.rows.len());
+    let progress = crate::cmd::progress("checking rows", table.rows.len());
     let result = import::import(&before, &table, nspm_store::now(), &mut |n| {
         progress.set_position(n as u64)
     });
@@ -105,20 +105,6 @@ pub fn run(cx: &mut Context, args: ImportArgs) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// A bar on standard error for an import of `rows` rows, shown only when
-/// standard error is a terminal (indicatif draws nothing otherwise), and
-/// cleared when the rows are checked.
-fn progress(rows: usize) -> indicatif::ProgressBar {
-    let bar = indicatif::ProgressBar::with_draw_target(
-        Some(rows as u64),
-        indicatif::ProgressDrawTarget::stderr(),
-    );
-    let style = indicatif::ProgressStyle::with_template("checking rows {bar:40} {pos}/{len} {eta}")
-        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
-    bar.set_style(style);
-    bar
 }
 
 /// The table in `bytes`, and the cells that are not UTF-8 (their rows left
