@@ -66,8 +66,12 @@ fn a_site_export_writes_every_page_and_replaces_an_earlier_one_whole() {
     let mut beside = beside;
     beside.sort();
     assert_eq!(beside, ["data", "public"]);
-    // The page count fell by Dana's page and card.
-    assert_eq!(after.len(), files.len() - 2);
+    // The page count fell by Dana's page, its preview image, her card and
+    // its QR code.
+    assert!(out.join("preview/people/ada-quote.png").is_file());
+    assert!(!out.join("preview/people/dana-guest.png").exists());
+    assert!(!out.join("qr/people/dana-guest.svg").exists());
+    assert_eq!(after.len(), files.len() - 4);
 }
 
 #[test]

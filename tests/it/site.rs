@@ -587,6 +587,212 @@ fn every_page_passes_axe_and_fits_a_phone() {
     );
 }
 
+/// The `content` of each `<meta property|name="KEY">` in a page, by key.
+fn meta_tags(body: &str) -> BTreeMap<String, String> {
+    let re = regex::Regex::new(r#"<meta (?:property|name)="([^"]+)" content="([^"]*)">"#).unwrap();
+    re.captures_iter(body)
+        .map(|c| (c[1].to_string(), c[2].to_string()))
+        .collect()
+}
+
+#[test]
+fn every_page_has_open_graph_tags_and_a_preview_image_of_its_own() {
+    let site = fixture_site();
+    let society = fixture_society();
+    let name = society
+        .info
+        .name
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;");
+    let name = name.replace('"', "&quot;").replace('\'', "&#39;");
+    let mut images = BTreeSet::new();
+    for (path, body) in html_pages(&site) {
+        let tags = meta_tags(body);
+        let tag = |key: &str| {
+            tags.get(key)
+                .unwrap_or_else(|| panic!("{path} has no {key}"))
+                .as_str()
+        };
+        assert_eq!(tag("og:site_name"), name, "{path}");
+        assert!(!tag("og:title").is_empty(), "{path}");
+        let kind = if path.starts_with("/people/") {
+            "profile"
+        } else {
+            "website"
+        };
+        assert_eq!(tag("og:type"), kind, "{path}");
+        assert_eq!(tag("twitter:card"), "summary_large_image", "{path}");
+        assert_eq!(
+            (tag("og:image:width"), tag("og:image:height")),
+            ("1200", "630")
+        );
+        assert!(tag("og:image:alt").contains(tag("og:title")), "{path}");
+        if path != "/404.html" {
+            assert_eq!(
+                tag("og:url"),
+                format!("https://example.org/nspm/{}", path.trim_start_matches('/'))
+            );
+        }
+        // The image is on the site itself, a PNG of the size the tags say.
+        let url = tag("og:image");
+        let image_path = url
+            .strip_prefix("https://example.org/nspm")
+            .unwrap_or_else(|| panic!("{path}: {url} is not on the site"));
+        let image = site
+            .get(image_path)
+            .unwrap_or_else(|| panic!("{path}: the site has no {image_path}"));
+        assert_eq!(image.content_type, "image/png");
+        let decoded =
+            image::load_from_memory_with_format(&image.bytes, image::ImageFormat::Png).unwrap();
+        assert_eq!((decoded.width(), decoded.height()), (1200, 630), "{path}");
+        assert!(
+            images.insert(image.bytes.clone()),
+            "{path} shares its image"
+        );
+    }
+    // Without a base URL the image has no absolute address to give, so the
+    // tags name none and the card is the small one.
+    for (path, body) in html_pages(&embedded_site()) {
+        let tags = meta_tags(body);
+        assert!(
+            !tags.contains_key("og:image") && !tags.contains_key("og:url"),
+            "{path}"
+        );
+        assert_eq!(tags["twitter:card"], "summary", "{path}");
+        assert!(tags.contains_key("og:title"), "{path}");
+    }
+}
+
+/// The value of `key` in the query of the first link to `prefix` in `page`.
+fn link_query(page: &str, prefix: &str, key: &str) -> String {
+    let start = page
+        .find(&format!("href=\"{prefix}"))
+        .unwrap_or_else(|| panic!("no link to {prefix}"));
+    let href = &page[start + 6..];
+    let href = &href[..href.find('"').unwrap()].replace("&amp;", "&");
+    let query = href.split_once('?').unwrap().1;
+    let value = query
+        .split('&')
+        .find_map(|pair| pair.strip_prefix(&format!("{key}=")))
+        .unwrap_or_else(|| panic!("{href} has no {key}"));
+    percent_encoding::percent_decode_str(value)
+        .decode_utf8()
+        .unwrap()
+        .into_owned()
+}
+
+/// The value of an iCalendar property (its parameters left out).
+fn ics_value(ics: &str, name: &str) -> String {
+    ics.split("\r\n")
+        .find(|l| l.starts_with(&format!("{name}:")) || l.starts_with(&format!("{name};")))
+        .and_then(|l| l.split_once(':'))
+        .unwrap_or_else(|| panic!("no {name}"))
+        .1
+        .to_string()
+}
+
+#[test]
+fn add_to_calendar_links_give_the_dates_of_the_ics() {
+    let google = "https://calendar.google.com/calendar/render?";
+    let outlook = "https://outlook.live.com/calendar/0/deeplink/compose?";
+    // With a base URL: a timed meeting of one day and one of two days, and
+    // an all-day meeting of three with its exclusive end.
+    let society = Society::load_dir(&support::fixture("formats/society")).unwrap();
+    let site = Site::build(&society, &options()).unwrap();
+    for id in ["oslo-workshop-2019", "helsinki-2021", "bergen-2019"] {
+        let page = text(&site, &format!("/meetings/{id}/"));
+        let ics = text(&site, &format!("/meetings/{id}.ics"));
+        let (start, end) = (ics_value(ics, "DTSTART"), ics_value(ics, "DTEND"));
+        assert_eq!(
+            link_query(page, google, "dates"),
+            format!("{start}/{end}"),
+            "{id}"
+        );
+        assert_eq!(
+            link_query(page, google, "text"),
+            ics_value(ics, "SUMMARY"),
+            "{id}"
+        );
+        let extended = |basic: &str| {
+            let d = format!("{}-{}-{}", &basic[..4], &basic[4..6], &basic[6..8]);
+            match basic.get(9..) {
+                Some(t) => format!("{d}T{}:{}:{}", &t[..2], &t[2..4], &t[4..]),
+                None => d,
+            }
+        };
+        assert_eq!(
+            link_query(page, outlook, "startdt"),
+            extended(&start),
+            "{id}"
+        );
+        assert_eq!(link_query(page, outlook, "enddt"), extended(&end), "{id}");
+        assert_eq!(page.contains("allday=true"), !start.contains('T'), "{id}");
+        assert!(
+            page.contains(&format!(
+                "href=\"webcal://nfs.example.org/meetings/{id}.ics\""
+            )),
+            "{id}"
+        );
+    }
+    // Without one there is no webcal link; a meeting known only to the
+    // month gets no links, whose dates would name a day the data does not.
+    let site = embedded_site();
+    let month_only = text(&site, "/meetings/cold-spring-harbor-2015/");
+    assert!(!month_only.contains(google) && !month_only.contains("webcal:"));
+}
+
+#[test]
+fn icons_and_the_web_manifest_are_linked_from_every_page_and_real() {
+    let site = fixture_site();
+    let png = |path: &str| {
+        let page = site.get(path).unwrap_or_else(|| panic!("no {path}"));
+        assert_eq!(page.content_type, "image/png", "{path}");
+        image::load_from_memory_with_format(&page.bytes, image::ImageFormat::Png).unwrap()
+    };
+    for (path, size) in [
+        ("/favicon-32.png", 32),
+        ("/icon-192.png", 192),
+        ("/icon-512.png", 512),
+        ("/apple-touch-icon.png", 180),
+    ] {
+        let icon = png(path);
+        assert_eq!((icon.width(), icon.height()), (size, size), "{path}");
+        // Drawn from the favicon: its blue tile, with the white cross.
+        let rgba = icon.to_rgba8();
+        let centre = rgba.get_pixel(size * 11 / 32, size / 2).0;
+        assert_eq!(centre, [255, 255, 255, 255], "{path}");
+        let tile = rgba.get_pixel(size * 3 / 4, size * 3 / 4).0;
+        assert_eq!(tile, [0x0b, 0x3a, 0x66, 255], "{path}");
+        // Only Apple's icon is square to its corners.
+        let corner = rgba.get_pixel(0, 0).0[3];
+        assert_eq!(corner == 255, path == "/apple-touch-icon.png", "{path}");
+    }
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&site.get("/site.webmanifest").unwrap().bytes).unwrap();
+    assert_eq!(manifest["short_name"], "S&T");
+    assert_eq!(manifest["theme_color"], "#0b3a66");
+    for icon in manifest["icons"].as_array().unwrap() {
+        let path = format!("/{}", icon["src"].as_str().unwrap());
+        if icon["type"] == "image/png" {
+            let decoded = png(&path);
+            let sizes = format!("{}x{}", decoded.width(), decoded.height());
+            assert_eq!(icon["sizes"], sizes.as_str(), "{path}");
+        } else {
+            assert!(site.get(&path).is_some(), "{path}");
+        }
+    }
+    for (path, body) in html_pages(&site) {
+        for link in [
+            "favicon-32.png\" sizes=\"32x32\" type=\"image/png\">",
+            "apple-touch-icon.png\">",
+            "site.webmanifest\">",
+        ] {
+            assert!(body.contains(link), "{path} lacks {link}");
+        }
+    }
+}
+
 /// The fixture with news: Markdown, raw HTML, dates of each precision, and
 /// a meeting still to come on 2031-05-14 and 15.
 fn news_society() -> Society {
@@ -696,6 +902,61 @@ fn the_navigation_marks_the_current_page_or_section() {
             current == "true",
             "{path}"
         );
+    }
+}
+
+#[test]
+fn qr_codes_read_by_zbar_from_chromium_give_each_cards_address() {
+    // Without a base URL a phone could not follow the code: there is none.
+    let embedded = embedded_site();
+    for (path, body) in html_pages(&embedded) {
+        assert!(!body.contains("class=\"qr\""), "{path}");
+    }
+    let site = fixture_site();
+    let pages: Vec<(&str, String)> = site
+        .iter()
+        .filter(|(path, _)| path.starts_with("/people/") && path.ends_with('/'))
+        .map(|(path, _)| {
+            let id = path.trim_start_matches("/people/").trim_end_matches('/');
+            (path, format!("https://example.org/nspm/people/{id}.vcf"))
+        })
+        .chain([(
+            "/contact/",
+            "https://example.org/nspm/society.vcf".to_string(),
+        )])
+        .collect();
+    for (path, url) in &pages {
+        let body = text(&site, path);
+        assert!(
+            body.contains(&format!("{url}</figcaption>")),
+            "{path} does not show {url}"
+        );
+        assert!(body.contains("alt=\"QR code of the address of the contact card of "));
+    }
+    if !support::external_tests("reading the QR codes in Chromium with zbar") {
+        return;
+    }
+    let dir = export(&site);
+    let shots = tempfile::tempdir().unwrap();
+    let files: Vec<PathBuf> = pages
+        .iter()
+        .map(|(path, _)| dir.path().join(Site::file_for(path)))
+        .collect();
+    support::tool_stdout(
+        Command::new("node")
+            .arg(tools().join("qr.mjs"))
+            .arg(shots.path())
+            .args(&files)
+            .current_dir(tools()),
+    );
+    for (i, (path, url)) in pages.iter().enumerate() {
+        let shot = shots.path().join(format!("{i}.png"));
+        let read = support::tool_stdout(
+            Command::new("zbarimg")
+                .args(["--quiet", "--raw", "-Sdisable", "-Sqrcode.enable"])
+                .arg(&shot),
+        );
+        assert_eq!(read.trim_end(), url, "{path}");
     }
 }
 

@@ -14,4 +14,8 @@ pub enum ExportError {
         page: String,
         source: minijinja::Error,
     },
+    /// An image could not be drawn; a bug in the SVG this crate writes,
+    /// never bad data.
+    #[error("cannot draw {what}: {message}")]
+    Draw { what: String, message: String },
 }

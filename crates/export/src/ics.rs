@@ -154,7 +154,20 @@ pub fn uid(society: &Society, meeting: &Meeting) -> String {
     format!("{}@{}.nspm", meeting.id, society.info.id)
 }
 
-fn write_event(out: &mut Lines, society: &Society, meeting: &Meeting, opts: &CalendarOptions) {
+/// A meeting's calendar entry as the audience may see it: what the
+/// calendar files write and what the add-to-calendar links send.
+#[derive(Clone, Debug)]
+pub(crate) struct Event<'a> {
+    pub(crate) span: Option<When>,
+    pub(crate) summary: String,
+    pub(crate) location: String,
+    pub(crate) description: Option<String>,
+    /// A date known only to the month or year blocks no one's time.
+    pub(crate) transparent: bool,
+    pub(crate) conference: Option<&'a str>,
+}
+
+pub(crate) fn event<'a>(society: &Society, meeting: &'a Meeting, audience: Audience) -> Event<'a> {
     // Every field of a meeting has its place in the event below (the id in
     // the UID, the venue, city and country in the location): named here,
     // so that a field added to meetings does not compile until it has one.
@@ -182,34 +195,15 @@ fn write_event(out: &mut Lines, society: &Society, meeting: &Meeting, opts: &Cal
     fn shown(v: &Option<nspm_core::MembersOnly>, audience: Audience) -> Option<&str> {
         v.as_ref().and_then(|v| v.for_audience(audience))
     }
-    let members_only = |v| shown(v, opts.audience);
-    out.prop("BEGIN", "VEVENT");
-    out.prop("UID", &uid(society, meeting));
-    out.prop("DTSTAMP", &opts.stamp.basic());
-    out.prop("SEQUENCE", &meeting.revision.to_string());
-    if let Some(modified) = meeting.modified {
-        out.prop("LAST-MODIFIED", &modified.basic());
-    }
+    let members_only = |v| shown(v, audience);
     let mut notes = Vec::new();
     let mut summary = meeting.title.clone();
     let mut transparent = false;
-    let w = when(meeting);
-    match w {
-        Some(When::Timed(starts, ends)) => {
-            out.prop("DTSTART", &starts.basic());
-            out.prop("DTEND", &ends.basic());
-        }
-        Some(When::AllDay(first, end)) => {
-            out.prop("DTSTART;VALUE=DATE", &date(first));
-            out.prop("DTEND;VALUE=DATE", &date(end));
-        }
-        // Dates the data gives are real days, so every span is known.
-        None => {}
-    }
+    let span = when(meeting);
     match meeting.date {
         PartialDate::Day(..) => {
             if let (Some(When::Timed(..)), Some(s), Some(e), Some(zone)) =
-                (w, meeting.starts, meeting.ends, meeting.zone)
+                (span, meeting.starts, meeting.ends, meeting.zone)
             {
                 notes.push(format!("Time: {s} to {e}, {zone} time."));
             }
@@ -230,27 +224,57 @@ fn write_event(out: &mut Lines, society: &Society, meeting: &Meeting, opts: &Cal
             transparent = true;
         }
     }
-    out.text("SUMMARY", &summary);
-    out.text(
-        "LOCATION",
-        &location(society, meeting, members_only(venue_address)),
-    );
     if let Some(text) = &meeting.summary {
         notes.push(text.clone());
     }
     if let Some(text) = members_only(members_notes) {
         notes.push(text.to_string());
     }
-    if let Some(link) = members_only(online_link) {
+    let conference = members_only(online_link);
+    if let Some(link) = conference {
+        notes.push(format!("Online: {link}"));
+    }
+    Event {
+        span,
+        summary,
+        location: location(society, meeting, members_only(venue_address)),
+        description: (!notes.is_empty()).then(|| notes.join("\n\n")),
+        transparent,
+        conference,
+    }
+}
+
+fn write_event(out: &mut Lines, society: &Society, meeting: &Meeting, opts: &CalendarOptions) {
+    let event = event(society, meeting, opts.audience);
+    out.prop("BEGIN", "VEVENT");
+    out.prop("UID", &uid(society, meeting));
+    out.prop("DTSTAMP", &opts.stamp.basic());
+    out.prop("SEQUENCE", &meeting.revision.to_string());
+    if let Some(modified) = meeting.modified {
+        out.prop("LAST-MODIFIED", &modified.basic());
+    }
+    match &event.span {
+        Some(When::Timed(starts, ends)) => {
+            out.prop("DTSTART", &starts.basic());
+            out.prop("DTEND", &ends.basic());
+        }
+        Some(When::AllDay(start, end)) => {
+            out.prop("DTSTART;VALUE=DATE", &date(*start));
+            out.prop("DTEND;VALUE=DATE", &date(*end));
+        }
+        None => {}
+    }
+    out.text("SUMMARY", &event.summary);
+    out.text("LOCATION", &event.location);
+    if let Some(link) = event.conference {
         // RFC 7986's CONFERENCE, which calendar apps offer as "join".
         out.prop(
             "CONFERENCE;VALUE=URI;FEATURE=VIDEO;LABEL=Join online",
             &uri(link),
         );
-        notes.push(format!("Online: {link}"));
     }
-    if !notes.is_empty() {
-        out.text("DESCRIPTION", &notes.join("\n\n"));
+    if let Some(text) = &event.description {
+        out.text("DESCRIPTION", text);
     }
     // A relative URL would mean nothing inside a calendar client.
     if let Some(base) = &society.info.base_url {
@@ -259,7 +283,7 @@ fn write_event(out: &mut Lines, society: &Society, meeting: &Meeting, opts: &Cal
             &uri(&format!("{base}{}", page_path(meeting))),
         );
     }
-    if transparent {
+    if event.transparent {
         out.prop("TRANSP", "TRANSPARENT");
     }
     out.prop("END", "VEVENT");
@@ -286,8 +310,7 @@ fn location(society: &Society, meeting: &Meeting, address: Option<&str>) -> Stri
     .join(", ")
 }
 
-/// A DATE: `20180601`.
-fn date(d: NaiveDate) -> String {
+pub(crate) fn date(d: NaiveDate) -> String {
     format!("{:04}{:02}{:02}", d.year(), d.month(), d.day())
 }
 

@@ -28,6 +28,7 @@
 mod error;
 pub mod ics;
 mod parallel;
+mod raster;
 pub mod site;
 mod stamp;
 mod text;

@@ -36,11 +36,15 @@
 //! assert_eq!(Site::file_for("/committee/").to_str(), Some("committee/index.html"));
 //! ```
 
+pub mod add_to_calendar;
+mod icons;
 mod jsonld;
 mod map;
 pub mod members;
 mod news;
 mod pages;
+pub mod preview;
+mod qr;
 mod templates;
 
 use std::collections::BTreeMap;
@@ -56,6 +60,8 @@ pub mod content_type {
     pub const HTML: &str = "text/html; charset=utf-8";
     pub(crate) const CSS: &str = "text/css; charset=utf-8";
     pub(crate) const SVG: &str = "image/svg+xml";
+    pub const PNG: &str = "image/png";
+    pub const MANIFEST: &str = "application/manifest+json";
     pub const XML: &str = "application/xml; charset=utf-8";
     pub const ATOM: &str = "application/atom+xml; charset=utf-8";
     pub const TEXT: &str = "text/plain; charset=utf-8";

@@ -103,8 +103,8 @@ const CLOSE_GRACE: Duration = Duration::from_secs(2);
 const REFUSAL_LOG_INTERVAL: Duration = Duration::from_secs(10);
 
 /// The site uses no scripts, inline styles or frames, so the policy allows
-/// only its own stylesheet and images.
-const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; \
+/// only its own stylesheet, images and web manifest.
+const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; manifest-src 'self'; \
                    frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
 /// Browsers that have seen the site over https go there directly for a

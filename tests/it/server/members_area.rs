@@ -198,8 +198,8 @@ async fn get(state: &AppState, uri: &str, headers: &[(&str, &str)], t: Transport
 /// The body as text with vCard and iCalendar lines unfolded, so that a
 /// canary folded over two lines is still found.
 pub(super) fn unfolded(r: &Reply) -> String {
-    String::from_utf8(decoded(r))
-        .unwrap()
+    // Images (the preview PNGs) are searched as bytes: a canary is ASCII.
+    String::from_utf8_lossy(&decoded(r))
         .replace("\r\n ", "")
         .replace("\r\n\t", "")
 }

@@ -12,12 +12,14 @@ use nspm_core::{
 use serde::Serialize;
 
 use super::jsonld::{self, Urls};
-use super::{NOT_FOUND, Page, Progress, SiteOptions, content_type, map, news, templates};
+use super::{
+    NOT_FOUND, Page, Progress, SiteOptions, add_to_calendar, content_type, icons, map, news,
+    preview, qr, templates,
+};
 use crate::vcard::{self, CardOptions, VcardVersion};
 use crate::{CalendarOptions, ExportError, ics, parallel};
 
 const STYLE: &str = include_str!("../../assets/style.css");
-const FAVICON: &str = include_str!("../../assets/favicon.svg");
 
 /// The site is public, always: members' pages are made elsewhere, from the
 /// same views with the members' audience.
@@ -82,7 +84,11 @@ pub(crate) fn render_all(
 /// spare room the text grew into is given back (in place, for a shrinking
 /// allocation), since the site holds every page at once.
 pub(super) fn page(text: impl Into<String>, content_type: &'static str) -> Page {
-    let mut bytes = text.into().into_bytes();
+    page_of(text.into().into_bytes(), content_type)
+}
+
+/// A resource from its bytes, kept without spare room.
+pub(super) fn page_of(mut bytes: Vec<u8>, content_type: &'static str) -> Page {
     bytes.shrink_to_fit();
     Page {
         bytes,
@@ -98,6 +104,24 @@ pub(super) struct Frame<'a> {
     pub(super) description: String,
     /// The page's JSON-LD, ready for its script element.
     pub(super) jsonld: Option<String>,
+}
+
+/// A resource by its URL path.
+type Resource = (String, Page);
+
+/// A public page and its preview image, each by its URL path.
+type Published = [Resource; 2];
+
+/// A page's Open Graph facts that its frame does not already give.
+#[derive(Serialize)]
+struct Social {
+    /// `og:type`: `profile` for a person, `website` for every other page.
+    kind: &'static str,
+    url: Option<String>,
+    image: Option<String>,
+    image_alt: String,
+    width: u32,
+    height: u32,
 }
 
 /// The main navigation's targets, relative to the site's root.
@@ -198,6 +222,9 @@ pub(super) struct Renderer<'a> {
     timeline: Vec<&'a Meeting>,
     timeline_at: HashMap<&'a str, usize>,
     base: Option<&'a str>,
+    /// Whether pages carry Open Graph tags and preview images: the public's
+    /// pages do, the members' (never shared outside) do not.
+    social: bool,
     /// The contact cards and calendars the pages link to, for the public:
     /// vCard 3.0, which phones and Apple Contacts import best.
     pub(super) cards: CardOptions,
@@ -226,6 +253,7 @@ impl<'a> Renderer<'a> {
             meeting_nav: nav(RECORD_ROOT, "/meetings/x/"),
             view,
             base: society.info.base_url.as_deref(),
+            social: audience == Audience::Public,
             cards: CardOptions {
                 version: VcardVersion::V3,
                 audience,
@@ -248,11 +276,19 @@ impl Renderer<'_> {
                 let committee = vcard::cards(society, &self.committee_members(), &self.cards);
                 let meetings = society.meetings_matching(&MeetingQuery::default());
                 let calendar = ics::calendar(society, &meetings, &self.calendars);
-                vec![
-                    ("/".into(), self.home()?),
-                    ("/committee/".into(), self.committee()?),
-                    ("/meetings/".into(), self.meetings()?),
-                    ("/news/".into(), self.news_list()?),
+                let (contact_qr, qr) = self.card_qr("society.vcf")?.unzip();
+                let mut out = Vec::from_iter(qr);
+                for published in [
+                    self.home()?,
+                    self.committee()?,
+                    self.meetings()?,
+                    self.news_list()?,
+                    self.contact(contact_qr)?,
+                    self.not_found()?,
+                ] {
+                    out.extend(published);
+                }
+                out.extend([
                     (
                         "/news.xml".into(),
                         page(
@@ -260,8 +296,6 @@ impl Renderer<'_> {
                             content_type::ATOM,
                         ),
                     ),
-                    ("/contact/".into(), self.contact()?),
-                    (NOT_FOUND.into(), self.not_found()?),
                     (
                         "/committee.vcf".into(),
                         page(committee, content_type::VCARD),
@@ -278,43 +312,39 @@ impl Renderer<'_> {
                         page(calendar, content_type::CALENDAR),
                     ),
                     ("/style.css".into(), page(STYLE, content_type::CSS)),
-                    ("/favicon.svg".into(), page(FAVICON, content_type::SVG)),
-                ]
+                    (
+                        "/favicon.svg".into(),
+                        page(icons::FAVICON, content_type::SVG),
+                    ),
+                ]);
+                out.extend(icons::all(&self.view.name, &self.view.short_name)?);
+                out
             }
             Job::Person(p) => {
                 let card = vcard::person_card(society, p, &self.cards);
-                vec![
-                    (format!("/people/{}/", p.id), self.person(p)?),
-                    (
-                        format!("/people/{}.vcf", p.id),
-                        page(card, content_type::VCARD),
-                    ),
-                ]
+                let (page_qr, qr) = self.card_qr(&format!("people/{}.vcf", p.id))?.unzip();
+                let mut out = Vec::from(self.person(p, page_qr)?);
+                out.extend(qr);
+                out.push((
+                    format!("/people/{}.vcf", p.id),
+                    page(card, content_type::VCARD),
+                ));
+                out
             }
             Job::Institution(i) => {
                 let people: Vec<&Person> = society.people_at(i, AUDIENCE).collect();
                 let view = InstitutionView::new(society, i, AUDIENCE);
-                vec![(
-                    format!("/institutions/{}/", i.id),
-                    self.institution(view, &people)?,
-                )]
+                Vec::from(self.institution(view, &people)?)
             }
-            Job::News(n) => vec![(
-                format!("/news/{}/", n.id),
-                self.news_item(NewsView::new(society, n))?,
-            )],
+            Job::News(n) => Vec::from(self.news_item(NewsView::new(society, n))?),
             Job::Meeting(m) => {
                 let calendar = ics::meeting_calendar(society, m, &self.calendars);
-                vec![
-                    (
-                        format!("/meetings/{}/", m.id),
-                        self.meeting(MeetingView::new(society, m, AUDIENCE))?,
-                    ),
-                    (
-                        format!("/meetings/{}.ics", m.id),
-                        page(calendar, content_type::CALENDAR),
-                    ),
-                ]
+                let mut out = Vec::from(self.meeting(m)?);
+                out.push((
+                    format!("/meetings/{}.ics", m.id),
+                    page(calendar, content_type::CALENDAR),
+                ));
+                out
             }
         })
     }
@@ -361,8 +391,12 @@ impl Renderer<'_> {
             .base
             .filter(|_| frame.path != NOT_FOUND)
             .map(|b| format!("{b}{}", frame.path.trim_start_matches('/')));
+        let social = self
+            .social
+            .then(|| self.social(&frame, canonical.as_deref()));
         let ctx = context! {
             title,
+            social,
             heading => frame.title,
             description => shorten(&frame.description, DESCRIPTION_LIMIT),
             canonical,
@@ -370,6 +404,7 @@ impl Renderer<'_> {
             root,
             nav,
             society => self.society_value.clone(),
+            theme => icons::THEME,
             jsonld => frame.jsonld.map(Value::from_safe_string),
             feed,
             ..content
@@ -383,6 +418,47 @@ impl Renderer<'_> {
                 source,
             })?;
         Ok(page(text, content_type::HTML))
+    }
+
+    /// A public page and its preview image, each by its URL path.
+    fn publish(
+        &self,
+        template: &str,
+        frame: Frame,
+        content: Value,
+    ) -> Result<Published, ExportError> {
+        let path = frame.path.to_string();
+        let image = preview::image(&self.view.name, &frame.title)?;
+        let preview = (preview::path_for(&path), page_of(image, content_type::PNG));
+        Ok([(path, self.render(template, frame, content)?), preview])
+    }
+
+    /// What the page's Open Graph and Twitter card tags say beyond its
+    /// title and description. The image's address must be absolute, so
+    /// without a base URL the tags name no image.
+    fn social(&self, frame: &Frame, canonical: Option<&str>) -> Social {
+        let image = self.base.map(|b| {
+            format!(
+                "{b}{}",
+                preview::path_for(frame.path).trim_start_matches('/')
+            )
+        });
+        Social {
+            kind: if frame.path.starts_with("/people/") {
+                "profile"
+            } else {
+                "website"
+            },
+            url: canonical.map(str::to_string),
+            image,
+            image_alt: if frame.title == self.view.name {
+                frame.title.clone()
+            } else {
+                format!("{}: {}", self.view.name, frame.title)
+            },
+            width: preview::WIDTH,
+            height: preview::HEIGHT,
+        }
     }
 
     fn public(&self, p: &Person) -> PersonView {
@@ -399,7 +475,7 @@ impl Renderer<'_> {
         )
     }
 
-    fn home(&self) -> Result<Page, ExportError> {
+    fn home(&self) -> Result<Published, ExportError> {
         let members: Vec<PersonView> = self
             .committee_members()
             .into_iter()
@@ -419,7 +495,7 @@ impl Renderer<'_> {
         let mut news = self.news();
         news.truncate(HOME_NEWS);
         let (upcoming, _) = self.timeline();
-        self.render(
+        self.publish(
             "home.html",
             frame,
             context! {
@@ -431,7 +507,7 @@ impl Renderer<'_> {
         )
     }
 
-    fn committee(&self) -> Result<Page, ExportError> {
+    fn committee(&self) -> Result<Published, ExportError> {
         let members = self.committee_members();
         let groups = by_country(&members);
         let counts: BTreeMap<Country, usize> = groups
@@ -470,7 +546,7 @@ impl Renderer<'_> {
             ),
             jsonld: None,
         };
-        self.render(
+        self.publish(
             "committee.html",
             frame,
             context! {
@@ -482,7 +558,7 @@ impl Renderer<'_> {
         )
     }
 
-    fn person(&self, p: &Person) -> Result<Page, ExportError> {
+    fn person(&self, p: &Person, qr: Option<qr::Code>) -> Result<Published, ExportError> {
         let view = self.public(p);
         let roles: Vec<&str> = p.roles_for(AUDIENCE).map(|r| r.label()).collect();
         let mut description = view.name.clone();
@@ -504,10 +580,14 @@ impl Renderer<'_> {
             description,
             jsonld: Some(jsonld::person(&view, &self.view, &self.urls())),
         };
-        self.render("person.html", frame, context! { person => view, roles })
+        self.publish("person.html", frame, context! { person => view, roles, qr })
     }
 
-    fn institution(&self, view: InstitutionView, people: &[&Person]) -> Result<Page, ExportError> {
+    fn institution(
+        &self,
+        view: InstitutionView,
+        people: &[&Person],
+    ) -> Result<Published, ExportError> {
         let people: Vec<PersonView> = people.iter().map(|p| self.public(p)).collect();
         let path = format!("/institutions/{}/", view.id);
         let frame = Frame {
@@ -522,14 +602,14 @@ impl Renderer<'_> {
             ),
             jsonld: Some(jsonld::institution(&view, &self.urls())),
         };
-        self.render(
+        self.publish(
             "institution.html",
             frame,
             context! { institution => view, people },
         )
     }
 
-    fn meetings(&self) -> Result<Page, ExportError> {
+    fn meetings(&self) -> Result<Published, ExportError> {
         let meetings: Vec<MeetingView> = self
             .society
             .meetings_matching(&MeetingQuery::default())
@@ -550,22 +630,29 @@ impl Renderer<'_> {
             description,
             jsonld: None,
         };
-        // Calendar apps subscribe through webcal://, which needs the host;
-        // without a base URL the page offers the file to download instead.
-        let subscribe = self.base.and_then(|b| {
-            let rest = b
-                .strip_prefix("https://")
-                .or_else(|| b.strip_prefix("http://"))?;
-            Some(format!("webcal://{rest}calendar.ics"))
-        });
-        self.render(
+        let subscribe = self.webcal("calendar.ics");
+        self.publish(
             "meetings.html",
             frame,
             context! { upcoming, past, subscribe },
         )
     }
 
-    fn meeting(&self, view: MeetingView) -> Result<Page, ExportError> {
+    /// The `webcal://` address of a calendar at `path` below the root.
+    /// Calendar apps subscribe through it, which needs the host; without a
+    /// base URL the page offers the file to download instead.
+    fn webcal(&self, path: &str) -> Option<String> {
+        let base = self.base?;
+        let rest = base
+            .strip_prefix("https://")
+            .or_else(|| base.strip_prefix("http://"))?;
+        Some(format!("webcal://{rest}{path}"))
+    }
+
+    fn meeting(&self, m: &Meeting) -> Result<Published, ExportError> {
+        let view = MeetingView::new(self.society, m, AUDIENCE);
+        let calendar_links = add_to_calendar::links(self.society, m, AUDIENCE);
+        let webcal = self.webcal(&format!("meetings/{}.ics", m.id));
         let paragraphs: Vec<&str> = view
             .summary
             .as_deref()
@@ -596,10 +683,10 @@ impl Renderer<'_> {
             ),
             jsonld: Some(jsonld::event(&view, &self.view, &self.urls())),
         };
-        self.render(
+        self.publish(
             "meeting.html",
             frame,
-            context! { meeting => view, paragraphs, end_text, times, previous, next },
+            context! { meeting => view, paragraphs, end_text, times, calendar_links, webcal, previous, next },
         )
     }
 
@@ -654,7 +741,7 @@ impl Renderer<'_> {
             .collect()
     }
 
-    fn news_list(&self) -> Result<Page, ExportError> {
+    fn news_list(&self) -> Result<Published, ExportError> {
         let frame = Frame {
             path: "/news/",
             title: "News".into(),
@@ -662,10 +749,10 @@ impl Renderer<'_> {
             jsonld: None,
         };
         let items = self.with_html(self.news());
-        self.render("news.html", frame, context! { items })
+        self.publish("news.html", frame, context! { items })
     }
 
-    fn news_item(&self, view: NewsView) -> Result<Page, ExportError> {
+    fn news_item(&self, view: NewsView) -> Result<Published, ExportError> {
         let path = format!("/news/{}/", view.id);
         let html = news::markdown(&view.text).trim_end().to_string();
         let frame = Frame {
@@ -674,7 +761,7 @@ impl Renderer<'_> {
             description: format!("{}, {}. {}", view.title, view.date_text, view.text),
             jsonld: Some(jsonld::news_article(&view, &self.view, &self.urls())),
         };
-        self.render(
+        self.publish(
             "news_item.html",
             frame,
             context! { item => view, html => Value::from_safe_string(html) },
@@ -687,7 +774,19 @@ impl Renderer<'_> {
         meeting.end.map(|d| d.human())
     }
 
-    fn contact(&self) -> Result<Page, ExportError> {
+    /// The QR code of the card at `path` below the root, for its page, and
+    /// its image by URL path (`/qr/people/x.svg`). A phone needs the card's
+    /// absolute address, so without a base URL there is none.
+    fn card_qr(&self, path: &str) -> Result<Option<(qr::Code, Resource)>, ExportError> {
+        let Some(base) = self.base else {
+            return Ok(None);
+        };
+        let image = format!("/qr/{}", path.replace(".vcf", ".svg"));
+        let (svg, code) = qr::code(&format!("{base}{path}"), &image)?;
+        Ok(Some((code, (image, page(svg, content_type::SVG)))))
+    }
+
+    fn contact(&self, qr: Option<qr::Code>) -> Result<Published, ExportError> {
         let person = self.society.contact_person().map(|p| self.public(p));
         let frame = Frame {
             path: "/contact/",
@@ -698,17 +797,17 @@ impl Renderer<'_> {
             ),
             jsonld: None,
         };
-        self.render("contact.html", frame, context! { person })
+        self.publish("contact.html", frame, context! { person, qr })
     }
 
-    fn not_found(&self) -> Result<Page, ExportError> {
+    fn not_found(&self) -> Result<Published, ExportError> {
         let frame = Frame {
             path: NOT_FOUND,
             title: "Page not found".into(),
             description: format!("This page is not on the {} website.", self.view.short_name),
             jsonld: None,
         };
-        self.render("404.html", frame, context! {})
+        self.publish("404.html", frame, context! {})
     }
 }
 

@@ -13,6 +13,8 @@ macro_rules! templates {
 /// Every template, by name; `.html` ones are escaped for HTML automatically.
 const TEMPLATES: &[(&str, &str)] = templates![
     "base.html",
+    "social.html",
+    "qr.html",
     "home.html",
     "committee.html",
     "map.html",
