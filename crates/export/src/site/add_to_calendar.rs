@@ -1,6 +1,6 @@
 //! Links that open a meeting in Google Calendar's or Outlook's new-event
 //! form, filled in from the same entry as the meeting's `.ics` file
-//! ([`crate::ics::event`]): an all-day meeting keeps its exclusive end
+//! (`ics::event`): an all-day meeting keeps its exclusive end
 //! (the day after its last), a timed one is in UTC.
 
 use nspm_core::{Audience, Meeting, PartialDate, Society};

@@ -1,7 +1,7 @@
 //! The preview image of each page, which sites and chat apps show beside a
 //! shared link (Open Graph's `og:image`, Twitter's large summary card): the
 //! society's name and the page's title on the banner's colour, 1200 × 630
-//! pixels, drawn as PNG by [`crate::raster`].
+//! pixels, drawn as PNG by `raster`.
 
 use crate::ExportError;
 use crate::raster::{self, FONT_FAMILY, text_width};
