@@ -45,7 +45,7 @@ export RUST_LOG=warn
 soc=$work/society
 "$gen" --people "$people" --meetings 100 --institutions 200 --members 40 --seed "$seed" --out "$soc" >&2
 # A member of the committee, whose public card holds less than the members'.
-person=$("$nspm" --data "$soc" people list --format csv | awk -F, 'NR == 2 { print $1 }')
+person=$("$nspm" --data "$soc" people list --role steering-committee --format csv | awk -F, 'NR == 2 { print $1 }')
 
 # Starts nspm serve on the society; sets port and pid.
 serve() {
