@@ -38,6 +38,21 @@ build_binaries() {
   startup=$target/release/nspm-startup
 }
 
+# Makes the scratch directory $work (in $1 when given) and removes it on
+# exit, after ending every server whose pid the script put in $pids.
+scratch() {
+  work=$(mktemp -d ${1:+-p "$1"})
+  pids=()
+  trap cleanup EXIT
+}
+cleanup() {
+  for pid in "${pids[@]}"; do
+    kill "$pid" 2>/dev/null || true
+  done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+
 # A loopback port nobody listens on.
 free_port() {
   local port

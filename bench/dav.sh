@@ -51,16 +51,7 @@ build_binaries
 # Radicale's writes of its item cache were seen to stall for minutes.
 shm=/dev/shm
 [ -d "$shm" ] && [ -w "$shm" ] || shm=${TMPDIR:-/tmp}
-work=$(mktemp -d -p "$shm")
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do
-    kill "$pid" 2>/dev/null || true
-  done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+scratch "$shm"
 trap 'exit 143' INT TERM
 cd "$work"
 unset NSPM_DATA

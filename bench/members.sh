@@ -30,16 +30,7 @@ need wrk curl python3
 
 build_binaries
 
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do
-    kill "$pid" 2>/dev/null || true
-  done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+scratch
 export RUST_LOG=warn
 
 soc=$work/society

@@ -64,16 +64,7 @@ threads=${THREADS:-$wrk_cores}
 
 build_binaries
 
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do
-    kill "$pid" 2>/dev/null || true
-  done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+scratch
 
 # Runs from an empty directory without NSPM_DATA, so that `nspm` serves and
 # exports the data compiled into it. The server logs one line per request

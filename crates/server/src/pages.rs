@@ -72,7 +72,7 @@ impl Served {
             .flatten();
         Served {
             content_type: header_value(content_type),
-            cache_control: cache_control(content_type),
+            cache_control: cache_control(path, content_type),
             disposition,
             identity: Variant {
                 etag: etag(&tag),
@@ -329,9 +329,12 @@ const INDEX: &str = "index.html";
 
 /// Pages, cards and calendars change whenever staff change the data, and a
 /// reload swaps them at once: caches must ask again each time (a 304 costs
-/// little). The stylesheet and images change only with a new release.
-fn cache_control(content_type: &str) -> HeaderValue {
-    if content_type.starts_with("text/css") || content_type.starts_with("image/") {
+/// little). The stylesheet and the icons change only with a new release;
+/// the images drawn from the data (each page's preview, each card's QR code)
+/// change with it, as the pages do.
+fn cache_control(path: &str, content_type: &str) -> HeaderValue {
+    let from_data = ["/preview/", "/qr/"].iter().any(|p| path.starts_with(p));
+    if !from_data && (content_type.starts_with("text/css") || content_type.starts_with("image/")) {
         HeaderValue::from_static("public, max-age=3600")
     } else {
         HeaderValue::from_static("no-cache")

@@ -139,7 +139,7 @@ async fn a_matching_etag_gets_304_and_another_gets_the_page() {
 #[tokio::test]
 async fn what_the_data_shapes_is_revalidated_and_assets_are_cached() {
     let state = embedded();
-    for uri in ["/style.css", "/favicon.svg"] {
+    for uri in ["/style.css", "/favicon.svg", "/icon-192.png"] {
         let r = send(&state, "GET", uri).await;
         assert_eq!(
             r.header(header::CACHE_CONTROL),
@@ -152,6 +152,8 @@ async fn what_the_data_shapes_is_revalidated_and_assets_are_cached() {
         "/committee/",
         "/calendar.ics",
         "/people/soren-brunak.vcf",
+        // A page's preview image is drawn from the data, as the page is.
+        "/preview/committee.png",
         "/nowhere",
         "/api/people",
         "/api/people/nobody",
