@@ -4,6 +4,7 @@
 //! click, on a phone and on a desktop. The screenshots it takes land in
 //! `artifacts/screenshots/<width>/` for people to look at.
 
+use std::ffi::OsStr;
 use std::path::Path;
 use std::process::Command;
 
@@ -25,6 +26,21 @@ fn png_size(path: &Path) -> (u32, u32) {
     );
     let be = |at: usize| u32::from_be_bytes(bytes[at..at + 4].try_into().unwrap());
     (be(16), be(20))
+}
+
+/// Runs a browser tool of tests/tools on these arguments and reads its
+/// report, in which no request may have left the machine.
+fn report_of(tool: &str, args: &[&OsStr]) -> Value {
+    let tools = support::root().join("tests/tools");
+    let stdout = support::tool_stdout(
+        Command::new("node")
+            .arg(tools.join(tool))
+            .args(args)
+            .current_dir(&tools),
+    );
+    let report: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"));
+    assert_eq!(report["blocked"], serde_json::json!([]));
+    report
 }
 
 /// The text of a file the walk downloaded, once its type and name are
@@ -66,16 +82,11 @@ fn a_visitor_clicks_through_to_a_card_and_the_calendar() {
         std::fs::remove_dir_all(&shots).unwrap();
     }
     let server = crate::server::running::Running::start(&[], &[]);
-    let stdout = support::tool_stdout(
-        Command::new("node")
-            .arg(tools.join("e2e.mjs"))
-            .arg(format!("http://{}/", server.addr))
-            .arg(&shots)
-            .arg(&name)
-            .current_dir(&tools),
+    let base = format!("http://{}/", server.addr);
+    let report = report_of(
+        "e2e.mjs",
+        &[base.as_ref(), shots.as_os_str(), name.as_ref()],
     );
-    let report: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"));
-    assert_eq!(report["blocked"], serde_json::json!([]));
 
     let walks = report["walks"].as_array().unwrap();
     assert_eq!(walks.len(), WIDTHS.len());
@@ -142,7 +153,6 @@ fn every_kind_of_page_looks_right_at_every_width_in_both_schemes_and_in_print() 
     if !support::external_tests("the looks in Chromium") {
         return;
     }
-    let tools = support::root().join("tests/tools");
     let out = support::root().join("target/artifacts/looks");
     if out.exists() {
         std::fs::remove_dir_all(&out).unwrap();
@@ -152,15 +162,10 @@ fn every_kind_of_page_looks_right_at_every_width_in_both_schemes_and_in_print() 
         .iter()
         .map(|(name, path)| format!("{name}=http://{}{path}", server.addr))
         .collect();
-    let stdout = support::tool_stdout(
-        Command::new("node")
-            .arg(tools.join("looks.mjs"))
-            .arg(&out)
-            .args(&pages)
-            .current_dir(&tools),
-    );
-    let report: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"));
-    assert_eq!(report["blocked"], serde_json::json!([]));
+    let args: Vec<&OsStr> = std::iter::once(out.as_os_str())
+        .chain(pages.iter().map(OsStr::new))
+        .collect();
+    let report = report_of("looks.mjs", &args);
 
     let views = report["views"].as_array().unwrap();
     assert_eq!(views.len(), LOOKS.len() * 4 * 2);

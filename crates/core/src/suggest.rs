@@ -18,7 +18,7 @@ const MOST: usize = 3;
 /// about as often as needed: a check that finds many references to missing
 /// records folds the ids once, not once a reference.
 #[derive(Debug)]
-pub struct Suggestions<'a> {
+pub(crate) struct Suggestions<'a> {
     candidates: Vec<(&'a str, String)>,
 }
 

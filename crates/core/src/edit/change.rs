@@ -74,7 +74,8 @@ impl Kind {
 
     /// The record's fields that no input sets, since the change itself does:
     /// a meeting's revision and the time it was changed.
-    pub fn automatic(self) -> &'static [&'static str] {
+    #[cfg(test)]
+    pub(crate) fn automatic(self) -> &'static [&'static str] {
         match self {
             Kind::Meeting => &["revision", "modified"],
             Kind::Person | Kind::Institution | Kind::News => &[],
