@@ -77,7 +77,7 @@ fn closeness(wrong: &str, candidate: &str) -> f64 {
 }
 
 /// The candidates closest to a misspelt id or name, as
-/// [`Suggestions::closest`] finds them, for a single question.
+/// `Suggestions::closest` finds them, for a single question.
 pub fn suggest<'a>(wrong: &str, candidates: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
     Suggestions::new(candidates).closest(wrong)
 }

@@ -65,7 +65,7 @@ pub fn email(text: &str) -> Result<(), String> {
 
 /// An ORCID iD: four groups of four digits, the last character a check digit
 /// (0-9 or X) by ISO 7064 MOD 11-2. A full `https://orcid.org/` URL is
-/// accepted too; [`orcid_digits`] gives the bare form.
+/// accepted too; `orcid_digits` gives the bare form.
 pub fn orcid(text: &str) -> Result<(), String> {
     let bare = orcid_digits(text);
     let shape_ok = bare.len() == 19
@@ -127,7 +127,7 @@ pub(crate) fn web_url(text: &str) -> Result<(), String> {
     }
 }
 
-/// The address a site lives at: a web address ([`web_url`]) without a query
+/// The address a site lives at: a web address (`web_url`) without a query
 /// or a fragment, ending in `/` (one is added), so that a page's path can
 /// follow it: `https://nspm.example.org/`.
 pub fn base_url(text: &str) -> Result<String, String> {
