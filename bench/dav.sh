@@ -9,8 +9,11 @@
 # that card. vdirsyncer's own work is much of a sync's time, so one first
 # sync and one after an edit are also recorded (tests/tools/dav_record.py)
 # and their requests replayed alone (bench/peers/dav_replay.py): the
-# servers' share. Also the servers' CPU time per sync and their memory. Prints
-# Markdown tables of medians. See BENCHMARKS.md, "DAV".
+# servers' share. Also the servers' and vdirsyncer's CPU time per sync and
+# the servers' memory. The sync after an edit is timed from the moment both
+# servers serve the edit (the address book's getctag has changed), so the
+# reload is not in it. Prints Markdown tables of medians. See BENCHMARKS.md,
+# "DAV".
 #
 # Usage: bench/dav.sh
 #   ROUNDS=5                                   rounds (each server syncs once per round)
@@ -32,7 +35,7 @@ venv=$root/.tools/dav-venv/bin
 for tool in vdirsyncer radicale python; do
   [ -x "$venv/$tool" ] || { echo "no $venv/$tool: run tests/tools/install" >&2; exit 1; }
 done
-need curl taskset
+need curl taskset time
 
 cores=$(nproc)
 pin=${PIN:-$([ "$cores" -ge 2 ] && echo 1 || echo 0)}
@@ -101,8 +104,7 @@ EOF
 radicale_pid=$!
 pids+=("$radicale_pid")
 
-# nspm logs its reloads (to know when an edit is served) and warnings only,
-# not a line per request.
+# nspm logs its reloads and warnings only, not a line per request.
 nspm_port=$(free_port)
 RUST_LOG=warn,nspm_server::live=info "${on_server[@]}" "$nspm" --data "$work/data" \
   serve --addr "127.0.0.1:$nspm_port" 2>"$work/nspm.log" &
@@ -151,38 +153,60 @@ EOF
 
 mkdir -p "$work/results"
 # One timed sync of server $1 (nspm or radicale) in folder $2, case $3:
-# appends "wall_ms server_cpu_ms transfers" to the case's results.
+# appends "wall_ms server_cpu_ms transfers client_cpu_ms" to the case's
+# results, the client's CPU time (user and system) as GNU time counts it.
 timed_sync() {
-  local server=$1 dir=$2 case=$3 pid start end before after moved
+  local server=$1 dir=$2 case=$3 pid start end before after moved client
   pid=$([ "$server" = nspm ] && echo "$nspm_pid" || echo "$radicale_pid")
   before=$(ticks "$pid")
   start=$(now_ms)
-  timeout 1200 "${on_client[@]}" "$venv/vdirsyncer" -c "$dir/config" sync >"$dir/$case.log" 2>&1 ||
+  timeout 1200 "${on_client[@]}" /usr/bin/time -f '%U %S' -o "$dir/$case.time" \
+    "$venv/vdirsyncer" -c "$dir/config" sync >"$dir/$case.log" 2>&1 ||
     { echo "$server: vdirsyncer sync failed:" >&2; tail "$dir/$case.log" >&2; exit 1; }
   end=$(now_ms)
   after=$(ticks "$pid")
   moved=$(grep -c '^Copying\|^Deleting' "$dir/$case.log" || true)
-  echo "$((end - start)) $(((after - before) * 1000 / hz)) $moved" >>"$work/results/$server-$case"
-  echo "round $round: $server $case: $((end - start)) ms, $moved items" >&2
+  client=$(awk '{ printf "%d", ($1 + $2) * 1000 }' "$dir/$case.time")
+  echo "$((end - start)) $(((after - before) * 1000 / hz)) $moved $client" >>"$work/results/$server-$case"
+  echo "round $round: $server $case: $((end - start)) ms, client $client ms CPU, $moved items" >&2
 }
 
-reloads() { grep -c 'data reloaded' "$work/nspm.log" || true; }
+# The address book's getctag on server $1, as the member reads it.
+addressbook_url() {
+  if [ "$1" = nspm ]; then
+    echo "http://127.0.0.1:$nspm_port/dav/addressbooks/members/"
+  else
+    echo "http://127.0.0.1:$radicale_port/$member/addressbook/"
+  fi
+}
+ctag() {
+  curl -s -u "$member:$credential" -X PROPFIND -H 'Depth: 0' \
+    --data '<propfind xmlns="DAV:"><prop><getctag xmlns="http://calendarserver.org/ns/"/></prop></propfind>' \
+    "$(addressbook_url "$1")" | grep -o 'getctag[^>]*>[^<]*' | sed 's/.*>//'
+}
 
 # One person's new email address ($1 in it), on both servers: nspm's data
 # edited (and reloaded), Radicale's one .vcf replaced by the card nspm
 # now exports.
+# Returns once both serve the edit: their address book's getctag has
+# changed, so nspm has reloaded and rendered the whole site again, and the
+# timed sync after it measures the sync alone.
 edit_both() {
-  local email="$1.$edited@example.org" seen
-  seen=$(reloads)
+  local email="$1.$edited@example.org" server
+  declare -A was
+  for server in nspm radicale; do was[$server]=$(ctag "$server"); done
   "$nspm" --data "$work/data" people edit "$edited" --email "$email" >/dev/null 2>&1
-  for _ in $(seq 600); do
-    [ "$(reloads)" -gt "$seen" ] && break
-    sleep 0.05
-  done
-  [ "$(reloads)" -gt "$seen" ] || { echo "nspm did not reload the edit" >&2; exit 1; }
   export_objects
   "$venv/python" "$root/bench/peers/radicale_load.py" card "$work/radicale" "$member" \
     "$work/cards.vcf" "$email" >&2
+  for server in nspm radicale; do
+    for _ in $(seq 1200); do
+      [ "$(ctag "$server")" != "${was[$server]}" ] && continue 2
+      sleep 0.05
+    done
+    echo "$server does not serve the edit after 60 s" >&2
+    exit 1
+  done
 }
 
 # One untimed sync of each first: Radicale fills its item cache on the
@@ -288,9 +312,9 @@ echo "$people people ($cards cards with the society's), $events meetings in each
 echo
 echo "vdirsyncer's sync (first: into empty folders; edit: after one card's change)"
 echo
-echo "| sync | server | median wall time (ms) | server CPU (ms, median) | items moved | × nspm (wall) | × nspm (CPU) |"
-echo "|---|---|---:|---:|---:|---:|---:|"
-rows "" 3
+echo "| sync | server | median wall time (ms) | server CPU (ms, median) | items moved | vdirsyncer CPU (ms, median) | × nspm (wall) | × nspm (server CPU) |"
+echo "|---|---|---:|---:|---:|---:|---:|---:|"
+rows "" "3 4"
 echo
 echo "The server's share: the requests of one recorded sync replayed ($replays rounds)"
 echo

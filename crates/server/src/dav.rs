@@ -7,8 +7,9 @@
 //! /.well-known/carddav        301 to /dav/addressbooks/ (members only, so clients authenticate)
 //! /.well-known/caldav         301 to /dav/
 //! /  (PROPFIND, OPTIONS)      answered as /dav/, for clients given only the server's address
-//! /dav/                       the root: current-user-principal and the home sets
-//! /dav/principals/public/     the principal of anyone without a credential
+//! /dav/                       the root: current-user-principal and the home sets (members only,
+//!                             so that a client discovering from the address asks for credentials)
+//! /dav/principals/public/     the principal of anyone without a credential (the public calendar's owner)
 //! /dav/principals/member/     the principal of a member (members only)
 //! /dav/addressbooks/          addressbook-home-set (members only)
 //! /dav/addressbooks/members/  the members' directory, one vCard per person and the society's own
@@ -22,8 +23,13 @@
 //! Members authenticate exactly as in the members' area (HTTP Basic with
 //! the person's id and credential, only over TLS or from this machine,
 //! failures rate-limited per address: `members::dav_reader`); a members'
-//! resource asked for without a credential gets 401 with a Basic
-//! challenge, and every answer to a member is `private, no-store`.
+//! resource, the root among them, asked for without a credential gets 401
+//! with a Basic challenge, and every answer to a member is `private,
+//! no-store`. Without a credential only the public calendar, its home and
+//! the public principal answer, for a calendar app subscribed to the
+//! public calendar by its URL. Multistatus answers are compressed (gzip or
+//! br, as Accept-Encoding prefers); objects are sent as they are, so that
+//! a GET's ETag is the listing's `getetag`.
 //! Everything is read-only: the write methods get 403 with the
 //! `DAV:need-privileges` precondition, and other methods 405 with Allow.
 
@@ -39,7 +45,7 @@ use axum::response::{IntoResponse, Response};
 use nspm_core::Audience;
 
 use crate::AppState;
-use crate::pages::{Condition, precondition};
+use crate::pages::{Condition, Encoding, precondition};
 pub(crate) use collection::Dav;
 use collection::{Collection, Kind, Object};
 use xml::{CALDAV, CARDDAV, CS, DAV, Element};
@@ -143,7 +149,14 @@ impl<'a> Resource<'a> {
     /// Who may read it.
     fn audience(&self) -> Audience {
         match self {
-            Resource::Root(_) | Resource::Principals | Resource::CalendarHome => Audience::Public,
+            // Discovery starts at the root, and a client given only the
+            // server's address learns there that it must sign in: asked
+            // without a credential, the root answers 401 with the Basic
+            // challenge, as mature servers do, where the public principal
+            // would leave the client content with the public calendar and
+            // never ask for the member's credential.
+            Resource::Root(_) => Audience::Members,
+            Resource::Principals | Resource::CalendarHome => Audience::Public,
             Resource::Principal(a) => *a,
             Resource::AddressbookHome => Audience::Members,
             Resource::Collection(c) | Resource::Object(c, _) => c.audience,
@@ -251,15 +264,71 @@ pub(crate) async fn handle(State(state): State<AppState>, req: Request) -> Respo
         Ok(a) => a,
         Err(refused) => return *refused,
     };
+    let coding = Encoding::preferred(req.headers());
     let mut res = answer(&state, req, reader).await;
+    if res.status() == StatusCode::MULTI_STATUS {
+        res = compress(res, coding).await;
+    }
     let h = res.headers_mut();
     if reader == Audience::Members {
         crate::members::private(h);
     } else {
         // What a collection lists depends on who asks.
-        h.insert(header::VARY, HeaderValue::from_static("Authorization"));
+        let vary = match h.get(header::VARY) {
+            Some(v) => format!("{}, Authorization", v.to_str().unwrap_or("")),
+            None => "Authorization".into(),
+        };
+        if let Ok(v) = HeaderValue::from_str(&vary) {
+            h.insert(header::VARY, v);
+        }
     }
     res
+}
+
+/// A multistatus answer compressed as the client prefers: the listing of
+/// ten thousand cards is some 3 MB of XML and their multiget 7 MB, which
+/// gzip makes a fifth of that. These answers have no ETag and are made
+/// for each request, so they are compressed on the way out; the objects
+/// themselves (GET) are sent as they are, a kilobyte or two each, so that
+/// the ETag a GET gives is the `getetag` the listing gave (a compressed
+/// representation would need a tag of its own, as the site's files have,
+/// and a client comparing the two would fetch every object again).
+async fn compress(res: Response, coding: Encoding) -> Response {
+    let (mut parts, body) = res.into_parts();
+    // Another Accept-Encoding gets another body, whether this one was
+    // compressed or not.
+    parts
+        .headers
+        .insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
+    let content_type = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    // The body is a string already in memory: reading it cannot fail or
+    // wait.
+    let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    // Compressing megabytes takes tens of milliseconds: off the threads
+    // that serve the other requests.
+    let plain = bytes.clone();
+    let compressed = tokio::task::spawn_blocking(move || coding.compress(&plain, &content_type))
+        .await
+        .ok()
+        .flatten();
+    let body = match compressed {
+        Some((name, out)) => {
+            parts
+                .headers
+                .insert(header::CONTENT_ENCODING, HeaderValue::from_static(name));
+            Body::from(out)
+        }
+        None => Body::from(bytes),
+    };
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, body)
 }
 
 async fn answer(state: &AppState, req: Request, reader: Audience) -> Response {

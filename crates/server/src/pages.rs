@@ -410,11 +410,41 @@ fn brotli(body: &[u8]) -> Vec<u8> {
     out
 }
 
-#[derive(Debug, PartialEq, Eq)]
-enum Encoding {
+/// A content coding the server sends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Encoding {
     Br,
     Gzip,
     Identity,
+}
+
+impl Encoding {
+    /// The coding a request prefers among those this server has.
+    pub(crate) fn preferred(request: &HeaderMap) -> Encoding {
+        preferred_encoding(request)
+    }
+
+    /// `body`, made for one request rather than prepared at load (DAV's
+    /// multistatus answers), compressed in this coding with the levels the
+    /// site's files use: the coding's name and the bytes, or None when this
+    /// is the identity, the body is too small or not text, or compressing
+    /// would not make it smaller.
+    pub(crate) fn compress(
+        self,
+        body: &[u8],
+        content_type: &str,
+    ) -> Option<(&'static str, Vec<u8>)> {
+        if body.len() < MIN_COMPRESS || !is_text(content_type) {
+            return None;
+        }
+        let (name, bytes) = match self {
+            Encoding::Br => ("br", brotli(body)),
+            Encoding::Gzip => ("gzip", gzip(body)),
+            Encoding::Identity => return None,
+        };
+        // Either encoder gives nothing when it fails.
+        (!bytes.is_empty() && bytes.len() < body.len()).then_some((name, bytes))
+    }
 }
 
 /// The q-value the client gives a content coding, if it names it (or `*`).

@@ -282,25 +282,44 @@ async fn clients_discover_the_collections_from_the_servers_address() {
         assert!(allow.contains(m), "{allow}");
     }
     assert!(!allow.contains("PUT"));
-    // Without a credential, `/` names the public principal, whose home
-    // holds the public calendar alone.
+    // Without a credential, the root asks for one, as mature servers do,
+    // so that a client given only the address prompts for the member's
+    // person id and credential rather than settling for the public.
     let body = r#"<propfind xmlns="DAV:"><prop><current-user-principal/><calendar-home-set xmlns="urn:ietf:params:xml:ns:caldav"/><addressbook-home-set xmlns="urn:ietf:params:xml:ns:carddav"/></prop></propfind>"#;
-    let ms = multistatus(&c.anon("PROPFIND", "/", &[("depth", "0")], body).await);
-    let root = ms.get("/");
+    for root in ["/", "/dav/", "/dav"] {
+        let r = c.anon("PROPFIND", root, &[("depth", "0")], body).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{root}");
+        assert!(
+            r.header(axum::http::header::WWW_AUTHENTICATE)
+                .starts_with("Basic realm="),
+            "{root}"
+        );
+        assert!(!r.text().contains("principals"), "{root}: {}", r.text());
+    }
+    // The public calendar stays readable by its URL, and names the public
+    // principal; its home lists it alone.
+    let ms = multistatus(&c.anon("PROPFIND", PUBLIC, &[("depth", "0")], body).await);
     assert_eq!(
-        root.prop(DAV, "current-user-principal"),
+        ms.get(PUBLIC).prop(DAV, "current-user-principal"),
         Some("/dav/principals/public/")
     );
-    assert_eq!(
-        root.prop(CALDAV, "calendar-home-set"),
-        Some("/dav/calendars/")
-    );
-    assert!(root.missing(CARDDAV, "addressbook-home-set"));
     let home = multistatus(
         &c.anon("PROPFIND", "/dav/calendars/", &[("depth", "1")], PROPS)
             .await,
     );
     assert_eq!(home.hrefs(), ["/dav/calendars/", PUBLIC]);
+    let principal = multistatus(
+        &c.anon(
+            "PROPFIND",
+            "/dav/principals/public/",
+            &[("depth", "0")],
+            body,
+        )
+        .await,
+    );
+    let p = principal.get("/dav/principals/public/");
+    assert_eq!(p.prop(CALDAV, "calendar-home-set"), Some("/dav/calendars/"));
+    assert!(p.missing(CARDDAV, "addressbook-home-set"));
     // A member is told of their principal and both homes.
     let ms = c.propfind("/", "0", body).await;
     let root = ms.get("/");
@@ -497,10 +516,113 @@ async fn objects_are_served_with_the_etag_propfind_reported() {
     assert!(found, "the members-only email is in the address book");
 }
 
+/// The listings and reports come compressed as the client prefers, the
+/// same XML once decoded; the objects come as they are, with the ETag the
+/// listing gave, whatever the client accepts.
+#[tokio::test]
+async fn multistatus_answers_are_compressed_and_objects_keep_their_etag() {
+    let c = Client::new();
+    let events = c.propfind(MEMBERS, "1", PROPS).await;
+    let multiget = format!(
+        r#"<C:calendar-multiget xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:prop><D:getetag/><C:calendar-data/></D:prop>{}</C:calendar-multiget>"#,
+        events
+            .hrefs()
+            .iter()
+            .filter(|h| **h != MEMBERS)
+            .map(|h| format!("<D:href>{h}</D:href>"))
+            .collect::<String>()
+    );
+    for (method, uri, body) in [
+        ("PROPFIND", ADDRESSBOOK, PROPS),
+        ("PROPFIND", PUBLIC, PROPS),
+        ("REPORT", MEMBERS, multiget.as_str()),
+    ] {
+        let h = |accept: &'static str| [("depth", "1"), ("accept-encoding", accept)];
+        let plain = c.member(method, uri, &[("depth", "1")], body).await;
+        assert_eq!(plain.status, StatusCode::MULTI_STATUS, "{uri}");
+        assert!(plain.headers.get("content-encoding").is_none());
+        for (accept, coding) in [
+            ("gzip, deflate", Some("gzip")),
+            ("gzip, deflate, br", Some("br")),
+            ("br;q=0.5, gzip", Some("gzip")),
+            ("identity", None),
+            ("gzip;q=0, br;q=0", None),
+        ] {
+            let r = c.member(method, uri, &h(accept), body).await;
+            assert_eq!(r.status, StatusCode::MULTI_STATUS, "{uri} {accept}");
+            assert_eq!(
+                r.headers
+                    .get("content-encoding")
+                    .map(|v| v.to_str().unwrap()),
+                coding,
+                "{uri} {accept}"
+            );
+            let vary = r.header(axum::http::header::VARY);
+            assert!(vary.contains("Accept-Encoding"), "{uri}: {vary}");
+            assert!(vary.contains("Authorization"), "{uri}: {vary}");
+            assert_eq!(super::headers::decoded(&r), plain.body, "{uri} {accept}");
+            if coding.is_some() {
+                assert!(
+                    r.body.len() * 2 < plain.body.len(),
+                    "{uri} {accept}: {} of {} bytes",
+                    r.body.len(),
+                    plain.body.len()
+                );
+                let length: usize = r
+                    .header(axum::http::header::CONTENT_LENGTH)
+                    .parse()
+                    .unwrap();
+                assert_eq!(length, r.body.len());
+            }
+        }
+    }
+    // The public calendar's listing, as anyone gets it, is compressed too.
+    let r = c
+        .anon(
+            "PROPFIND",
+            PUBLIC,
+            &[("depth", "1"), ("accept-encoding", "gzip")],
+            PROPS,
+        )
+        .await;
+    assert_eq!(r.header(axum::http::header::CONTENT_ENCODING), "gzip");
+    assert_eq!(
+        r.header(axum::http::header::VARY),
+        "Accept-Encoding, Authorization"
+    );
+    // The objects: the body as it is and the listing's ETag.
+    let ms = c.propfind(ADDRESSBOOK, "1", PROPS).await;
+    let cards: Vec<&Entry> = ms
+        .entries
+        .iter()
+        .filter(|e| e.href != ADDRESSBOOK)
+        .collect();
+    assert!(!cards.is_empty());
+    for e in cards {
+        let r = c
+            .member(
+                "GET",
+                &e.href,
+                &[("accept-encoding", "gzip, deflate, br")],
+                "",
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(r.headers.get("content-encoding").is_none(), "{}", e.href);
+        assert_eq!(
+            r.header(axum::http::header::ETAG),
+            e.prop(DAV, "getetag").unwrap()
+        );
+        assert!(r.text().starts_with("BEGIN:VCARD\r\n"));
+    }
+}
+
 #[tokio::test]
 async fn members_collections_need_a_credential_and_tls() {
     let c = Client::new();
     for uri in [
+        "/",
+        "/dav/",
         ADDRESSBOOK,
         MEMBERS,
         "/dav/addressbooks/",
@@ -617,6 +739,8 @@ async fn nothing_members_only_reaches_anyone_without_a_valid_credential() {
                 }
                 let members_only = href.starts_with(ADDRESSBOOK)
                     || href.starts_with(MEMBERS)
+                    || href == "/"
+                    || href == "/dav/"
                     || href == "/dav/addressbooks/"
                     || href == "/dav/principals/member/";
                 // `/` answers GET with the website's home page.
@@ -911,6 +1035,25 @@ async fn addressbook_reports_find_cards_by_name_and_email() {
     };
     assert_eq!(query_names(&c, &fn_match("björn", "")).await.len(), 1);
     assert_eq!(query_names(&c, &fn_match("BJÖRN", "")).await.len(), 1);
+    // i;unicode-casemap (RFC 5051), CardDAV's default, named or not: an o
+    // with a combining diaeresis is the ö of the card, in any case; octet
+    // and ASCII comparisons see different characters.
+    let decomposed = "BJO\u{308}RN";
+    for attrs in ["", r#" collation="i;unicode-casemap""#] {
+        assert_eq!(
+            query_names(&c, &fn_match(decomposed, attrs)).await.len(),
+            1,
+            "{attrs}"
+        );
+    }
+    for attrs in [r#" collation="i;octet""#, r#" collation="i;ascii-casemap""#] {
+        assert!(
+            query_names(&c, &fn_match(decomposed, attrs))
+                .await
+                .is_empty(),
+            "{attrs}"
+        );
+    }
     assert!(
         query_names(&c, &fn_match("BJÖRN", r#" collation="i;ascii-casemap""#))
             .await
@@ -981,6 +1124,27 @@ async fn addressbook_reports_find_cards_by_name_and_email() {
         condition(&r),
         (CARDDAV.into(), "supported-collation".into())
     );
+    // Refused too when no card has the property it would compare, and in a
+    // calendar-query, with CalDAV's namespace.
+    let r = report(&c, ADDRESSBOOK, r#"<C:addressbook-query xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:carddav"><D:prop><D:getetag/></D:prop><C:filter><C:prop-filter name="X-NOBODY-HAS-THIS"><C:text-match collation="i;klingon">x</C:text-match></C:prop-filter></C:filter></C:addressbook-query>"#).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        condition(&r),
+        (CARDDAV.into(), "supported-collation".into())
+    );
+    let r = report(&c, PUBLIC, r#"<C:calendar-query xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:prop><D:getetag/></D:prop><C:filter><C:comp-filter name="VCALENDAR"><C:comp-filter name="VEVENT"><C:prop-filter name="SUMMARY"><C:text-match collation="i;basic">workshop</C:text-match></C:prop-filter></C:comp-filter></C:comp-filter></C:filter></C:calendar-query>"#).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(condition(&r), (CALDAV.into(), "supported-collation".into()));
+    // The collations there are are taken in a calendar-query.
+    for collation in ["i;ascii-casemap", "i;unicode-casemap", "i;octet"] {
+        let r = report(&c, PUBLIC, &format!(r#"<C:calendar-query xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:prop><D:getetag/></D:prop><C:filter><C:comp-filter name="VCALENDAR"><C:comp-filter name="VEVENT"><C:prop-filter name="SUMMARY"><C:text-match collation="{collation}">Berlin workshop</C:text-match></C:prop-filter></C:comp-filter></C:comp-filter></C:filter></C:calendar-query>"#)).await;
+        assert_eq!(
+            multistatus(&r).entries.len(),
+            1,
+            "{collation}: {}",
+            r.text()
+        );
+    }
 }
 
 /// The SUMMARY of every event a calendar-query for the range finds.

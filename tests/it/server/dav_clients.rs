@@ -331,21 +331,29 @@ struct Site {
     credential: String,
 }
 
+/// The members fixture copied to `temp`/data with access granted to
+/// [`MEMBER`] by the real `nspm access grant`: the grant's id and the
+/// credential.
+fn granted(temp: &std::path::Path) -> (String, String) {
+    support::copy_data(&support::fixture(FIXTURE), &temp.join("data"));
+    let out = support::run_in(temp, &["access", "grant", MEMBER]);
+    let said = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{said}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let find = |pattern: &str| Regex::new(pattern).unwrap().captures(&said).unwrap()[1].to_string();
+    (
+        find(r"as grant ([0-9a-f]{12}),"),
+        find(r"credential: +(nspm_[A-Za-z0-9_-]{43})\n"),
+    )
+}
+
 impl Site {
     fn start() -> Site {
         let temp = tempfile::tempdir().unwrap();
-        support::copy_data(&support::fixture(FIXTURE), &temp.path().join("data"));
-        let out = support::run_in(temp.path(), &["access", "grant", MEMBER]);
-        let said = String::from_utf8_lossy(&out.stdout).into_owned();
-        assert!(
-            out.status.success(),
-            "{said}{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let find =
-            |pattern: &str| Regex::new(pattern).unwrap().captures(&said).unwrap()[1].to_string();
-        let grant = find(r"as grant ([0-9a-f]{12}),");
-        let credential = find(r"credential: +(nspm_[A-Za-z0-9_-]{43})\n");
+        let (grant, credential) = granted(temp.path());
         let data = temp.path().join("data");
         let server = Running::start(&["--data", data.to_str().unwrap()], &[]);
         let proxy = Proxy::start(
@@ -622,22 +630,41 @@ fn vdirsyncer_khard_and_khal_show_a_member_the_directory_and_meetings_and_follow
     assert!(!recorded.contains(&site.credential));
 }
 
-/// What Python's caldav finds on the site, from its address alone, with
-/// this user and password (`-` and `-` for none).
-fn caldav(site: &Site, user: &str, password: &str) -> Vec<Value> {
-    let base = format!("http://{}", site.server.addr);
-    let out = support::tool_stdout(
+/// The ranges every caldav run searches: a day inside a month-long and a
+/// year-long meeting, the last day of a three-day one and the day after.
+const RANGES: [&str; 4] = [
+    "2015-05-10..2015-05-12",
+    "2014-06-01..2014-06-02",
+    "2016-09-14..2016-09-15",
+    "2016-09-15..2016-09-16",
+];
+
+/// Runs `tests/tools/caldav_check.py ARGS… RANGES…`: its JSON, and whether
+/// the server refused it (the script's status 3).
+fn caldav_check(args: &[&str]) -> (Value, bool) {
+    let out = output(
         Command::new(venv("python"))
             .arg(tool("caldav_check.py"))
-            .args([&base, user, password])
-            .args([
-                "2015-05-10..2015-05-12",
-                "2014-06-01..2014-06-02",
-                "2016-09-14..2016-09-15",
-                "2016-09-15..2016-09-16",
-            ]),
+            .args(args)
+            .args(RANGES),
     );
-    let found: Value = serde_json::from_str(&out).unwrap();
+    let refused = out.status.code() == Some(3);
+    assert!(
+        out.status.success() || refused,
+        "caldav_check.py {args:?} failed:\n{}",
+        text(&out)
+    );
+    let found: Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(&out)));
+    (found, refused)
+}
+
+/// What Python's caldav finds on the site, from its address alone, with
+/// this user and password: the calendars.
+fn caldav(site: &Site, user: &str, password: &str) -> Vec<Value> {
+    let base = format!("http://{}", site.server.addr);
+    let (found, refused) = caldav_check(&[&base, user, password]);
+    assert!(!refused, "{found:#}");
     found["calendars"].as_array().unwrap().clone()
 }
 
@@ -705,14 +732,65 @@ fn python_caldav_finds_a_members_calendars_from_the_well_known_address_and_the_s
 }
 
 #[test]
-fn python_caldav_without_a_credential_finds_the_public_calendar_alone() {
+fn python_caldav_without_a_credential_is_asked_for_one_and_reads_the_public_calendar_by_its_url() {
     if !support::external_tests("Python's caldav") {
         return;
     }
     let site = Site::start();
-    let calendars = caldav(&site, "-", "-");
+    // From the address alone, the root asks for a credential (401 with a
+    // Basic challenge), and a client that has none stops there.
+    let base = format!("http://{}", site.server.addr);
+    let (found, refused) = caldav_check(&[&base, "-", "-"]);
+    assert!(
+        refused,
+        "discovery without a credential was answered: {found:#}"
+    );
+    // Subscribed to the public calendar by its URL, it reads the meetings
+    // without one, and nothing members-only.
+    let public = format!("{base}/dav/calendars/public/");
+    let (found, refused) = caldav_check(&["--calendar", &public, "-", "-"]);
+    assert!(!refused, "{found:#}");
+    let calendars = found["calendars"].as_array().unwrap();
     assert_eq!(calendars.len(), 1, "{calendars:#?}");
     assert_meetings_and_spans(&calendars[0]);
     let all = serde_json::to_string(&calendars).unwrap().to_lowercase();
     assert!(!all.contains("canary"), "{calendars:#?}");
+}
+
+/// Basic over TLS, end to end: `nspm serve` with a certificate the test
+/// made (a CA and a leaf for localhost), and Python's caldav trusting only
+/// that CA, discovering the member's calendars from the https address.
+#[test]
+fn python_caldav_signs_in_with_basic_over_tls_and_finds_the_members_calendars() {
+    if !support::external_tests("Python's caldav") {
+        return;
+    }
+    let temp = tempfile::tempdir().unwrap();
+    let (_grant, credential) = granted(temp.path());
+    let data = temp.path().join("data");
+    let pki = super::tls::Pki::new();
+    let server = pki.serve_with(&["--data", data.to_str().unwrap()], &[]);
+    let base = format!("https://localhost:{}", server.addr.port());
+    let ca = pki.path_str("ca.pem");
+    let (found, refused) = caldav_check(&["--ca", &ca, &base, MEMBER, &credential]);
+    assert!(!refused, "{found:#}");
+    assert_eq!(found["principal"], format!("{base}/dav/principals/member/"));
+    let calendars = found["calendars"].as_array().unwrap();
+    assert_eq!(calendars.len(), 2, "{calendars:#?}");
+    for calendar in calendars {
+        assert!(
+            calendar["url"].as_str().unwrap().starts_with("https://"),
+            "{calendar:#}"
+        );
+        assert_meetings_and_spans(calendar);
+    }
+    assert!(
+        found.to_string().contains(VENUE_ADDRESS),
+        "the members' calendar has the venue's address: {found:#}"
+    );
+    // A wrong credential over the same TLS is refused.
+    let (_, refused) = caldav_check(&["--ca", &ca, &base, MEMBER, "nspm_wrong"]);
+    assert!(refused);
+    // The credential is in no line the server logged.
+    assert!(!server.log().join("\n").contains(&credential));
 }

@@ -23,13 +23,13 @@ pub(super) const HSTS: &str = "max-age=31536000";
 
 /// A CA the test trusts and a certificate it signed for localhost and
 /// 127.0.0.1, as PEM files.
-struct Pki {
+pub(super) struct Pki {
     dir: tempfile::TempDir,
     ca: CertificateDer<'static>,
 }
 
 impl Pki {
-    fn new() -> Pki {
+    pub(super) fn new() -> Pki {
         let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
         ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
         ca_params
@@ -61,16 +61,21 @@ impl Pki {
         self.dir.path().join(name)
     }
 
-    fn path_str(&self, name: &str) -> String {
+    pub(super) fn path_str(&self, name: &str) -> String {
         self.path(name).to_str().unwrap().to_string()
     }
 
     /// `nspm serve` over TLS with this certificate, and `extra`.
     fn serve(&self, extra: &[&str]) -> Running {
+        self.serve_with(&[], extra)
+    }
+
+    /// `nspm GLOBAL serve` over TLS with this certificate, and `extra`.
+    pub(super) fn serve_with(&self, global: &[&str], extra: &[&str]) -> Running {
         let (cert, key) = (self.path_str("cert.pem"), self.path_str("key.pem"));
         let mut args = vec!["--tls-cert", &cert, "--tls-key", &key];
         args.extend_from_slice(extra);
-        Running::start(&[], &args)
+        Running::start(global, &args)
     }
 
     /// A rustls client that trusts only the test's CA and offers `alpn`.

@@ -138,7 +138,7 @@ pub(crate) fn card_matches(filter: &Element, card: &Object) -> Result<bool, Filt
     }
     let mut results = Vec::with_capacity(filters.len());
     for f in filters {
-        results.push(prop_filter(f, &props, CARDDAV, "i;unicode-casemap")?);
+        results.push(prop_filter(f, &props, CARDDAV, COLLATIONS[0])?);
     }
     Ok(if all {
         results.iter().all(|&r| r)
@@ -191,7 +191,7 @@ fn comp_filter(f: &Element, event: &Object, name: &str) -> Result<bool, FilterEr
                 .span
                 .is_some_and(|(s, e)| start.is_none_or(|r| r < e) && end.is_none_or(|r| r > s))
         } else if child.is(CALDAV, "prop-filter") {
-            prop_filter(child, &props, CALDAV, "i;ascii-casemap")?
+            prop_filter(child, &props, CALDAV, COLLATIONS[1])?
         } else if child.is(CALDAV, "comp-filter") {
             let inner = child
                 .attr("name")
@@ -321,16 +321,69 @@ fn param_filter(f: &Element, p: &Property, ns: &str, collation: &str) -> Result<
     Ok(false)
 }
 
+/// The collations of RFC 4790 this server has, the first each protocol's
+/// default: CardDAV's is `i;unicode-casemap` (RFC 6352 section 8.3),
+/// CalDAV's `i;ascii-casemap` (RFC 4791 section 7.5.1).
+const COLLATIONS: [&str; 3] = ["i;unicode-casemap", "i;ascii-casemap", "i;octet"];
+
+/// Refuses a filter that names a collation this server does not have
+/// anywhere in it, before any object is looked at: found only while
+/// matching, it would pass unnoticed whenever no object has the property
+/// the text-match is on.
+pub(crate) fn check_collations(filter: &Element) -> Result<(), FilterError> {
+    if filter.name == "text-match"
+        && filter
+            .attr("collation")
+            .is_some_and(|c| !COLLATIONS.contains(&c))
+    {
+        return Err(FilterError::Collation);
+    }
+    filter.children.iter().try_for_each(check_collations)
+}
+
+/// A string as `i;unicode-casemap` compares it (RFC 5051 section 2): each
+/// character replaced by its simple titlecase mapping and the whole
+/// decomposed (compatibility decomposition, NFKD), then the titlecase
+/// mapping once more for the characters the decomposition gave. So
+/// "BJÖRN", "björn" and "bjo\u{308}rn" (o and a combining diaeresis) are
+/// one, and the "ﬁ" ligature is "FI".
+fn unicode_casemap(s: &str) -> String {
+    use unicode_normalization::UnicodeNormalization as _;
+    s.chars().map(titlecase).nfkd().map(titlecase).collect()
+}
+
+/// A character's simple titlecase mapping (UnicodeData.txt's field 14).
+/// Rust knows the uppercase mappings, which are the same but for the
+/// Latin digraphs, whose titlecase is their own middle form, and Georgian
+/// Mkhedruli, whose letters are their own titlecase; a character whose
+/// uppercase is several (ß's "SS") has no simple mapping and stays.
+fn titlecase(c: char) -> char {
+    match c {
+        '\u{01C4}'..='\u{01C6}' => '\u{01C5}',
+        '\u{01C7}'..='\u{01C9}' => '\u{01C8}',
+        '\u{01CA}'..='\u{01CC}' => '\u{01CB}',
+        '\u{01F1}'..='\u{01F3}' => '\u{01F2}',
+        '\u{10D0}'..='\u{10FA}' | '\u{10FD}'..='\u{10FF}' => c,
+        _ => {
+            let mut upper = c.to_uppercase();
+            match (upper.next(), upper.next()) {
+                (Some(u), None) => u,
+                _ => c,
+            }
+        }
+    }
+}
+
 /// RFC 6352 section 10.5.4 and RFC 4791 section 9.7.5, with the
 /// collations of RFC 4790: `i;octet`, `i;ascii-casemap` and
-/// `i;unicode-casemap` (RFC 5051, here as Unicode's full lower-casing).
+/// `i;unicode-casemap` (RFC 5051).
 fn text_match(t: &Element, value: &str, default: &str) -> Result<bool, FilterError> {
     let collation = t.attr("collation").unwrap_or(default);
     let fold = |s: &str| -> Result<String, FilterError> {
         match collation {
             "i;octet" => Ok(s.to_string()),
             "i;ascii-casemap" => Ok(s.to_ascii_lowercase()),
-            "i;unicode-casemap" => Ok(s.to_lowercase()),
+            "i;unicode-casemap" => Ok(unicode_casemap(s)),
             _ => Err(FilterError::Collation),
         }
     };
@@ -488,6 +541,20 @@ mod tests {
             email.params,
             [("TYPE".to_string(), "INTERNET,WORK".to_string())]
         );
+    }
+
+    #[test]
+    fn unicode_casemap_folds_case_and_decomposes() {
+        let bjorn = unicode_casemap("Björn");
+        assert_eq!(bjorn, unicode_casemap("BJÖRN"));
+        assert_eq!(bjorn, unicode_casemap("bjo\u{308}rn"));
+        assert_ne!(bjorn, unicode_casemap("Bjorn"));
+        assert_eq!(unicode_casemap("\u{FB01}sh"), "FISH");
+        // The digraphs meet in their titlecase form.
+        assert_eq!(unicode_casemap("\u{01C6}"), unicode_casemap("\u{01C4}"));
+        // ß has no simple titlecase: it is not "SS".
+        assert_ne!(unicode_casemap("Straße"), unicode_casemap("STRASSE"));
+        assert_eq!(unicode_casemap("Straße"), unicode_casemap("STRAßE"));
     }
 
     #[test]

@@ -139,6 +139,9 @@ fn query(
         }
         return answer_query(ctx, c, resource, None, wanted, data, limit(root));
     };
+    if let Err(e) = filter::check_collations(f) {
+        return filter_error(c.kind, e);
+    }
     answer_query(ctx, c, resource, Some(f), wanted, data, limit(root))
 }
 
