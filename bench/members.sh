@@ -47,7 +47,9 @@ serve() {
   "$nspm" --data "$soc" serve --addr "127.0.0.1:$port" 2>>"$work/nspm.log" &
   pid=$!
   pids+=("$pid")
-  await "http://127.0.0.1:$port/healthz"
+  # Each page's preview image is drawn at start: with 10,000 people that
+  # takes minutes on two shared cores.
+  await "http://127.0.0.1:$port/healthz" 900
 }
 rss_kb() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status"; }
 
