@@ -66,9 +66,9 @@ free_port() {
 }
 
 # Waits until a URL answers with a success or redirect (`curl -f`: not a
-# 4xx or 5xx), for at most 60 s.
+# 4xx or 5xx), for at most $2 seconds (60 unless given).
 await() {
-  for _ in $(seq 600); do
+  for _ in $(seq $((${2:-60} * 10))); do
     curl -sf -o /dev/null "$1" && return 0
     sleep 0.1
   done

@@ -8,8 +8,11 @@
 #       requests per second, alternating rounds in one run;
 #   (b) the time from the sign-in POST to the first directory page (median
 #       of SIGNINS sign-ins, each a POST and a GET on a new connection);
-#   (c) the server's resident memory after both, with no access.ron (no one
-#       can sign in) and with 100 grants.
+#   (c) the server's resident memory with no access.ron (no one can sign
+#       in, so the members' pages are not rendered) and with 100 grants
+#       (they are), each just started and after one card, so that the
+#       difference is the members' area; and with the grants after (a) and
+#       (b).
 # Prints a Markdown table. See BENCHMARKS.md.
 #
 # Usage: bench/members.sh   (ROUNDS=N wrk rounds per URL, default 5;
@@ -44,7 +47,9 @@ serve() {
   "$nspm" --data "$soc" serve --addr "127.0.0.1:$port" 2>>"$work/nspm.log" &
   pid=$!
   pids+=("$pid")
-  await "http://127.0.0.1:$port/healthz"
+  # Each page's preview image is drawn at start: with 10,000 people that
+  # takes minutes on two shared cores.
+  await "http://127.0.0.1:$port/healthz" 900
 }
 rss_kb() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status"; }
 
@@ -66,6 +71,7 @@ public="http://127.0.0.1:$port/people/$person.vcf"
 members="http://127.0.0.1:$port/members/people/$person.vcf"
 curl -sf -o /dev/null "$public"
 curl -sf -o /dev/null -H "$auth" "$members"
+rss_grants=$(rss_kb "$pid")
 declare -A rps
 rps[public]=""
 rps[members]=""
@@ -108,7 +114,7 @@ for _ in range(n):
 print(f"{statistics.median(times):.2f}")
 PY
 )
-rss_with=$(rss_kb "$pid")
+rss_after=$(rss_kb "$pid")
 
 echo
 echo "$people people, $(grep -c 'Member\]' "$soc/people.ron") members only; $rounds rounds of ${duration}s, $connections connections"
@@ -119,5 +125,8 @@ echo "| public card /people/$person.vcf, median req/s | $public_rps |"
 echo "| members' card with Basic, median req/s | $members_rps |"
 awk -v m="$members_rps" -v p="$public_rps" 'BEGIN { printf "| members, public ratio | %.2f |\n", m / p }'
 echo "| sign-in POST to first directory page, median of $signins, ms | $signin_ms |"
-echo "| RSS, no access.ron (after one card), MiB | $(awk -v k="$rss_without" 'BEGIN { printf "%.1f", k / 1024 }') |"
-echo "| RSS, 100 grants (after the runs above), MiB | $(awk -v k="$rss_with" 'BEGIN { printf "%.1f", k / 1024 }') |"
+mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
+echo "| RSS, no access.ron (after one card), MiB | $(mib "$rss_without") |"
+echo "| RSS, 100 grants (after one card of each), MiB | $(mib "$rss_grants") |"
+echo "| the members' area (the difference), MiB | $(mib $((rss_grants - rss_without))) |"
+echo "| RSS, 100 grants (after the runs above), MiB | $(mib "$rss_after") |"

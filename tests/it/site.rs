@@ -476,12 +476,12 @@ fn members_export() -> tempfile::TempDir {
     let members = nspm_export::MembersSite::build(&society, &options()).unwrap();
     let search = |q: &str| nspm_export::site::members::search(&society, &options(), q).unwrap();
     let extra = [
-        ("members/sign-in.html", members.sign_in.clone()),
+        ("members/sign-in.html", members.forms.sign_in.clone()),
         (
             "members/sign-in-failed.html",
-            members.sign_in_failed.clone(),
+            members.forms.sign_in_failed.clone(),
         ),
-        ("members/needs-tls.html", members.needs_tls.clone()),
+        ("members/needs-tls.html", members.forms.needs_tls.clone()),
         ("members/search.html", search("")),
         ("members/search-found.html", search("bjorn")),
         ("members/search-none.html", search("nobody")),

@@ -4,6 +4,7 @@
 //! feed secret made for them. It is active from when it was granted until
 //! it expires or is revoked; a revoked grant stays in the file as history.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::path::Path;
 
@@ -42,6 +43,14 @@ impl GrantId {
     }
 
     pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+// The index finds a grant by the id a session cookie names, as text: a
+// `GrantId` hashes and compares exactly as its text does.
+impl std::borrow::Borrow<str> for GrantId {
+    fn borrow(&self) -> &str {
         &self.0
     }
 }
@@ -195,6 +204,13 @@ impl Grant {
     }
 }
 
+/// Which of a grant's secrets a request presents.
+#[derive(Clone, Copy, Debug)]
+enum Secret {
+    Credential,
+    Feed,
+}
+
 /// A new grant and its secrets, which exist only here: the access file
 /// keeps their hashes.
 #[derive(Debug)]
@@ -213,14 +229,68 @@ pub struct Access {
     /// Where each grant's `person` field stands in that file (line, column),
     /// for [`Access::unknown_people`]; none for a grant made since.
     places: Vec<Option<(usize, usize)>>,
+    index: Index,
+}
+
+/// Where each grant stands in [`Access::grants`], by what a request
+/// presents: the grant's id (which a session cookie names), and the hashes
+/// of its credential and of its feed secret. A request is then checked
+/// against the grants that hold what it presents, not against every grant:
+/// with thousands of members, comparing a presented hash with each grant's
+/// cost far more than the rest of serving the request.
+///
+/// Looking a hash up gives nothing away that comparing with every grant
+/// would have kept: the key is the SHA-256 hash of what was presented, and
+/// the map places it by a hash of that hash keyed afresh at random in each
+/// process (std's `RandomState`), so how long a lookup takes depends on
+/// no stored hash that anyone could aim at; and equal hashes are compared
+/// in constant time (see [`Sha256Hash`]). Even a stored hash learnt whole
+/// would not give its credential, 256 random bits, back.
+#[derive(Clone, Default)]
+struct Index {
+    /// The first grant with each id: ids are unique unless the file was
+    /// edited by hand, and [`Access::get`] has always found the first.
+    by_id: HashMap<GrantId, usize>,
+    by_credential: HashMap<Sha256Hash, Vec<usize>>,
+    by_feed: HashMap<Sha256Hash, Vec<usize>>,
+}
+
+impl Index {
+    fn of(grants: &[Grant]) -> Index {
+        let mut index = Index::default();
+        for (i, g) in grants.iter().enumerate() {
+            index.add(i, g);
+        }
+        index
+    }
+
+    fn add(&mut self, i: usize, g: &Grant) {
+        self.by_id.entry(g.id.clone()).or_insert(i);
+        self.by_credential
+            .entry(g.credential_sha256)
+            .or_default()
+            .push(i);
+        self.by_feed.entry(g.feed_sha256).or_default().push(i);
+    }
+}
+
+impl fmt::Debug for Index {
+    // The grants themselves are in the `Debug` of `Access`; the index
+    // would only repeat them, hashes and all.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Index")
+            .field("grants", &self.by_id.len())
+            .finish_non_exhaustive()
+    }
 }
 
 /// What a search for a matching secret found, and how much work it did.
 struct Scan<'a> {
     found: Option<&'a Grant>,
-    /// How many grants the secret was compared with: always all of them.
+    /// How many grants the person and the secret were compared with: those
+    /// that hold the presented secret's hash, whichever person was named.
     /// Only the tests read it, to show that the work does not depend on
-    /// which person was named or how close the secret came.
+    /// the person named or on whether the person has any grant.
     #[cfg_attr(not(test), allow(dead_code))]
     compared: usize,
 }
@@ -260,6 +330,7 @@ impl Access {
     pub fn parse(file: &str, text: &str) -> Result<Access, Vec<Problem>> {
         let read = file::parse(file, text)?;
         Ok(Access {
+            index: Index::of(&read.grants),
             grants: read.grants,
             file: Some(file.to_string()),
             places: read.places.into_iter().map(Some).collect(),
@@ -277,7 +348,8 @@ impl Access {
     }
 
     pub fn get(&self, id: &str) -> Option<&Grant> {
-        self.grants.iter().find(|g| g.id.as_str() == id)
+        let i = *self.index.by_id.get(id)?;
+        self.grants.get(i)
     }
 
     /// The grant with this id when it is active now.
@@ -311,7 +383,7 @@ impl Access {
         };
         let credential = Credential::generate()?;
         let feed = FeedSecret::generate()?;
-        self.grants.push(Grant {
+        let grant = Grant {
             id: id.clone(),
             person,
             credential_sha256: credential.sha256(),
@@ -320,7 +392,9 @@ impl Access {
             expires,
             label,
             revoked: None,
-        });
+        };
+        self.index.add(self.grants.len(), &grant);
+        self.grants.push(grant);
         self.places.push(None);
         Ok(Issued {
             id,
@@ -332,7 +406,12 @@ impl Access {
     /// Revokes a grant at `now`. False when there is no such grant or it
     /// was revoked already: the earlier revocation stands.
     pub fn revoke(&mut self, id: &GrantId, now: Timestamp) -> bool {
-        match self.grants.iter_mut().find(|g| g.id == *id) {
+        let grant = self
+            .index
+            .by_id
+            .get(id.as_str())
+            .and_then(|&i| self.grants.get_mut(i));
+        match grant {
             Some(g) if g.revoked.is_none() => {
                 g.revoked = Some(now);
                 true
@@ -343,11 +422,12 @@ impl Access {
 
     /// The active grant of `person` whose credential this is, for HTTP
     /// Basic and the sign-in form. A wrong credential, an unknown person, and
-    /// an expired or revoked grant all give `None`, after the same work.
+    /// an expired or revoked grant all give `None`; a wrong credential after
+    /// the same work whoever is named.
     pub fn verify_basic(&self, person: &str, credential: &str, now: Timestamp) -> Option<&Grant> {
         self.scan(
             Sha256Hash::of(credential),
-            |g| &g.credential_sha256,
+            Secret::Credential,
             Some(person),
             now,
         )
@@ -356,24 +436,30 @@ impl Access {
 
     /// The active grant whose feed secret this is.
     pub fn verify_feed(&self, secret: &str, now: Timestamp) -> Option<&Grant> {
-        self.scan(Sha256Hash::of(secret), |g| &g.feed_sha256, None, now)
+        self.scan(Sha256Hash::of(secret), Secret::Feed, None, now)
             .found
     }
 
-    /// Compares a presented secret's hash with every grant's, in constant
-    /// time, whether or not an earlier one matched: the time taken depends
-    /// on the number of grants alone, never on which person was named or how
-    /// close the secret came.
-    fn scan<'a>(
-        &'a self,
+    /// Finds the grants that hold a presented secret's hash (see [`Index`]
+    /// for why the lookup tells nothing) and compares each one's hash and
+    /// person with what was presented in constant time, whether or not an
+    /// earlier one matched: the time taken depends on the presented secret
+    /// alone, never on which person was named or how close the secret came.
+    fn scan(
+        &self,
         presented: Sha256Hash,
-        hash: impl Fn(&Grant) -> &Sha256Hash,
+        kind: Secret,
         person: Option<&str>,
         now: Timestamp,
-    ) -> Scan<'a> {
+    ) -> Scan<'_> {
+        let (candidates, hash): (_, fn(&Grant) -> &Sha256Hash) = match kind {
+            Secret::Credential => (&self.index.by_credential, |g| &g.credential_sha256),
+            Secret::Feed => (&self.index.by_feed, |g| &g.feed_sha256),
+        };
         let mut found = None;
         let mut compared = 0;
-        for grant in &self.grants {
+        let holders = candidates.get(&presented).map_or(&[][..], Vec::as_slice);
+        for grant in holders.iter().filter_map(|&i| self.grants.get(i)) {
             let person_matches = match person {
                 Some(p) => grant.person.as_str().as_bytes().ct_eq(p.as_bytes()),
                 None => Choice::from(1),
@@ -470,36 +556,79 @@ mod tests {
 
     #[test]
     fn an_unknown_person_and_a_wrong_credential_take_the_same_path() {
-        let (access, kari) = two_grants();
+        let (mut access, kari) = two_grants();
         let now = t("2025-06-02T00:00:00Z");
+        // More grants, so that a wrong credential could be compared with
+        // many people's and a person with many grants.
+        for _ in 0..20 {
+            access
+                .grant(person("soren-brunak"), now, None, None)
+                .unwrap();
+        }
         let c = kari.credential.expose();
         let wrong = Credential::generate().unwrap();
-        let scans = [
-            ("kari-stefansson", wrong.expose()),
-            ("nobody", wrong.expose()),
-            ("nobody", c),
-            ("soren-brunak", c),
-            ("kari-stefansson", "not even a credential"),
-        ];
-        for (person, credential) in scans {
-            let scan = access.scan(
+        let scan = |person: &str, credential: &str| {
+            access.scan(
                 Sha256Hash::of(credential),
-                |g| &g.credential_sha256,
+                Secret::Credential,
                 Some(person),
                 now,
-            );
-            assert!(scan.found.is_none(), "{person}");
-            assert_eq!(scan.compared, access.grants().len(), "{person}");
+            )
+        };
+        // A wrong credential is compared with nobody's grants, whoever is
+        // named: a person with many grants, with one, or with none.
+        for credential in [wrong.expose(), "not even a credential", ""] {
+            for person in ["kari-stefansson", "soren-brunak", "nobody"] {
+                let s = scan(person, credential);
+                assert!(s.found.is_none(), "{person}");
+                assert_eq!(s.compared, 0, "{person}");
+            }
         }
-        // The right one does the same work, and gets in.
-        let right = access.scan(
-            Sha256Hash::of(c),
-            |g| &g.credential_sha256,
-            Some("kari-stefansson"),
-            now,
+        // The right credential is compared with its own grant, whoever is
+        // named, and lets in only its person.
+        for person in ["soren-brunak", "nobody", "kari-stefansson"] {
+            let s = scan(person, c);
+            assert_eq!(s.compared, 1, "{person}");
+            assert_eq!(s.found.is_some(), person == "kari-stefansson", "{person}");
+        }
+    }
+
+    #[test]
+    fn a_credential_copied_into_two_grants_lets_in_the_active_one_only() {
+        // An access file edited by hand may hold one hash twice: each grant
+        // holding it is looked at, and only an active one of the person
+        // named lets them in.
+        let (mut access, kari) = two_grants();
+        let now = t("2025-06-02T00:00:00Z");
+        let copy = access
+            .grant(person("kari-stefansson"), now, None, None)
+            .unwrap();
+        let text = access.to_ron().replace(
+            &access
+                .get(copy.id.as_str())
+                .unwrap()
+                .credential_sha256
+                .to_hex(),
+            &kari.credential.sha256().to_hex(),
         );
-        assert!(right.found.is_some());
-        assert_eq!(right.compared, access.grants().len());
+        let mut access = Access::parse("access.ron", &text).unwrap();
+        let c = kari.credential.expose();
+        assert_eq!(
+            access.verify_basic("kari-stefansson", c, now).unwrap().id,
+            kari.id
+        );
+        assert!(access.revoke(&kari.id, now));
+        assert_eq!(
+            access.verify_basic("kari-stefansson", c, now).unwrap().id,
+            copy.id
+        );
+        assert!(
+            access
+                .verify_basic("kari-stefansson", copy.credential.expose(), now)
+                .is_none()
+        );
+        assert!(access.revoke(&copy.id, now));
+        assert!(access.verify_basic("kari-stefansson", c, now).is_none());
     }
 
     #[test]

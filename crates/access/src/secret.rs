@@ -128,8 +128,27 @@ pub(crate) fn feed_path(secret: &str) -> String {
 }
 
 /// The SHA-256 hash of a secret, which is all the access file keeps of it.
-#[derive(Clone, Copy, PartialEq, Eq)]
+/// Equal hashes are found in constant time ([`PartialEq`] compares every
+/// byte whatever the first difference), so that no comparison, not even
+/// one inside a hash map's lookup, tells how close a presented secret came.
+#[derive(Clone, Copy)]
 pub struct Sha256Hash([u8; 32]);
+
+impl PartialEq for Sha256Hash {
+    fn eq(&self, other: &Sha256Hash) -> bool {
+        self.ct_eq(other).into()
+    }
+}
+
+impl Eq for Sha256Hash {}
+
+// Written out rather than derived, since equality is: a derived `Hash`
+// beside a hand-written `PartialEq` could drift from it.
+impl std::hash::Hash for Sha256Hash {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.hash(state);
+    }
+}
 
 impl Sha256Hash {
     /// The hash of a secret's text, whatever the text is.

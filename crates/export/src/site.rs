@@ -53,7 +53,7 @@ use std::path::PathBuf;
 use nspm_core::{PartialDate, Society, Timestamp};
 
 use crate::ExportError;
-pub use members::MembersSite;
+pub use members::{MembersForms, MembersSite};
 
 /// The content types the site serves, with their character sets.
 pub mod content_type {

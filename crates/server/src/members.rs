@@ -68,7 +68,7 @@ pub(crate) fn router(state: AppState) -> Router<AppState> {
 const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
 /// The moment against which grants and sessions are judged.
-fn now() -> Timestamp {
+pub(crate) fn now() -> Timestamp {
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
@@ -91,10 +91,10 @@ fn transport(req: &Request) -> Transport {
 
 /// The full path of a request, as it was before the router took the
 /// `/members` prefix off.
-fn full_path(req: &Request) -> String {
+fn full_path(req: &Request) -> &str {
     req.extensions()
         .get::<OriginalUri>()
-        .map_or_else(|| req.uri().path().to_string(), |u| u.path().to_string())
+        .map_or_else(|| req.uri().path(), |u| u.path())
 }
 
 /// Every request under `/members/` passes here: the transport rule, then
@@ -147,17 +147,25 @@ async fn guard(State(state): State<AppState>, mut req: Request, next: Next) -> R
 
 /// Marks a members' response as for this reader alone.
 pub(crate) fn private(h: &mut HeaderMap) {
+    const VARY: &str = "Authorization, Cookie";
     h.insert(
         header::CACHE_CONTROL,
         HeaderValue::from_static("private, no-store"),
     );
+    // The two values every members' response has are written without
+    // building a string for each response.
     let vary = match h.get(header::VARY) {
-        Some(v) if !v.is_empty() => format!("{}, Authorization, Cookie", v.to_str().unwrap_or("")),
-        _ => "Authorization, Cookie".to_string(),
+        None => HeaderValue::from_static(VARY),
+        Some(v) if v.is_empty() => HeaderValue::from_static(VARY),
+        Some(v) if v == "Accept-Encoding" => {
+            HeaderValue::from_static("Accept-Encoding, Authorization, Cookie")
+        }
+        Some(v) => match HeaderValue::from_str(&format!("{}, {VARY}", v.to_str().unwrap_or(""))) {
+            Ok(v) => v,
+            Err(_) => return,
+        },
     };
-    if let Ok(v) = HeaderValue::from_str(&vary) {
-        h.insert(header::VARY, v);
-    }
+    h.insert(header::VARY, vary);
 }
 
 enum Auth {
@@ -442,15 +450,31 @@ async fn feed(State(state): State<AppState>, Path(secret): Path<String>, req: Re
         return http::text(StatusCode::NOT_FOUND, "no such feed\n");
     }
     let snap = state.peek();
-    match snap.members.pages.get(&format!("{ROOT}calendar.ics")) {
+    let Some(pages) = &*snap.members.peek() else {
+        return preparing();
+    };
+    match pages.get(&format!("{ROOT}calendar.ics")) {
         Some(cal) => cal.respond(
             req.method(),
             req.headers(),
             StatusCode::OK,
-            snap.members.pages.modified(),
+            pages.modified(),
         ),
         None => http::text(StatusCode::NOT_FOUND, "no such feed\n"),
     }
+}
+
+/// The answer to a member let in by a grant that came moments ago, while
+/// the members' pages, which exist only while someone can sign in, are
+/// still being rendered.
+fn preparing() -> Response {
+    let mut res = http::text(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "the members' area is being prepared: try again in a moment\n",
+    );
+    res.headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+    res
 }
 
 #[derive(Deserialize)]
@@ -494,15 +518,18 @@ async fn page(State(state): State<AppState>, req: Request) -> Response {
             }
         };
     }
-    if let Some(p) = members.pages.get(&path) {
+    let Some(pages) = &*members.peek() else {
+        return preparing();
+    };
+    if let Some(p) = pages.get(&path) {
         return p.respond(
             req.method(),
             req.headers(),
             StatusCode::OK,
-            members.pages.modified(),
+            pages.modified(),
         );
     }
-    if let Some(to) = members.pages.canonical(&path) {
+    if let Some(to) = pages.canonical(&path) {
         return crate::redirect(to, req.uri().query());
     }
     match snap.pages.get(nspm_export::site::NOT_FOUND) {

@@ -4,11 +4,11 @@
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use arc_swap::ArcSwap;
+use arc_swap::{ArcSwap, ArcSwapOption};
 use nspm_access::{Access, AccessError, SessionKey};
 use nspm_core::{PartialDate, Society, Timestamp};
 use nspm_export::site::members::ROOT;
-use nspm_export::{ExportError, MembersSite, Site, SiteOptions, stamp_for};
+use nspm_export::{ExportError, MembersForms, MembersSite, Site, SiteOptions, stamp_for};
 
 use crate::members::{Gate, Limiter};
 use crate::{Pages, Served};
@@ -24,7 +24,7 @@ pub struct Snapshot {
     pub today: PartialDate,
     pub pages: Pages,
     /// The members' side, rendered with members-only details; served only
-    /// to members.
+    /// to members, and its pages rendered only while someone can sign in.
     pub members: MembersPages,
     /// The address book and calendars for CardDAV and CalDAV.
     pub(crate) dav: crate::dav::Dav,
@@ -33,12 +33,45 @@ pub struct Snapshot {
 /// The members' side of a snapshot, ready to send.
 #[derive(Debug)]
 pub struct MembersPages {
-    pub pages: Pages,
+    /// Every members' page and download, rendered from this snapshot's
+    /// data while the access file holds a grant that can sign in, and
+    /// none otherwise: with no one to read them, the members' pages of a
+    /// large society would hold memory for nothing. [`AppState`] renders
+    /// them when a grant comes and drops them when the last one goes, in
+    /// this snapshot, without rendering the public site again.
+    pages: ArcSwapOption<Pages>,
+    /// When the data behind the pages last changed, for their Last-Modified.
+    modified: Timestamp,
     pub sign_in: Served,
     pub sign_in_failed: Served,
     pub needs_tls: Served,
-    /// What the members' search page, rendered per request, is made with.
+    /// What the members' pages and the search page, rendered per request,
+    /// are made with.
     pub options: SiteOptions,
+}
+
+impl MembersPages {
+    /// The members' pages, while they are rendered.
+    pub fn pages(&self) -> Option<Arc<Pages>> {
+        self.pages.load_full()
+    }
+
+    /// As [`MembersPages::pages`], for a request answered without awaiting
+    /// anything (see [`AppState::peek`]).
+    pub(crate) fn peek(&self) -> arc_swap::Guard<Option<Arc<Pages>>> {
+        self.pages.load()
+    }
+
+    fn render(
+        society: &Society,
+        options: &SiteOptions,
+        modified: Timestamp,
+    ) -> Result<Pages, ExportError> {
+        Ok(Pages::from_site(
+            MembersSite::pages(society, options)?,
+            modified,
+        ))
+    }
 }
 
 /// What a deployment fixes for every snapshot it renders: the command line
@@ -88,15 +121,18 @@ impl Snapshot {
         files: Option<Timestamp>,
     ) -> Result<Snapshot, ExportError> {
         let deployment = Deployment::stamped(stamp);
-        Snapshot::build_for(society, &deployment, deployment.today(), files)
+        Snapshot::build_for(society, &deployment, deployment.today(), files, true)
     }
 
-    /// As [`Snapshot::build`], for a deployment and the day given.
+    /// As [`Snapshot::build`], for a deployment and the day given; the
+    /// members' pages are rendered only when `members` is true (see
+    /// [`MembersPages::pages`]).
     pub fn build_for(
         mut society: Society,
         deployment: &Deployment,
         today: PartialDate,
         files: Option<Timestamp>,
+        members: bool,
     ) -> Result<Snapshot, ExportError> {
         if let Some(base) = &deployment.base_url {
             society.info.base_url = Some(base.clone());
@@ -105,7 +141,7 @@ impl Snapshot {
         let options = SiteOptions { stamp, today };
         let site = Site::build(&society, &options)?;
         let dav = crate::dav::Dav::build(&society, deployment.stamp);
-        let members = MembersSite::build(&society, &options)?;
+        let forms = MembersForms::build(&society, &options)?;
         // Last-Modified is the later of the calendars' DTSTAMP (when the
         // data says it last changed) and the files' own time. The stamp
         // alone moves only with a meeting's `modified`, so an edit to a
@@ -114,11 +150,19 @@ impl Snapshot {
         let modified = files.map_or(stamp, |f| f.max(stamp));
         let pages = Pages::from_site(site, modified);
         let served = |p: nspm_export::Page| Served::new(ROOT, p.bytes, p.content_type);
+        let members_pages = if members {
+            Some(Arc::new(MembersPages::render(
+                &society, &options, modified,
+            )?))
+        } else {
+            None
+        };
         let members = MembersPages {
-            pages: Pages::from_site(members.pages, modified),
-            sign_in: served(members.sign_in),
-            sign_in_failed: served(members.sign_in_failed),
-            needs_tls: served(members.needs_tls),
+            pages: ArcSwapOption::new(members_pages),
+            modified,
+            sign_in: served(forms.sign_in),
+            sign_in_failed: served(forms.sign_in_failed),
+            needs_tls: served(forms.needs_tls),
             options,
         };
         Ok(Snapshot {
@@ -141,16 +185,23 @@ pub enum StateError {
     Access(#[from] AccessError),
 }
 
-/// Shared by every request; cloning is cheap.
+/// Shared by every request; cloning is cheap: one reference count, which
+/// matters as every request clones it for each layer and handler that
+/// takes it, on whichever core it runs.
 #[derive(Clone, Debug)]
 pub struct AppState {
-    current: Arc<ArcSwap<Snapshot>>,
-    gate: Arc<ArcSwap<Gate>>,
-    limiter: Arc<Limiter>,
-    deployment: Arc<Deployment>,
+    shared: Arc<Shared>,
+}
+
+#[derive(Debug)]
+struct Shared {
+    current: ArcSwap<Snapshot>,
+    gate: ArcSwap<Gate>,
+    limiter: Limiter,
+    deployment: Deployment,
     /// Held while a snapshot is rendered and swapped in, so that a new
     /// day's rendering never swaps out data that a reload brought meanwhile.
-    rendering: Arc<Mutex<()>>,
+    rendering: Mutex<()>,
 }
 
 impl AppState {
@@ -190,19 +241,22 @@ impl AppState {
             key: SessionKey::generate()?,
         };
         let today = deployment.today();
-        let snapshot = Snapshot::build_for(society, &deployment, today, files)?;
+        // No grant yet, so no one to render the members' pages for.
+        let snapshot = Snapshot::build_for(society, &deployment, today, files, false)?;
         Ok(AppState {
-            current: Arc::new(ArcSwap::from_pointee(snapshot)),
-            gate: Arc::new(ArcSwap::from_pointee(gate)),
-            limiter: Arc::new(Limiter::default()),
-            deployment: Arc::new(deployment),
-            rendering: Arc::new(Mutex::new(())),
+            shared: Arc::new(Shared {
+                current: ArcSwap::from_pointee(snapshot),
+                gate: ArcSwap::from_pointee(gate),
+                limiter: Limiter::default(),
+                deployment,
+                rendering: Mutex::new(()),
+            }),
         })
     }
 
     /// The snapshot a request works on from start to end.
     pub fn snapshot(&self) -> Arc<Snapshot> {
-        self.current.load_full()
+        self.shared.current.load_full()
     }
 
     /// The current snapshot for a request that is answered without
@@ -210,7 +264,7 @@ impl AppState {
     /// reference count, so requests on different cores do not contend for
     /// one cache line.
     pub(crate) fn peek(&self) -> arc_swap::Guard<Arc<Snapshot>> {
-        self.current.load()
+        self.shared.current.load()
     }
 
     /// Renders newly loaded data and swaps it in for every request that
@@ -218,12 +272,18 @@ impl AppState {
     /// `files` is when the data's files last changed, as for
     /// [`AppState::with_files`].
     pub fn replace(&self, society: Society, files: Option<Timestamp>) -> Result<(), ExportError> {
-        let _rendering = self.rendering.lock().unwrap_or_else(|e| e.into_inner());
-        let today = self.deployment.today();
-        let mut next = Snapshot::build_for(society, &self.deployment, today, files)?;
+        let _rendering = self
+            .shared
+            .rendering
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        let today = self.shared.deployment.today();
+        let members = self.can_sign_in(&society);
+        let mut next =
+            Snapshot::build_for(society, &self.shared.deployment, today, files, members)?;
         // The sync tokens the last snapshot gave stay answerable.
-        next.dav.inherit(&self.current.load().dav);
-        self.current.store(Arc::new(next));
+        next.dav.inherit(&self.shared.current.load().dav);
+        self.shared.current.store(Arc::new(next));
         Ok(())
     }
 
@@ -231,36 +291,58 @@ impl AppState {
     /// changed since it was rendered (the upcoming meetings depend on it);
     /// true when it did.
     pub fn new_day(&self) -> Result<bool, ExportError> {
-        let _rendering = self.rendering.lock().unwrap_or_else(|e| e.into_inner());
-        let today = self.deployment.today();
+        let _rendering = self
+            .shared
+            .rendering
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        let today = self.shared.deployment.today();
         let current = self.snapshot();
         if current.today == today {
             return Ok(false);
         }
         let society = current.society.clone();
-        let next = Snapshot::build_for(society, &self.deployment, today, current.files)?;
-        self.current.store(Arc::new(next));
+        let members = self.can_sign_in(&society);
+        let next = Snapshot::build_for(
+            society,
+            &self.shared.deployment,
+            today,
+            current.files,
+            members,
+        )?;
+        self.shared.current.store(Arc::new(next));
         Ok(true)
     }
 
     /// The deployment this state renders for.
     pub fn deployment(&self) -> &Deployment {
-        &self.deployment
+        &self.shared.deployment
     }
 
     /// Reads the access file and the session key in the data directory
-    /// (making the key when there is none) and lets in whom it grants.
-    pub fn open_access(&self, dir: &Path) -> Result<(), AccessError> {
+    /// (making the key when there is none), lets in whom it grants, and
+    /// renders the members' pages when anyone can sign in.
+    pub fn open_access(&self, dir: &Path) -> Result<(), StateError> {
         let key = SessionKey::load_or_create(dir)?;
         let access = Access::read(dir)?;
         self.set_gate(Some(access), key);
+        self.fit_members()?;
         Ok(())
     }
 
     /// Reads the access file and key again. When either cannot be read,
     /// nobody is let in until they can: a revocation must never be undone
-    /// by a file that fails to read.
+    /// by a file that fails to read. The members' pages follow, rendered
+    /// or dropped as the grants now say, after the new grants apply.
     pub(crate) fn reload_access(&self, dir: &Path) -> Result<(), AccessError> {
+        let read = self.read_access(dir);
+        if let Err(e) = self.fit_members() {
+            tracing::error!(error = %e, "cannot render the members' pages");
+        }
+        read
+    }
+
+    fn read_access(&self, dir: &Path) -> Result<(), AccessError> {
         let key = match SessionKey::load(dir) {
             Ok(Some(key)) => key,
             Ok(None) => SessionKey::load_or_create(dir).inspect_err(|_| self.close_gate())?,
@@ -282,20 +364,64 @@ impl AppState {
     }
 
     fn set_gate(&self, access: Option<Access>, key: SessionKey) {
-        self.gate.store(Arc::new(Gate { access, key }));
+        self.shared.gate.store(Arc::new(Gate { access, key }));
     }
 
     fn close_gate(&self) {
-        let key = self.gate.load().key.clone();
+        let key = self.shared.gate.load().key.clone();
         self.set_gate(None, key);
     }
 
+    /// Whether anyone can sign in to the members' area of `society` now:
+    /// the access file as last read holds a grant that is active and whose
+    /// person is in the data. Time only ends grants (none starts later), so
+    /// a grant that cannot sign in now never can until the file changes.
+    fn can_sign_in(&self, society: &Society) -> bool {
+        let now = crate::members::now();
+        self.shared
+            .gate
+            .load()
+            .access
+            .as_ref()
+            .is_some_and(|access| {
+                access
+                    .grants()
+                    .iter()
+                    .any(|g| g.is_active(now) && society.person(g.person.as_str()).is_some())
+            })
+    }
+
+    /// Renders the current snapshot's members' pages when someone can sign
+    /// in and they are not there, and drops them when nobody can. Called
+    /// after each change of the grants, which apply at once: a revocation
+    /// never waits for this, and a member let in before the pages are
+    /// there is asked to try again in a moment.
+    fn fit_members(&self) -> Result<(), ExportError> {
+        let _rendering = self
+            .shared
+            .rendering
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        let snap = self.snapshot();
+        let members = &snap.members;
+        match (self.can_sign_in(&snap.society), members.peek().is_some()) {
+            (true, false) => {
+                let pages =
+                    MembersPages::render(&snap.society, &members.options, members.modified)?;
+                members.pages.store(Some(Arc::new(pages)));
+            }
+            (false, true) => members.pages.store(None),
+            _ => {}
+        }
+        Ok(())
+    }
+
     pub(crate) fn gate(&self) -> arc_swap::Guard<Arc<Gate>> {
-        self.gate.load()
+        self.shared.gate.load()
     }
 
     pub(crate) fn limiter(&self) -> &Limiter {
-        &self.limiter
+        &self.shared.limiter
     }
 }
 
@@ -332,8 +458,8 @@ mod tests {
         let (first, _) = clock_day().days().unwrap();
         let yesterday =
             nspm_core::PartialDate::parse(&first.pred_opt().unwrap().to_string()).unwrap();
-        let old = Snapshot::build_for(society, state.deployment(), yesterday, None).unwrap();
-        state.current.store(Arc::new(old));
+        let old = Snapshot::build_for(society, state.deployment(), yesterday, None, false).unwrap();
+        state.shared.current.store(Arc::new(old));
         assert!(
             String::from_utf8(home(&state))
                 .unwrap()

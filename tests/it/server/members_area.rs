@@ -208,7 +208,8 @@ pub(super) fn unfolded(r: &Reply) -> String {
 fn every_url(state: &AppState, m: &Members) -> Vec<String> {
     let snap = state.snapshot();
     let mut urls: Vec<String> = snap.pages.paths().map(String::from).collect();
-    urls.extend(snap.members.pages.paths().map(String::from));
+    let members = snap.members.pages().expect("a grant can sign in");
+    urls.extend(members.paths().map(String::from));
     for api in ["/api", "/members/api"] {
         urls.push(format!("{api}/people"));
         urls.push(format!("{api}/people?search=canary"));
@@ -612,6 +613,125 @@ async fn members_responses_are_private_and_public_ones_are_not_marked() {
     );
     assert!(!public.header(header::CACHE_CONTROL).contains("private"));
     assert!(!public.header(header::VARY).contains("Cookie"));
+}
+
+/// The fixture in a temporary directory with no access file: nobody can
+/// sign in yet.
+fn without_grants() -> TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    support::copy_data(&support::fixture("members-area"), dir.path());
+    dir
+}
+
+#[tokio::test]
+async fn the_members_pages_are_rendered_only_while_someone_can_sign_in() {
+    let dir = without_grants();
+    let data = dir.path();
+    let load = || Society::load_dir(data).unwrap();
+    let state = AppState::new(load()).unwrap();
+    state.open_access(data).unwrap();
+    let t = tls("198.51.100.6");
+    let card = "/members/people/ada-quote.vcf";
+    // No access file: no one to render the members' pages for, and the
+    // public site and the sign-in form are served as ever.
+    assert!(state.snapshot().members.pages().is_none());
+    let r = get(&state, "/members/", &[], t).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert!(r.text().contains("Members' sign-in"));
+    assert_eq!(
+        get(&state, "/committee/", &[], t).await.status,
+        StatusCode::OK
+    );
+
+    // A grant opens the area as soon as the access file is read.
+    let ada = grant(data, "ada-quote");
+    state.open_access(data).unwrap();
+    assert!(state.snapshot().members.pages().is_some());
+    let auth = basic("ada-quote", &ada.credential);
+    let r = get(&state, card, &[("authorization", &auth)], t).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(unfolded(&r).contains("canary-ada-email@example.org"));
+    // A reload of the data renders them again with it.
+    state.replace(load(), None).unwrap();
+    assert!(state.snapshot().members.pages().is_some());
+
+    // Revoking the last grant drops them, and the credential is refused.
+    support::nspm_ok(data, &["access", "revoke", &ada.id]);
+    state.open_access(data).unwrap();
+    assert!(state.snapshot().members.pages().is_none());
+    let r = get(&state, card, &[("authorization", &auth)], t).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert!(!r.text().contains("canary"));
+    state.replace(load(), None).unwrap();
+    assert!(state.snapshot().members.pages().is_none());
+
+    // A grant whose person is not in the data lets nobody in, so it
+    // renders nothing either; its person's return does.
+    let bjorn = grant(data, "bjorn-long");
+    let people = std::fs::read_to_string(data.join("people.ron")).unwrap();
+    let start = people
+        .find("    Person(\n        id: \"bjorn-long\"")
+        .unwrap();
+    let end = start + people[start..].find("    ),\n").unwrap() + "    ),\n".len();
+    std::fs::write(
+        data.join("people.ron"),
+        format!("{}{}", &people[..start], &people[end..]),
+    )
+    .unwrap();
+    state.replace(load(), None).unwrap();
+    state.open_access(data).unwrap();
+    assert!(state.snapshot().members.pages().is_none());
+    std::fs::write(data.join("people.ron"), &people).unwrap();
+    state.replace(load(), None).unwrap();
+    assert!(state.snapshot().members.pages().is_some());
+    let auth = basic("bjorn-long", &bjorn.credential);
+    let r = get(&state, "/members/", &[("authorization", &auth)], t).await;
+    assert_eq!(r.status, StatusCode::OK);
+}
+
+#[test]
+fn granting_access_to_a_server_started_without_grants_opens_the_members_area() {
+    let dir = without_grants();
+    let data = dir.path();
+    let server = Running::start(&["--data", data.to_str().unwrap()], &[]);
+    let r = get_with(&server, "/members/", "");
+    assert_eq!(r.status, 401);
+    assert!(!r.text().contains("canary"));
+    const RELOADED: &str = "access reloaded";
+    let reloads = |server: &Running| server.log().iter().filter(|l| l.contains(RELOADED)).count();
+    let before = reloads(&server);
+    let ada = grant(data, "ada-quote");
+    let start = Instant::now();
+    let auth = format!("Authorization: {}\r\n", basic("ada-quote", &ada.credential));
+    // Each reload of the access file is asked once, so that the
+    // attempts made before the grant is read stay far below the limit of
+    // failed sign-ins; the pages are rendered before the reload is logged.
+    let mut seen = before;
+    let took = loop {
+        let now = reloads(&server);
+        if now > seen {
+            seen = now;
+            let r = get_with(&server, "/members/", &auth);
+            if r.status == 200 {
+                assert!(r.text().contains("canary-ada-email@example.org"));
+                break start.elapsed();
+            }
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "the grant does not let its member in after 20 s:\n{}",
+            server.log().join("\n")
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    eprintln!("the new grant let its member in after {took:?}");
+    let card = get_with(&server, "/members/people/ada-quote.vcf", &auth);
+    assert_eq!(card.status, 200);
+    assert!(card.text().starts_with("BEGIN:VCARD\r\n"));
+    // Revoking it closes the area again, as for any grant.
+    support::nspm_ok(data, &["access", "revoke", &ada.id]);
+    let refused = refused_within(&server, "/members/", &auth, 401);
+    eprintln!("the revoked grant was refused after {refused:?}");
 }
 
 #[tokio::test]

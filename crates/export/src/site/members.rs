@@ -24,6 +24,15 @@ pub const SEARCH: &str = "/members/search";
 pub struct MembersSite {
     /// Every page and download under `/members/`, for members only.
     pub pages: Site,
+    /// The forms anyone may be shown.
+    pub forms: MembersForms,
+}
+
+/// The pages of the members' area that anyone may be shown: the sign-in
+/// form and the notice that the area needs TLS. They hold nothing about
+/// any member.
+#[derive(Clone, Debug)]
+pub struct MembersForms {
     /// The sign-in form, shown to anyone who is not signed in.
     pub sign_in: Page,
     /// The sign-in form with a note that the last attempt failed.
@@ -33,7 +42,18 @@ pub struct MembersSite {
 }
 
 impl MembersSite {
+    /// The whole members' side: its pages and its forms.
     pub fn build(society: &Society, options: &SiteOptions) -> Result<MembersSite, ExportError> {
+        Ok(MembersSite {
+            pages: MembersSite::pages(society, options)?,
+            forms: MembersForms::build(society, options)?,
+        })
+    }
+
+    /// Every page and download under `/members/` without the forms: the
+    /// part that is only of use once someone can sign in, which a server
+    /// renders only then.
+    pub fn pages(society: &Society, options: &SiteOptions) -> Result<Site, ExportError> {
         let r = Renderer::new(society, options, Audience::Members);
         let mut pages = BTreeMap::new();
         let everyone = society.people_matching(&PeopleQuery::default(), Audience::Members);
@@ -64,6 +84,13 @@ impl MembersSite {
                 content_type::CALENDAR,
             ),
         );
+        Ok(Site { pages })
+    }
+}
+
+impl MembersForms {
+    pub fn build(society: &Society, options: &SiteOptions) -> Result<MembersForms, ExportError> {
+        let r = Renderer::new(society, options, Audience::Members);
         let sign_in_page = |failed: bool| {
             let frame = Frame {
                 path: ROOT,
@@ -83,8 +110,7 @@ impl MembersSite {
             },
             context! {},
         )?;
-        Ok(MembersSite {
-            pages: Site { pages },
+        Ok(MembersForms {
             sign_in: sign_in_page(false)?,
             sign_in_failed: sign_in_page(true)?,
             needs_tls,

@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 /// Failures an address may have in one window before it is refused.
@@ -18,9 +19,26 @@ pub(crate) const WINDOW: Duration = Duration::from_secs(60);
 const MAX_TRACKED: usize = 65_536;
 
 /// Failures per address in their current window.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct Limiter {
     table: Mutex<HashMap<IpAddr, Window>>,
+    /// What `blocking_until` counts from.
+    epoch: Instant,
+    /// When the last window in which some address reached its limit ends,
+    /// in nanoseconds from `epoch`. Until then no address can be refused,
+    /// and every member's request is let through without taking the lock,
+    /// which all of them would otherwise take in turn, on every core.
+    blocking_until: AtomicU64,
+}
+
+impl Default for Limiter {
+    fn default() -> Limiter {
+        Limiter {
+            table: Mutex::default(),
+            epoch: Instant::now(),
+            blocking_until: AtomicU64::new(0),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -33,6 +51,10 @@ impl Limiter {
     /// How long `client` must wait before its next attempt is looked at,
     /// or None when it may try now.
     pub(crate) fn blocked(&self, client: IpAddr, now: Instant) -> Option<Duration> {
+        // No address has reached its limit in a window that is still on.
+        if self.nanos(now) >= self.blocking_until.load(Ordering::Acquire) {
+            return None;
+        }
         let table = self.lock();
         let w = table.get(&key(client))?;
         let ends = w.start + WINDOW;
@@ -63,6 +85,16 @@ impl Limiter {
             };
         }
         w.failures = w.failures.saturating_add(1);
+        if w.failures >= FAILURES {
+            let ends = self.nanos(w.start + WINDOW);
+            self.blocking_until.fetch_max(ends, Ordering::AcqRel);
+        }
+    }
+
+    /// A moment in nanoseconds from `epoch` (none before it: every moment
+    /// the server passes in comes later).
+    fn nanos(&self, at: Instant) -> u64 {
+        u64::try_from(at.saturating_duration_since(self.epoch).as_nanos()).unwrap_or(u64::MAX)
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<IpAddr, Window>> {
@@ -111,6 +143,29 @@ mod tests {
         assert_eq!(l.blocked(b, now), None);
         // A new window starts afresh.
         assert_eq!(l.blocked(a, now + WINDOW), None);
+    }
+
+    #[test]
+    fn each_address_is_refused_for_its_own_window_however_windows_overlap() {
+        let l = Limiter::default();
+        let start = Instant::now();
+        let a: IpAddr = "192.0.2.1".parse().unwrap();
+        let b: IpAddr = "192.0.2.2".parse().unwrap();
+        let later = start + WINDOW / 2;
+        for _ in 0..FAILURES {
+            l.fail(a, start);
+            l.fail(b, later);
+        }
+        // A failure short of the limit, counted after both, changes nothing.
+        let c: IpAddr = "192.0.2.3".parse().unwrap();
+        l.fail(c, later);
+        assert!(l.blocked(a, later).is_some());
+        assert!(l.blocked(b, later).is_some());
+        assert_eq!(l.blocked(c, later), None);
+        let after_a = start + WINDOW;
+        assert_eq!(l.blocked(a, after_a), None);
+        assert!(l.blocked(b, after_a).is_some());
+        assert_eq!(l.blocked(b, later + WINDOW), None);
     }
 
     #[test]
