@@ -486,7 +486,7 @@ struct SearchParams {
 /// A members' page, for a member (the guard has let them in).
 async fn page(State(state): State<AppState>, req: Request) -> Response {
     let path = full_path(&req);
-    if let Some(refused) = crate::refuse(&path, req.method(), "/members/api") {
+    if let Some(refused) = crate::refuse(path, req.method(), "/members/api") {
         return refused;
     }
     // The sign-in form's own URL shows the directory to a member.
@@ -521,7 +521,7 @@ async fn page(State(state): State<AppState>, req: Request) -> Response {
     let Some(pages) = &*members.peek() else {
         return preparing();
     };
-    if let Some(p) = pages.get(&path) {
+    if let Some(p) = pages.get(path) {
         return p.respond(
             req.method(),
             req.headers(),
@@ -529,7 +529,7 @@ async fn page(State(state): State<AppState>, req: Request) -> Response {
             pages.modified(),
         );
     }
-    if let Some(to) = pages.canonical(&path) {
+    if let Some(to) = pages.canonical(path) {
         return crate::redirect(to, req.uri().query());
     }
     match snap.pages.get(nspm_export::site::NOT_FOUND) {
