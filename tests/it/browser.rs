@@ -118,25 +118,38 @@ fn a_visitor_clicks_through_to_a_card_and_the_calendar() {
     assert_eq!(files.len(), WIDTHS.len() * PAGES.len(), "{files:?}");
 }
 
-/// The pages whose looks are proven: one of every kind.
-const LOOKS: [(&str, &str); 8] = [
+/// The public pages whose looks and scores are proven: one of every kind.
+const LOOKS: [(&str, &str); 10] = [
     ("home", "/"),
     ("committee", "/committee/"),
     ("person", "/people/kari-stefansson/"),
     ("institution", "/institutions/decode-genetics/"),
     ("meetings", "/meetings/"),
     ("meeting", "/meetings/oslo-2016/"),
+    ("news", "/news/"),
+    ("news-item", "/news/society-formation-announced/"),
     ("contact", "/contact/"),
     ("not-found", "/no-such-page/"),
 ];
 
+/// The members' area's pages, which share the public pages' header: the
+/// sign-in page a visitor meets, and the directory a member signs in to
+/// (`member:` tells looks.mjs to open it signed in).
+const MEMBER_LOOKS: [(&str, &str); 2] = [
+    ("members-sign-in", "/members/"),
+    ("member:members-directory", "/members/"),
+];
+
+/// The person the looks test signs in as.
+const MEMBER: &str = "kari-stefansson";
+
 /// How every kind of page looks in Chromium (tests/tools/looks.mjs): at
 /// 320, 375, 414 and 1280 px, light and dark, the header has one height on
-/// every page, nothing scrolls sideways and axe finds nothing; the dark
-/// scheme is really dark; printing hides the navigation and prints the
-/// addresses of outside links. The screenshots (320, 375 and 1280 px, both
-/// schemes) and A4 PDFs land in `target/artifacts/looks/` for people to
-/// look at.
+/// every page, the members' area's included, nothing scrolls sideways and
+/// axe finds nothing; the dark scheme is really dark; printing hides the
+/// navigation and prints the addresses of outside links. The screenshots
+/// (320, 375 and 1280 px, both schemes) and A4 PDFs land in
+/// `target/artifacts/looks/` for people to look at.
 #[test]
 fn every_kind_of_page_looks_right_at_every_width_in_both_schemes_and_in_print() {
     if !support::external_tests("the looks in Chromium") {
@@ -147,8 +160,14 @@ fn every_kind_of_page_looks_right_at_every_width_in_both_schemes_and_in_print() 
     if out.exists() {
         std::fs::remove_dir_all(&out).unwrap();
     }
-    let server = crate::server::running::Running::start(&[], &[]);
-    let pages: Vec<String> = LOOKS
+    // The society's own data, with a member to sign in as.
+    let data = tempfile::tempdir().unwrap();
+    support::copy_data(&support::root().join("data"), data.path());
+    let member = crate::server::members_area::grant(data.path(), MEMBER);
+    let server =
+        crate::server::running::Running::start(&["--data", data.path().to_str().unwrap()], &[]);
+    let looks: Vec<(&str, &str)> = LOOKS.iter().chain(&MEMBER_LOOKS).copied().collect();
+    let pages: Vec<String> = looks
         .iter()
         .map(|(name, path)| format!("{name}=http://{}{path}", server.addr))
         .collect();
@@ -156,6 +175,7 @@ fn every_kind_of_page_looks_right_at_every_width_in_both_schemes_and_in_print() 
         Command::new("node")
             .arg(tools.join("looks.mjs"))
             .arg(&out)
+            .args(["--member", MEMBER, &member.credential])
             .args(&pages)
             .current_dir(&tools),
     );
@@ -163,7 +183,7 @@ fn every_kind_of_page_looks_right_at_every_width_in_both_schemes_and_in_print() 
     assert_eq!(report["blocked"], serde_json::json!([]));
 
     let views = report["views"].as_array().unwrap();
-    assert_eq!(views.len(), LOOKS.len() * 4 * 2);
+    assert_eq!(views.len(), looks.len() * 4 * 2);
     let mut backgrounds = std::collections::BTreeMap::new();
     for scheme in ["light", "dark"] {
         for width in [320, 375, 414, 1280] {
@@ -171,7 +191,7 @@ fn every_kind_of_page_looks_right_at_every_width_in_both_schemes_and_in_print() 
                 .iter()
                 .filter(|v| v["scheme"] == scheme && v["width"] == width)
                 .collect();
-            assert_eq!(here.len(), LOOKS.len(), "{scheme} {width}");
+            assert_eq!(here.len(), looks.len(), "{scheme} {width}");
             let heights: Vec<(&str, f64)> = here
                 .iter()
                 .map(|v| {
@@ -207,8 +227,18 @@ fn every_kind_of_page_looks_right_at_every_width_in_both_schemes_and_in_print() 
         "the dark scheme changes nothing"
     );
 
+    // The members' pages are what a visitor and a member see.
+    for (name, h1) in [
+        ("members-sign-in", "Members' sign-in"),
+        ("members-directory", "Members' directory"),
+    ] {
+        for v in views.iter().filter(|v| v["name"] == name) {
+            assert_eq!(v["h1"], h1, "{v}");
+        }
+    }
+
     let prints = report["prints"].as_array().unwrap();
-    assert_eq!(prints.len(), LOOKS.len());
+    assert_eq!(prints.len(), looks.len());
     for print in prints {
         assert_eq!(print["nav_shown"], false, "{print}");
         let pdf = std::fs::read(print["pdf"].as_str().unwrap()).unwrap();
@@ -222,5 +252,114 @@ fn every_kind_of_page_looks_right_at_every_width_in_both_schemes_and_in_print() 
             .iter()
             .any(|h| h.as_str().unwrap().starts_with("mailto:")),
         "the contact page's address is not printed: {contact}"
+    );
+}
+
+/// Lighthouse's categories, every one of which must score 100.
+const CATEGORIES: [&str; 4] = ["performance", "accessibility", "best-practices", "seo"];
+
+/// The audits that must fail on the 404 page, and only there, because its
+/// status is 404 as it must be: Lighthouse counts an unsuccessful status
+/// against a page's SEO, and Chromium logs the failed load of the document
+/// to the console, which best practices count.
+const NOT_FOUND_AUDITS: [(&str, &str); 1] = [("seo", "http-status-code")];
+
+/// Lighthouse (tests/tools/lighthouse.mjs, in Debian's Chromium with
+/// Lighthouse's simulated throttling) on every kind of page, as a phone and
+/// as a desktop sees it: 100 in performance, accessibility, best practices
+/// and SEO, and no request leaves the machine. The JSON reports land in
+/// `target/artifacts/lighthouse/` for people to read.
+#[test]
+fn lighthouse_scores_every_kind_of_page_100_in_every_category_on_phones_and_desktops() {
+    if !support::external_tests("Lighthouse in Chromium") {
+        return;
+    }
+    let tools = support::root().join("tests/tools");
+    for needed in [
+        tools.join("node_modules/lighthouse"),
+        "/usr/bin/chromium".into(),
+    ] {
+        assert!(
+            needed.exists(),
+            "{} is missing: run tests/tools/install",
+            needed.display()
+        );
+    }
+    let out = support::root().join("target/artifacts/lighthouse");
+    if out.exists() {
+        std::fs::remove_dir_all(&out).unwrap();
+    }
+    let server = crate::server::running::Running::start(&[], &[]);
+    let pages: Vec<String> = LOOKS
+        .iter()
+        .map(|(name, path)| format!("{name}=http://{}{path}", server.addr))
+        .collect();
+    let started = std::time::Instant::now();
+    let stdout = support::tool_stdout(
+        Command::new("node")
+            .arg(tools.join("lighthouse.mjs"))
+            .arg(&out)
+            .args(&pages)
+            .current_dir(&tools),
+    );
+    // How long the round took, for whoever watches the suite's time; it
+    // is not judged, since a busy machine takes longer.
+    eprintln!(
+        "lighthouse: {} runs in {:.1?}",
+        pages.len() * 2,
+        started.elapsed()
+    );
+    let report: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"));
+
+    let runs = report["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), LOOKS.len() * 2);
+    let mut below = Vec::new();
+    for run in runs {
+        let (name, form_factor) = (&run["name"], &run["form_factor"]);
+        assert_eq!(run["runtime_error"], Value::Null, "{run}");
+        assert_eq!(run["outside"], serde_json::json!([]), "{run}");
+        let lhr: Value =
+            serde_json::from_slice(&std::fs::read(run["report"].as_str().unwrap()).unwrap())
+                .unwrap();
+        assert_eq!(lhr["finalDisplayedUrl"], run["url"], "{name} {form_factor}");
+        for category in CATEGORIES {
+            let failing: Vec<&str> = run["failing"][category]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|a| a.as_str().unwrap())
+                .collect();
+            let expected: Vec<&str> = NOT_FOUND_AUDITS
+                .iter()
+                .filter(|(c, _)| name == "not-found" && *c == category)
+                .map(|(_, audit)| *audit)
+                .collect();
+            if !expected.is_empty() {
+                // The one page that must not succeed fails exactly these.
+                let ids: Vec<&str> = failing
+                    .iter()
+                    .map(|a| a.split(' ').next().unwrap())
+                    .collect();
+                assert_eq!(
+                    ids, expected,
+                    "{name} {form_factor} {category}: {failing:?}"
+                );
+                continue;
+            }
+            let score = &run["scores"][category];
+            if score != 100 {
+                below.push(format!(
+                    "{name} ({}) {form_factor}: {category} {score}, failing: {}",
+                    run["url"],
+                    failing.join("; ")
+                ));
+            }
+        }
+    }
+    assert!(
+        below.is_empty(),
+        "Lighthouse scores below 100 (reports in {}):\n{}",
+        out.display(),
+        below.join("\n")
     );
 }

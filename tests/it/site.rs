@@ -875,21 +875,30 @@ fn a_position_is_the_cards_title_and_shown_on_the_page() {
 }
 
 /// Every page marks where it is in the main navigation: the page itself,
-/// or the section a record's page belongs to; record pages lead back by
-/// breadcrumbs.
+/// or the section a record's page belongs to; record pages (a news item's
+/// too) lead back by breadcrumbs.
 #[test]
 fn the_navigation_marks_the_current_page_or_section() {
-    let site = fixture_site();
-    for (path, marked, current) in [
-        ("/", "About", "page"),
-        ("/committee/", "Committee", "page"),
-        ("/meetings/", "Meetings", "page"),
-        ("/contact/", "Contact", "page"),
-        ("/people/ada-quote/", "Committee", "true"),
-        ("/institutions/bergen-lab/", "Committee", "true"),
-        ("/meetings/bergen-2015/", "Meetings", "true"),
+    let fixture = fixture_site();
+    // The fixture has no news: the society's own data has an item.
+    let embedded = embedded_site();
+    for (site, path, marked, current) in [
+        (&fixture, "/", "About", "page"),
+        (&fixture, "/committee/", "Committee", "page"),
+        (&fixture, "/meetings/", "Meetings", "page"),
+        (&fixture, "/news/", "News", "page"),
+        (&fixture, "/contact/", "Contact", "page"),
+        (&fixture, "/people/ada-quote/", "Committee", "true"),
+        (&fixture, "/institutions/bergen-lab/", "Committee", "true"),
+        (&fixture, "/meetings/bergen-2015/", "Meetings", "true"),
+        (
+            &embedded,
+            "/news/society-formation-announced/",
+            "News",
+            "true",
+        ),
     ] {
-        let page = text(&site, path);
+        let page = text(site, path);
         let nav = &page[page.find("aria-label=\"Main\"").unwrap()..];
         let nav = &nav[..nav.find("</nav>").unwrap()];
         assert_eq!(nav.matches("aria-current").count(), 1, "{path}: {nav}");

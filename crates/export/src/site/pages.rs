@@ -125,10 +125,11 @@ struct Social {
 }
 
 /// The main navigation's targets, relative to the site's root.
-const NAV: [(&str, &str); 4] = [
+const NAV: [(&str, &str); 5] = [
     ("", "About"),
     ("committee/", "Committee"),
     ("meetings/", "Meetings"),
+    ("news/", "News"),
     ("contact/", "Contact"),
 ];
 
@@ -137,12 +138,14 @@ const RECORD_ROOT: &str = "../../";
 
 /// The section of the navigation a page belongs to, as its target in
 /// `NAV`: a person's or an institution's page is part of the committee,
-/// a meeting's of the meetings. Other pages are a section of their own.
+/// a meeting's of the meetings, a news item's of the news. Other pages are
+/// a section of their own.
 fn section(path: &str) -> Option<&'static str> {
     let first = path.strip_prefix('/')?.split_inclusive('/').next()?;
     match first {
         "people/" | "institutions/" => Some("committee/"),
         "meetings/" if path != "/meetings/" => Some("meetings/"),
+        "news/" if path != "/news/" => Some("news/"),
         _ => None,
     }
 }
