@@ -4,6 +4,7 @@
 //! click, on a phone and on a desktop. The screenshots it takes land in
 //! `artifacts/screenshots/<width>/` for people to look at.
 
+use std::ffi::OsStr;
 use std::path::Path;
 use std::process::Command;
 
@@ -27,6 +28,39 @@ fn png_size(path: &Path) -> (u32, u32) {
     (be(16), be(20))
 }
 
+/// Fails the test, naming what to install, unless every one of these
+/// files is there: the tools a browser test runs.
+fn needs(paths: &[&Path]) {
+    for needed in paths {
+        assert!(
+            needed.exists(),
+            "{} is missing: run tests/tools/install",
+            needed.display()
+        );
+    }
+}
+
+/// Runs a browser tool of tests/tools on these arguments and reads the
+/// JSON report it prints.
+fn tool_report(tool: &str, args: &[&OsStr]) -> Value {
+    let tools = support::root().join("tests/tools");
+    let stdout = support::tool_stdout(
+        Command::new("node")
+            .arg(tools.join(tool))
+            .args(args)
+            .current_dir(&tools),
+    );
+    serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"))
+}
+
+/// [`tool_report`] for a tool that blocks every request bound off the
+/// machine, none of which may have been tried.
+fn report_of(tool: &str, args: &[&OsStr]) -> Value {
+    let report = tool_report(tool, args);
+    assert_eq!(report["blocked"], serde_json::json!([]));
+    report
+}
+
 /// The text of a file the walk downloaded, once its type and name are
 /// checked.
 fn downloaded<'a>(file: &'a Value, media_type: &str, name: &str) -> &'a str {
@@ -41,17 +75,10 @@ fn a_visitor_clicks_through_to_a_card_and_the_calendar() {
     if !support::external_tests("the walk in Chromium") {
         return;
     }
-    let tools = support::root().join("tests/tools");
-    for needed in [
-        tools.join("node_modules/playwright-core"),
-        "/usr/bin/chromium".into(),
-    ] {
-        assert!(
-            needed.exists(),
-            "{} is missing: run tests/tools/install",
-            needed.display()
-        );
-    }
+    needs(&[
+        &support::root().join("tests/tools/node_modules/playwright-core"),
+        Path::new("/usr/bin/chromium"),
+    ]);
     let society = Society::load_embedded().unwrap();
     // A name beyond ASCII shows that the card keeps it whole.
     let person = society
@@ -66,16 +93,11 @@ fn a_visitor_clicks_through_to_a_card_and_the_calendar() {
         std::fs::remove_dir_all(&shots).unwrap();
     }
     let server = crate::server::running::Running::start(&[], &[]);
-    let stdout = support::tool_stdout(
-        Command::new("node")
-            .arg(tools.join("e2e.mjs"))
-            .arg(format!("http://{}/", server.addr))
-            .arg(&shots)
-            .arg(&name)
-            .current_dir(&tools),
+    let base = format!("http://{}/", server.addr);
+    let report = report_of(
+        "e2e.mjs",
+        &[base.as_ref(), shots.as_os_str(), name.as_ref()],
     );
-    let report: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"));
-    assert_eq!(report["blocked"], serde_json::json!([]));
 
     let walks = report["walks"].as_array().unwrap();
     assert_eq!(walks.len(), WIDTHS.len());
@@ -155,7 +177,6 @@ fn every_kind_of_page_looks_right_at_every_width_in_both_schemes_and_in_print() 
     if !support::external_tests("the looks in Chromium") {
         return;
     }
-    let tools = support::root().join("tests/tools");
     let out = support::root().join("target/artifacts/looks");
     if out.exists() {
         std::fs::remove_dir_all(&out).unwrap();
@@ -171,16 +192,12 @@ fn every_kind_of_page_looks_right_at_every_width_in_both_schemes_and_in_print() 
         .iter()
         .map(|(name, path)| format!("{name}=http://{}{path}", server.addr))
         .collect();
-    let stdout = support::tool_stdout(
-        Command::new("node")
-            .arg(tools.join("looks.mjs"))
-            .arg(&out)
-            .args(["--member", MEMBER, &member.credential])
-            .args(&pages)
-            .current_dir(&tools),
-    );
-    let report: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"));
-    assert_eq!(report["blocked"], serde_json::json!([]));
+    let args: Vec<&OsStr> = [out.as_os_str()]
+        .into_iter()
+        .chain(["--member", MEMBER, &member.credential].map(OsStr::new))
+        .chain(pages.iter().map(OsStr::new))
+        .collect();
+    let report = report_of("looks.mjs", &args);
 
     let views = report["views"].as_array().unwrap();
     assert_eq!(views.len(), looks.len() * 4 * 2);
@@ -274,17 +291,10 @@ fn lighthouse_scores_every_kind_of_page_100_in_every_category_on_phones_and_desk
     if !support::external_tests("Lighthouse in Chromium") {
         return;
     }
-    let tools = support::root().join("tests/tools");
-    for needed in [
-        tools.join("node_modules/lighthouse"),
-        "/usr/bin/chromium".into(),
-    ] {
-        assert!(
-            needed.exists(),
-            "{} is missing: run tests/tools/install",
-            needed.display()
-        );
-    }
+    needs(&[
+        &support::root().join("tests/tools/node_modules/lighthouse"),
+        Path::new("/usr/bin/chromium"),
+    ]);
     let out = support::root().join("target/artifacts/lighthouse");
     if out.exists() {
         std::fs::remove_dir_all(&out).unwrap();
@@ -295,13 +305,11 @@ fn lighthouse_scores_every_kind_of_page_100_in_every_category_on_phones_and_desk
         .map(|(name, path)| format!("{name}=http://{}{path}", server.addr))
         .collect();
     let started = std::time::Instant::now();
-    let stdout = support::tool_stdout(
-        Command::new("node")
-            .arg(tools.join("lighthouse.mjs"))
-            .arg(&out)
-            .args(&pages)
-            .current_dir(&tools),
-    );
+    let args: Vec<&OsStr> = [out.as_os_str()]
+        .into_iter()
+        .chain(pages.iter().map(OsStr::new))
+        .collect();
+    let report = tool_report("lighthouse.mjs", &args);
     // How long the round took, for whoever watches the suite's time; it
     // is not judged, since a busy machine takes longer.
     eprintln!(
@@ -309,7 +317,6 @@ fn lighthouse_scores_every_kind_of_page_100_in_every_category_on_phones_and_desk
         pages.len() * 2,
         started.elapsed()
     );
-    let report: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"));
 
     let runs = report["runs"].as_array().unwrap();
     assert_eq!(runs.len(), LOOKS.len() * 2);

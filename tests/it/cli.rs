@@ -365,27 +365,28 @@ fn check_reports_every_problem() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("broken");
     copy_fixture(&data);
-    edit(
-        &data.join("society.ron"),
-        "Some(\"ingrid-berg\")",
-        "Some(\"ingrid-borg\")",
-    );
-    edit(
-        &data.join("people.ron"),
-        "country: \"FI\"",
-        "country: \"XX\"",
-    );
-    edit(
-        &data.join("people.ron"),
-        "Some(\"karolinska-institute\")",
-        "Some(\"karolinska\")",
-    );
-    edit(
-        &data.join("people.ron"),
-        "ingrid.berg@fixture.example.org",
-        "ingrid.berg",
-    );
-    edit(&data.join("meetings.ron"), "\"2019-05\"", "\"2019-13\"");
+    // Five problems, in the order the report lists them.
+    for (file, from, to) in [
+        (
+            "society.ron",
+            "Some(\"ingrid-berg\")",
+            "Some(\"ingrid-borg\")",
+        ),
+        ("people.ron", "country: \"FI\"", "country: \"XX\""),
+        (
+            "people.ron",
+            "Some(\"karolinska-institute\")",
+            "Some(\"karolinska\")",
+        ),
+        (
+            "people.ron",
+            "ingrid.berg@fixture.example.org",
+            "ingrid.berg",
+        ),
+        ("meetings.ron", "\"2019-05\"", "\"2019-13\""),
+    ] {
+        edit(&data.join(file), from, to);
+    }
 
     let mut cmd = nspm();
     cmd.current_dir(dir.path())

@@ -12,10 +12,10 @@ use std::process::Stdio;
 use std::thread;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use nspm_core::{DataFile, Society, Sources, Timestamp};
+use nspm_core::{Society, Sources, Timestamp};
 use tempfile::TempDir;
 
-use crate::support::{self, nspm, nspm_in as command, run_in as run, stderr, stdout};
+use crate::support::{self, nspm, stderr, stdout, words};
 
 /// A copy of the society's real data in `<temp>/data`.
 fn copy_of_data() -> TempDir {
@@ -24,12 +24,23 @@ fn copy_of_data() -> TempDir {
     temp
 }
 
+/// nspm in `temp` with `--data data` and the words of a command line as
+/// staff type it.
+fn command(temp: &Path, line: &str) -> std::process::Command {
+    support::nspm_in(temp, &words(line))
+}
+
+/// [`command`], run to its end.
+fn run(temp: &Path, line: &str) -> std::process::Output {
+    support::run_in(temp, &words(line))
+}
+
 /// Runs nspm and expects success; returns what it printed.
-fn ok(temp: &Path, args: &[&str]) -> String {
-    let output = run(temp, args);
+fn ok(temp: &Path, line: &str) -> String {
+    let output = run(temp, line);
     assert!(
         output.status.success(),
-        "nspm {args:?} failed: {}",
+        "nspm {line} failed: {}",
         stderr(&output)
     );
     stdout(&output)
@@ -37,26 +48,22 @@ fn ok(temp: &Path, args: &[&str]) -> String {
 
 /// Runs nspm and expects exit status 1 with every file as it was; returns
 /// the error message.
-fn refused(temp: &Path, args: &[&str]) -> String {
-    let before = texts(temp);
-    let output = run(temp, args);
+fn refused(temp: &Path, line: &str) -> String {
+    let before = support::data_files(temp);
+    let output = run(temp, line);
     assert_eq!(
         output.status.code(),
         Some(1),
-        "nspm {args:?}: {}{}",
+        "nspm {line}: {}{}",
         stdout(&output),
         stderr(&output)
     );
-    assert_eq!(texts(temp), before, "nspm {args:?} touched a file");
+    assert_eq!(
+        support::data_files(temp),
+        before,
+        "nspm {line} touched a file"
+    );
     stderr(&output)
-}
-
-/// The text of every data file; None for one that is not there.
-fn texts(temp: &Path) -> Vec<Option<String>> {
-    DataFile::ALL
-        .iter()
-        .map(|f| fs::read_to_string(temp.join("data").join(f.file_name())).ok())
-        .collect()
 }
 
 fn people_text(temp: &Path) -> String {
@@ -96,22 +103,11 @@ fn adding_a_person_as_the_issue_does() {
     let temp = copy_of_data();
     let t = temp.path();
     // Kári is in the data already; take him out so his id is free again.
-    ok(t, &["people", "remove", "kari-stefansson"]);
+    ok(t, "people remove kari-stefansson");
     let before = people_text(t);
     let out = ok(
         t,
-        &[
-            "people",
-            "add",
-            "--name",
-            "Kári Stefánsson",
-            "--institution",
-            "decode-genetics",
-            "--country",
-            "IS",
-            "--role",
-            "steering-committee",
-        ],
+        "people add --name 'Kári Stefánsson' --institution decode-genetics --country IS --role steering-committee",
     );
     assert_eq!(out, "added person \"kari-stefansson\" (data/people.ron)\n");
     let (gone, added) = hunk(&before, &people_text(t));
@@ -131,17 +127,7 @@ fn adding_a_person_as_the_issue_does() {
     assert!(people_text(t).ends_with("    ),\n]\n"));
 
     // A second person of the same name gets the next free id.
-    let out = ok(
-        t,
-        &[
-            "people",
-            "add",
-            "--name",
-            "Kári Stefánsson",
-            "--country",
-            "is",
-        ],
-    );
+    let out = ok(t, "people add --name 'Kári Stefánsson' --country is");
     assert_eq!(
         out,
         "added person \"kari-stefansson-2\" (data/people.ron)\n"
@@ -161,15 +147,7 @@ fn editing_a_person_changes_only_that_record() {
     let before = people_text(t);
     let out = ok(
         t,
-        &[
-            "people",
-            "edit",
-            "kari-stefansson",
-            "--email",
-            "kari@example.org",
-            "--email-visibility",
-            "members",
-        ],
+        "people edit kari-stefansson --email kari@example.org --email-visibility members",
     );
     assert_eq!(
         out,
@@ -181,22 +159,13 @@ fn editing_a_person_changes_only_that_record() {
         added,
         ["        email: Some(Members(\"kari@example.org\")),"]
     );
-    let shown = ok(t, &["people", "show", "kari-stefansson"]);
+    let shown = ok(t, "people show kari-stefansson");
     assert!(shown.contains("kari@example.org (members only)"), "{shown}");
 
     // Making it public, then clearing it, leaves the file as it began.
-    ok(
-        t,
-        &[
-            "people",
-            "edit",
-            "kari-stefansson",
-            "--email-visibility",
-            "public",
-        ],
-    );
+    ok(t, "people edit kari-stefansson --email-visibility public");
     assert!(people_text(t).contains("email: Some(Public(\"kari@example.org\"))"));
-    ok(t, &["people", "edit", "kari-stefansson", "--email", ""]);
+    ok(t, "people edit kari-stefansson --email ''");
     assert_eq!(people_text(t), before);
 }
 
@@ -216,15 +185,12 @@ fn an_edit_keeps_the_comments_in_and_around_its_record() {
         );
     let text = format!("{head}{tail}");
     fs::write(t.join("data/people.ron"), &text).unwrap();
-    ok(
-        t,
-        &["people", "edit", "kari-stefansson", "--institution", ""],
-    );
+    ok(t, "people edit kari-stefansson --institution ''");
     let (gone, added) = hunk(&text, &people_text(t));
     assert_eq!(gone, ["        institution: Some(\"decode-genetics\"),"]);
     assert_eq!(added, ["        institution: None,"]);
     // A field taken out takes its comment above the record, not away.
-    ok(t, &["people", "edit", "kari-stefansson", "--role", ""]);
+    ok(t, "people edit kari-stefansson --role ''");
     let after = people_text(t);
     assert!(
         after.contains("    // Founder of deCODE.\n    Person(\n        id: \"kari-stefansson\","),
@@ -240,42 +206,17 @@ fn meetings_are_added_and_changed_with_a_new_revision() {
     let t = temp.path();
     let out = ok(
         t,
-        &[
-            "meetings",
-            "add",
-            "--title",
-            "Oslo meeting",
-            "--date",
-            "2019-05",
-            "--city",
-            "Oslo",
-            "--country",
-            "NO",
-        ],
+        "meetings add --title 'Oslo meeting' --date 2019-05 --city Oslo --country NO",
     );
     assert_eq!(out, "added meeting \"oslo-2019\" (data/meetings.ron)\n");
     let start = now();
     ok(
         t,
-        &[
-            "meetings",
-            "edit",
-            "oslo-2019",
-            "--summary",
-            "Plans for a road map.",
-        ],
+        "meetings edit oslo-2019 --summary 'Plans for a road map.'",
     );
     ok(
         t,
-        &[
-            "meetings",
-            "edit",
-            "oslo-2019",
-            "--date",
-            "2019-05-14",
-            "--end",
-            "2019-05-15",
-        ],
+        "meetings edit oslo-2019 --date 2019-05-14 --end 2019-05-15",
     );
     let s = society(t);
     let m = s.meeting("oslo-2019").unwrap();
@@ -286,7 +227,7 @@ fn meetings_are_added_and_changed_with_a_new_revision() {
     assert_eq!(m.date.iso(), "2019-05-14");
 
     // Asking for what it already says changes nothing, not even the revision.
-    let out = ok(t, &["meetings", "edit", "oslo-2019", "--city", "Oslo"]);
+    let out = ok(t, "meetings edit oslo-2019 --city Oslo");
     assert_eq!(
         out,
         "meeting \"oslo-2019\" already says so; nothing changed (data/meetings.ron)\n"
@@ -300,22 +241,10 @@ fn news_is_added_changed_listed_and_removed_even_from_no_file() {
     let news = temp.path().join("data/news.ron");
     // A data directory from before there was news.
     fs::remove_file(&news).unwrap();
-    assert_eq!(
-        ok(temp.path(), &["news", "list", "--format", "json"]),
-        "[]\n"
-    );
+    assert_eq!(ok(temp.path(), "news list --format json"), "[]\n");
     let err = refused(
         temp.path(),
-        &[
-            "news",
-            "add",
-            "--title",
-            "Oslo",
-            "--text",
-            "Soon.",
-            "--meeting",
-            "oslo-2061",
-        ],
+        "news add --title Oslo --text Soon. --meeting oslo-2061",
     );
     assert!(
         err.contains("--date is needed for a new news item"),
@@ -323,18 +252,7 @@ fn news_is_added_changed_listed_and_removed_even_from_no_file() {
     );
     let err = refused(
         temp.path(),
-        &[
-            "news",
-            "add",
-            "--title",
-            "Oslo",
-            "--date",
-            "2019",
-            "--text",
-            "Soon.",
-            "--meeting",
-            "oslo-2061",
-        ],
+        "news add --title Oslo --date 2019 --text Soon. --meeting oslo-2061",
     );
     assert!(
         err.contains("no meeting has the id \"oslo-2061\"; did you mean \"oslo-2016\"?"),
@@ -343,18 +261,7 @@ fn news_is_added_changed_listed_and_removed_even_from_no_file() {
     assert!(!news.exists());
     let added = ok(
         temp.path(),
-        &[
-            "news",
-            "add",
-            "--title",
-            "A call for members",
-            "--date",
-            "2019-03",
-            "--text",
-            "Write to *us*.",
-            "--meeting",
-            "oslo-2016",
-        ],
+        "news add --title 'A call for members' --date 2019-03 --text 'Write to *us*.' --meeting oslo-2016",
     );
     assert_eq!(
         added,
@@ -363,16 +270,13 @@ fn news_is_added_changed_listed_and_removed_even_from_no_file() {
     let s = society(temp.path());
     assert_eq!(s.news.len(), 1);
     assert_eq!(s.news[0].text, "Write to *us*.");
-    ok(
-        temp.path(),
-        &["news", "edit", "a-call-for-members", "--meeting", ""],
-    );
+    ok(temp.path(), "news edit a-call-for-members --meeting ''");
     assert!(society(temp.path()).news[0].meetings.is_empty());
-    let shown = ok(temp.path(), &["news", "show", "a-call-for-members"]);
+    let shown = ok(temp.path(), "news show a-call-for-members");
     assert!(shown.contains("date:  March 2019"), "{shown}");
-    ok(temp.path(), &["news", "remove", "a-call-for-members"]);
+    ok(temp.path(), "news remove a-call-for-members");
     assert!(society(temp.path()).news.is_empty());
-    let err = refused(temp.path(), &["news", "remove", "a-call-for-members"]);
+    let err = refused(temp.path(), "news remove a-call-for-members");
     assert!(err.contains("a-call-for-members"), "{err}");
 }
 
@@ -382,16 +286,7 @@ fn institutions_are_added_changed_and_removed() {
     let t = temp.path();
     let out = ok(
         t,
-        &[
-            "institutions",
-            "add",
-            "--name",
-            "Uppsala University",
-            "--alias",
-            "Uppsala universitet",
-            "--country",
-            "Sweden",
-        ],
+        "institutions add --name 'Uppsala University' --alias 'Uppsala universitet' --country Sweden",
     );
     assert_eq!(
         out,
@@ -399,13 +294,7 @@ fn institutions_are_added_changed_and_removed() {
     );
     ok(
         t,
-        &[
-            "people",
-            "edit",
-            "maria-gomez",
-            "--institution",
-            "uppsala universitet",
-        ],
+        "people edit maria-gomez --institution 'uppsala universitet'",
     );
     assert_eq!(
         society(t)
@@ -416,30 +305,24 @@ fn institutions_are_added_changed_and_removed() {
             .map(|i| i.as_str()),
         Some("uppsala-university")
     );
-    let message = refused(t, &["institutions", "remove", "uppsala-university"]);
+    let message = refused(t, "institutions remove uppsala-university");
     assert!(message.contains("person \"maria-gomez\", field `institution`: no institution has the id \"uppsala-university\""), "{message}");
-    ok(
-        t,
-        &[
-            "people",
-            "edit",
-            "maria-gomez",
-            "--institution",
-            "lund-university",
-        ],
-    );
-    let out = ok(t, &["institutions", "remove", "uppsala-university"]);
+    ok(t, "people edit maria-gomez --institution lund-university");
+    let out = ok(t, "institutions remove uppsala-university");
     assert_eq!(
         out,
         "removed institution \"uppsala-university\" (data/institutions.ron)\n"
     );
-    assert_eq!(texts(t), texts(copy_of_data().path()));
+    assert_eq!(
+        support::data_files(t),
+        support::data_files(copy_of_data().path())
+    );
 }
 
 #[test]
 fn removing_an_institution_people_belong_to_is_refused_and_names_them() {
     let temp = copy_of_data();
-    let message = refused(temp.path(), &["institutions", "remove", "lund-university"]);
+    let message = refused(temp.path(), "institutions remove lund-university");
     insta::assert_snapshot!(message, @r#"
     nspm: error: the change was refused: it would leave 3 problems
       data/people.ron:40:22: person "paul-franks", field `institution`: no institution has the id "lund-university"
@@ -454,20 +337,7 @@ fn every_bad_value_is_listed_and_nothing_is_written() {
     let t = temp.path();
     let message = refused(
         t,
-        &[
-            "meetings",
-            "add",
-            "--title",
-            "Bergen meeting",
-            "--date",
-            "2019-13",
-            "--city",
-            "Bergen",
-            "--country",
-            "XX",
-            "--venue",
-            "bergen uni",
-        ],
+        "meetings add --title 'Bergen meeting' --date 2019-13 --city Bergen --country XX --venue 'bergen uni'",
     );
     insta::assert_snapshot!(message, @r#"
     nspm: error: the change was refused: it would leave 3 problems
@@ -477,16 +347,7 @@ fn every_bad_value_is_listed_and_nothing_is_written() {
     "#);
     let message = refused(
         t,
-        &[
-            "people",
-            "add",
-            "--name",
-            "Anna",
-            "--email",
-            "anna(at)example.org",
-            "--role",
-            "chiar",
-        ],
+        "people add --name Anna --email anna(at)example.org --role chiar",
     );
     insta::assert_snapshot!(message, @r#"
     nspm: error: the change was refused: it would leave 4 problems
@@ -501,38 +362,20 @@ fn every_bad_value_is_listed_and_nothing_is_written() {
 fn unknown_ids_duplicates_and_unknown_flags_are_refused() {
     let temp = copy_of_data();
     let t = temp.path();
-    let message = refused(
-        t,
-        &[
-            "people",
-            "edit",
-            "soren-brunk",
-            "--phone",
-            "+45 35 32 50 00",
-        ],
-    );
+    let message = refused(t, "people edit soren-brunk --phone '+45 35 32 50 00'");
     assert_eq!(
         message,
         "nspm: error: no person matches \"soren-brunk\"; did you mean soren-brunak?\n"
     );
     let message = refused(
         t,
-        &[
-            "institutions",
-            "add",
-            "--id",
-            "lund-university",
-            "--name",
-            "Lund",
-            "--country",
-            "SE",
-        ],
+        "institutions add --id lund-university --name Lund --country SE",
     );
     assert!(
         message.contains("duplicate id \"lund-university\""),
         "{message}"
     );
-    let message = refused(t, &["meetings", "edit", "oslo-2016", "--id", "oslo"]);
+    let message = refused(t, "meetings edit oslo-2016 --id oslo");
     assert!(
         message.contains("--id: a meeting's id cannot change"),
         "{message}"
@@ -540,36 +383,24 @@ fn unknown_ids_duplicates_and_unknown_flags_are_refused() {
 
     // An unknown flag is a usage error, which nspm exits 2 for, before it
     // reads or writes anything.
-    let before = texts(t);
-    let output = run(
-        t,
-        &["people", "edit", "soren-brunak", "--emial", "s@example.org"],
-    );
+    let before = support::data_files(t);
+    let output = run(t, "people edit soren-brunak --emial s@example.org");
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains("a similar argument exists: '--email'"));
-    assert_eq!(texts(t), before);
+    assert_eq!(support::data_files(t), before);
 }
 
 #[test]
 fn a_dry_run_shows_the_diff_and_writes_nothing() {
     let temp = copy_of_data();
     let t = temp.path();
-    let before = texts(t);
+    let before = support::data_files(t);
     let output = run(
         t,
-        &[
-            "people",
-            "edit",
-            "soren-brunak",
-            "--web",
-            "https://www.cbs.dtu.dk/",
-            "--web-visibility",
-            "public",
-            "--dry-run",
-        ],
+        "people edit soren-brunak --web https://www.cbs.dtu.dk/ --web-visibility public --dry-run",
     );
     assert!(output.status.success());
-    assert_eq!(texts(t), before);
+    assert_eq!(support::data_files(t), before);
     insta::assert_snapshot!(stdout(&output), @r#"
     --- data/people.ron
     +++ data/people.ron
@@ -603,14 +434,14 @@ fn fmt_rewrites_a_hand_written_file_and_keeps_every_comment() {
     let temp = copy_of_data();
     let t = temp.path();
     assert_eq!(
-        ok(t, &["fmt", "--check"]),
+        ok(t, "fmt --check"),
         "ok: every file is in the canonical layout\n"
     );
     let by_hand = fs::read_to_string(support::fixture("edit/people-by-hand.ron")).unwrap();
     fs::write(t.join("data/people.ron"), &by_hand).unwrap();
     let before = society(t);
 
-    let output = run(t, &["fmt", "--check"]);
+    let output = run(t, "fmt --check");
     assert_eq!(output.status.code(), Some(1));
     assert!(stdout(&output).starts_with("--- data/people.ron\n+++ data/people.ron\n"));
     assert_eq!(
@@ -619,15 +450,12 @@ fn fmt_rewrites_a_hand_written_file_and_keeps_every_comment() {
     );
     assert_eq!(people_text(t), by_hand, "--check writes nothing");
 
-    assert_eq!(ok(t, &["fmt"]), "formatted data/people.ron\n");
+    assert_eq!(ok(t, "fmt"), "formatted data/people.ron\n");
     let expected =
         fs::read_to_string(support::fixture("edit/people-by-hand.formatted.ron")).unwrap();
     assert_eq!(people_text(t), expected);
     assert_eq!(society(t), before, "formatting changes no value");
-    assert_eq!(
-        ok(t, &["fmt"]),
-        "ok: every file is in the canonical layout\n"
-    );
+    assert_eq!(ok(t, "fmt"), "ok: every file is in the canonical layout\n");
     assert_eq!(people_text(t), expected);
 }
 
@@ -641,15 +469,7 @@ fn a_writer_waits_for_the_lock_and_names_its_holder_when_it_gives_up() {
     let started = Instant::now();
     let message = refused(
         t,
-        &[
-            "people",
-            "edit",
-            "ole-andreassen",
-            "--phone",
-            "+47 22 00 00 00",
-            "--wait",
-            "0.3",
-        ],
+        "people edit ole-andreassen --phone '+47 22 00 00 00' --wait 0.3",
     );
     assert!(started.elapsed() >= Duration::from_millis(300));
     assert!(
@@ -662,15 +482,7 @@ fn a_writer_waits_for_the_lock_and_names_its_holder_when_it_gives_up() {
     // Let go while a second writer waits: it goes ahead.
     let mut waiting = command(
         t,
-        &[
-            "people",
-            "edit",
-            "ole-andreassen",
-            "--phone",
-            "+47 22 00 00 00",
-            "--wait",
-            "30",
-        ],
+        "people edit ole-andreassen --phone '+47 22 00 00 00' --wait 30",
     )
     .stdout(Stdio::null())
     .spawn()
@@ -688,19 +500,9 @@ fn writers_at_once_never_lose_each_others_changes() {
     let before = society(t).people.len();
     let writers: Vec<_> = (0..8)
         .map(|i| {
-            let name = format!("Writer Number{i}");
             command(
                 t,
-                &[
-                    "people",
-                    "add",
-                    "--name",
-                    &name,
-                    "--country",
-                    "FI",
-                    "--wait",
-                    "60",
-                ],
+                &format!("people add --name 'Writer Number{i}' --country FI --wait 60"),
             )
             .stdout(Stdio::null())
             .spawn()
@@ -755,21 +557,11 @@ fn a_writer_killed_at_any_moment_leaves_each_record_old_or_new() {
 
     // How long one edit takes on this machine, so kills land throughout one.
     let edit = |i: usize| {
-        let title = format!("Oslo meeting {i}");
-        let summary = format!("Summary {i}");
         command(
             t,
-            &[
-                "meetings",
-                "edit",
-                "oslo-2016",
-                "--title",
-                &title,
-                "--summary",
-                &summary,
-                "--wait",
-                "30",
-            ],
+            &format!(
+                "meetings edit oslo-2016 --title 'Oslo meeting {i}' --summary 'Summary {i}' --wait 30"
+            ),
         )
     };
     /// Enough kills to land on both sides of a write many times over.
@@ -797,19 +589,9 @@ fn a_writer_killed_at_any_moment_leaves_each_record_old_or_new() {
         // insert as well as those that replace.
         let adding = i % 3 == 0;
         let mut child = if adding {
-            let name = format!("Crash Tester{i}");
             command(
                 t,
-                &[
-                    "people",
-                    "add",
-                    "--name",
-                    &name,
-                    "--country",
-                    "NO",
-                    "--wait",
-                    "30",
-                ],
+                &format!("people add --name 'Crash Tester{i}' --country NO --wait 30"),
             )
         } else {
             edit(i)
@@ -868,10 +650,7 @@ fn a_writer_killed_at_any_moment_leaves_each_record_old_or_new() {
     );
 
     // The next writer clears what killed ones left behind.
-    ok(
-        t,
-        &["meetings", "edit", "oslo-2016", "--title", "Oslo meeting"],
-    );
+    ok(t, "meetings edit oslo-2016 --title 'Oslo meeting'");
     let left: Vec<PathBuf> = fs::read_dir(t.join("data"))
         .unwrap()
         .map(|e| e.unwrap().path())

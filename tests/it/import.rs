@@ -11,7 +11,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use nspm_core::{DataFile, Society, Sources, Visibility};
+use nspm_core::{Person, Society, Sources, Visibility};
 use tempfile::TempDir;
 
 use crate::support::{self, run_in as run};
@@ -54,7 +54,7 @@ fn imported(temp: &Path, name: &str) -> String {
 /// Imports and expects exit status 1 with every file as it was; returns
 /// the error message.
 fn refused(temp: &Path, name: &str) -> String {
-    let before = bytes(temp);
+    let before = support::data_files(temp);
     let output = import(temp, name, &[]);
     assert_eq!(
         output.status.code(),
@@ -63,16 +63,12 @@ fn refused(temp: &Path, name: &str) -> String {
         text(&output.stdout),
         text(&output.stderr)
     );
-    assert_eq!(bytes(temp), before, "a refused import touched a file");
+    assert_eq!(
+        support::data_files(temp),
+        before,
+        "a refused import touched a file"
+    );
     text(&output.stderr)
-}
-
-/// The bytes of every data file.
-fn bytes(temp: &Path) -> Vec<Vec<u8>> {
-    DataFile::ALL
-        .iter()
-        .map(|f| fs::read(temp.join("data").join(f.file_name())).unwrap())
-        .collect()
 }
 
 fn society(temp: &Path) -> Society {
@@ -148,56 +144,61 @@ fn a_bad_row_in_the_middle_refuses_the_whole_import_naming_every_problem() {
 fn a_second_import_of_the_same_file_changes_nothing() {
     let temp = copy_of_data();
     imported(temp.path(), "bom.csv");
-    let before = bytes(temp.path());
+    let before = support::data_files(temp.path());
     let out = imported(temp.path(), "bom.csv");
     assert_eq!(
         out,
         "nothing changed: 0 added, 0 updated, 2 unchanged (data/people.ron)\n"
     );
-    assert_eq!(bytes(temp.path()), before, "the files are byte for byte");
-}
-
-/// Imports bom.csv and then `name`, expecting the second import to print
-/// `printed`; returns the society as it is then.
-fn after_bom(name: &str, printed: &str) -> Society {
-    let temp = copy_of_data();
-    imported(temp.path(), "bom.csv");
-    assert_eq!(imported(temp.path(), name), printed);
-    society(temp.path())
-}
-
-#[test]
-fn an_updated_file_changes_what_changed() {
-    let society = after_bom(
-        "updated.csv",
-        "line 3: changed person \"lars-testesen\": phone\n\
-         0 added, 1 updated, 1 unchanged (data/people.ron)\n",
-    );
-    let lars = society.person("lars-testesen").unwrap();
-    assert_eq!(lars.phone.as_ref().unwrap().value, "+46 8 123 999");
-}
-
-#[test]
-fn a_row_without_an_id_finds_its_person_by_email_ignoring_case() {
-    let society = after_bom(
-        "by-email.csv",
-        "line 2: changed person \"kari-nordmann\": phone\n\
-         0 added, 1 updated, 0 unchanged (data/people.ron)\n",
-    );
-    let seed = self::society(&support::root()).people.len();
-    assert_eq!(society.people.len(), seed + 2, "nobody is added");
-    let kari = society.person("kari-nordmann").unwrap();
-    assert_eq!(kari.phone.as_ref().unwrap().value, "+47 22 85 50 50");
     assert_eq!(
-        kari.given, "Kari",
-        "the columns not given stay as they were"
+        support::data_files(temp.path()),
+        before,
+        "the files are byte for byte"
     );
+}
+
+/// A second import, after bom.csv, finds the person of each row by id, or
+/// by email ignoring case, and changes only what the row gives: here a
+/// phone number. The columns not given stay as they were.
+#[test]
+fn a_second_import_changes_only_what_changed() {
+    let seed = society(&support::root()).people.len();
+    for (file, printed, id, phone) in [
+        (
+            "updated.csv",
+            "line 3: changed person \"lars-testesen\": phone\n\
+             0 added, 1 updated, 1 unchanged (data/people.ron)\n",
+            "lars-testesen",
+            "+46 8 123 999",
+        ),
+        (
+            "by-email.csv",
+            "line 2: changed person \"kari-nordmann\": phone\n\
+             0 added, 1 updated, 0 unchanged (data/people.ron)\n",
+            "kari-nordmann",
+            "+47 22 85 50 50",
+        ),
+    ] {
+        let temp = copy_of_data();
+        imported(temp.path(), "bom.csv");
+        let before = society(temp.path());
+        assert_eq!(imported(temp.path(), file), printed);
+        let after = society(temp.path());
+        assert_eq!(after.people.len(), seed + 2, "{file}: nobody is added");
+        let (old, new) = (before.person(id).unwrap(), after.person(id).unwrap());
+        assert_eq!(new.phone.as_ref().unwrap().value, phone, "{file}");
+        let unchanged = Person {
+            phone: old.phone.clone(),
+            ..new.clone()
+        };
+        assert_eq!(&unchanged, old, "{file}: only the phone changes");
+    }
 }
 
 #[test]
 fn a_dry_run_shows_the_diff_and_writes_nothing() {
     let temp = copy_of_data();
-    let before = bytes(temp.path());
+    let before = support::data_files(temp.path());
     let output = import(temp.path(), "bom.csv", &["--dry-run"]);
     assert!(output.status.success(), "{}", text(&output.stderr));
     insta::assert_snapshot!("import_dry_run", text(&output.stdout));
@@ -205,7 +206,7 @@ fn a_dry_run_shows_the_diff_and_writes_nothing() {
         text(&output.stderr),
         "dry run, nothing written: 2 added, 0 updated, 0 unchanged (data/people.ron)\n"
     );
-    assert_eq!(bytes(temp.path()), before);
+    assert_eq!(support::data_files(temp.path()), before);
 }
 
 #[test]
@@ -224,10 +225,10 @@ fn a_file_that_is_not_utf8_is_refused_naming_the_line_and_column() {
         b"S\xf8ren S\xf8rensen,soren@example.org,DK\n\"\xc5rhus\nUniversitet\",x@example.org,DK\n",
     );
     fs::write(temp.path().join("latin1.csv"), &file).unwrap();
-    let before = bytes(temp.path());
+    let before = support::data_files(temp.path());
     let output = run(temp.path(), &["people", "import", "latin1.csv"]);
     assert_eq!(output.status.code(), Some(1));
-    assert_eq!(bytes(temp.path()), before);
+    assert_eq!(support::data_files(temp.path()), before);
     insta::assert_snapshot!("import_not_utf8", text(&output.stderr));
 }
 
@@ -235,10 +236,10 @@ fn a_file_that_is_not_utf8_is_refused_naming_the_line_and_column() {
 fn a_file_without_an_id_or_email_column_is_refused() {
     let temp = copy_of_data();
     fs::write(temp.path().join("names.csv"), "name,country\nOla Navn,NO\n").unwrap();
-    let before = bytes(temp.path());
+    let before = support::data_files(temp.path());
     let output = run(temp.path(), &["people", "import", "names.csv"]);
     assert_eq!(output.status.code(), Some(1));
-    assert_eq!(bytes(temp.path()), before);
+    assert_eq!(support::data_files(temp.path()), before);
     let message = text(&output.stderr);
     assert!(
         message.contains("line 1: the table needs an \"id\" or an \"email\" column"),
@@ -255,7 +256,7 @@ fn the_people_export_imports_as_no_change() {
     let export = run(temp.path(), &["people", "list", "--format", "csv"]);
     assert!(export.status.success());
     fs::write(temp.path().join("export.csv"), &export.stdout).unwrap();
-    let before = bytes(temp.path());
+    let before = support::data_files(temp.path());
     let output = run(temp.path(), &["people", "import", "export.csv"]);
     assert!(output.status.success(), "{}", text(&output.stderr));
     let people = society(temp.path()).people.len();
@@ -263,5 +264,5 @@ fn the_people_export_imports_as_no_change() {
         text(&output.stdout),
         format!("nothing changed: 0 added, 0 updated, {people} unchanged (data/people.ron)\n")
     );
-    assert_eq!(bytes(temp.path()), before);
+    assert_eq!(support::data_files(temp.path()), before);
 }

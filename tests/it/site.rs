@@ -39,6 +39,13 @@ fn text<'a>(site: &'a Site, path: &str) -> &'a str {
     std::str::from_utf8(&page.bytes).unwrap()
 }
 
+/// Asserts that the file at `path` holds `wanted`, showing the whole file
+/// when it does not.
+fn holds(site: &Site, path: &str, wanted: &str) {
+    let file = text(site, path);
+    assert!(file.contains(wanted), "{path} lacks {wanted:?}:\n{file}");
+}
+
 fn html_pages(site: &Site) -> impl Iterator<Item = (&str, &str)> {
     site.iter()
         .filter(|(_, p)| p.content_type == content_type::HTML)
@@ -250,15 +257,15 @@ fn dates_keep_their_precision() {
 fn timed_meetings_show_their_times_by_their_zones_clocks() {
     let society = Society::load_dir(&support::fixture("formats/society")).unwrap();
     let site = Site::build(&society, &options()).unwrap();
-    let one_day = text(&site, "/meetings/oslo-workshop-2019/");
-    assert!(
-        one_day.contains(", 09:00–17:30 (Europe/Oslo)</dd>"),
-        "{one_day}"
+    holds(
+        &site,
+        "/meetings/oslo-workshop-2019/",
+        ", 09:00–17:30 (Europe/Oslo)</dd>",
     );
-    let two_days = text(&site, "/meetings/helsinki-2021/");
-    assert!(
-        two_days.contains(" to <time datetime=\"2021-03-28\">28 March 2021</time>, 10:00–15:00 (Europe/Helsinki)</dd>"),
-        "{two_days}"
+    holds(
+        &site,
+        "/meetings/helsinki-2021/",
+        " to <time datetime=\"2021-03-28\">28 March 2021</time>, 10:00–15:00 (Europe/Helsinki)</dd>",
     );
     let untimed = text(&site, "/meetings/bergen-2019/");
     assert!(!untimed.contains("(Europe/"), "{untimed}");
@@ -859,10 +866,10 @@ fn a_position_is_the_cards_title_and_shown_on_the_page() {
         "{ada}"
     );
     assert!(ada.contains("\r\nROLE:"), "{ada}");
-    let bjorn = text(&site, "/people/bjorn-long.vcf");
-    assert!(
-        bjorn.contains("\r\nTITLE:Member of the T<I> Steering Committee\r\n"),
-        "{bjorn}"
+    holds(
+        &site,
+        "/people/bjorn-long.vcf",
+        "\r\nTITLE:Member of the T<I> Steering Committee\r\n",
     );
     let page = text(&site, "/people/ada-quote/");
     assert!(

@@ -47,6 +47,32 @@ pub fn stdout(output: &std::process::Output) -> String {
     String::from_utf8(output.stdout.clone()).expect("stdout is UTF-8")
 }
 
+/// The words of a command line as staff type it: a word in single or double
+/// quotes may hold spaces ('Kári Stefánsson'), and '' is an empty one, as a
+/// shell reads them; nothing else is special.
+pub fn words(line: &str) -> Vec<&str> {
+    let mut words = Vec::new();
+    let mut rest = line.trim_start();
+    while let Some(c) = rest.chars().next() {
+        let (word, after) = match c {
+            '\'' | '"' => rest[1..].split_once(c).unwrap_or((&rest[1..], "")),
+            _ => rest.split_once(char::is_whitespace).unwrap_or((rest, "")),
+        };
+        words.push(word);
+        rest = after.trim_start();
+    }
+    words
+}
+
+/// The bytes of every data file in `<temp>/data`, None for one that is not
+/// there: what a test compares before and after a change.
+pub fn data_files(temp: &Path) -> Vec<Option<Vec<u8>>> {
+    nspm_core::DataFile::ALL
+        .iter()
+        .map(|f| std::fs::read(temp.join("data").join(f.file_name())).ok())
+        .collect()
+}
+
 /// What a command wrote to standard error, which must be UTF-8.
 pub fn stderr(output: &std::process::Output) -> String {
     String::from_utf8(output.stderr.clone()).expect("stderr is UTF-8")

@@ -12,7 +12,7 @@
 // the first thing a visitor would notice to be wrong.
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { chromium } from "playwright-core";
+import { launch, walkAndReport } from "./chromium.mjs";
 
 const [base, shots, personName] = process.argv.slice(2);
 if (!base || !shots || !personName) {
@@ -27,24 +27,13 @@ function fail(message) {
   throw new Error(message);
 }
 
-const browser = await chromium.launch({
-  executablePath: "/usr/bin/chromium",
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync"],
-});
+const browser = await launch();
 const report = { blocked: [], walks: [] };
-try {
+await walkAndReport("e2e", browser, report, async () => {
   for (const width of WIDTHS) {
     report.walks.push(await walk(width));
   }
-} catch (e) {
-  console.log(JSON.stringify(report, null, 2));
-  console.error(`e2e: ${e.message}`);
-  await browser.close();
-  process.exit(1);
-}
-await browser.close();
-console.log(JSON.stringify(report, null, 2));
+});
 if (report.blocked.length > 0) {
   console.error(`e2e: the site asked for ${report.blocked.length} outside resources`);
   process.exit(1);

@@ -15,6 +15,7 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import lighthouse from "lighthouse";
 import desktopConfig from "lighthouse/core/config/desktop-config.js";
+import { CHROMIUM, FLAGS } from "./chromium.mjs";
 
 const [out, ...pages] = process.argv.slice(2);
 if (!out || pages.length === 0) {
@@ -29,11 +30,11 @@ const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"]);
 
 mkdirSync(out, { recursive: true });
 const profile = mkdtempSync(join(tmpdir(), "nspm-lighthouse-"));
-const chromium = spawn("/usr/bin/chromium", [
-  "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-  "--disable-component-update", "--disable-sync", "--disable-default-apps",
-  "--no-first-run", "--no-default-browser-check", "--remote-debugging-port=0",
-  `--user-data-dir=${profile}`, "about:blank",
+// Lighthouse drives Chromium through a DevTools port rather than through
+// Playwright, so it is started here, with the flags the other tools use.
+const chromium = spawn(CHROMIUM, [
+  ...FLAGS, "--disable-default-apps", "--no-first-run", "--no-default-browser-check",
+  "--remote-debugging-port=0", `--user-data-dir=${profile}`, "about:blank",
 ], { stdio: ["ignore", "ignore", "pipe"] });
 let chromiumLog = "";
 chromium.stderr.on("data", (chunk) => { chromiumLog += chunk; });

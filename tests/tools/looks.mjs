@@ -20,7 +20,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { createRequire } from "node:module";
-import { chromium } from "playwright-core";
+import { launch } from "./chromium.mjs";
 
 const require = createRequire(import.meta.url);
 const axePath = require.resolve("axe-core/axe.min.js");
@@ -38,11 +38,7 @@ const SHOT_WIDTHS = new Set([320, 375, 1280]);
 const SCHEMES = ["light", "dark"];
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"]);
 
-const browser = await chromium.launch({
-  executablePath: "/usr/bin/chromium",
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync"],
-});
+const browser = await launch();
 const report = { blocked: [], views: [], prints: [] };
 // The visitor's tab and, with --member, the member's.
 let visitor = null;

@@ -5,22 +5,18 @@
 //
 // Usage: node members.mjs BASE_URL PERSON_ID CREDENTIAL SEARCH
 import { readFileSync } from "node:fs";
-import { chromium } from "playwright-core";
+import { launch, walkAndReport } from "./chromium.mjs";
 
 const [base, person, credential, search] = process.argv.slice(2);
 if (!base || !person || !credential || !search) {
   console.error("usage: node members.mjs BASE_URL PERSON_ID CREDENTIAL SEARCH");
   process.exit(2);
 }
-const browser = await chromium.launch({
-  executablePath: "/usr/bin/chromium",
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync"],
-});
+const browser = await launch();
 const report = {};
 const main = async (page) => (await page.locator("main").textContent()).replace(/\s+/g, " ");
 const h1 = async (page) => (await page.locator("h1").first().textContent()).trim();
-try {
+await walkAndReport("members", browser, report, async () => {
   const context = await browser.newContext({ acceptDownloads: true });
   const page = await context.newPage();
   const first = await page.goto(`${base}members/`);
@@ -50,11 +46,4 @@ try {
     h1: await h1(page),
     cookies: (await context.cookies()).map((c) => c.name),
   };
-} catch (e) {
-  console.log(JSON.stringify(report, null, 2));
-  console.error(`members: ${e.message}`);
-  await browser.close();
-  process.exit(1);
-}
-await browser.close();
-console.log(JSON.stringify(report, null, 2));
+});

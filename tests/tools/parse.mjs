@@ -4,6 +4,7 @@
 // Usage: node parse.mjs FILE... (prints an object keyed by file name)
 import { readFileSync } from 'node:fs';
 import ICAL from 'ical.js';
+import { printEachFile } from './each_file.mjs';
 
 
 function when(time) {
@@ -76,6 +77,4 @@ function cards(roots) {
   });
 }
 
-const out = {};
-for (const path of process.argv.slice(2)) out[path] = parse(path);
-console.log(JSON.stringify(out, null, 1));
+printEachFile(parse);

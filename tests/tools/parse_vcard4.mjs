@@ -6,6 +6,7 @@
 // Usage: node parse_vcard4.mjs FILE... (prints an object keyed by file name)
 import { readFileSync } from 'node:fs';
 import { parse as parseVcard } from 'vcard4';
+import { printEachFile } from './each_file.mjs';
 
 function cards(path) {
   const parsed = parseVcard(readFileSync(path, 'utf8'));
@@ -38,6 +39,4 @@ function cards(path) {
   });
 }
 
-const out = {};
-for (const path of process.argv.slice(2)) out[path] = cards(path);
-console.log(JSON.stringify(out, null, 1));
+printEachFile(cards);

@@ -7,18 +7,14 @@
 // N, a tab and the page's file; exits 1 when a page has no QR code.
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { chromium } from "playwright-core";
+import { launch } from "./chromium.mjs";
 
 const [out, ...pages] = process.argv.slice(2);
 if (!out || pages.length === 0) {
   console.error("usage: node qr.mjs OUT_DIR PAGE.html...");
   process.exit(2);
 }
-const browser = await chromium.launch({
-  executablePath: "/usr/bin/chromium",
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync"],
-});
+const browser = await launch();
 let failed = false;
 try {
   const page = await browser.newPage({ viewport: { width: 375, height: 800 } });

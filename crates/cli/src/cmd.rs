@@ -12,6 +12,7 @@ pub mod man;
 pub mod meetings;
 pub mod news;
 pub mod people;
+pub mod records;
 pub mod serve;
 pub mod society;
 
@@ -142,9 +143,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     };
     let code = match cli.command {
         Command::People(c) => people::run(&mut cx, c)?,
-        Command::Institutions(c) => institutions::run(&mut cx, c)?,
-        Command::Meetings(c) => meetings::run(&mut cx, c)?,
-        Command::News(c) => news::run(&mut cx, c)?,
+        Command::Institutions(c) => c.run(&mut cx)?,
+        Command::Meetings(c) => c.run(&mut cx)?,
+        Command::News(c) => c.run(&mut cx)?,
         Command::Society(a) => society::run(&mut cx, a)?,
         Command::Access(c) => access::run(&mut cx, c)?,
         Command::Check(a) => check::run(&mut cx, a)?,

@@ -18,12 +18,15 @@ const DEFAULT_WIDTH: usize = 80;
 
 /// A record that can be listed: a few columns in a table, every field in CSV,
 /// and its view as JSON.
-pub trait Row: Serialize {
-    const TABLE: &'static [&'static str];
-    fn table(&self) -> Vec<String>;
+pub trait Row: Serialize + Sized + 'static {
+    /// The table's columns, each its header beside how its cell is written.
+    const TABLE: &'static [Column<Self>];
     const CSV: &'static [&'static str];
     fn csv(&self) -> Vec<String>;
 }
+
+/// A column of a table: its header, and a row's cell in it.
+pub type Column<R> = (&'static str, fn(&R) -> String);
 
 /// The id and name of a reference as two CSV cells, empty when absent.
 pub fn ref_cells(r: &Option<nspm_core::view::Ref>) -> [String; 2] {
@@ -59,8 +62,12 @@ impl Output {
     pub fn list<R: Row>(&mut self, format: ListFormat, rows: &[R]) -> io::Result<()> {
         match format {
             ListFormat::Table => {
-                let cells: Vec<Vec<String>> = rows.iter().map(Row::table).collect();
-                self.table(R::TABLE, &cells)
+                let header: Vec<&str> = R::TABLE.iter().map(|(header, _)| *header).collect();
+                let cells: Vec<Vec<String>> = rows
+                    .iter()
+                    .map(|row| R::TABLE.iter().map(|(_, cell)| cell(row)).collect())
+                    .collect();
+                self.table(&header, &cells)
             }
             ListFormat::Json => self.json(rows),
             ListFormat::Csv => {

@@ -15,7 +15,7 @@ pub struct Country(u16);
 
 impl Country {
     /// The country with this exact two-letter code (upper case, as ISO writes it).
-    pub fn from_code(code: &str) -> Option<Country> {
+    pub(crate) fn from_code(code: &str) -> Option<Country> {
         COUNTRIES
             .binary_search_by(|(c, _)| (*c).cmp(code))
             .ok()
@@ -24,7 +24,7 @@ impl Country {
 
     /// What a person types: a code in any case, or the name, ignoring case
     /// and diacritics ("no", "Norway", "NORWAY").
-    pub fn parse_loose(text: &str) -> Option<Country> {
+    pub(crate) fn parse_loose(text: &str) -> Option<Country> {
         let text = text.trim();
         if text.len() == 2
             && let Some(c) = Country::from_code(&text.to_ascii_uppercase())

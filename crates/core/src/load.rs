@@ -295,12 +295,6 @@ impl Society {
         Society::from_sources(&Sources::read_dir(dir)?)
     }
 
-    /// Loads and checks only some of the files in a directory (see
-    /// [`Sources::read_dir_only`]); the society says which it left out.
-    pub fn load_dir_only(dir: &Path, only: &[DataFile]) -> Result<Society, Error> {
-        Society::from_sources(&Sources::read_dir_only(dir, only)?)
-    }
-
     /// Loads and checks the copy of the data compiled into this binary.
     pub fn load_embedded() -> Result<Society, Error> {
         Society::from_sources(&Sources::embedded())

@@ -388,7 +388,7 @@ impl Person {
         format!("{} {}", self.given, self.family)
     }
 
-    pub fn has_role(&self, role: Role) -> bool {
+    pub(crate) fn has_role(&self, role: Role) -> bool {
         self.roles.contains(&role)
     }
 
@@ -695,7 +695,7 @@ impl Society {
     }
 
     /// The data files this society was loaded without (see
-    /// [`Society::load_dir_only`]); empty for a full load. Their lists here
+    /// [`crate::Sources::read_dir_only`]); empty for a full load. Their lists here
     /// are empty whatever the files hold.
     pub fn skipped(&self) -> &[DataFile] {
         &self.skipped

@@ -277,7 +277,7 @@ impl Society {
 
     /// An institution named by id, name or alias, ignoring case and
     /// diacritics: "aarhus-university", "Aarhus University", "århus university".
-    pub fn resolve_institution(&self, text: &str) -> Result<&Institution, QueryError> {
+    pub(crate) fn resolve_institution(&self, text: &str) -> Result<&Institution, QueryError> {
         if let Some(i) = self.institution(text.trim()) {
             return Ok(i);
         }
@@ -339,7 +339,7 @@ fn institution_names(i: &Institution) -> String {
 
 /// Sorts people by family name, then given name, ignoring case and
 /// diacritics; the id breaks ties so the order is total.
-pub fn sort_people<'p>(people: &mut [&'p Person]) {
+pub(crate) fn sort_people<'p>(people: &mut [&'p Person]) {
     people.sort_by_cached_key(|p: &&'p Person| sort_key(p));
 }
 
@@ -388,7 +388,7 @@ pub fn parse_role(text: &str) -> Result<Role, QueryError> {
 }
 
 /// Reads a year as people type it, for filters.
-pub fn parse_year(text: &str) -> Result<i32, QueryError> {
+pub(crate) fn parse_year(text: &str) -> Result<i32, QueryError> {
     text.trim()
         .parse()
         .map_err(|_| QueryError::InvalidYear(text.to_string()))

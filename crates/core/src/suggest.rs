@@ -18,7 +18,7 @@ const MOST: usize = 3;
 /// about as often as needed: a check that finds many references to missing
 /// records folds the ids once, not once a reference.
 #[derive(Debug)]
-pub struct Suggestions<'a> {
+pub(crate) struct Suggestions<'a> {
     candidates: Vec<(&'a str, String)>,
 }
 
@@ -77,7 +77,7 @@ fn closeness(wrong: &str, candidate: &str) -> f64 {
 }
 
 /// The candidates closest to a misspelt id or name, as
-/// [`Suggestions::closest`] finds them, for a single question.
+/// `Suggestions::closest` finds them, for a single question.
 pub fn suggest<'a>(wrong: &str, candidates: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
     Suggestions::new(candidates).closest(wrong)
 }

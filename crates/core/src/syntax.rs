@@ -121,7 +121,7 @@ impl std::error::Error for SyntaxError {}
 type Result<T> = std::result::Result<T, SyntaxError>;
 
 /// Reads one whole document holding a single value.
-pub fn parse_document(src: &str) -> Result<Node<'_>> {
+pub(crate) fn parse_document(src: &str) -> Result<Node<'_>> {
     let mut p = Parser::new(src);
     p.lex.skip_trivia()?;
     let node = p.value()?;
@@ -149,7 +149,7 @@ pub fn parse_list_document<'s>(
 
 /// How reading one part of a list document ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PartEnd {
+pub(crate) enum PartEnd {
     /// The list closed at this bracket, and only white space and comments
     /// followed it.
     Closed(Span),
@@ -169,7 +169,7 @@ pub enum PartEnd {
 /// error came first), it reads on to the end, and the parts after it are to
 /// be thrown away. A later part begun where no item starts may read nonsense,
 /// but like every reading here it never panics.
-pub fn parse_list_part<'s>(
+pub(crate) fn parse_list_part<'s>(
     src: &'s str,
     start: Option<usize>,
     stop: Option<usize>,
@@ -199,7 +199,7 @@ pub fn parse_list_part<'s>(
 /// indentation of the first item, an identifier or `(`. This is a guess from
 /// the layout alone; [`parse_list_part`] finds out whether it was right.
 /// Fewer offsets, or none, when the text offers no such places.
-pub fn list_split_points(src: &str, parts: usize) -> Vec<usize> {
+pub(crate) fn list_split_points(src: &str, parts: usize) -> Vec<usize> {
     let mut p = Parser::new(src);
     if p.open_list().is_err() || p.lex.skip_trivia().is_err() {
         return Vec::new();

@@ -16,9 +16,10 @@ use serde::Serialize;
 use crate::country::Country;
 use crate::date::{Precision, Timestamp};
 use crate::model::{
-    Audience, Contact, Detail, Institution, Meeting, MembersOnly, NewsItem, Person, Society,
-    SocietyInfo, Visibility,
+    Audience, Contact, Detail, Id, Institution, Meeting, MembersOnly, NewsItem, Person, RecordKind,
+    Society, SocietyInfo, Visibility,
 };
+use crate::query::QueryError;
 use crate::time::{TimeOfDay, Zone};
 
 #[derive(Debug, Clone, Serialize)]
@@ -41,6 +42,18 @@ impl From<Country> for CountryView {
 pub struct Ref {
     pub id: String,
     pub name: String,
+}
+
+impl Ref {
+    /// The institution a record names (a person's, a meeting's venue), with
+    /// its name.
+    fn institution(society: &Society, id: Option<&Id>) -> Option<Ref> {
+        let i = society.institution(id?.as_str())?;
+        Some(Ref {
+            id: i.id.to_string(),
+            name: i.name.clone(),
+        })
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -107,13 +120,7 @@ impl PersonView {
             name: p.name(),
             given_name: given.clone(),
             family_name: family.clone(),
-            institution: institution
-                .as_ref()
-                .and_then(|i| society.institution(i.as_str()))
-                .map(|i| Ref {
-                    id: i.id.to_string(),
-                    name: i.name.clone(),
-                }),
+            institution: Ref::institution(society, institution.as_ref()),
             country: (*country).into(),
             roles: p.roles_for(audience).map(|r| r.slug()).collect(),
             position: position.clone(),
@@ -235,13 +242,7 @@ impl MeetingView {
             ends: *ends,
             zone: *zone,
             city: city.clone(),
-            venue: venue
-                .as_ref()
-                .and_then(|v| society.institution(v.as_str()))
-                .map(|i| Ref {
-                    id: i.id.to_string(),
-                    name: i.name.clone(),
-                }),
+            venue: Ref::institution(society, venue.as_ref()),
             country: (*country).into(),
             summary: summary.clone(),
             venue_address: members_only(venue_address),
@@ -360,5 +361,72 @@ impl SocietyView {
             },
             base_url: base_url.clone(),
         }
+    }
+}
+
+/// A kind of record that is found by id and shown through its view. The
+/// CLI's `show` and `list` and the API's handlers go through it, so that
+/// they find a record, refuse an unknown id (with the same suggestions) and
+/// turn records into views alike.
+pub trait Viewed: Sized {
+    /// The kind, for the error that names an unknown id.
+    const KIND: RecordKind;
+    /// What every output shows of a record of this kind.
+    type View: Serialize + 'static;
+    /// The record with this id, if this audience may know of it.
+    fn get<'s>(society: &'s Society, id: &str, audience: Audience) -> Option<&'s Self>;
+    /// The record as this audience may see it.
+    fn view(&self, society: &Society, audience: Audience) -> Self::View;
+}
+
+/// Says how a record is found and viewed: `viewed!(Record => View, Kind,
+/// |society, id, audience| lookup, |society, record, audience| view)`.
+macro_rules! viewed {
+    ($record:ident => $view:ident, $kind:ident, $get:expr, $new:expr $(,)?) => {
+        impl Viewed for $record {
+            const KIND: RecordKind = RecordKind::$kind;
+            type View = $view;
+
+            fn get<'s>(society: &'s Society, id: &str, audience: Audience) -> Option<&'s Self> {
+                let get: fn(&'s Society, &str, Audience) -> Option<&'s Self> = $get;
+                get(society, id, audience)
+            }
+
+            fn view(&self, society: &Society, audience: Audience) -> $view {
+                let new: fn(&Society, &Self, Audience) -> $view = $new;
+                new(society, self, audience)
+            }
+        }
+    };
+}
+
+viewed!(Person => PersonView, Person, |s, id, a| s.person_for(id, a), PersonView::new);
+viewed!(
+    Institution => InstitutionView,
+    Institution,
+    |s, id, _| s.institution(id),
+    InstitutionView::new,
+);
+viewed!(Meeting => MeetingView, Meeting, |s, id, _| s.meeting(id), MeetingView::new);
+// Every announcement is public, so its view is the same for every audience.
+viewed!(NewsItem => NewsView, News, |s, id, _| s.news_item(id), |s, n, _| NewsView::new(s, n));
+
+impl Society {
+    /// The record of this kind with this id that this audience may know of,
+    /// or the error that names the closest ids it may know of.
+    pub fn find<R: Viewed>(&self, id: &str, audience: Audience) -> Result<&R, QueryError> {
+        R::get(self, id, audience).ok_or_else(|| self.not_found_for(R::KIND, id, audience))
+    }
+
+    /// These records' views, as this audience may see them, in their order.
+    pub fn views<'s, R: Viewed + 's>(
+        &self,
+        records: impl IntoIterator<Item = &'s R>,
+        audience: Audience,
+    ) -> Vec<R::View> {
+        records
+            .into_iter()
+            .map(|r| r.view(self, audience))
+            .collect()
     }
 }

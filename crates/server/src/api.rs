@@ -9,9 +9,10 @@ use axum::http::request::Parts;
 use axum::routing::{MethodRouter, get};
 use axum::{Json, Router};
 use nspm_core::query::Filters;
-use nspm_core::view::{InstitutionView, MeetingView, NewsView, PersonView, SocietyView};
-use nspm_core::{Audience, RecordKind};
+use nspm_core::view::{NewsView, SocietyView, Viewed};
+use nspm_core::{Audience, Institution, Meeting, NewsItem, Person, Society};
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
 
 use crate::{AppError, AppState, openapi};
 use params::{NoParams, Params};
@@ -43,14 +44,14 @@ fn routes() -> [(&'static str, MethodRouter<AppState>); 10] {
             get(|_: Params<NoParams>| openapi::document()),
         ),
         ("/society", get(society)),
-        ("/people", get(people)),
-        ("/people/{id}", get(person)),
-        ("/institutions", get(institutions)),
-        ("/institutions/{id}", get(institution)),
-        ("/meetings", get(meetings)),
-        ("/meetings/{id}", get(meeting)),
+        ("/people", get(list::<PeopleParams>)),
+        ("/people/{id}", get(one::<Person>)),
+        ("/institutions", get(list::<InstitutionParams>)),
+        ("/institutions/{id}", get(one::<Institution>)),
+        ("/meetings", get(list::<MeetingParams>)),
+        ("/meetings/{id}", get(one::<Meeting>)),
         ("/news", get(news)),
-        ("/news/{id}", get(news_item)),
+        ("/news/{id}", get(one::<NewsItem>)),
     ]
 }
 
@@ -88,6 +89,41 @@ async fn society(State(state): State<AppState>, _: Params<NoParams>) -> Json<Soc
     Json(SocietyView::new(&state.snapshot().society))
 }
 
+/// One record by id, as this reader may see it. An id unknown to them is a
+/// 404 that suggests only ids they may know of: a members-only person is as
+/// unknown to the public as an id no one has.
+async fn one<R: Viewed>(
+    State(state): State<AppState>,
+    Reader(audience): Reader,
+    id: Result<Path<String>, PathRejection>,
+    _: Params<NoParams>,
+) -> ApiResult<R::View> {
+    let id = path_id(id)?;
+    let snap = state.snapshot();
+    let s = &snap.society;
+    Ok(Json(s.find::<R>(&id, audience)?.view(s, audience)))
+}
+
+/// The records a list's parameters choose, as this reader may see them.
+async fn list<P: Select>(
+    State(state): State<AppState>,
+    Reader(audience): Reader,
+    Params(p): Params<P>,
+) -> ApiResult<Vec<<P::Record as Viewed>::View>> {
+    let snap = state.snapshot();
+    let s = &snap.society;
+    Ok(Json(s.views(p.select(s, audience)?, audience)))
+}
+
+/// A list's parameters, the filters of the CLI's `list` command.
+trait Select: DeserializeOwned {
+    type Record: Viewed;
+
+    /// The records chosen that this audience may know of, in the order the
+    /// list gives them.
+    fn select(self, s: &Society, audience: Audience) -> Result<Vec<&Self::Record>, AppError>;
+}
+
 #[derive(Debug, Deserialize)]
 struct PeopleParams {
     country: Option<String>,
@@ -96,43 +132,20 @@ struct PeopleParams {
     search: Option<String>,
 }
 
-async fn people(
-    State(state): State<AppState>,
-    Reader(audience): Reader,
-    Params(p): Params<PeopleParams>,
-) -> ApiResult<Vec<PersonView>> {
-    let snap = state.snapshot();
-    let s = &snap.society;
-    let query = Filters {
-        country: given(p.country),
-        institution: given(p.institution),
-        role: given(p.role),
-        search: given(p.search),
-        ..Filters::default()
-    }
-    .people(s)?;
-    Ok(Json(
-        s.people_matching(&query, audience)
-            .into_iter()
-            .map(|p| PersonView::new(s, p, audience))
-            .collect(),
-    ))
-}
+impl Select for PeopleParams {
+    type Record = Person;
 
-async fn person(
-    State(state): State<AppState>,
-    Reader(audience): Reader,
-    id: Result<Path<String>, PathRejection>,
-    _: Params<NoParams>,
-) -> ApiResult<PersonView> {
-    let id = path_id(id)?;
-    let snap = state.snapshot();
-    let s = &snap.society;
-    // A members-only person is as unknown here as an id no one has.
-    let p = s
-        .person_for(&id, audience)
-        .ok_or_else(|| s.not_found_for(RecordKind::Person, &id, audience))?;
-    Ok(Json(PersonView::new(s, p, audience)))
+    fn select(self, s: &Society, audience: Audience) -> Result<Vec<&Person>, AppError> {
+        let query = Filters {
+            country: given(self.country),
+            institution: given(self.institution),
+            role: given(self.role),
+            search: given(self.search),
+            ..Filters::default()
+        }
+        .people(s)?;
+        Ok(s.people_matching(&query, audience))
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -141,40 +154,18 @@ struct InstitutionParams {
     search: Option<String>,
 }
 
-async fn institutions(
-    State(state): State<AppState>,
-    Reader(audience): Reader,
-    Params(p): Params<InstitutionParams>,
-) -> ApiResult<Vec<InstitutionView>> {
-    let snap = state.snapshot();
-    let s = &snap.society;
-    let query = Filters {
-        country: given(p.country),
-        search: given(p.search),
-        ..Filters::default()
-    }
-    .institutions()?;
-    Ok(Json(
-        s.institutions_matching(&query)
-            .into_iter()
-            .map(|i| InstitutionView::new(s, i, audience))
-            .collect(),
-    ))
-}
+impl Select for InstitutionParams {
+    type Record = Institution;
 
-async fn institution(
-    State(state): State<AppState>,
-    Reader(audience): Reader,
-    id: Result<Path<String>, PathRejection>,
-    _: Params<NoParams>,
-) -> ApiResult<InstitutionView> {
-    let id = path_id(id)?;
-    let snap = state.snapshot();
-    let s = &snap.society;
-    let i = s
-        .institution(&id)
-        .ok_or_else(|| s.not_found(RecordKind::Institution, &id))?;
-    Ok(Json(InstitutionView::new(s, i, audience)))
+    fn select(self, s: &Society, _: Audience) -> Result<Vec<&Institution>, AppError> {
+        let query = Filters {
+            country: given(self.country),
+            search: given(self.search),
+            ..Filters::default()
+        }
+        .institutions()?;
+        Ok(s.institutions_matching(&query))
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -185,65 +176,23 @@ struct MeetingParams {
     search: Option<String>,
 }
 
-async fn meetings(
-    State(state): State<AppState>,
-    Reader(audience): Reader,
-    Params(p): Params<MeetingParams>,
-) -> ApiResult<Vec<MeetingView>> {
-    let snap = state.snapshot();
-    let s = &snap.society;
-    let query = Filters {
-        country: given(p.country),
-        year: given(p.year),
-        search: given(p.search),
-        ..Filters::default()
-    }
-    .meetings()?;
-    Ok(Json(
-        s.meetings_matching(&query)
-            .into_iter()
-            .map(|m| MeetingView::new(s, m, audience))
-            .collect(),
-    ))
-}
+impl Select for MeetingParams {
+    type Record = Meeting;
 
-async fn meeting(
-    State(state): State<AppState>,
-    Reader(audience): Reader,
-    id: Result<Path<String>, PathRejection>,
-    _: Params<NoParams>,
-) -> ApiResult<MeetingView> {
-    let id = path_id(id)?;
-    let snap = state.snapshot();
-    let s = &snap.society;
-    let m = s
-        .meeting(&id)
-        .ok_or_else(|| s.not_found(RecordKind::Meeting, &id))?;
-    Ok(Json(MeetingView::new(s, m, audience)))
+    fn select(self, s: &Society, _: Audience) -> Result<Vec<&Meeting>, AppError> {
+        let query = Filters {
+            country: given(self.country),
+            year: given(self.year),
+            search: given(self.search),
+            ..Filters::default()
+        }
+        .meetings()?;
+        Ok(s.meetings_matching(&query))
+    }
 }
 
 /// Every announcement, the latest first; all of them are public.
 async fn news(State(state): State<AppState>, _: Params<NoParams>) -> Json<Vec<NewsView>> {
-    let snap = state.snapshot();
-    let s = &snap.society;
-    Json(
-        s.news_newest_first()
-            .into_iter()
-            .map(|n| NewsView::new(s, n))
-            .collect(),
-    )
-}
-
-async fn news_item(
-    State(state): State<AppState>,
-    id: Result<Path<String>, PathRejection>,
-    _: Params<NoParams>,
-) -> ApiResult<NewsView> {
-    let id = path_id(id)?;
-    let snap = state.snapshot();
-    let s = &snap.society;
-    let n = s
-        .news_item(&id)
-        .ok_or_else(|| s.not_found(RecordKind::News, &id))?;
-    Ok(Json(NewsView::new(s, n)))
+    let s = &state.snapshot().society;
+    Json(s.views(s.news_newest_first(), Audience::Public))
 }

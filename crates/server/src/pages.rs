@@ -501,30 +501,13 @@ mod tests {
 
     #[test]
     fn encoding_follows_the_clients_preferences() {
-        assert_eq!(
-            preferred_encoding(&headers(&[("accept-encoding", "gzip, br")])),
-            Encoding::Br
-        );
-        assert_eq!(
-            preferred_encoding(&headers(&[("accept-encoding", "gzip;q=1, br;q=0.5")])),
-            Encoding::Gzip
-        );
-        assert_eq!(
-            preferred_encoding(&headers(&[("accept-encoding", "br;q=0, gzip")])),
-            Encoding::Gzip
-        );
-        assert_eq!(
-            preferred_encoding(&headers(&[("accept-encoding", "br;Q=0, gzip;Q=0.5")])),
-            Encoding::Gzip
-        );
-        assert_eq!(
-            preferred_encoding(&headers(&[("accept-encoding", "identity")])),
-            Encoding::Identity
-        );
-        assert_eq!(
-            preferred_encoding(&headers(&[("accept-encoding", "*")])),
-            Encoding::Br
-        );
+        let chosen = |accepted| preferred_encoding(&headers(&[("accept-encoding", accepted)]));
+        assert_eq!(chosen("gzip, br"), Encoding::Br);
+        assert_eq!(chosen("gzip;q=1, br;q=0.5"), Encoding::Gzip);
+        assert_eq!(chosen("br;q=0, gzip"), Encoding::Gzip);
+        assert_eq!(chosen("br;Q=0, gzip;Q=0.5"), Encoding::Gzip);
+        assert_eq!(chosen("identity"), Encoding::Identity);
+        assert_eq!(chosen("*"), Encoding::Br);
         assert_eq!(preferred_encoding(&headers(&[])), Encoding::Identity);
     }
 

@@ -55,6 +55,14 @@ pub struct Deployment {
 }
 
 impl Deployment {
+    /// A deployment that fixes nothing but, if given, the calendars' stamp.
+    pub fn stamped(stamp: Option<Timestamp>) -> Deployment {
+        Deployment {
+            stamp,
+            ..Deployment::default()
+        }
+    }
+
     /// The day to render for now.
     pub fn today(&self) -> PartialDate {
         self.today.unwrap_or_else(clock_day)
@@ -79,10 +87,7 @@ impl Snapshot {
         stamp: Option<Timestamp>,
         files: Option<Timestamp>,
     ) -> Result<Snapshot, ExportError> {
-        let deployment = Deployment {
-            stamp,
-            ..Deployment::default()
-        };
+        let deployment = Deployment::stamped(stamp);
         Snapshot::build_for(society, &deployment, deployment.today(), files)
     }
 
@@ -170,11 +175,7 @@ impl AppState {
         stamp: Option<Timestamp>,
         files: Option<Timestamp>,
     ) -> Result<AppState, StateError> {
-        let deployment = Deployment {
-            stamp,
-            ..Deployment::default()
-        };
-        AppState::for_deployment(society, deployment, files)
+        AppState::for_deployment(society, Deployment::stamped(stamp), files)
     }
 
     /// As [`AppState::with_files`], with all that the deployment fixes.

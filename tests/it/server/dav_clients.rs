@@ -278,15 +278,7 @@ fileext = \".{ext}\"
             config.push_str(&format!("[[book{i}]]\npath = {}/\n", dir.display()));
         }
         config.push_str("[general]\neditor = /bin/false\nmerge_editor = /bin/false\n");
-        let path = self.dir.join("khard.conf");
-        std::fs::write(&path, config).unwrap();
-        support::tool_stdout(
-            Command::new(venv("khard"))
-                .arg("-c")
-                .arg(&path)
-                .args(args)
-                .env("HOME", &self.dir),
-        )
+        self.configured("khard", &config, args)
     }
 
     /// khal, with a configuration naming every synced calendar by its
@@ -308,10 +300,16 @@ fileext = \".{ext}\"
         let db = self.dir.join("khal.db");
         let _ = std::fs::remove_file(&db);
         config.push_str(&format!("[sqlite]\npath = {}\n", db.display()));
-        let path = self.dir.join("khal.conf");
+        self.configured("khal", &config, args)
+    }
+
+    /// Runs a tool of the venv with this configuration (its `-c`) and the
+    /// desktop's folder as its home; what it printed.
+    fn configured(&self, tool: &str, config: &str, args: &[&str]) -> String {
+        let path = self.dir.join(format!("{tool}.conf"));
         std::fs::write(&path, config).unwrap();
         support::tool_stdout(
-            Command::new(venv("khal"))
+            Command::new(venv(tool))
                 .arg("-c")
                 .arg(&path)
                 .args(args)

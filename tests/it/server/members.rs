@@ -278,16 +278,7 @@ fn the_members_exports_hold_every_members_only_value() {
 #[test]
 fn staff_add_a_member_who_stays_out_of_the_public_site() {
     let (temp, data) = fixture_copy();
-    let add = [
-        "people",
-        "add",
-        "--name",
-        "Nora Canaryadded",
-        "--country",
-        "SE",
-        "--role",
-        "member",
-    ];
+    let add = support::words("people add --name 'Nora Canaryadded' --country SE --role member");
     let diff = dry_run(&data, &add);
     assert!(diff.contains("+        roles: [Member],"), "{diff}");
     assert!(
@@ -372,17 +363,10 @@ fn the_members_calendar_holds_the_members_only_meeting_details() {
 #[test]
 fn staff_set_and_clear_meeting_details_and_a_bad_link_is_refused_with_its_place() {
     let (temp, data) = fixture_copy();
-    let set = [
-        "meetings",
-        "edit",
-        "bergen-2015",
-        "--venue-address",
-        "Canaryveien 1, 5007 Bergen",
-        "--online-link",
-        "https://meet.example.org/canary-bergen",
-        "--notes",
-        "Canary agenda.",
-    ];
+    let set = support::words(
+        "meetings edit bergen-2015 --venue-address 'Canaryveien 1, 5007 Bergen' \
+         --online-link https://meet.example.org/canary-bergen --notes 'Canary agenda.'",
+    );
     let dry = dry_run(&data, &set);
     for line in [
         "+        venue_address: Some(\"Canaryveien 1, 5007 Bergen\"),",

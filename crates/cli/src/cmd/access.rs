@@ -16,7 +16,7 @@ use serde::Serialize;
 
 use super::{Context, edit};
 use crate::cli::ListFormat;
-use crate::output::Row;
+use crate::output::{Column, Row};
 
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
@@ -331,22 +331,19 @@ impl GrantRow {
 }
 
 impl Row for GrantRow {
-    const TABLE: &'static [&'static str] =
-        &["GRANT", "PERSON", "LABEL", "GRANTED", "EXPIRES", "STATUS"];
-
-    fn table(&self) -> Vec<String> {
+    const TABLE: &'static [Column<Self>] = &[
+        ("GRANT", |g| g.id.clone()),
+        ("PERSON", |g| g.person.clone()),
+        ("LABEL", |g| g.label.clone().unwrap_or_default()),
         // The day is enough to tell grants apart in a table; the other
         // formats give the moment.
-        let granted = self.granted.to_string();
-        vec![
-            self.id.clone(),
-            self.person.clone(),
-            self.label.clone().unwrap_or_default(),
-            granted.get(..10).unwrap_or(&granted).to_string(),
-            self.expires.clone().unwrap_or_default(),
-            self.status.to_string(),
-        ]
-    }
+        ("GRANTED", |g| {
+            let granted = g.granted.to_string();
+            granted.get(..10).unwrap_or(&granted).to_string()
+        }),
+        ("EXPIRES", |g| g.expires.clone().unwrap_or_default()),
+        ("STATUS", |g| g.status.to_string()),
+    ];
 
     const CSV: &'static [&'static str] = &[
         "id", "person", "label", "granted", "expires", "revoked", "status",

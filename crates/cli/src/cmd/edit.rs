@@ -21,6 +21,11 @@ use super::Context;
 /// The fields of one kind of record, as flags.
 pub trait Fields: clap::Args {
     const KIND: Kind;
+    /// The one-line helps of the kind's `add`, `edit` and `remove`, as clap
+    /// shows them (without a closing period).
+    const ADD: &'static str;
+    const EDIT: &'static str;
+    const REMOVE: &'static str;
     /// The flags given, in the order the command line names them.
     fn assigns(&self) -> Vec<Assign>;
 }
@@ -81,7 +86,29 @@ pub struct RemoveArgs {
     options: Options,
 }
 
-pub fn add<F: Fields>(cx: &mut Context, args: AddArgs<F>) -> anyhow::Result<ExitCode> {
+/// The commands that change records of one kind, flattened into that
+/// kind's commands after `list` and `show`.
+#[derive(Debug, clap::Subcommand)]
+pub enum Changes<F: Fields> {
+    #[command(about = F::ADD)]
+    Add(AddArgs<F>),
+    #[command(about = F::EDIT)]
+    Edit(EditArgs<F>),
+    #[command(about = F::REMOVE)]
+    Remove(RemoveArgs),
+}
+
+impl<F: Fields> Changes<F> {
+    pub fn run(self, cx: &mut Context) -> anyhow::Result<ExitCode> {
+        match self {
+            Changes::Add(args) => add(cx, args),
+            Changes::Edit(args) => edit(cx, args),
+            Changes::Remove(args) => remove(cx, F::KIND, args),
+        }
+    }
+}
+
+fn add<F: Fields>(cx: &mut Context, args: AddArgs<F>) -> anyhow::Result<ExitCode> {
     let change = Change::Add {
         kind: F::KIND,
         fields: args.fields.assigns(),
@@ -89,7 +116,7 @@ pub fn add<F: Fields>(cx: &mut Context, args: AddArgs<F>) -> anyhow::Result<Exit
     run(cx, &change, &args.options)
 }
 
-pub fn edit<F: Fields>(cx: &mut Context, args: EditArgs<F>) -> anyhow::Result<ExitCode> {
+fn edit<F: Fields>(cx: &mut Context, args: EditArgs<F>) -> anyhow::Result<ExitCode> {
     let change = Change::Edit {
         kind: F::KIND,
         id: args.record,
@@ -98,7 +125,7 @@ pub fn edit<F: Fields>(cx: &mut Context, args: EditArgs<F>) -> anyhow::Result<Ex
     run(cx, &change, &args.options)
 }
 
-pub fn remove(cx: &mut Context, kind: Kind, args: RemoveArgs) -> anyhow::Result<ExitCode> {
+fn remove(cx: &mut Context, kind: Kind, args: RemoveArgs) -> anyhow::Result<ExitCode> {
     let change = Change::Remove {
         kind,
         id: args.record,

@@ -132,7 +132,7 @@ pub fn run(cx: &mut Context, command: Command) -> anyhow::Result<ExitCode> {
             super::leave_to_exit(site);
         }
         Command::Vcard(args) => {
-            let people = args.filter.select(&society, args.target.audience.into())?;
+            let people = args.filter.chosen(&society, args.target.audience.into())?;
             let options = CardOptions {
                 version: match args.vcard_version {
                     Version::V3 => VcardVersion::V3,

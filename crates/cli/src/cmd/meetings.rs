@@ -1,35 +1,21 @@
 //! `nspm meetings list` and `nspm meetings show`.
 
-use std::process::ExitCode;
+use std::io;
 
-use nspm_core::edit::Kind;
 use nspm_core::query::Filters;
 use nspm_core::view::MeetingView;
-use nspm_core::{Audience, RecordKind};
+use nspm_core::{Meeting, Society};
 
-use super::{Context, edit};
+use super::edit;
+use super::records::{self, Listing};
+use crate::output::{Column, Output, Row, ref_cells};
 
-/// Staff see every meeting detail, the members-only ones too.
-const STAFF: Audience = Audience::Members;
-use crate::cli::{ListFormat, ShowArgs};
-use crate::output::{Row, ref_cells};
+/// `nspm meetings`.
+pub type Command = records::Command<edit::MeetingFields, Filter>;
 
-#[derive(Debug, clap::Subcommand)]
-pub enum Command {
-    /// List meetings, oldest first.
-    List(ListArgs),
-    /// Show one meeting.
-    Show(ShowArgs),
-    /// Add a meeting; the id is made from its city (or title) and year unless --id is given.
-    Add(edit::AddArgs<edit::MeetingFields>),
-    /// Change a meeting's fields; '' clears an optional one. Its revision rises by one.
-    Edit(edit::EditArgs<edit::MeetingFields>),
-    /// Remove a meeting.
-    Remove(edit::RemoveArgs),
-}
-
+/// Which meetings `meetings list` lists.
 #[derive(Debug, clap::Args)]
-pub struct ListArgs {
+pub struct Filter {
     /// Only meetings in this country: an ISO code (IS) or a name (Iceland).
     #[arg(long, value_name = "CODE|NAME", value_parser = crate::cli::country)]
     country: Option<String>,
@@ -40,70 +26,60 @@ pub struct ListArgs {
     /// ignoring case and accents.
     #[arg(long, value_name = "TEXT")]
     search: Option<String>,
-    #[arg(long, value_enum, default_value_t)]
-    format: ListFormat,
 }
 
-pub fn run(cx: &mut Context, command: Command) -> anyhow::Result<ExitCode> {
-    match command {
-        Command::Add(args) => return edit::add(cx, args),
-        Command::Edit(args) => return edit::edit(cx, args),
-        Command::Remove(args) => return edit::remove(cx, Kind::Meeting, args),
-        Command::List(args) => {
-            let society = cx.society()?;
-            let query = Filters {
-                country: args.country,
-                year: args.year.map(|y| y.to_string()),
-                search: args.search,
-                ..Filters::default()
-            }
-            .meetings()
-            .map_err(crate::cli::filter_error)?;
-            let views: Vec<MeetingView> = society
-                .meetings_matching(&query)
-                .into_iter()
-                .map(|m| MeetingView::new(&society, m, STAFF))
-                .collect();
-            cx.out.list(args.format, &views)?;
+impl Listing for Filter {
+    type Record = Meeting;
+
+    fn select<'s>(&self, society: &'s Society) -> anyhow::Result<Vec<&'s Meeting>> {
+        let Filter {
+            country,
+            year,
+            search,
+        } = self;
+        let query = Filters {
+            country: country.clone(),
+            year: year.map(|y| y.to_string()),
+            search: search.clone(),
+            ..Filters::default()
         }
-        Command::Show(args) => {
-            let society = cx.society()?;
-            let meeting = society
-                .meeting(&args.id)
-                .ok_or_else(|| society.not_found(RecordKind::Meeting, &args.id))?;
-            let view = MeetingView::new(&society, meeting, STAFF);
-            cx.out.record(args.format, &view, |out| {
-                let mut fields = vec![
-                    ("id", view.id.clone()),
-                    ("title", view.title.clone()),
-                    ("date", view.date_text.clone()),
-                    ("ends", view.end.clone().unwrap_or_default()),
-                    ("times", view.times_text().unwrap_or_default()),
-                    ("place", place(&view)),
-                    ("country", view.country.name.to_string()),
-                    ("summary", view.summary.clone().unwrap_or_default()),
-                    ("revision", view.revision.to_string()),
-                    (
-                        "modified",
-                        view.modified.map(|t| t.to_string()).unwrap_or_default(),
-                    ),
-                ];
-                // The members-only details, for staff, where the meeting has them.
-                let members_only = [
-                    ("venue address", &view.venue_address),
-                    ("online link", &view.online_link),
-                    ("notes", &view.notes),
-                ];
-                for (name, value) in members_only {
-                    if let Some(value) = value {
-                        fields.push((name, format!("{value} (members only)")));
-                    }
-                }
-                out.fields(&fields)
-            })?;
-        }
+        .meetings()
+        .map_err(crate::cli::filter_error)?;
+        Ok(society.meetings_matching(&query))
     }
-    Ok(ExitCode::SUCCESS)
+
+    fn text(out: &mut Output, _: &Society, _: &Meeting, view: &MeetingView) -> io::Result<()> {
+        let mut fields = vec![
+            ("id", view.id.clone()),
+            ("title", view.title.clone()),
+            ("date", view.date_text.clone()),
+            ("ends", view.end.clone().unwrap_or_default()),
+            ("times", view.times_text().unwrap_or_default()),
+            ("place", place(view)),
+            ("country", view.country.name.to_string()),
+            ("summary", view.summary.clone().unwrap_or_default()),
+            ("revision", view.revision.to_string()),
+            (
+                "modified",
+                view.modified.map(|t| t.to_string()).unwrap_or_default(),
+            ),
+        ];
+        // The members-only details, for staff, where the meeting has them.
+        let members_only = [
+            ("venue address", &view.venue_address),
+            ("online link", &view.online_link),
+            ("notes", &view.notes),
+        ];
+        for (name, value) in members_only {
+            if let Some(value) = value {
+                fields.push((name, format!("{value} (members only)")));
+            }
+        }
+        out.fields(&fields)
+    }
+
+    const LIST: &'static str = "List meetings, oldest first";
+    const SHOW: &'static str = "Show one meeting";
 }
 
 /// The venue and the city, as far as the data names them.
@@ -119,16 +95,12 @@ fn place(view: &MeetingView) -> String {
 impl Row for MeetingView {
     // The place is left out of the table to leave room for titles; the
     // other formats and `meetings show` carry it.
-    const TABLE: &'static [&'static str] = &["ID", "DATE", "TITLE", "COUNTRY"];
-
-    fn table(&self) -> Vec<String> {
-        vec![
-            self.id.clone(),
-            self.date.clone(),
-            self.title.clone(),
-            self.country.name.to_string(),
-        ]
-    }
+    const TABLE: &'static [Column<Self>] = &[
+        ("ID", |m| m.id.clone()),
+        ("DATE", |m| m.date.clone()),
+        ("TITLE", |m| m.title.clone()),
+        ("COUNTRY", |m| m.country.name.to_string()),
+    ];
 
     const CSV: &'static [&'static str] = &[
         "id",

@@ -1,67 +1,40 @@
 //! `nspm news list|show|add|edit|remove`: the society's announcements.
 
-use std::process::ExitCode;
+use std::io;
 
-use nspm_core::RecordKind;
-use nspm_core::edit::Kind;
 use nspm_core::view::NewsView;
+use nspm_core::{NewsItem, Society};
 
-use super::{Context, edit};
-use crate::cli::{ListFormat, ShowArgs};
-use crate::output::Row;
+use super::edit;
+use super::records::{self, Listing};
+use crate::output::{Column, Output, Row};
 
-#[derive(Debug, clap::Subcommand)]
-pub enum Command {
-    /// List the announcements, the latest first.
-    List(ListArgs),
-    /// Show one announcement.
-    Show(ShowArgs),
-    /// Add an announcement; the id is made from its title unless --id is given.
-    Add(edit::AddArgs<edit::NewsFields>),
-    /// Change an announcement's fields; --meeting '' clears its meetings.
-    Edit(edit::EditArgs<edit::NewsFields>),
-    /// Remove an announcement.
-    Remove(edit::RemoveArgs),
-}
+/// `nspm news`.
+pub type Command = records::Command<edit::NewsFields, All>;
 
+/// `news list` lists every announcement: there are few, and all public.
 #[derive(Debug, clap::Args)]
-pub struct ListArgs {
-    #[arg(long, value_enum, default_value_t)]
-    format: ListFormat,
-}
+pub struct All {}
 
-pub fn run(cx: &mut Context, command: Command) -> anyhow::Result<ExitCode> {
-    match command {
-        Command::Add(args) => return edit::add(cx, args),
-        Command::Edit(args) => return edit::edit(cx, args),
-        Command::Remove(args) => return edit::remove(cx, Kind::News, args),
-        Command::List(args) => {
-            let society = cx.society()?;
-            let views: Vec<NewsView> = society
-                .news_newest_first()
-                .into_iter()
-                .map(|n| NewsView::new(&society, n))
-                .collect();
-            cx.out.list(args.format, &views)?;
-        }
-        Command::Show(args) => {
-            let society = cx.society()?;
-            let item = society
-                .news_item(&args.id)
-                .ok_or_else(|| society.not_found(RecordKind::News, &args.id))?;
-            let view = NewsView::new(&society, item);
-            cx.out.record(args.format, &view, |out| {
-                out.fields(&[
-                    ("id", view.id.clone()),
-                    ("date", view.date_text.clone()),
-                    ("title", view.title.clone()),
-                    ("meetings", meeting_ids(&view)),
-                    ("text", view.text.clone()),
-                ])
-            })?;
-        }
+impl Listing for All {
+    type Record = NewsItem;
+
+    fn select<'s>(&self, society: &'s Society) -> anyhow::Result<Vec<&'s NewsItem>> {
+        Ok(society.news_newest_first())
     }
-    Ok(ExitCode::SUCCESS)
+
+    fn text(out: &mut Output, _: &Society, _: &NewsItem, view: &NewsView) -> io::Result<()> {
+        out.fields(&[
+            ("id", view.id.clone()),
+            ("date", view.date_text.clone()),
+            ("title", view.title.clone()),
+            ("meetings", meeting_ids(view)),
+            ("text", view.text.clone()),
+        ])
+    }
+
+    const LIST: &'static str = "List the announcements, the latest first";
+    const SHOW: &'static str = "Show one announcement";
 }
 
 /// The meetings an announcement tells of, by id, as `--meeting` takes them.
@@ -71,11 +44,11 @@ fn meeting_ids(view: &NewsView) -> String {
 }
 
 impl Row for NewsView {
-    const TABLE: &'static [&'static str] = &["ID", "DATE", "TITLE"];
-
-    fn table(&self) -> Vec<String> {
-        vec![self.id.clone(), self.date.clone(), self.title.clone()]
-    }
+    const TABLE: &'static [Column<Self>] = &[
+        ("ID", |n| n.id.clone()),
+        ("DATE", |n| n.date.clone()),
+        ("TITLE", |n| n.title.clone()),
+    ];
 
     const CSV: &'static [&'static str] = &[
         "id",

@@ -1,40 +1,24 @@
 //! `nspm people list`, `show`, `add`, `edit`, `remove` and `import`.
 
+use std::io;
 use std::process::ExitCode;
 
-use nspm_core::edit::Kind;
 use nspm_core::query::Filters;
 use nspm_core::view::{DetailView, PersonView};
-use nspm_core::{Audience, Person, RecordKind, Society};
+use nspm_core::{Audience, Person, Society};
 
+use super::records::{self, Listing, STAFF};
 use super::{Context, edit};
-use crate::cli::{ListFormat, ShowArgs};
-use crate::output::{Row, ref_cells};
+use crate::output::{Column, Output, Row, ref_cells};
 
+/// `nspm people`: the commands every kind of record has, and `import`.
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
-    /// List people, sorted by family name then given name.
-    List(ListArgs),
-    /// Show one person, with every contact detail.
-    Show(ShowArgs),
-    /// Add a person; the id is made from the name unless --id is given.
-    Add(edit::AddArgs<edit::PersonFields>),
-    /// Change a person's fields; '' clears an optional one.
-    Edit(edit::EditArgs<edit::PersonFields>),
-    /// Remove a person, revoking their access to the members' area; refused
-    /// while the society names them as its contact.
-    Remove(edit::RemoveArgs),
+    #[command(flatten)]
+    Records(records::Command<edit::PersonFields, Filter>),
     /// Add and update people from a CSV file, all rows or none: a row finds
     /// its person by id or email, and an empty cell changes nothing.
     Import(edit::ImportArgs),
-}
-
-#[derive(Debug, clap::Args)]
-pub struct ListArgs {
-    #[command(flatten)]
-    filter: Filter,
-    #[arg(long, value_enum, default_value_t)]
-    format: ListFormat,
 }
 
 /// Which people a command works on; `people list` and `export vcard` share it.
@@ -58,7 +42,7 @@ pub struct Filter {
 impl Filter {
     /// The people chosen whom this audience may know of, sorted by family
     /// name then given name.
-    pub fn select<'s>(
+    pub fn chosen<'s>(
         &self,
         society: &'s Society,
         audience: Audience,
@@ -76,45 +60,37 @@ impl Filter {
     }
 }
 
+impl Listing for Filter {
+    type Record = Person;
+
+    fn select<'s>(&self, society: &'s Society) -> anyhow::Result<Vec<&'s Person>> {
+        self.chosen(society, STAFF)
+    }
+
+    fn text(out: &mut Output, _: &Society, _: &Person, view: &PersonView) -> io::Result<()> {
+        out.fields(&[
+            ("id", view.id.clone()),
+            ("name", view.name.clone()),
+            ("institution", institution_text(view)),
+            ("country", view.country.name.to_string()),
+            ("roles", view.roles.join(", ")),
+            ("position", view.position.clone().unwrap_or_default()),
+            ("email", detail_text(&view.contact.email)),
+            ("phone", detail_text(&view.contact.phone)),
+            ("orcid", detail_text(&view.contact.orcid)),
+            ("web", detail_text(&view.contact.web)),
+        ])
+    }
+
+    const LIST: &'static str = "List people, sorted by family name then given name";
+    const SHOW: &'static str = "Show one person, with every contact detail";
+}
+
 pub fn run(cx: &mut Context, command: Command) -> anyhow::Result<ExitCode> {
     match command {
-        Command::Add(args) => return edit::add(cx, args),
-        Command::Edit(args) => return edit::edit(cx, args),
-        Command::Remove(args) => return edit::remove(cx, Kind::Person, args),
-        Command::Import(args) => return edit::import(cx, args),
-        Command::List(args) => {
-            let society = cx.society()?;
-            let views: Vec<PersonView> = args
-                .filter
-                .select(&society, Audience::Members)?
-                .into_iter()
-                .map(|p| PersonView::new(&society, p, Audience::Members))
-                .collect();
-            cx.out.list(args.format, &views)?;
-        }
-        Command::Show(args) => {
-            let society = cx.society()?;
-            let person = society
-                .person(&args.id)
-                .ok_or_else(|| society.not_found(RecordKind::Person, &args.id))?;
-            let view = PersonView::new(&society, person, Audience::Members);
-            cx.out.record(args.format, &view, |out| {
-                out.fields(&[
-                    ("id", view.id.clone()),
-                    ("name", view.name.clone()),
-                    ("institution", institution_text(&view)),
-                    ("country", view.country.name.to_string()),
-                    ("roles", view.roles.join(", ")),
-                    ("position", view.position.clone().unwrap_or_default()),
-                    ("email", detail_text(&view.contact.email)),
-                    ("phone", detail_text(&view.contact.phone)),
-                    ("orcid", detail_text(&view.contact.orcid)),
-                    ("web", detail_text(&view.contact.web)),
-                ])
-            })?;
-        }
+        Command::Records(records) => records.run(cx),
+        Command::Import(args) => edit::import(cx, args),
     }
-    Ok(ExitCode::SUCCESS)
 }
 
 fn institution_text(view: &PersonView) -> String {
@@ -143,19 +119,17 @@ fn detail_value(detail: &Option<DetailView>) -> String {
 impl Row for PersonView {
     // Roles are left out of the table to leave room for names; the other
     // formats and `people show` carry them.
-    const TABLE: &'static [&'static str] = &["ID", "NAME", "INSTITUTION", "COUNTRY"];
-
-    fn table(&self) -> Vec<String> {
-        vec![
-            self.id.clone(),
-            self.name.clone(),
-            self.institution
+    const TABLE: &'static [Column<Self>] = &[
+        ("ID", |p| p.id.clone()),
+        ("NAME", |p| p.name.clone()),
+        ("INSTITUTION", |p| {
+            p.institution
                 .as_ref()
                 .map(|i| i.name.clone())
-                .unwrap_or_default(),
-            self.country.name.to_string(),
-        ]
-    }
+                .unwrap_or_default()
+        }),
+        ("COUNTRY", |p| p.country.name.to_string()),
+    ];
 
     const CSV: &'static [&'static str] = &[
         "id",

@@ -74,7 +74,8 @@ impl Kind {
 
     /// The record's fields that no input sets, since the change itself does:
     /// a meeting's revision and the time it was changed.
-    pub fn automatic(self) -> &'static [&'static str] {
+    #[cfg(test)]
+    pub(crate) fn automatic(self) -> &'static [&'static str] {
         match self {
             Kind::Meeting => &["revision", "modified"],
             Kind::Person | Kind::Institution | Kind::News => &[],
@@ -84,7 +85,7 @@ impl Kind {
 
 /// One input of a change, and the fields of the record it sets. Every field
 /// of a record is set by an input or by the change itself
-/// ([`Kind::automatic`]); a test holds the tables below to the records'
+/// (`Kind::automatic`); a test holds the tables below to the records'
 /// declarations, and to what each input does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Input {

@@ -213,22 +213,14 @@ type Tables = [Option<IdTable>; 4];
 /// The checks across records: ids unique in each file, and every reference
 /// to a record that exists.
 fn check_across(files: &Files<'_>, report: &mut Reporter<'_>) -> Tables {
-    let institution_ids = files
-        .institutions
-        .as_ref()
-        .map(|list| unique_ids(list, RecordKind::Institution, report));
-    let person_ids = files
-        .people
-        .as_ref()
-        .map(|list| unique_ids(list, RecordKind::Person, report));
-    let meeting_ids = files
-        .meetings
-        .as_ref()
-        .map(|list| unique_ids(list, RecordKind::Meeting, report));
-    let news_ids = files
-        .news
-        .as_ref()
-        .map(|list| unique_ids(list, RecordKind::News, report));
+    let institution_ids = unique_ids(
+        files.institutions.as_deref(),
+        RecordKind::Institution,
+        report,
+    );
+    let person_ids = unique_ids(files.people.as_deref(), RecordKind::Person, report);
+    let meeting_ids = unique_ids(files.meetings.as_deref(), RecordKind::Meeting, report);
+    let news_ids = unique_ids(files.news.as_deref(), RecordKind::News, report);
     for n in files.news.iter().flatten() {
         let targets = n.value.as_ref().map(|n| n.meetings.as_slice());
         for target in targets.unwrap_or_default() {
@@ -374,12 +366,13 @@ impl<'r> Ids<'r> {
 }
 
 /// Reports every id used twice in one file; returns each id with the index
-/// of its first record.
+/// of its first record, or nothing for a file that could not be read.
 fn unique_ids<'r, T>(
-    records: &'r [Decoded<'_, T>],
+    records: Option<&'r [Decoded<'_, T>]>,
     kind: RecordKind,
     report: &mut Reporter<'_>,
-) -> Ids<'r> {
+) -> Option<Ids<'r>> {
+    let records = records?;
     let file = kind.file();
     let ids: Vec<Option<&str>> = records.iter().map(|r| r.id.as_deref()).collect();
     let mut first = IdTable::with_capacity(records.len());
@@ -399,11 +392,11 @@ fn unique_ids<'r, T>(
             );
         }
     }
-    Ids {
+    Some(Ids {
         ids,
         first,
         suggestions: OnceCell::new(),
-    }
+    })
 }
 
 /// Reports a reference from `record`'s `field` to a `target` that no record

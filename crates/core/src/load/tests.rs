@@ -115,8 +115,16 @@ fn binary_garbage_is_reported() {
     assert_eq!(problems(&sources), 1);
 }
 
+/// A small edit to a file, for [`mutate`]: about where, how many bytes go,
+/// and what comes in their place.
+type Edit = (prop::sample::Index, usize, String);
+
+fn an_edit() -> impl Strategy<Value = Edit> {
+    (any::<prop::sample::Index>(), 0usize..40, "\\PC{0,20}")
+}
+
 /// `text` with `len` bytes from about `at` replaced by `insert`.
-fn mutate(text: &str, at: prop::sample::Index, len: usize, insert: &str) -> String {
+fn mutate(text: &str, (at, len, insert): &Edit) -> String {
     let mut start = at.index(text.len());
     while !text.is_char_boundary(start) {
         start -= 1;
@@ -145,13 +153,8 @@ proptest! {
     }
 
     #[test]
-    fn mutated_real_data_never_panics(
-        file in 0usize..4,
-        at in any::<prop::sample::Index>(),
-        len in 0usize..40,
-        insert in "\\PC{0,20}",
-    ) {
-        let mutated = mutate(EMBEDDED[file], at, len, &insert);
+    fn mutated_real_data_never_panics(file in 0usize..4, edit in an_edit()) {
+        let mutated = mutate(EMBEDDED[file], &edit);
         problems(&sources_with(DataFile::ALL[file], &mutated));
     }
 }
@@ -237,14 +240,12 @@ proptest! {
     #[test]
     fn reading_in_parts_is_reading_whole(
         file in 0usize..3,
-        at in any::<prop::sample::Index>(),
-        len in 0usize..40,
-        insert in "\\PC{0,20}",
+        edit in an_edit(),
         cuts in prop::collection::vec(any::<prop::sample::Index>(), 0..4),
         guessed in 2usize..5,
     ) {
         let file = LIST_FILES[file];
-        let mutated = mutate(EMBEDDED[file.index()], at, len, &insert);
+        let mutated = mutate(EMBEDDED[file.index()], &edit);
         let whole = read_in_parts(file, &mutated, &[]);
         let guesses = crate::syntax::list_split_points(&mutated, guessed);
         prop_assert_eq!(&read_in_parts(file, &mutated, &guesses), &whole);
@@ -267,7 +268,7 @@ fn a_partial_load_skips_files_quietly_and_says_so() {
     let only = [DataFile::Institutions, DataFile::Meetings];
     let sources = Sources::read_dir_only(dir, &only).unwrap();
     assert_eq!(sources.files[DataFile::People.index()], Content::Skipped);
-    let society = Society::load_dir_only(dir, &only).unwrap();
+    let society = Society::from_sources(&Sources::read_dir_only(dir, &only).unwrap()).unwrap();
     assert_eq!(society.skipped(), [DataFile::People, DataFile::News]);
     assert!(society.people.is_empty());
     assert_eq!(society.meetings.len(), 6);

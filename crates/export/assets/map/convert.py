@@ -129,35 +129,41 @@ def cross_y(a, b, y):
     return (a[0] + t * (b[0] - a[0]), y)
 
 
+def polygons(topo, codes):
+    """Each polygon of the countries that `codes` names, with its code."""
+    for geometry in topo["objects"]["countries"]["geometries"]:
+        code = codes.get(geometry.get("id"))
+        if code is None:
+            continue
+        multi = geometry["arcs"] if geometry["type"] == "MultiPolygon" else [geometry["arcs"]]
+        for polygon in multi:
+            yield code, polygon
+
+
 def neighbours(topo):
     arcs = decode_arcs(topo)
     paths = {}
-    for geometry in topo["objects"]["countries"]["geometries"]:
-        code = NEIGHBOURS.get(geometry.get("id"))
-        if code is None:
+    for code, polygon in polygons(topo, NEIGHBOURS):
+        # The outer ring only: the lakes inside them are too small to draw.
+        lonlat = ring(arcs, polygon[0])
+        # Points far outside are pulled in to a margin around the frame
+        # first: the shape inside is the same, and a ring that spans the
+        # globe (Russia's reaches 180°) cannot fold back across the frame.
+        # Russia's ring crosses the antimeridian: its far east, at
+        # -180° to -169°, is taken as 180° to 191°, where it belongs.
+        pulled = [
+            (min(max(lon + 360 if lon < -100 else lon, WEST - 5), EAST + 5),
+             min(max(lat, SOUTH - 2), NORTH + 2))
+            for lon, lat in lonlat
+        ]
+        points = clip([project(lon, lat) for lon, lat in pulled])
+        if len(points) < 3:
             continue
-        polygons = geometry["arcs"] if geometry["type"] == "MultiPolygon" else [geometry["arcs"]]
-        for polygon in polygons:
-            # The outer ring only: the lakes inside them are too small to draw.
-            lonlat = ring(arcs, polygon[0])
-            # Points far outside are pulled in to a margin around the frame
-            # first: the shape inside is the same, and a ring that spans the
-            # globe (Russia's reaches 180°) cannot fold back across the frame.
-            # Russia's ring crosses the antimeridian: its far east, at
-            # -180° to -169°, is taken as 180° to 191°, where it belongs.
-            pulled = [
-                (min(max(lon + 360 if lon < -100 else lon, WEST - 5), EAST + 5),
-                 min(max(lat, SOUTH - 2), NORTH + 2))
-                for lon, lat in lonlat
-            ]
-            points = clip([project(lon, lat) for lon, lat in pulled])
-            if len(points) < 3:
-                continue
-            points = simplify(points + points[:1], TOLERANCE)
-            if len(points) < 4 or area(points[:-1]) < MIN_AREA:
-                continue
-            d = "M" + "L".join(f"{x:.1f} {y:.1f}" for x, y in points[:-1]) + "Z"
-            paths.setdefault(code, []).append(d)
+        points = simplify(points + points[:1], TOLERANCE)
+        if len(points) < 4 or area(points[:-1]) < MIN_AREA:
+            continue
+        d = "M" + "L".join(f"{x:.1f} {y:.1f}" for x, y in points[:-1]) + "Z"
+        paths.setdefault(code, []).append(d)
     print(f"# Neighbouring land from Natural Earth (public domain) via world-atlas, clipped to the frame {WIDTH:g} x {HEIGHT:g}")
     for code in sorted(paths):
         print(f"{code}\t{''.join(paths[code])}")
@@ -170,22 +176,17 @@ def main():
     topo = json.load(open(sys.argv[1], encoding="utf-8"))
     arcs = decode_arcs(topo)
     paths = {}
-    for geometry in topo["objects"]["countries"]["geometries"]:
-        code = COUNTRIES.get(geometry.get("id"))
-        if code is None:
-            continue
-        polygons = geometry["arcs"] if geometry["type"] == "MultiPolygon" else [geometry["arcs"]]
-        for polygon in polygons:
-            for indices in polygon:
-                lonlat = ring(arcs, indices)
-                # Svalbard and Jan Mayen lie outside the frame; leave them out.
-                if not all(WEST <= lon <= EAST and SOUTH <= lat <= NORTH for lon, lat in lonlat):
-                    continue
-                points = simplify([project(lon, lat) for lon, lat in lonlat], TOLERANCE)
-                if len(points) < 4 or area(points) < MIN_AREA:
-                    continue
-                d = "M" + "L".join(f"{x:.1f} {y:.1f}" for x, y in points[:-1]) + "Z"
-                paths.setdefault(code, []).append(d)
+    for code, polygon in polygons(topo, COUNTRIES):
+        for indices in polygon:
+            lonlat = ring(arcs, indices)
+            # Svalbard and Jan Mayen lie outside the frame; leave them out.
+            if not all(WEST <= lon <= EAST and SOUTH <= lat <= NORTH for lon, lat in lonlat):
+                continue
+            points = simplify([project(lon, lat) for lon, lat in lonlat], TOLERANCE)
+            if len(points) < 4 or area(points) < MIN_AREA:
+                continue
+            d = "M" + "L".join(f"{x:.1f} {y:.1f}" for x, y in points[:-1]) + "Z"
+            paths.setdefault(code, []).append(d)
     print(f"# Nordic outlines from Natural Earth (public domain) via world-atlas; frame {WIDTH:g} x {HEIGHT:g}")
     for code in sorted(paths):
         x, y = project(*LABELS[code])

@@ -190,9 +190,8 @@ fn meetings_page(r: &Renderer, meetings: &[&Meeting]) -> Result<Page, ExportErro
 fn person(r: &Renderer, p: &Person) -> Result<Page, ExportError> {
     let view = members_view(r, p);
     let roles: Vec<&str> = p.roles.iter().map(|r| r.label()).collect();
-    let path = format!("{ROOT}people/{}/", p.id);
     let frame = Frame {
-        path: &path,
+        path: &format!("{ROOT}people/{}/", p.id),
         title: view.name.clone(),
         description: format!(
             "{} in the {} members' directory.",

@@ -12,31 +12,14 @@ use super::escape_markup;
 /// news item must never carry: any HTML in the text is shown as text, and a
 /// link or image whose address runs script (`javascript:`) leads nowhere.
 pub(super) fn markdown(text: &str) -> String {
-    let parser = Parser::new_ext(text, Options::ENABLE_STRIKETHROUGH).map(|event| match event {
-        Event::Html(raw) | Event::InlineHtml(raw) => Event::Text(raw),
-        Event::Start(Tag::Link {
-            link_type,
-            dest_url,
-            title,
-            id,
-        }) => Event::Start(Tag::Link {
-            link_type,
-            dest_url: harmless(dest_url),
-            title,
-            id,
-        }),
-        Event::Start(Tag::Image {
-            link_type,
-            dest_url,
-            title,
-            id,
-        }) => Event::Start(Tag::Image {
-            link_type,
-            dest_url: harmless(dest_url),
-            title,
-            id,
-        }),
-        other => other,
+    let parser = Parser::new_ext(text, Options::ENABLE_STRIKETHROUGH).map(|mut event| {
+        if let Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) = &mut event {
+            *dest_url = harmless(std::mem::replace(dest_url, CowStr::Borrowed("")));
+        }
+        match event {
+            Event::Html(raw) | Event::InlineHtml(raw) => Event::Text(raw),
+            other => other,
+        }
     });
     let mut html = String::with_capacity(text.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, parser);

@@ -576,9 +576,8 @@ impl Renderer<'_> {
                 self.view.initiative.short_name
             ));
         }
-        let path = format!("/people/{}/", p.id);
         let frame = Frame {
-            path: &path,
+            path: &format!("/people/{}/", p.id),
             title: view.name.clone(),
             description,
             jsonld: Some(jsonld::person(&view, &self.view, &self.urls())),
@@ -592,9 +591,8 @@ impl Renderer<'_> {
         people: &[&Person],
     ) -> Result<Published, ExportError> {
         let people: Vec<PersonView> = people.iter().map(|p| self.public(p)).collect();
-        let path = format!("/institutions/{}/", view.id);
         let frame = Frame {
-            path: &path,
+            path: &format!("/institutions/{}/", view.id),
             title: view.name.clone(),
             description: format!(
                 "{}, {}: {} named by the {}.",
@@ -673,9 +671,8 @@ impl Renderer<'_> {
         };
         let previous = neighbour(at.and_then(|i| i.checked_sub(1)));
         let next = neighbour(at.map(|i| i + 1));
-        let path = format!("/meetings/{}/", view.id);
         let frame = Frame {
-            path: &path,
+            path: &format!("/meetings/{}/", view.id),
             title: view.title.clone(),
             description: format!(
                 "{}, {}, {}. {}",

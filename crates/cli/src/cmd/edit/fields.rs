@@ -9,12 +9,16 @@ use super::Fields;
 /// Declares the flags of one kind of record and, from the same list, the
 /// inputs they give nspm-core: each flag is named once, as its field, and
 /// gives the input of the same name (`email_visibility` gives
-/// `email-visibility`).
+/// `email-visibility`). Beside them stand the one-line helps of the kind's
+/// `add`, `edit` and `remove` commands.
 macro_rules! flags {
     (
         pub struct $name:ident for $kind:path {
             $( $(#[$meta:meta])* $field:ident: $ty:ty, )*
         }
+        add: $add:literal,
+        edit: $edit:literal,
+        remove: $remove:literal,
     ) => {
         #[derive(Debug, clap::Args)]
         pub struct $name {
@@ -23,6 +27,9 @@ macro_rules! flags {
 
         impl Fields for $name {
             const KIND: Kind = $kind;
+            const ADD: &'static str = $add;
+            const EDIT: &'static str = $edit;
+            const REMOVE: &'static str = $remove;
 
             fn assigns(&self) -> Vec<Assign> {
                 let mut out = Vec::new();
@@ -105,6 +112,9 @@ flags! {
         #[arg(long, value_name = "public|members")]
         web_visibility: Option<String>,
     }
+    add: "Add a person; the id is made from the name unless --id is given",
+    edit: "Change a person's fields; '' clears an optional one",
+    remove: "Remove a person, revoking their access to the members' area; refused while the society names them as its contact",
 }
 
 flags! {
@@ -126,6 +136,9 @@ flags! {
         #[arg(long, value_name = "URL")]
         web: Option<String>,
     }
+    add: "Add an institution; the id is made from the name unless --id is given",
+    edit: "Change an institution's fields; '' clears an optional one",
+    remove: "Remove an institution; refused while people belong to it or meetings name it",
 }
 
 flags! {
@@ -178,6 +191,9 @@ flags! {
         #[arg(long, value_name = "TEXT")]
         notes: Option<String>,
     }
+    add: "Add a meeting; the id is made from its city (or title) and year unless --id is given",
+    edit: "Change a meeting's fields; '' clears an optional one. Its revision rises by one",
+    remove: "Remove a meeting",
 }
 
 flags! {
@@ -200,6 +216,9 @@ flags! {
         #[arg(long, value_name = "ID")]
         meeting: Vec<String>,
     }
+    add: "Add an announcement; the id is made from its title unless --id is given",
+    edit: "Change an announcement's fields; --meeting '' clears its meetings",
+    remove: "Remove an announcement",
 }
 
 #[cfg(test)]
