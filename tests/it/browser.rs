@@ -28,16 +28,22 @@ fn png_size(path: &Path) -> (u32, u32) {
     (be(16), be(20))
 }
 
-/// Fails the test, naming what to install, unless every one of these
-/// files is there: the tools a browser test runs.
-fn needs(paths: &[&Path]) {
-    for needed in paths {
+/// Whether a browser test runs (`what` it needs outside Rust is switched
+/// on); if it does, Chromium and the npm package its tool drives must be
+/// installed, or the test fails naming what to install.
+fn in_chromium(what: &str, package: &str) -> bool {
+    if !support::external_tests(what) {
+        return false;
+    }
+    let tools = support::root().join("tests/tools/node_modules");
+    for needed in [tools.join(package), "/usr/bin/chromium".into()] {
         assert!(
             needed.exists(),
             "{} is missing: run tests/tools/install",
             needed.display()
         );
     }
+    true
 }
 
 /// Runs a browser tool of tests/tools on these arguments and reads the
@@ -72,13 +78,9 @@ fn downloaded<'a>(file: &'a Value, media_type: &str, name: &str) -> &'a str {
 
 #[test]
 fn a_visitor_clicks_through_to_a_card_and_the_calendar() {
-    if !support::external_tests("the walk in Chromium") {
+    if !in_chromium("the walk in Chromium", "playwright-core") {
         return;
     }
-    needs(&[
-        &support::root().join("tests/tools/node_modules/playwright-core"),
-        Path::new("/usr/bin/chromium"),
-    ]);
     let society = Society::load_embedded().unwrap();
     // A name beyond ASCII shows that the card keeps it whole.
     let person = society
@@ -174,7 +176,7 @@ const MEMBER: &str = "kari-stefansson";
 /// `target/artifacts/looks/` for people to look at.
 #[test]
 fn every_kind_of_page_looks_right_at_every_width_in_both_schemes_and_in_print() {
-    if !support::external_tests("the looks in Chromium") {
+    if !in_chromium("the looks in Chromium", "playwright-core") {
         return;
     }
     let out = support::root().join("target/artifacts/looks");
@@ -301,13 +303,9 @@ const DESKTOP: [&str; 4] = ["home", "committee", "person", "not-found"];
 /// people to read.
 #[test]
 fn lighthouse_scores_every_kind_of_page_100_in_every_category_on_phones_and_desktops() {
-    if !support::external_tests("Lighthouse in Chromium") {
+    if !in_chromium("Lighthouse in Chromium", "lighthouse") {
         return;
     }
-    needs(&[
-        &support::root().join("tests/tools/node_modules/lighthouse"),
-        Path::new("/usr/bin/chromium"),
-    ]);
     let out = support::root().join("target/artifacts/lighthouse");
     if out.exists() {
         std::fs::remove_dir_all(&out).unwrap();
