@@ -75,7 +75,7 @@ fn a_site_export_writes_every_page_and_replaces_an_earlier_one_whole() {
 }
 
 #[test]
-fn a_site_export_with_timings_names_each_step_and_counts_the_preview_images() {
+fn a_site_export_with_timings_names_each_step_and_counts_the_images_drawn() {
     let temp = tempfile::tempdir().unwrap();
     let out = temp.path().join("public");
     let out_arg = out.to_str().unwrap();
@@ -103,15 +103,19 @@ fn a_site_export_with_timings_names_each_step_and_counts_the_preview_images() {
         })
         .collect();
     assert_eq!(names, ["loading", "rendering", "writing"], "{said}");
-    // And one of the preview images: as many as the export holds.
-    let drawn = support::files_under(&out.join("preview")).len();
-    let previews = lines[2].strip_prefix("timings: ").unwrap();
-    assert!(
-        previews.starts_with(&format!("{drawn} preview images drawn in ")),
-        "{said}"
-    );
-    assert!(previews.ends_with(" ms each"), "{said}");
-    assert!(drawn > 0);
+    // Then one of the preview images and one of the QR codes: as many as
+    // the export holds of each.
+    for (line, dir, what) in [(2, "preview", "preview images"), (3, "qr", "QR codes")] {
+        let drawn = support::files_under(&out.join(dir)).len();
+        let images = lines[line].strip_prefix("timings: ").unwrap();
+        assert!(
+            images.starts_with(&format!("{drawn} {what} drawn in ")),
+            "{said}"
+        );
+        assert!(images.ends_with(" ms each"), "{said}");
+        assert!(drawn > 0, "{said}");
+    }
+    assert_eq!(lines.len(), 4, "{said}");
 }
 
 #[test]

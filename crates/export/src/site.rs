@@ -124,6 +124,10 @@ pub struct Done {
     /// names this share apart. Complete in the call whose `done` is `jobs`.
     pub previews: usize,
     pub preview_cpu: Duration,
+    /// The same for the QR codes of the cards' addresses, the other images
+    /// drawn with the pages (one a person's page, and the contact page's).
+    pub qr_codes: usize,
+    pub qr_cpu: Duration,
 }
 
 impl Site {

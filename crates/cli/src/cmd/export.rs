@@ -9,7 +9,7 @@ use anyhow::Context as _;
 use clap::ValueEnum;
 use nspm_core::{Audience, DataFile};
 use nspm_export::{
-    CalendarOptions, CardOptions, Done, Site, SiteOptions, VcardVersion, ics, stamp_for, vcard,
+    CalendarOptions, CardOptions, Site, SiteOptions, VcardVersion, ics, stamp_for, vcard,
 };
 use nspm_store::ExportDir;
 
@@ -40,8 +40,8 @@ pub struct SiteArgs {
     #[command(flatten)]
     site: crate::cli::Deploy,
     /// Print to stderr how long each step took (loading and checking,
-    /// rendering, writing), and how many preview images were drawn in how
-    /// much of the rendering's CPU time.
+    /// rendering, writing), and how many preview images and QR codes were
+    /// drawn in how much of the rendering's CPU time.
     #[arg(long)]
     timings: bool,
 }
@@ -149,7 +149,11 @@ pub fn run(cx: &mut Context, command: Command) -> anyhow::Result<ExitCode> {
                     written.since(&rendered),
                 );
                 if let Some(done) = last.get() {
-                    eprintln!("timings: {}", previews(done));
+                    eprintln!(
+                        "timings: {}",
+                        drawn(done.previews, "preview images", done.preview_cpu)
+                    );
+                    eprintln!("timings: {}", drawn(done.qr_codes, "QR codes", done.qr_cpu));
                 }
             }
             args.site.note_without_base_url(&society);
@@ -239,20 +243,17 @@ fn process_cpu() -> Option<Duration> {
     None
 }
 
-/// The preview images' line of `--timings`: how many, and the CPU time the
-/// drawing took, in all and per image.
-fn previews(done: &Done) -> String {
-    let each = if done.previews == 0 {
+/// A line of `--timings` on images drawn with the pages (`what`: preview
+/// images, QR codes): how many, and the CPU time the drawing took, in all
+/// and per image.
+fn drawn(count: usize, what: &str, cpu: Duration) -> String {
+    let each = if count == 0 {
         String::new()
     } else {
-        format!(
-            ", {:.2} ms each",
-            done.preview_cpu.as_secs_f64() * 1000.0 / done.previews as f64
-        )
+        format!(", {:.2} ms each", cpu.as_secs_f64() * 1000.0 / count as f64)
     };
     format!(
-        "{} preview images drawn in {} ms of CPU time{each}",
-        done.previews,
-        done.preview_cpu.as_millis()
+        "{count} {what} drawn in {} ms of CPU time{each}",
+        cpu.as_millis()
     )
 }

@@ -64,8 +64,10 @@ pub(crate) fn render_all(
         progress(&Done {
             done,
             jobs: jobs.len(),
-            previews: r.drawn.previews.load(Ordering::Relaxed),
-            preview_cpu: Duration::from_nanos(r.drawn.cpu_nanos.load(Ordering::Relaxed)),
+            previews: r.drawn.previews.count(),
+            preview_cpu: r.drawn.previews.cpu(),
+            qr_codes: r.drawn.qr_codes.count(),
+            qr_cpu: r.drawn.qr_codes.cpu(),
         });
         Ok::<_, ExportError>(pages)
     })?;
@@ -240,15 +242,44 @@ pub(super) struct Renderer<'a> {
     pub(super) calendars: CalendarOptions,
     /// The day the site is made for, which decides the meetings to come.
     today: PartialDate,
-    /// The preview images drawn so far and what they cost, for [`Done`].
+    /// The preview images and QR codes drawn so far and what they cost,
+    /// for [`Done`].
     drawn: Drawn,
 }
 
-/// The preview images a renderer has drawn, counted from every thread.
+/// The images a renderer has drawn, counted from every thread.
 #[derive(Default)]
 struct Drawn {
-    previews: AtomicUsize,
+    previews: Tally,
+    qr_codes: Tally,
+}
+
+/// How many of one kind of image were drawn, and their threads' CPU time.
+#[derive(Default)]
+struct Tally {
+    count: AtomicUsize,
     cpu_nanos: AtomicU64,
+}
+
+impl Tally {
+    /// Draws one image with `draw`, counting it and the CPU time it took.
+    fn time<T>(&self, draw: impl FnOnce() -> T) -> T {
+        let start = thread_cpu();
+        let drawn = draw();
+        let cpu = thread_cpu().saturating_sub(start);
+        self.count.fetch_add(1, Ordering::Relaxed);
+        let nanos = u64::try_from(cpu.as_nanos()).unwrap_or(u64::MAX);
+        self.cpu_nanos.fetch_add(nanos, Ordering::Relaxed);
+        drawn
+    }
+
+    fn count(&self) -> usize {
+        self.count.load(Ordering::Relaxed)
+    }
+
+    fn cpu(&self) -> Duration {
+        Duration::from_nanos(self.cpu_nanos.load(Ordering::Relaxed))
+    }
 }
 
 /// The CPU time the calling thread has used: unlike the clock on the wall,
@@ -466,12 +497,10 @@ impl Renderer<'_> {
         content: Value,
     ) -> Result<Published, ExportError> {
         let path = frame.path.to_string();
-        let start = thread_cpu();
-        let image = preview::image(&self.view.name, &frame.title)?;
-        let cpu = thread_cpu().saturating_sub(start);
-        self.drawn.previews.fetch_add(1, Ordering::Relaxed);
-        let nanos = u64::try_from(cpu.as_nanos()).unwrap_or(u64::MAX);
-        self.drawn.cpu_nanos.fetch_add(nanos, Ordering::Relaxed);
+        let image = self
+            .drawn
+            .previews
+            .time(|| preview::image(&self.view.name, &frame.title))?;
         let preview = (preview::path_for(&path), page_of(image, content_type::PNG));
         Ok([(path, self.render(template, frame, content)?), preview])
     }
@@ -822,7 +851,8 @@ impl Renderer<'_> {
             return Ok(None);
         };
         let image = format!("/qr/{}", path.replace(".vcf", ".svg"));
-        let (svg, code) = qr::code(&format!("{base}{path}"), &image)?;
+        let url = format!("{base}{path}");
+        let (svg, code) = self.drawn.qr_codes.time(|| qr::code(&url, &image))?;
         Ok(Some((code, (image, page(svg, content_type::SVG)))))
     }
 

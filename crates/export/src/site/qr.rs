@@ -100,7 +100,10 @@ mod tests {
         let pattern = [[true, true, true], [false, true, false], [false; 3]];
         let image = svg(3, |x, y| pattern[y][x]);
         assert!(image.contains(r#"viewBox="0 0 11 11""#), "{image}");
-        assert!(image.ends_with(r#"d="M4 4h3v1h-3zM5 5h1v1h-1z"/></svg>"#), "{image}");
+        assert!(
+            image.ends_with(r#"d="M4 4h3v1h-3zM5 5h1v1h-1z"/></svg>"#),
+            "{image}"
+        );
     }
 
     #[test]
