@@ -64,10 +64,12 @@ fn draw(svg: &str, width: u32, height: u32) -> Result<tiny_skia::Pixmap, String>
     Ok(pixmap)
 }
 
-/// `pixmap` as PNG. Deflate is most of an image's cost, so it is the PNG
-/// encoder's fast one (fdeflate), on three channels when every pixel is
-/// opaque, as a preview always is; the pixels decode the same as tiny-skia's
-/// own `encode_png` would give, only the file is a little larger.
+/// `pixmap` as PNG. Deflate was most of an image's cost, so it runs at
+/// zlib's level 2 after the Up filter (a preview's rows are mostly the one
+/// colour of the row above), on three channels when every pixel is opaque,
+/// as a preview always is: measured on a preview, a fifth of tiny-skia's own
+/// `encode_png` time for a file a tenth larger, where fdeflate's fastest
+/// mode doubled the file. The pixels decode the same as `encode_png`'s.
 fn encode(pixmap: tiny_skia::Pixmap) -> Result<Vec<u8>, png::EncodingError> {
     let (width, height) = (pixmap.width(), pixmap.height());
     let opaque = pixmap.pixels().iter().all(|p| p.alpha() == u8::MAX);
@@ -86,7 +88,8 @@ fn encode(pixmap: tiny_skia::Pixmap) -> Result<Vec<u8>, png::EncodingError> {
     let mut encoder = png::Encoder::new(&mut out, width, height);
     encoder.set_color(color);
     encoder.set_depth(png::BitDepth::Eight);
-    encoder.set_compression(png::Compression::Fast);
+    encoder.set_deflate_compression(png::DeflateCompression::Level(2));
+    encoder.set_filter(png::Filter::Up);
     let mut writer = encoder.write_header()?;
     writer.write_image_data(&data)?;
     writer.finish()?;
