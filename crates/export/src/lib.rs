@@ -36,6 +36,6 @@ pub mod vcard;
 
 pub use error::ExportError;
 pub use ics::CalendarOptions;
-pub use site::{MembersSite, Page, Progress, Site, SiteOptions};
+pub use site::{Done, MembersSite, Page, Progress, Site, SiteOptions};
 pub use stamp::{meeting_stamp, source_date_epoch, stamp_for, stamp_from};
 pub use vcard::{CardOptions, VcardVersion};
