@@ -28,14 +28,19 @@ need() {
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 # Builds the release binaries the scripts measure and names them: nspm, and
-# bench/'s nspm-gen, nspm-load and nspm-startup.
+# bench/'s nspm-gen, nspm-load and nspm-startup. NSPM_BINARIES=DIR names
+# those of another build instead (a directory holding all four), built
+# from another tree, and builds nothing.
 build_binaries() {
-  local target=${CARGO_TARGET_DIR:-$PWD/target}
-  cargo build --release --locked -p nspm-cli -p nspm-bench >&2
-  nspm=$target/release/nspm
-  gen=$target/release/nspm-gen
-  load=$target/release/nspm-load
-  startup=$target/release/nspm-startup
+  local bin=${NSPM_BINARIES:-}
+  if [ -z "$bin" ]; then
+    cargo build --release --locked -p nspm-cli -p nspm-bench >&2
+    bin=${CARGO_TARGET_DIR:-$PWD/target}/release
+  fi
+  nspm=$bin/nspm
+  gen=$bin/nspm-gen
+  load=$bin/nspm-load
+  startup=$bin/nspm-startup
 }
 
 # Makes the scratch directory $work (in $1 when given) and removes it on

@@ -6,13 +6,20 @@
 #   vcard  Python's vobject writing the same public cards as one .vcf
 #   ics    Python's icalendar writing the same meetings as one .ics
 # and `cp -r` of the bytes nspm wrote (the floor). Every tool runs once per
-# round, the tools alternating, so a busy spell on the machine hits them all.
-# Prints a Markdown table of medians (hyperfine for time, /usr/bin/time for
-# peak memory), the ratios and the goals. See BENCHMARKS.md.
+# round, the tools alternating (every other round in reverse order), so a
+# busy spell on the machine hits them all. Prints a Markdown table of
+# medians (hyperfine for time, /usr/bin/time for peak memory), the ratios
+# and the goals, and the site's cost per page, with the preview images' and
+# QR codes' shares apart (from `nspm export site --timings`). See BENCHMARKS.md.
 #
 # Usage: bench/export.sh      (RUNS=N rounds, default 5; WORK=DIR to measure
 #                              on another file system than mktemp's;
-#                              FORMATS="site vcard ics" to measure fewer)
+#                              FORMATS="site vcard ics" to measure fewer;
+#                              PEERS=0 for nspm's rows alone, without Hugo,
+#                              the Python peers and cp;
+#                              NSPM_BEFORE="DIR/nspm ..." to time other
+#                              builds' nspm rows in the same rounds, each
+#                              named by its directory, with per-round ratios)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -21,15 +28,20 @@ default_runs=5
 # shellcheck source=bench/common.sh
 . bench/common.sh
 
+peers_on=${PEERS:-1}
 # The tools: hyperfine, GNU time, Hugo (Debian's), and a Python with
 # vobject and icalendar (the test tools' pinned versions).
-need hyperfine time hugo
-venv=$root/.tools/bench-venv
-if [ ! -x "$venv/bin/python" ]; then
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install -q --disable-pip-version-check -r tests/tools/requirements.txt
+need hyperfine time
+python=python3
+if [ "$peers_on" != 0 ]; then
+  need hugo
+  venv=$root/.tools/bench-venv
+  if [ ! -x "$venv/bin/python" ]; then
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install -q --disable-pip-version-check -r tests/tools/requirements.txt
+  fi
+  python=$venv/bin/python
 fi
-python=$venv/bin/python
 peers=$root/bench/peers
 
 build_binaries
@@ -43,13 +55,15 @@ soc=$work/society
 # Everything the timed commands read is made here, once: the peers' records
 # as nspm lists them, Hugo's content, and nspm's own output for `cp`.
 export SOURCE_DATE_EPOCH=1765395153
-"$nspm" people list --format json --data "$soc" >"$work/people.json"
-"$nspm" meetings list --format json --data "$soc" >"$work/meetings.json"
-"$nspm" society --format json --data "$soc" >"$work/society.json"
+if [ "$peers_on" != 0 ]; then
+  "$nspm" people list --format json --data "$soc" >"$work/people.json"
+  "$nspm" meetings list --format json --data "$soc" >"$work/meetings.json"
+  "$nspm" society --format json --data "$soc" >"$work/society.json"
+fi
 formats=${FORMATS:-site vcard ics}
 ref=$work/ref
 mkdir "$ref"
-if [[ " $formats " == *" site "* ]]; then
+if [[ " $formats " == *" site "* ]] && [ "$peers_on" != 0 ]; then
   "$python" "$peers/hugo_content.py" "$work/people.json" "$work/hugo"
   "$nspm" export site --out "$ref/site" --data "$soc" 2>/dev/null
 fi
@@ -59,9 +73,23 @@ stamp=$(grep -m1 '^DTSTAMP:' "$ref/meetings.ics" | tr -d '\r' |
   sed -E 's/DTSTAMP:(....)(..)(..)T(..)(..)(..)Z/\1-\2-\3T\4:\5:\6Z/')
 out=$work/out
 
+# What a site export says on stderr (its --timings) is kept, one file per
+# case: this runs a command with its stderr appended to the file named first.
+mkdir "$work/m" "$work/err"
+stderr_to=$work/stderr-to
+printf '#!/bin/sh\nf=$1; shift; exec "$@" 2>>"$f"\n' >"$stderr_to"
+chmod +x "$stderr_to"
+# `nspm export site` of the binary $1, with --timings when it has them.
+site_cmd() {
+  local timings=
+  "$1" export site --help | grep -q -- --timings && timings=--timings
+  echo "$stderr_to $work/err/${#cases[@]} $1 export site $timings --data $soc --out $out"
+}
+
 # name|format|command; each writes to $out, which is removed before each run.
-cases=(
-  "nspm export site|site|$nspm export site --data $soc --out $out"
+cases=()
+cases+=("nspm export site|site|$(site_cmd "$nspm")")
+cases+=(
   "hugo|site|hugo --quiet --source $work/hugo --destination $out"
   "cp -r (nspm's site)|site|cp -r $ref/site $out"
   "nspm export vcard|vcard|$nspm export vcard --vcard-version 3.0 --audience public --data $soc --out $out"
@@ -72,29 +100,60 @@ cases=(
   "cp (nspm's .ics)|ics|cp $ref/meetings.ics $out"
   "nspm check (load + check only)|-|$nspm check --data $soc"
 )
+# The earlier builds' nspm rows, after this build's: case $i of build $b is
+# case ${before_of[$b,$i]}, named "(before: DIR)" after its directory.
+nspm_rows=(0 3 6 9)
+befores=(${NSPM_BEFORE:-})
+declare -A before_of
+for b in "${!befores[@]}"; do
+  bin=${befores[$b]}
+  tag=" (before: $(basename "$(dirname "$bin")"))"
+  before_of[$b,0]=${#cases[@]}
+  cases+=("nspm export site$tag|site|$(site_cmd "$bin")")
+  before_of[$b,3]=${#cases[@]}
+  cases+=("nspm export vcard$tag|vcard|$bin export vcard --vcard-version 3.0 --audience public --data $soc --out $out")
+  before_of[$b,6]=${#cases[@]}
+  cases+=("nspm export ics$tag|ics|$bin export ics --audience public --data $soc --out $out")
+  before_of[$b,9]=${#cases[@]}
+  cases+=("nspm check$tag|-|$bin check --data $soc")
+done
 
-# The cases of the formats asked for; the load + check row always runs.
+# The cases of the formats asked for; the load + check rows always run,
+# the peers' and cp's unless PEERS=0.
+is_nspm() { [[ ${cases[$1]} == "nspm "* ]]; }
 chosen=()
 for i in "${!cases[@]}"; do
   IFS='|' read -r _ format _ <<<"${cases[$i]}"
+  is_nspm "$i" || [ "$peers_on" != 0 ] || continue
   if [ "$format" = - ] || [[ " $formats " == *" $format "* ]]; then chosen+=("$i"); fi
 done
 
-mkdir "$work/m"
-declare -A made
+declare -A made pages previews
 for i in "${chosen[@]}"; do
   # Every command must succeed before it is timed; what it wrote is counted:
   # the bytes of its files only (`du -sb` would add the directories' own
-  # sizes, 4 KiB each on ext4 and next to nothing on tmpfs).
+  # sizes, 4 KiB each on ext4 and next to nothing on tmpfs), and for a
+  # site its HTML pages and preview images.
   cmd=${cases[$i]##*|}
   rm -rf "$out"
   $cmd >/dev/null 2>&1 || { echo "failed: $cmd" >&2; exit 1; }
   made[$i]="-"
   [ -e "$out" ] && made[$i]="$(find "$out" -type f -printf '%s\n' |
     awk '{ s += $1; n++ } END { printf "%d B, %d files", s, n }')"
+  if [ -d "$out" ]; then
+    pages[$i]=$(find "$out" -type f -name '*.html' | wc -l)
+    previews[$i]=$(find "$out" -type f -path "$out/preview/*" -name '*.png' | wc -l)
+  fi
+  rm -f "$work/err/$i"
 done
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 for round in $(seq "$runs"); do
-  for i in "${chosen[@]}"; do
+  order=("${chosen[@]}")
+  if [ $((round % 2)) = 0 ]; then
+    order=()
+    for ((k = ${#chosen[@]} - 1; k >= 0; k--)); do order+=("${chosen[$k]}"); done
+  fi
+  for i in "${order[@]}"; do
     cmd=${cases[$i]##*|}
     # The Python peers time their own writing and append it here.
     export BENCH_WRITE_TIMES=$work/m/$i.write
@@ -136,7 +195,10 @@ done
 echo
 echo "society: $people people, $meetings meetings, $institutions institutions, seed $seed;" \
   "$runs rounds; work dir on $(df --output=fstype "$work" | tail -1)"
-echo "$(hugo version | cut -d' ' -f1-2); Python $("$python" -c 'import sys, icalendar, vobject; print(sys.version.split()[0], "icalendar", icalendar.__version__, "vobject 0.9.9")')"
+if [ "$peers_on" != 0 ]; then
+  echo "$(hugo version | cut -d' ' -f1-2); Python $("$python" -c 'import sys, icalendar, vobject; print(sys.version.split()[0], "icalendar", icalendar.__version__, "vobject 0.9.9")')"
+fi
+echo "load average before and after the rounds: $load_before; $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 
 # The peers' time: writing alone for the Python scripts (they time it
@@ -150,7 +212,64 @@ goal() { # nspm case, peer case, cp case
   echo "goal: ${cases[$n]%%|*} at least 20x faster than ${cases[$p]%%|*}: ${fast}x: $(verdict "$fast" 20)"
   echo "goal: ${cases[$n]%%|*} within 3x of ${cases[$c]%%|*}: ${floor}x: $(verdict 3 "$floor")"
 }
-[[ " $formats " == *" site "* ]] && goal 0 1 2
-[[ " $formats " == *" vcard "* ]] && goal 3 4 5
-[[ " $formats " == *" ics "* ]] && goal 6 7 8
+if [ "$peers_on" != 0 ]; then
+  [[ " $formats " == *" site "* ]] && goal 0 1 2
+  [[ " $formats " == *" vcard "* ]] && goal 3 4 5
+  [[ " $formats " == *" ics "* ]] && goal 6 7 8
+fi
 echo "(nspm check, the load + check every nspm export starts with: $(fmt "${ms[9]}") ms)"
+
+# This build's time over another's, round by round: the median of the
+# rounds' ratios, of the wall times and of the CPU times.
+per_round() { # after case, before case, ms|cpu
+  paste "$work/m/$1.$3" "$work/m/$2.$3" | awk '{ print $1 / $2 }' | median
+}
+if [ ${#befores[@]} -gt 0 ]; then
+  echo
+  echo "| command | this build ÷ before, per round: wall | CPU |"
+  echo "|---|---:|---:|"
+  for b in "${!befores[@]}"; do
+    for i in "${nspm_rows[@]}"; do
+      j=${before_of[$b,$i]}
+      [ -f "$work/m/$j.ms" ] || continue
+      printf '| %s |' "${cases[$j]%%|*}"
+      printf ' %.3f | %.3f |\n' "$(per_round "$i" "$j" ms)" "$(per_round "$i" "$j" cpu)"
+    done
+  done
+fi
+
+# The site per page: the CPU time of the whole export (loading and writing
+# included) less the images drawn with the pages (preview images and QR
+# codes), over the HTML pages; and the drawing per image. Builds without
+# --timings say nothing of their images and are counted whole; builds whose
+# --timings has no QR codes' line had none to count apart.
+site_rows=(0)
+for b in "${!befores[@]}"; do site_rows+=("${before_of[$b,0]}"); done
+if [[ " $formats " == *" site "* ]]; then
+  echo
+  echo "| command | HTML pages | preview images | QR codes | median CPU (ms) | previews' CPU (ms, median) | QR codes' CPU (ms, median) | CPU per page less images (ms) | CPU per preview (ms) | CPU per QR code (ms) | rendering's CPU per page less images (ms) |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+  for i in "${site_rows[@]}"; do
+    # Each run's --timings: the images' CPU time and the rendering's.
+    drawn=- codes=- qr=- rendering=-
+    if [ -s "$work/err/$i" ] && grep -q 'preview images drawn' "$work/err/$i"; then
+      drawn=$(sed -nE 's/.* ([0-9]+) preview images drawn in ([0-9]+) ms of CPU time.*/\2/p' "$work/err/$i" | median)
+      rendering=$(sed -nE 's/.*rendering [0-9]+ ms \(CPU ([0-9]+) ms\).*/\1/p' "$work/err/$i" | median)
+    fi
+    if [ -s "$work/err/$i" ] && grep -q 'QR codes drawn' "$work/err/$i"; then
+      codes=$(sed -nE 's/.* ([0-9]+) QR codes drawn.*/\1/p' "$work/err/$i" | head -n 1)
+      qr=$(sed -nE 's/.* QR codes drawn in ([0-9]+) ms of CPU time.*/\1/p' "$work/err/$i" | median)
+    fi
+    awk -v name="${cases[$i]%%|*}" -v pages="${pages[$i]}" -v png="${previews[$i]}" \
+      -v cpu="${cpu[$i]}" -v drawn="$drawn" -v codes="$codes" -v qr="$qr" -v rendering="$rendering" 'BEGIN {
+        d = drawn == "-" ? 0 : drawn
+        q = qr == "-" ? 0 : qr
+        n = codes == "-" ? 0 : codes
+        each = drawn == "-" ? "-" : sprintf("%.3f", png ? d / png : 0)
+        qeach = qr == "-" ? "-" : sprintf("%.3f", n ? q / n : 0)
+        r = rendering == "-" ? "-" : sprintf("%.3f", (rendering - d - q) / pages)
+        printf "| %s | %d | %d | %s | %.0f | %s | %s | %.3f | %s | %s | %s |\n",
+          name, pages, png, codes, cpu, drawn, qr, (cpu - d - q) / pages, each, qeach, r
+      }'
+  done
+fi

@@ -4,7 +4,10 @@
 # Prints a Markdown table of medians (time from hyperfine, peak memory from
 # /usr/bin/time) and whether each goal is met. See BENCHMARKS.md.
 #
-# Usage: bench/load.sh            (RUNS=N sets the runs per measurement, default 15)
+# Usage: bench/load.sh            (RUNS=N sets the runs per measurement, default 15;
+#                                 NSPM_BEFORE="DIR/nspm ..." measures nspm's rows
+#                                 of those builds too, side by side with this
+#                                 one's, by bench/side-by-side.py)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -91,3 +94,31 @@ list_ms=${ms["nspm people list (embedded)"]}
 echo "goal: load + check of $people people under 1 s: ${load_ms} ms: $(verdict "$load_ms" 1000)"
 echo "goal: its peak memory under 10x the files' size: ${mem_ratio}x: $(verdict "$mem_ratio" 10)"
 echo "goal: nspm people list on the embedded data under 10 ms: ${list_ms} ms: $(verdict "$list_ms" 10)"
+
+# The earlier builds, named by their directories: nspm's rows side by side
+# with this build's, round after round (every other round in reverse
+# order), and their peak memory.
+befores=(${NSPM_BEFORE:-})
+[ ${#befores[@]} -gt 0 ] || exit 0
+echo
+for case in "${cases[@]:0:5}"; do
+  case $case in cat*) continue ;; esac
+  name=${case%%|*}
+  cmd=${case#*|}
+  args=("this build" "$cmd")
+  for bin in "${befores[@]}"; do
+    dir=$(dirname "$bin")
+    before_cmd=${cmd/#$nspm/$bin}
+    before_cmd=${before_cmd/#$load/$dir/nspm-load}
+    $before_cmd >/dev/null
+    peak=$(for _ in $(seq "$runs"); do
+      /usr/bin/time -f %M -o "$work/m" $before_cmd >/dev/null
+      cat "$work/m"
+    done | median)
+    args+=("before: $(basename "$dir"), peak $peak KB" "$before_cmd")
+  done
+  echo "### $name (this build's peak memory: ${kb[$name]} KB)"
+  echo
+  python3 "$root/bench/side-by-side.py" "$runs" "${args[@]}"
+  echo
+done

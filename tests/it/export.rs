@@ -75,6 +75,50 @@ fn a_site_export_writes_every_page_and_replaces_an_earlier_one_whole() {
 }
 
 #[test]
+fn a_site_export_with_timings_names_each_step_and_counts_the_images_drawn() {
+    let temp = tempfile::tempdir().unwrap();
+    let out = temp.path().join("public");
+    let out_arg = out.to_str().unwrap();
+    let run = nspm_on(
+        &fixture(),
+        &["export", "site", "--out", out_arg, "--timings"],
+    );
+    assert!(run.status.success(), "{}", stderr(&run));
+    let said = stderr(&run);
+    let lines: Vec<&str> = said.lines().collect();
+    assert!(lines[0].starts_with("wrote "), "{said}");
+    // One line of the steps, each with its wall and CPU time.
+    let steps = lines[1].strip_prefix("timings: ").unwrap();
+    let names: Vec<&str> = steps
+        .split(", ")
+        .map(|step| {
+            let (name, time) = step.split_once(' ').unwrap();
+            let (wall, cpu) = time.split_once(" ms (CPU ").unwrap();
+            assert!(wall.parse::<u64>().is_ok(), "{step}");
+            assert!(
+                cpu.strip_suffix(" ms)").unwrap().parse::<u64>().is_ok(),
+                "{step}"
+            );
+            name
+        })
+        .collect();
+    assert_eq!(names, ["loading", "rendering", "writing"], "{said}");
+    // Then one of the preview images and one of the QR codes: as many as
+    // the export holds of each.
+    for (line, dir, what) in [(2, "preview", "preview images"), (3, "qr", "QR codes")] {
+        let drawn = support::files_under(&out.join(dir)).len();
+        let images = lines[line].strip_prefix("timings: ").unwrap();
+        assert!(
+            images.starts_with(&format!("{drawn} {what} drawn in ")),
+            "{said}"
+        );
+        assert!(images.ends_with(" ms each"), "{said}");
+        assert!(drawn > 0, "{said}");
+    }
+    assert_eq!(lines.len(), 4, "{said}");
+}
+
+#[test]
 fn a_site_export_goes_into_a_new_or_empty_directory_but_no_other() {
     let temp = tempfile::tempdir().unwrap();
     let empty = temp.path().join("empty");

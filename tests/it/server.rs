@@ -9,7 +9,7 @@ mod export;
 mod headers;
 mod live;
 mod members;
-mod members_area;
+pub(crate) mod members_area;
 mod private;
 mod process;
 mod reload;

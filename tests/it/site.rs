@@ -882,21 +882,30 @@ fn a_position_is_the_cards_title_and_shown_on_the_page() {
 }
 
 /// Every page marks where it is in the main navigation: the page itself,
-/// or the section a record's page belongs to; record pages lead back by
-/// breadcrumbs.
+/// or the section a record's page belongs to; record pages (a news item's
+/// too) lead back by breadcrumbs.
 #[test]
 fn the_navigation_marks_the_current_page_or_section() {
-    let site = fixture_site();
-    for (path, marked, current) in [
-        ("/", "About", "page"),
-        ("/committee/", "Committee", "page"),
-        ("/meetings/", "Meetings", "page"),
-        ("/contact/", "Contact", "page"),
-        ("/people/ada-quote/", "Committee", "true"),
-        ("/institutions/bergen-lab/", "Committee", "true"),
-        ("/meetings/bergen-2015/", "Meetings", "true"),
+    let fixture = fixture_site();
+    // The fixture has no news: the society's own data has an item.
+    let embedded = embedded_site();
+    for (site, path, marked, current) in [
+        (&fixture, "/", "About", "page"),
+        (&fixture, "/committee/", "Committee", "page"),
+        (&fixture, "/meetings/", "Meetings", "page"),
+        (&fixture, "/news/", "News", "page"),
+        (&fixture, "/contact/", "Contact", "page"),
+        (&fixture, "/people/ada-quote/", "Committee", "true"),
+        (&fixture, "/institutions/bergen-lab/", "Committee", "true"),
+        (&fixture, "/meetings/bergen-2015/", "Meetings", "true"),
+        (
+            &embedded,
+            "/news/society-formation-announced/",
+            "News",
+            "true",
+        ),
     ] {
-        let page = text(&site, path);
+        let page = text(site, path);
         let nav = &page[page.find("aria-label=\"Main\"").unwrap()..];
         let nav = &nav[..nav.find("</nav>").unwrap()];
         assert_eq!(nav.matches("aria-current").count(), 1, "{path}: {nav}");
@@ -1111,10 +1120,12 @@ fn the_stylesheet_passes_the_nu_css_checker() {
 
 #[test]
 fn a_site_built_with_progress_reports_every_job_once_and_is_the_same_site() {
-    let society = Society::load_embedded().unwrap();
+    // With a base URL, so that the pages carry QR codes of the cards too.
+    let mut society = Society::load_embedded().unwrap();
+    society.info.base_url = Some("https://nspm.example.org/".into());
     let calls = std::sync::Mutex::new(Vec::new());
-    let site = Site::build_reporting(&society, &options(), &|done, of| {
-        calls.lock().unwrap().push((done, of));
+    let site = Site::build_reporting(&society, &options(), &|done| {
+        calls.lock().unwrap().push(*done);
     })
     .unwrap();
     // One job for the pages the site has one of, and one per record shown.
@@ -1123,11 +1134,24 @@ fn a_site_built_with_progress_reports_every_job_once_and_is_the_same_site() {
         + society.institutions.len()
         + society.meetings.len()
         + society.news.len();
-    let mut calls = calls.into_inner().unwrap();
-    calls.sort();
+    let calls = calls.into_inner().unwrap();
+    let mut counts: Vec<_> = calls.iter().map(|c| (c.done, c.jobs)).collect();
+    counts.sort();
     let expected: Vec<_> = (1..=jobs).map(|done| (done, jobs)).collect();
-    assert_eq!(calls, expected);
-    let same = embedded_site();
+    assert_eq!(counts, expected);
+    // The last job's call counts every preview image and QR code the site
+    // holds, and drawing them took some CPU time.
+    let last = calls.iter().find(|c| c.done == jobs).unwrap();
+    let held = |dir: &str| {
+        site.iter()
+            .filter(|(path, _)| path.starts_with(dir))
+            .count()
+    };
+    assert_eq!(last.previews, held("/preview/"));
+    assert!(last.previews > 0 && !last.preview_cpu.is_zero(), "{last:?}");
+    assert_eq!(last.qr_codes, held("/qr/"));
+    assert!(last.qr_codes > 0 && !last.qr_cpu.is_zero(), "{last:?}");
+    let same = Site::build(&society, &options()).unwrap();
     assert!(
         site.iter().eq(same.iter()),
         "the site differs with progress"

@@ -2,14 +2,18 @@
 // report printed one way.
 import { chromium } from "playwright-core";
 
-// The system's Chromium, headless, with nothing of its own that reaches
-// out to the network.
+// The system's Chromium.
+export const CHROMIUM = "/usr/bin/chromium";
+
+// Headless, with nothing of its own that reaches out to the network: the
+// flags every tool starts Chromium with, whether through Playwright or, as
+// Lighthouse needs it, on a DevTools port.
+export const FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                      "--disable-component-update", "--disable-sync"];
+
+// The system's Chromium, started through Playwright.
 export function launch() {
-  return chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-           "--disable-component-update", "--disable-sync"],
-  });
+  return chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
 }
 
 // Runs `walk`, which fills `report`, then closes the browser and prints the

@@ -49,6 +49,7 @@ mod templates;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use nspm_core::{PartialDate, Society, Timestamp};
 
@@ -101,17 +102,37 @@ pub struct Site {
 /// The path of the page shown for any URL the site does not have.
 pub const NOT_FOUND: &str = "/404.html";
 
-/// Told how far [`Site::build_reporting`] has got: the number of page jobs
-/// done and how many there are. A job is one record's page with what goes
-/// with it (a person's page and card, say), or the pages of which the site
-/// has one. It is called once a job, from whichever of the pool's threads
-/// did it, so the counts may come out of order; the last call says all are
-/// done, unless a job failed.
-pub type Progress<'a> = &'a (dyn Fn(usize, usize) + Sync);
+/// Told how far [`Site::build_reporting`] has got, once a job: how many
+/// page jobs are done and how many there are. A job is one record's page
+/// with what goes with it (a person's page and card, say), or the pages of
+/// which the site has one. It is called from whichever of the pool's threads
+/// did the job, so the calls may come out of order; the one whose `done` is
+/// `jobs` comes after every job has finished, unless a job failed.
+pub type Progress<'a> = &'a (dyn Fn(&Done) + Sync);
+
+/// What [`Progress`] is told after each job.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Done {
+    /// The jobs finished so far, this one included.
+    pub done: usize,
+    /// All the jobs there are.
+    pub jobs: usize,
+    /// The preview images drawn so far, and the CPU time the threads that
+    /// drew them spent on it, summed (where the system has no thread CPU
+    /// clock, the time on the wall). Drawing a preview costs far more than
+    /// rendering its page, so a front end that reports where the time goes
+    /// names this share apart. Complete in the call whose `done` is `jobs`.
+    pub previews: usize,
+    pub preview_cpu: Duration,
+    /// The same for the QR codes of the cards' addresses, the other images
+    /// drawn with the pages (one a person's page, and the contact page's).
+    pub qr_codes: usize,
+    pub qr_cpu: Duration,
+}
 
 impl Site {
     pub fn build(society: &Society, options: &SiteOptions) -> Result<Site, ExportError> {
-        Site::build_reporting(society, options, &|_, _| {})
+        Site::build_reporting(society, options, &|_| {})
     }
 
     /// [`Site::build`], telling `progress` as each job is done, for a front

@@ -65,7 +65,7 @@ pub(crate) fn router(state: AppState) -> Router<AppState> {
 
 /// The members' pages' content security policy: the site's, but its forms
 /// may be sent to this server.
-const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+const CSP: &str = concat!(crate::http::csp_up_to_forms!(), "form-action 'self'");
 
 /// The moment against which grants and sessions are judged.
 pub(crate) fn now() -> Timestamp {

@@ -62,10 +62,10 @@ const MEETING_PAGES: &[&str] = &[
 pub(super) const TRACES: &[&str] = &["canary", "90 41 37 77", "90413777", "5109-3700"];
 
 /// One grant as `nspm access grant` printed it.
-pub(super) struct Granted {
-    pub(super) id: String,
-    pub(super) credential: String,
-    pub(super) feed: String,
+pub(crate) struct Granted {
+    pub(crate) id: String,
+    pub(crate) credential: String,
+    pub(crate) feed: String,
 }
 
 /// The fixture in a temporary directory with a grant for ada-quote (valid),
@@ -77,7 +77,9 @@ pub(super) struct Members {
     pub(super) expired: Granted,
 }
 
-fn grant(dir: &Path, person: &str) -> Granted {
+/// Grants `person` access with the real `nspm access grant` on the data in
+/// `dir`.
+pub(crate) fn grant(dir: &Path, person: &str) -> Granted {
     let out = support::nspm_ok(dir, &["access", "grant", person]);
     let find = |pattern: &str| Regex::new(pattern).unwrap().captures(&out).unwrap()[1].to_string();
     Granted {

@@ -3,6 +3,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 use clap::ValueEnum;
@@ -38,6 +39,11 @@ pub struct SiteArgs {
     out: PathBuf,
     #[command(flatten)]
     site: crate::cli::Deploy,
+    /// Print to stderr how long each step took (loading and checking,
+    /// rendering, writing), and how many preview images and QR codes were
+    /// drawn in how much of the rendering's CPU time.
+    #[arg(long)]
+    timings: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -93,6 +99,7 @@ impl From<Reader> for Audience {
 }
 
 pub fn run(cx: &mut Context, command: Command) -> anyhow::Result<ExitCode> {
+    let start = Clock::now();
     let fixed = super::source_date_epoch()?;
     // The calendar shows meetings and their venues, and nothing of people,
     // so it does not read people.ron, by far the largest file.
@@ -112,21 +119,43 @@ pub fn run(cx: &mut Context, command: Command) -> anyhow::Result<ExitCode> {
                 .site
                 .fixed_day(fixed)
                 .unwrap_or_else(|| nspm_store::now().day());
+            let loaded = Clock::now();
             // Bars for the two long steps of a large site, on a terminal only.
             let rendering = super::progress("rendering pages", 0);
             let length = std::sync::Once::new();
+            let last = std::sync::OnceLock::new();
             let options = SiteOptions { stamp, today };
-            let site = Site::build_reporting(&society, &options, &|_, jobs| {
-                length.call_once(|| rendering.set_length(jobs as u64));
+            let site = Site::build_reporting(&society, &options, &|done| {
+                length.call_once(|| rendering.set_length(done.jobs as u64));
                 rendering.inc(1);
+                if done.done == done.jobs {
+                    let _ = last.set(*done);
+                }
             })?;
             rendering.finish_and_clear();
+            let rendered = Clock::now();
             let writing = super::progress("writing files", site.len());
             let out = ExportDir::new(&args.out).with_faults(cx.faults.clone());
             let exported = out.replace(site.files().inspect(|_| writing.inc(1)));
             writing.finish_and_clear();
             let exported = exported?;
+            let written = Clock::now();
             eprintln!("wrote {} files to {}", exported.files, args.out.display());
+            if args.timings {
+                eprintln!(
+                    "timings: loading {}, rendering {}, writing {}",
+                    loaded.since(&start),
+                    rendered.since(&loaded),
+                    written.since(&rendered),
+                );
+                if let Some(done) = last.get() {
+                    eprintln!(
+                        "timings: {}",
+                        drawn(done.previews, "preview images", done.preview_cpu)
+                    );
+                    eprintln!("timings: {}", drawn(done.qr_codes, "QR codes", done.qr_cpu));
+                }
+            }
             args.site.note_without_base_url(&society);
             exported.warnings.into_iter().for_each(super::warn);
             super::leave_to_exit(site);
@@ -169,4 +198,62 @@ fn deliver(cx: &mut Context, out: Option<&Path>, text: &str) -> anyhow::Result<(
         None => cx.out.write_all(text.as_bytes())?,
     }
     Ok(())
+}
+
+/// A moment of the export, for `--timings`: the time on the wall and, where
+/// the system tells it, the CPU time the process has used on all its
+/// threads. On a busy machine the second says more about the work, since it
+/// leaves out the time spent waiting for a core.
+struct Clock {
+    wall: Instant,
+    cpu: Option<Duration>,
+}
+
+impl Clock {
+    fn now() -> Clock {
+        Clock {
+            wall: Instant::now(),
+            cpu: process_cpu(),
+        }
+    }
+
+    /// The step from `earlier` to this moment, as `--timings` prints it:
+    /// "812 ms (CPU 1020 ms)".
+    fn since(&self, earlier: &Clock) -> String {
+        let wall = format!("{} ms", self.wall.duration_since(earlier.wall).as_millis());
+        match (self.cpu, earlier.cpu) {
+            (Some(now), Some(then)) => {
+                format!("{wall} (CPU {} ms)", now.saturating_sub(then).as_millis())
+            }
+            _ => wall,
+        }
+    }
+}
+
+#[cfg(unix)]
+fn process_cpu() -> Option<Duration> {
+    let t = rustix::time::clock_gettime(rustix::time::ClockId::ProcessCPUTime);
+    // The kernel's clock is never negative and its nanoseconds are under a
+    // second.
+    Some(Duration::new(t.tv_sec as u64, t.tv_nsec as u32))
+}
+
+#[cfg(not(unix))]
+fn process_cpu() -> Option<Duration> {
+    None
+}
+
+/// A line of `--timings` on images drawn with the pages (`what`: preview
+/// images, QR codes): how many, and the CPU time the drawing took, in all
+/// and per image.
+fn drawn(count: usize, what: &str, cpu: Duration) -> String {
+    let each = if count == 0 {
+        String::new()
+    } else {
+        format!(", {:.2} ms each", cpu.as_secs_f64() * 1000.0 / count as f64)
+    };
+    format!(
+        "{count} {what} drawn in {} ms of CPU time{each}",
+        cpu.as_millis()
+    )
 }

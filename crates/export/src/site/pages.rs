@@ -1,7 +1,8 @@
 //! Renders each page of the site from the society's public views.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::time::Duration;
 
 use minijinja::{Environment, Value, context};
 use nspm_core::view::{InstitutionView, MeetingView, NewsView, PersonView, SocietyView};
@@ -13,7 +14,7 @@ use serde::Serialize;
 
 use super::jsonld::{self, Urls};
 use super::{
-    NOT_FOUND, Page, Progress, SiteOptions, add_to_calendar, content_type, icons, map, news,
+    Done, NOT_FOUND, Page, Progress, SiteOptions, add_to_calendar, content_type, icons, map, news,
     preview, qr, templates,
 };
 use crate::vcard::{self, CardOptions, VcardVersion};
@@ -57,7 +58,17 @@ pub(crate) fn render_all(
     let done = AtomicUsize::new(0);
     let rendered = parallel::try_map(&jobs, |job| {
         let pages = r.job(job)?;
-        progress(done.fetch_add(1, Ordering::Relaxed) + 1, jobs.len());
+        // Acquire and release: the job that counts itself last then reads
+        // every other job's previews, which each added before it counted.
+        let done = done.fetch_add(1, Ordering::AcqRel) + 1;
+        progress(&Done {
+            done,
+            jobs: jobs.len(),
+            previews: r.drawn.previews.count(),
+            preview_cpu: r.drawn.previews.cpu(),
+            qr_codes: r.drawn.qr_codes.count(),
+            qr_cpu: r.drawn.qr_codes.cpu(),
+        });
         Ok::<_, ExportError>(pages)
     })?;
     let mut pages: BTreeMap<String, Page> = rendered.into_iter().flatten().collect();
@@ -125,10 +136,11 @@ struct Social {
 }
 
 /// The main navigation's targets, relative to the site's root.
-const NAV: [(&str, &str); 4] = [
+const NAV: [(&str, &str); 5] = [
     ("", "About"),
     ("committee/", "Committee"),
     ("meetings/", "Meetings"),
+    ("news/", "News"),
     ("contact/", "Contact"),
 ];
 
@@ -137,12 +149,14 @@ const RECORD_ROOT: &str = "../../";
 
 /// The section of the navigation a page belongs to, as its target in
 /// `NAV`: a person's or an institution's page is part of the committee,
-/// a meeting's of the meetings. Other pages are a section of their own.
+/// a meeting's of the meetings, a news item's of the news. Other pages are
+/// a section of their own.
 fn section(path: &str) -> Option<&'static str> {
     let first = path.strip_prefix('/')?.split_inclusive('/').next()?;
     match first {
         "people/" | "institutions/" => Some("committee/"),
         "meetings/" if path != "/meetings/" => Some("meetings/"),
+        "news/" if path != "/news/" => Some("news/"),
         _ => None,
     }
 }
@@ -231,6 +245,63 @@ pub(super) struct Renderer<'a> {
     pub(super) calendars: CalendarOptions,
     /// The day the site is made for, which decides the meetings to come.
     today: PartialDate,
+    /// The preview images and QR codes drawn so far and what they cost,
+    /// for [`Done`].
+    drawn: Drawn,
+}
+
+/// The images a renderer has drawn, counted from every thread.
+#[derive(Default)]
+struct Drawn {
+    previews: Tally,
+    qr_codes: Tally,
+}
+
+/// How many of one kind of image were drawn, and their threads' CPU time.
+#[derive(Default)]
+struct Tally {
+    count: AtomicUsize,
+    cpu_nanos: AtomicU64,
+}
+
+impl Tally {
+    /// Draws one image with `draw`, counting it and the CPU time it took.
+    fn time<T>(&self, draw: impl FnOnce() -> T) -> T {
+        let start = thread_cpu();
+        let drawn = draw();
+        let cpu = thread_cpu().saturating_sub(start);
+        self.count.fetch_add(1, Ordering::Relaxed);
+        let nanos = u64::try_from(cpu.as_nanos()).unwrap_or(u64::MAX);
+        self.cpu_nanos.fetch_add(nanos, Ordering::Relaxed);
+        drawn
+    }
+
+    fn count(&self) -> usize {
+        self.count.load(Ordering::Relaxed)
+    }
+
+    fn cpu(&self) -> Duration {
+        Duration::from_nanos(self.cpu_nanos.load(Ordering::Relaxed))
+    }
+}
+
+/// The CPU time the calling thread has used: unlike the clock on the wall,
+/// it does not count the time the thread waited for a core, which on a
+/// busy machine can be most of it.
+#[cfg(unix)]
+fn thread_cpu() -> Duration {
+    let t = rustix::time::clock_gettime(rustix::time::ClockId::ThreadCPUTime);
+    // The kernel's clock is never negative and its nanoseconds are under a
+    // second.
+    Duration::new(t.tv_sec as u64, t.tv_nsec as u32)
+}
+
+/// Where there is no thread CPU clock to read, the time on the wall since
+/// the first reading stands in for it.
+#[cfg(not(unix))]
+fn thread_cpu() -> Duration {
+    static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+    START.get_or_init(std::time::Instant::now).elapsed()
 }
 
 impl<'a> Renderer<'a> {
@@ -263,6 +334,7 @@ impl<'a> Renderer<'a> {
                 stamp: options.stamp,
             },
             today: options.today,
+            drawn: Drawn::default(),
         }
     }
 }
@@ -428,7 +500,10 @@ impl Renderer<'_> {
         content: Value,
     ) -> Result<Published, ExportError> {
         let path = frame.path.to_string();
-        let image = preview::image(&self.view.name, &frame.title)?;
+        let image = self
+            .drawn
+            .previews
+            .time(|| preview::image(&self.view.name, &frame.title))?;
         let preview = (preview::path_for(&path), page_of(image, content_type::PNG));
         Ok([(path, self.render(template, frame, content)?), preview])
     }
@@ -779,7 +854,8 @@ impl Renderer<'_> {
             return Ok(None);
         };
         let image = format!("/qr/{}", path.replace(".vcf", ".svg"));
-        let (svg, code) = qr::code(&format!("{base}{path}"), &image)?;
+        let url = format!("{base}{path}");
+        let (svg, code) = self.drawn.qr_codes.time(|| qr::code(&url, &image))?;
         Ok(Some((code, (image, page(svg, content_type::SVG)))))
     }
 
