@@ -347,7 +347,14 @@ async fn answer(state: &AppState, req: Request, reader: Audience) -> Response {
         return not_found();
     };
     if !reader.sees_audience(resource.audience()) {
-        return crate::members::dav_challenge(&req);
+        let challenge = crate::members::dav_challenge(&req);
+        // The body is read (within the cap) before the challenge goes out:
+        // hyper closes a connection whose request body was left unread, and
+        // a client that sends its credential only after the 401 asks again
+        // on the same connection. Python's caldav then failed now and then
+        // with "remote end closed connection without response".
+        let _ = read_body(req).await;
+        return challenge;
     }
     match method.as_str() {
         "GET" | "HEAD" => get(&req, resource),

@@ -1421,3 +1421,40 @@ async fn reports_return_only_the_parts_of_an_object_asked_for() {
     );
     assert!(!ics.contains("anary"), "{ics}");
 }
+
+#[test]
+fn a_client_challenged_for_its_credential_asks_again_on_the_same_connection() {
+    use std::io::Write as _;
+    let m = members();
+    let dir = m.dir.path().to_str().unwrap();
+    let server = super::running::Running::start(&["--data", dir], &[]);
+    let auth = basic("ada-quote", &m.valid.credential);
+    // As Python's caldav and Thunderbird do: the first PROPFIND of the
+    // root goes without a credential, its body written after its head,
+    // and once challenged the client sends it again, signed in, on the
+    // connection it has.
+    let mut c = super::running::Client::connect(server.addr);
+    for (authorization, status) in [
+        (String::new(), 401),
+        (format!("Authorization: {auth}\r\n"), 207),
+    ] {
+        let head = format!(
+            "PROPFIND / HTTP/1.1\r\nHost: {}\r\n{authorization}Depth: 0\r\nContent-Type: application/xml\r\nContent-Length: {}\r\n\r\n",
+            server.addr,
+            PROPS.len()
+        );
+        c.stream()
+            .write_all(head.as_bytes())
+            .unwrap_or_else(|e| panic!("the connection was closed under the client: {e}"));
+        // The body comes a moment later, as over a real network.
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        c.stream()
+            .write_all(PROPS.as_bytes())
+            .unwrap_or_else(|e| panic!("the connection was closed under the client: {e}"));
+        let reply = c
+            .read_reply()
+            .unwrap_or_else(|e| panic!("no answer where {status} was due: {e}"));
+        assert_eq!(reply.status, status, "{}", reply.text());
+        assert_ne!(reply.header("connection"), Some("close"));
+    }
+}
