@@ -303,13 +303,16 @@ impl AppState {
         }
         let society = current.society.clone();
         let members = self.can_sign_in(&society);
-        let next = Snapshot::build_for(
+        let mut next = Snapshot::build_for(
             society,
             &self.shared.deployment,
             today,
             current.files,
             members,
         )?;
+        // The same data gives the same sync tokens, and the ones earlier
+        // reloads gave stay answerable past midnight too.
+        next.dav.inherit(&current.dav);
         self.shared.current.store(Arc::new(next));
         Ok(true)
     }
@@ -471,6 +474,49 @@ mod tests {
             !String::from_utf8(home(&state))
                 .unwrap()
                 .contains("Upcoming meetings")
+        );
+    }
+
+    #[test]
+    fn a_new_day_keeps_the_sync_tokens_earlier_reloads_gave() {
+        let embedded = Society::from_sources(&nspm_core::Sources::embedded()).unwrap();
+        let state = AppState::for_deployment(embedded, Deployment::default(), None).unwrap();
+        let before = state.snapshot().dav.public.token();
+        // An edit moves one meeting: a client holding the token from before
+        // it is told of that one meeting.
+        state
+            .replace(society_with_a_meeting_that_just_ended(), None)
+            .unwrap();
+        let changed = |state: &AppState| {
+            state
+                .snapshot()
+                .dav
+                .public
+                .changes_since(&before)
+                .map(|c| c.changed.len())
+        };
+        assert_eq!(changed(&state), Some(1));
+        // As if that had been rendered yesterday, remembering what it did.
+        let (first, _) = clock_day().days().unwrap();
+        let yesterday =
+            nspm_core::PartialDate::parse(&first.pred_opt().unwrap().to_string()).unwrap();
+        let current = state.snapshot();
+        let mut old = Snapshot::build_for(
+            current.society.clone(),
+            state.deployment(),
+            yesterday,
+            None,
+            false,
+        )
+        .unwrap();
+        old.dav.inherit(&current.dav);
+        drop(current);
+        state.shared.current.store(Arc::new(old));
+        assert!(state.new_day().unwrap());
+        assert_eq!(
+            changed(&state),
+            Some(1),
+            "the token from before the edit is forgotten"
         );
     }
 
