@@ -332,6 +332,14 @@ async fn compress(res: Response, coding: Encoding) -> Response {
 }
 
 async fn answer(state: &AppState, req: Request, reader: Audience) -> Response {
+    // The body is read first (within the cap), whatever the answer: hyper
+    // closes a connection whose request body was left unread, and a client
+    // that sends its credential only after a 401 asks again on the same
+    // connection (Python's caldav then failed now and then with "remote
+    // end closed connection without response").
+    let (parts, body) = req.into_parts();
+    let body = read_body(&parts.headers, body).await;
+    let req = Request::from_parts(parts, Body::empty());
     let snap = state.snapshot();
     let dav = &snap.dav;
     let raw = req.uri().path().to_string();
@@ -347,14 +355,7 @@ async fn answer(state: &AppState, req: Request, reader: Audience) -> Response {
         return not_found();
     };
     if !reader.sees_audience(resource.audience()) {
-        let challenge = crate::members::dav_challenge(&req);
-        // The body is read (within the cap) before the challenge goes out:
-        // hyper closes a connection whose request body was left unread, and
-        // a client that sends its credential only after the 401 asks again
-        // on the same connection. Python's caldav then failed now and then
-        // with "remote end closed connection without response".
-        let _ = read_body(req).await;
-        return challenge;
+        return crate::members::dav_challenge(&req);
     }
     match method.as_str() {
         "GET" | "HEAD" => get(&req, resource),
@@ -363,7 +364,7 @@ async fn answer(state: &AppState, req: Request, reader: Audience) -> Response {
                 Ok(d) => d,
                 Err(r) => return *r,
             };
-            let body = match read_body(req).await {
+            let body = match body {
                 Ok(b) => b,
                 Err(r) => return *r,
             };
@@ -410,22 +411,21 @@ fn depth(headers: &HeaderMap) -> Result<Option<u8>, Box<Response>> {
     }
 }
 
-async fn read_body(req: Request) -> Result<Vec<u8>, Box<Response>> {
+async fn read_body(headers: &HeaderMap, body: Body) -> Result<Vec<u8>, Box<Response>> {
     let too_large = || {
         Box::new(error(
             StatusCode::PAYLOAD_TOO_LARGE,
             &format!("request bodies may be at most {MAX_BODY} bytes"),
         ))
     };
-    let declared = req
-        .headers()
+    let declared = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|n| n > MAX_BODY as u64) {
         return Err(too_large());
     }
-    axum::body::to_bytes(req.into_body(), MAX_BODY)
+    axum::body::to_bytes(body, MAX_BODY)
         .await
         .map(|b| b.to_vec())
         .map_err(|_| too_large())

@@ -279,12 +279,17 @@ impl AppState {
             .unwrap_or_else(|e| e.into_inner());
         let today = self.shared.deployment.today();
         let members = self.can_sign_in(&society);
-        let mut next =
-            Snapshot::build_for(society, &self.shared.deployment, today, files, members)?;
-        // The sync tokens the last snapshot gave stay answerable.
+        let next = Snapshot::build_for(society, &self.shared.deployment, today, files, members)?;
+        self.install(next);
+        Ok(())
+    }
+
+    /// Swaps `next` in for the current snapshot, every sync token the
+    /// current one answers staying answerable (the DAV history carried
+    /// over). Called under the rendering lock.
+    fn install(&self, mut next: Snapshot) {
         next.dav.inherit(&self.shared.current.load().dav);
         self.shared.current.store(Arc::new(next));
-        Ok(())
     }
 
     /// Renders the same data again when the day the site is made for has
@@ -303,17 +308,15 @@ impl AppState {
         }
         let society = current.society.clone();
         let members = self.can_sign_in(&society);
-        let mut next = Snapshot::build_for(
+        let next = Snapshot::build_for(
             society,
             &self.shared.deployment,
             today,
             current.files,
             members,
         )?;
-        // The same data gives the same sync tokens, and the ones earlier
-        // reloads gave stay answerable past midnight too.
-        next.dav.inherit(&current.dav);
-        self.shared.current.store(Arc::new(next));
+        drop(current);
+        self.install(next);
         Ok(true)
     }
 
@@ -435,15 +438,19 @@ mod tests {
     /// A meeting that ended yesterday by the clock, in the embedded data.
     fn society_with_a_meeting_that_just_ended() -> Society {
         let mut sources = nspm_core::Sources::embedded();
-        let day = clock_day();
-        let (first, _) = day.days().unwrap();
-        let yesterday = first.pred_opt().unwrap().format("%Y-%m-%d").to_string();
+        let yesterday = yesterday();
         let meetings = sources
             .text(nspm_core::DataFile::Meetings)
             .unwrap()
             .replacen("date: \"2018-06\"", &format!("date: \"{yesterday}\""), 1);
         sources.set_text(nspm_core::DataFile::Meetings, meetings);
         Society::from_sources(&sources).unwrap()
+    }
+
+    /// The day before the clock's.
+    fn yesterday() -> nspm_core::PartialDate {
+        let (first, _) = clock_day().days().unwrap();
+        nspm_core::PartialDate::parse(&first.pred_opt().unwrap().to_string()).unwrap()
     }
 
     fn home(state: &AppState) -> Vec<u8> {
@@ -458,10 +465,8 @@ mod tests {
         // The day of the snapshot is the clock's: nothing to do.
         assert!(!state.new_day().unwrap());
         // As if it had been rendered yesterday, when the meeting was on.
-        let (first, _) = clock_day().days().unwrap();
-        let yesterday =
-            nspm_core::PartialDate::parse(&first.pred_opt().unwrap().to_string()).unwrap();
-        let old = Snapshot::build_for(society, state.deployment(), yesterday, None, false).unwrap();
+        let old =
+            Snapshot::build_for(society, state.deployment(), yesterday(), None, false).unwrap();
         state.shared.current.store(Arc::new(old));
         assert!(
             String::from_utf8(home(&state))
@@ -497,21 +502,10 @@ mod tests {
         };
         assert_eq!(changed(&state), Some(1));
         // As if that had been rendered yesterday, remembering what it did.
-        let (first, _) = clock_day().days().unwrap();
-        let yesterday =
-            nspm_core::PartialDate::parse(&first.pred_opt().unwrap().to_string()).unwrap();
-        let current = state.snapshot();
-        let mut old = Snapshot::build_for(
-            current.society.clone(),
-            state.deployment(),
-            yesterday,
-            None,
-            false,
-        )
-        .unwrap();
-        old.dav.inherit(&current.dav);
-        drop(current);
-        state.shared.current.store(Arc::new(old));
+        let society = state.snapshot().society.clone();
+        let old =
+            Snapshot::build_for(society, state.deployment(), yesterday(), None, false).unwrap();
+        state.install(old);
         assert!(state.new_day().unwrap());
         assert_eq!(
             changed(&state),

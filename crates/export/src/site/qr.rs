@@ -38,7 +38,7 @@ pub fn code(url: &str, path: &str) -> Result<(String, Code), ExportError> {
         .build()
         .map_err(|e| ExportError::Draw {
             what: format!("the QR code of {url}"),
-            message: format!("{e:?}").to_lowercase(),
+            message: e.to_string().to_lowercase(),
         })?;
     let modules = symbol.size;
     let dark = |x: usize, y: usize| symbol.data[y * modules + x].value();
