@@ -17,7 +17,7 @@ mod record;
 
 use convert::{
     base_url_value, checked, country_value, date_value, detail, id_value, line, link, list, option,
-    orcid_check, revision_value, role, text, time_of_day, timestamp, zone_value,
+    orcid_check, photo_value, revision_value, role, text, time_of_day, timestamp, zone_value,
 };
 pub(crate) use parts::many;
 pub use record::Origin;
@@ -179,6 +179,7 @@ pub(crate) fn person<'s>(cx: &mut FileCx<'_>, node: Node<'s>) -> Decoded<'s, Per
         })
     });
     let web = r.optional("web", None, |n| option(n, |n| detail(n, validate::web_url)));
+    let photo = r.optional("photo", None, |n| option(n, photo_value));
     r.finish(|| {
         Some(Person {
             id: id?,
@@ -192,6 +193,7 @@ pub(crate) fn person<'s>(cx: &mut FileCx<'_>, node: Node<'s>) -> Decoded<'s, Per
             phone: phone?,
             orcid: orcid?,
             web: web?,
+            photo: photo?,
         })
     })
 }

@@ -29,6 +29,7 @@ mod file;
 mod ids;
 mod load;
 mod model;
+pub mod photo;
 pub mod query;
 pub mod suggest;
 pub mod syntax;

@@ -6,10 +6,12 @@
 
 mod check;
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::fs::File;
 use std::io::{self, Read as _};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 pub use check::check;
 
@@ -17,6 +19,7 @@ use crate::decode::Origin;
 use crate::diagnostic::{Diagnostic, LineIndex};
 use crate::file::DataFile;
 use crate::model::Society;
+use crate::photo::{MAX_PHOTO_BYTES, PhotoContent};
 
 /// The copy of `data/` compiled into the binary.
 const EMBEDDED: [&str; 5] = [
@@ -59,12 +62,17 @@ pub enum Content {
 /// memory.
 pub const MAX_FILE_BYTES: u64 = 256 << 20;
 
-/// The text of each data file, and how to name the files in messages.
+/// The text of each data file, the photos they name, and how to name the
+/// files in messages.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Sources {
     /// Shown before each file name: `data` gives `data/people.ron`.
     pub origin: String,
     pub files: [Content; 5],
+    /// The photo files read, by their paths inside the data directory as
+    /// the people's `photo` fields give them. A photo the data names that
+    /// is not here is reported as not read.
+    pub photos: BTreeMap<String, PhotoContent>,
 }
 
 /// Why a society could not be loaded.
@@ -132,17 +140,37 @@ impl Sources {
             let path = dir.join(file.file_name());
             files[file.index()] = read_data_file(&path).map_err(|e| io_error(&path, e))?;
         }
-        Ok(Sources {
+        let mut sources = Sources {
             origin: dir.display().to_string(),
             files,
-        })
+            photos: BTreeMap::new(),
+        };
+        let named = sources.text(DataFile::People).map(photo_paths);
+        sources.read_photos(dir, named.iter().flatten().map(String::as_str));
+        Ok(sources)
     }
 
-    /// The copy of the society's data compiled into this binary.
+    /// Reads the photo files at these paths inside `dir` that are not read
+    /// yet: for a change that names a new photo, before it is checked. A
+    /// path that the check refuses as it stands (absolute, or through `..`)
+    /// is never opened.
+    pub fn read_photos<'p>(&mut self, dir: &Path, paths: impl IntoIterator<Item = &'p str>) {
+        for path in paths {
+            if self.photos.contains_key(path) || crate::validate::photo_path(path).is_err() {
+                continue;
+            }
+            self.photos
+                .insert(path.to_string(), read_photo_file(dir, path));
+        }
+    }
+
+    /// The copy of the society's data compiled into this binary. It names
+    /// no photos: only the five files are compiled in.
     pub fn embedded() -> Sources {
         Sources {
             origin: "(embedded data)".to_string(),
             files: EMBEDDED.map(|t| Content::Text(t.to_string())),
+            photos: BTreeMap::new(),
         }
     }
 
@@ -171,6 +199,66 @@ impl Sources {
     }
 }
 
+/// The photos a people file names: the paths in its `photo` fields, read
+/// by the same reader as the check. A file that never says `photo` (the
+/// common case, and the seed's) is not read at all; one the reader cannot
+/// read names none, and the check reports why.
+fn photo_paths(text: &str) -> Vec<String> {
+    use crate::syntax::Value;
+    let mut paths = Vec::new();
+    if !text.contains("photo") {
+        return paths;
+    }
+    let _ = crate::syntax::parse_list_document(text, |node| {
+        let Value::Struct { fields, .. } = node.value else {
+            return;
+        };
+        for field in fields.into_iter().filter(|f| f.name == "photo") {
+            if let Value::Tuple {
+                name: Some("Some"),
+                items,
+            } = field.value.value
+                && let [item] = items.as_slice()
+                && let Value::Str(path) = &item.value
+            {
+                paths.push(path.to_string());
+            }
+        }
+    });
+    paths
+}
+
+/// Reads one photo file, by its path inside the data directory: like a
+/// data file, only a regular file (a symbolic link to one is fine, when it
+/// leads to a file inside the data directory), at most
+/// [`MAX_PHOTO_BYTES`] of it, and never waiting to open it.
+fn read_photo_file(dir: &Path, path: &str) -> PhotoContent {
+    let full = dir.join(path);
+    let unreadable = |e: io::Error| PhotoContent::Unreadable {
+        reason: e.to_string(),
+    };
+    match (dir.canonicalize(), full.canonicalize()) {
+        (_, Err(e)) if e.kind() == io::ErrorKind::NotFound => return PhotoContent::Missing,
+        (Ok(inside), Ok(target)) if !target.starts_with(&inside) => return PhotoContent::Outside,
+        _ => {}
+    }
+    match read_capped(&full, MAX_PHOTO_BYTES) {
+        Ok(Read::Bytes(bytes)) => PhotoContent::Bytes(Arc::from(bytes)),
+        Ok(Read::Missing) => PhotoContent::Missing,
+        Ok(Read::NotAFile(kind)) => PhotoContent::NotAFile { kind },
+        Ok(Read::TooLarge) => PhotoContent::TooLarge,
+        Err(e) => unreadable(e),
+    }
+}
+
+/// What reading a file found.
+enum Read {
+    Bytes(Vec<u8>),
+    Missing,
+    NotAFile(&'static str),
+    TooLarge,
+}
+
 /// Reads one data file: only a regular file (a symbolic link to one is
 /// fine), and at most [`MAX_FILE_BYTES`] of it. Anything else in its place
 /// is a [`Content`] that `check` reports at the file, not an error, so that
@@ -181,9 +269,20 @@ impl Sources {
 /// without waiting, since opening a FIFO waits for a writer, which may never
 /// come.
 fn read_data_file(path: &Path) -> io::Result<Content> {
+    Ok(match read_capped(path, MAX_FILE_BYTES)? {
+        Read::Bytes(bytes) => Content::from_bytes(bytes),
+        Read::Missing => Content::Missing,
+        Read::NotAFile(kind) => Content::NotAFile { kind },
+        Read::TooLarge => Content::TooLarge,
+    })
+}
+
+/// Reads a regular file of at most `cap` bytes, as [`read_data_file`]
+/// says, for data files and photos alike.
+fn read_capped(path: &Path, cap: u64) -> io::Result<Read> {
     let file = match open_without_waiting(path) {
         Ok(file) => file,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Content::Missing),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Read::Missing),
         // A socket cannot be opened at all (ENXIO), nor can some devices;
         // what is there explains the failure better than the error.
         Err(e) => match std::fs::metadata(path) {
@@ -195,17 +294,17 @@ fn read_data_file(path: &Path) -> io::Result<Content> {
     if !meta.is_file() {
         return Ok(not_a_file(&meta));
     }
-    if meta.len() > MAX_FILE_BYTES {
-        return Ok(Content::TooLarge);
+    if meta.len() > cap {
+        return Ok(Read::TooLarge);
     }
     // The size is only a hint: the file may grow while it is read, and some
     // files (in /proc) say they are empty. The limit holds whatever it says.
     let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
-    file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Ok(Content::TooLarge);
+    file.take(cap + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > cap {
+        return Ok(Read::TooLarge);
     }
-    Ok(Content::from_bytes(bytes))
+    Ok(Read::Bytes(bytes))
 }
 
 #[cfg(unix)]
@@ -222,10 +321,8 @@ fn open_without_waiting(path: &Path) -> io::Result<File> {
     File::open(path)
 }
 
-fn not_a_file(meta: &std::fs::Metadata) -> Content {
-    Content::NotAFile {
-        kind: file_kind(&meta.file_type()),
-    }
+fn not_a_file(meta: &std::fs::Metadata) -> Read {
+    Read::NotAFile(file_kind(&meta.file_type()))
 }
 
 /// What a kind of file is, in words: "a directory", "a FIFO (named pipe)".

@@ -13,6 +13,7 @@ use crate::country::Country;
 use crate::date::{PartialDate, Timestamp};
 use crate::file::DataFile;
 use crate::ids::IdTable;
+use crate::photo::Photo;
 use crate::time::{TimeOfDay, Zone};
 
 /// Declares a record of the data files: the struct, and from the same one
@@ -379,6 +380,9 @@ record! {
         /// The bare iD, `0000-0002-1825-0097`.
         pub orcid: Option<Detail>,
         pub web: Option<Detail>,
+        /// A photo, a file inside the data directory such as
+        /// `photos/anna-berg.jpg`; public, like the name.
+        pub photo: Option<Photo>,
     }
 }
 
@@ -437,6 +441,8 @@ impl Person {
             phone,
             orcid,
             web,
+            // Public always, like the name: not a detail.
+            photo: _,
         } = self;
         [
             (DetailKind::Email, email),

@@ -19,6 +19,7 @@ use crate::model::{
     Audience, Contact, Detail, Id, Institution, Meeting, MembersOnly, NewsItem, Person, RecordKind,
     Society, SocietyInfo, Visibility,
 };
+use crate::photo::{self, Photo};
 use crate::query::QueryError;
 use crate::time::{TimeOfDay, Zone};
 
@@ -88,6 +89,56 @@ pub struct PersonView {
     /// What the person does where they work, when the data says.
     pub position: Option<String>,
     pub contact: ContactView,
+    /// The photo in the sizes the site serves it, when the data has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub photo: Option<PhotoView>,
+}
+
+/// A person's photo as the site serves it: each size as JPEG and WebP, and
+/// the size a page shows it at (the smallest), so that a page can set
+/// `width` and `height` and nothing moves as it loads.
+#[derive(Debug, Clone, Serialize)]
+pub struct PhotoView {
+    pub width: u32,
+    pub height: u32,
+    /// Smallest first.
+    pub sizes: Vec<PhotoSizeView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PhotoSizeView {
+    pub width: u32,
+    pub height: u32,
+    /// The files' URL paths from the site's root, such as
+    /// `/people/anna-berg/photo-320.jpg`: under `/members/` for a person
+    /// only members know of, whose page is there.
+    pub jpeg: String,
+    pub webp: String,
+}
+
+impl PhotoView {
+    fn new(p: &Person, photo: &Photo) -> PhotoView {
+        let folder = match p.visibility() {
+            Visibility::Public => format!("/people/{}/", p.id),
+            Visibility::Members => format!("/members/people/{}/", p.id),
+        };
+        let sizes: Vec<PhotoSizeView> = photo
+            .page_sizes()
+            .into_iter()
+            .map(|(width, height)| PhotoSizeView {
+                width,
+                height,
+                jpeg: format!("{folder}{}", photo::page_file(width, "jpg")),
+                webp: format!("{folder}{}", photo::page_file(width, "webp")),
+            })
+            .collect();
+        let (width, height) = sizes.first().map_or((0, 0), |s| (s.width, s.height));
+        PhotoView {
+            width,
+            height,
+            sizes,
+        }
+    }
 }
 
 impl PersonView {
@@ -114,6 +165,7 @@ impl PersonView {
             phone,
             orcid,
             web,
+            photo,
         } = p;
         PersonView {
             id: id.to_string(),
@@ -130,6 +182,7 @@ impl PersonView {
                 orcid: visible(orcid),
                 web: visible(web),
             },
+            photo: photo.as_ref().map(|photo| PhotoView::new(p, photo)),
         }
     }
 }

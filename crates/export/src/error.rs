@@ -18,4 +18,12 @@ pub enum ExportError {
     /// never bad data.
     #[error("cannot draw {what}: {message}")]
     Draw { what: String, message: String },
+    /// A person's photo, which the check decoded, could not be resized or
+    /// encoded: memory ran out, say.
+    #[error("cannot make the sizes of person \"{person}\"'s photo {file}: {message}")]
+    Photo {
+        person: String,
+        file: String,
+        message: String,
+    },
 }

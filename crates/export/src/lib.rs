@@ -28,6 +28,7 @@
 mod error;
 pub mod ics;
 mod parallel;
+pub mod photo;
 mod raster;
 pub mod site;
 mod stamp;

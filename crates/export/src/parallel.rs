@@ -33,7 +33,35 @@ where
     R: Send,
     E: Send,
 {
-    if items.len() <= BLOCK {
+    try_map_blocks(items, BLOCK, f)
+}
+
+/// [`try_map`] for items each of which is much work (a photo to resize and
+/// encode in several sizes): every item is a task of its own, so that two
+/// photos use two cores.
+pub(crate) fn try_map_each<T, R, E>(
+    items: &[T],
+    f: impl Fn(&T) -> Result<R, E> + Sync,
+) -> Result<Vec<R>, E>
+where
+    T: Sync,
+    R: Send,
+    E: Send,
+{
+    try_map_blocks(items, 1, f)
+}
+
+fn try_map_blocks<T, R, E>(
+    items: &[T],
+    block: usize,
+    f: impl Fn(&T) -> Result<R, E> + Sync,
+) -> Result<Vec<R>, E>
+where
+    T: Sync,
+    R: Send,
+    E: Send,
+{
+    if items.len() <= block {
         return items.iter().map(f).collect();
     }
     // The position of the first item known to have failed: every item
@@ -41,7 +69,7 @@ where
     let failed = AtomicUsize::new(usize::MAX);
     let outcomes: Vec<Option<Result<R, E>>> = items
         .par_iter()
-        .with_min_len(BLOCK)
+        .with_min_len(block)
         .enumerate()
         .map(|(i, item)| {
             if i > failed.load(Ordering::Relaxed) {

@@ -62,6 +62,8 @@ pub mod content_type {
     pub(crate) const CSS: &str = "text/css; charset=utf-8";
     pub(crate) const SVG: &str = "image/svg+xml";
     pub const PNG: &str = "image/png";
+    pub const JPEG: &str = crate::photo::JPEG;
+    pub const WEBP: &str = crate::photo::WEBP;
     pub const MANIFEST: &str = "application/manifest+json";
     pub const XML: &str = "application/xml; charset=utf-8";
     pub const ATOM: &str = "application/atom+xml; charset=utf-8";
@@ -128,6 +130,10 @@ pub struct Done {
     /// drawn with the pages (one a person's page, and the contact page's).
     pub qr_codes: usize,
     pub qr_cpu: Duration,
+    /// The same for people's photos, each resized and encoded in all its
+    /// sizes (before any page job; complete in every call).
+    pub photos: usize,
+    pub photo_cpu: Duration,
 }
 
 impl Site {

@@ -9,6 +9,8 @@
 
 use std::convert::Infallible;
 
+use base64::Engine as _;
+
 use nspm_core::{Audience, Contact, DetailKind, Person, Role, Society, SocietyInfo};
 use uuid::Uuid;
 
@@ -180,6 +182,8 @@ fn write_person(out: &mut Lines, society: &Society, person: &Person, opts: &Card
         phone: _,
         orcid: _,
         web: _,
+        // A photo is public, like the name: its small JPEG goes in every card.
+        photo: _,
     } = person;
     begin(out, opts);
     out.prop("UID", &uid(society, "person", id.as_str()));
@@ -217,6 +221,15 @@ fn write_person(out: &mut Lines, society: &Society, person: &Person, opts: &Card
             },
             DetailKind::Orcid => out.prop("URL", &format!("https://orcid.org/{value}")),
             DetailKind::Web => out.prop("URL", &uri(value)),
+        }
+    }
+    if let Some(jpeg) = crate::photo::card_jpeg(person) {
+        let data = base64::engine::general_purpose::STANDARD.encode(jpeg);
+        match opts.version {
+            // RFC 2426 section 3.1.4: inline binary, "b" encoded.
+            VcardVersion::V3 => out.prop("PHOTO;ENCODING=b;TYPE=JPEG", &data),
+            // RFC 6350 section 6.2.4: a URI, here a data: URI (RFC 2397).
+            VcardVersion::V4 => out.prop("PHOTO", &format!("data:image/jpeg;base64,{data}")),
         }
     }
     out.prop("END", "VCARD");

@@ -13,9 +13,17 @@
 //! of the new one. So the directory that holds it is watched too, for its
 //! name, and when a directory comes back at the path it is watched again and
 //! its data reloaded.
+//!
+//! The directory is watched with its subdirectories, for the people's
+//! photos (`photos/anna-berg.jpg`): a change to a photo file that the data
+//! named when it was last read reloads it, as a change to a data file does,
+//! so that a photo added for a person whose data named it already, or
+//! replaced, is served at once. Other files under the directory are not
+//! the data.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
+use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
 use notify::event::{AccessKind, AccessMode, ModifyKind, RenameMode};
@@ -106,16 +114,26 @@ pub fn watch(dir: &Path, state: AppState) -> notify::Result<LiveData> {
     let (tx, rx) = mpsc::channel::<Wake>();
     let events = tx.clone();
     let followed = path.clone();
+    let photos = Photos::default();
+    let snapshot = state.snapshot();
+    let named = snapshot
+        .society
+        .people
+        .iter()
+        .filter_map(|p| p.photo.as_ref());
+    photos.name(&path, named.map(|p| p.path()));
+    drop(snapshot);
+    let named = photos.clone();
     let mut watcher =
         notify::recommended_watcher(move |event: notify::Result<Event>| match event {
             Ok(event) => {
-                for wake in wakes(&event, &followed) {
+                for wake in wakes(&event, &followed, &named) {
                     let _ = events.send(wake);
                 }
             }
             Err(e) => tracing::warn!(error = %e, "watching the data for changes"),
         })?;
-    watcher.watch(&path, RecursiveMode::NonRecursive)?;
+    watcher.watch(&path, RecursiveMode::Recursive)?;
     let watched = identity(&path);
     if let Some(parent) = path.parent()
         && let Err(e) = watcher.watch(parent, RecursiveMode::NonRecursive)
@@ -130,6 +148,7 @@ pub fn watch(dir: &Path, state: AppState) -> notify::Result<LiveData> {
     let mut follow = Follow {
         dir: dir.to_path_buf(),
         path,
+        photos,
         watcher,
         watched,
         last_error: None,
@@ -140,6 +159,35 @@ pub fn watch(dir: &Path, state: AppState) -> notify::Result<LiveData> {
         .spawn(move || follow.run(&rx))
         .map_err(notify::Error::io)?;
     Ok(LiveData { wake: tx })
+}
+
+/// The photo files the data named when it was last read, by their paths
+/// under the followed directory: a change to one is a change of the data.
+/// Shared by the watcher's callback, which asks, and the reloads, which
+/// name them anew.
+#[derive(Clone, Debug, Default)]
+struct Photos(Arc<Mutex<HashSet<PathBuf>>>);
+
+impl Photos {
+    fn name<'p>(&self, dir: &Path, paths: impl Iterator<Item = &'p str>) {
+        let named: HashSet<PathBuf> = paths.map(|p| dir.join(p)).collect();
+        if let Ok(mut set) = self.0.lock() {
+            *set = named;
+        }
+    }
+
+    fn contains(&self, path: &Path) -> bool {
+        self.0.lock().is_ok_and(|set| set.contains(path))
+    }
+
+    /// When the newest of these photo files last changed.
+    fn modified(&self) -> Option<nspm_core::Timestamp> {
+        let set = self.0.lock().ok()?;
+        set.iter()
+            .filter_map(|p| std::fs::metadata(p).ok()?.modified().ok())
+            .max()
+            .map(to_timestamp)
+    }
 }
 
 /// The path by which the directory is followed: absolute, so that the
@@ -177,7 +225,7 @@ fn identity(path: &Path) -> Option<Identity> {
 /// What an event means for the data in `dir`; nothing for reads, opens
 /// and changes of metadata alone, and nothing for the parent directory's
 /// other entries.
-fn wakes(event: &Event, dir: &Path) -> Vec<Wake> {
+fn wakes(event: &Event, dir: &Path, photos: &Photos) -> Vec<Wake> {
     if event.need_rescan() {
         return vec![Wake::Now];
     }
@@ -192,7 +240,11 @@ fn wakes(event: &Event, dir: &Path) -> Vec<Wake> {
                 wakes.push(Wake::Files);
             } else if is_access_file(path) {
                 wakes.push(Wake::Access);
+            } else if photos.contains(path) {
+                wakes.push(Wake::Files);
             }
+        } else if path.starts_with(dir) && changes_content(&event.kind) && photos.contains(path) {
+            wakes.push(Wake::Files);
         }
     }
     wakes
@@ -274,6 +326,8 @@ struct Follow {
     dir: PathBuf,
     /// The directory as followed (see [`followed_path`]).
     path: PathBuf,
+    /// The photos the data named when last read.
+    photos: Photos,
     watcher: RecommendedWatcher,
     /// The directory watched, `None` while none is.
     watched: Option<Identity>,
@@ -347,7 +401,7 @@ impl Follow {
             reload_access(&self.dir, &self.state);
         }
         if read {
-            reload(&self.dir, &self.state);
+            reload(&self.dir, &self.state, Some((&self.path, &self.photos)));
         }
     }
 
@@ -372,7 +426,7 @@ impl Follow {
         if at_path.is_none() {
             return Found::Missing;
         }
-        match self.watcher.watch(&self.path, RecursiveMode::NonRecursive) {
+        match self.watcher.watch(&self.path, RecursiveMode::Recursive) {
             Ok(()) => {
                 // Taken after the watch is set, so that a directory swapped
                 // in between is the one watched or is seen to change.
@@ -412,13 +466,19 @@ pub(crate) fn reload_access(dir: &Path, state: &AppState) {
     }
 }
 
-/// Reads, checks and, when sound, swaps in the data in `dir`.
-pub(crate) fn reload(dir: &Path, state: &AppState) -> Reload {
+/// Reads, checks and, when sound, swaps in the data in `dir`; names the
+/// photos the data names to `photos`, under the followed path.
+fn reload(dir: &Path, state: &AppState, photos: Option<(&Path, &Photos)>) -> Reload {
     // The files' time is taken before their text: a write that lands in
     // between then moves it again for the reload it starts, whereas one
     // taken after could already count a change whose text this reload
     // missed, and that reload would give the new text the same date.
-    let files = files_modified(dir);
+    let mut files = files_modified(dir);
+    // A photo changed alone changes its files as a data file does its
+    // pages: the photos named when the data was last read count too.
+    if let Some((_, photos)) = photos {
+        files = files.max(photos.modified());
+    }
     let sources = match Sources::read_dir(dir) {
         Ok(s) => s,
         Err(e) => {
@@ -426,6 +486,9 @@ pub(crate) fn reload(dir: &Path, state: &AppState) -> Reload {
             return Reload::Unreadable(e.to_string());
         }
     };
+    if let Some((followed, photos)) = photos {
+        photos.name(followed, sources.photos.keys().map(String::as_str));
+    }
     let checked = check(&sources);
     match checked.society {
         Some(society) => match state.replace(society, files) {
@@ -465,14 +528,17 @@ pub fn files_modified(dir: &Path) -> Option<nspm_core::Timestamp> {
                 .ok()
         })
         .max()
-        .map(|t| match t.duration_since(std::time::UNIX_EPOCH) {
-            Ok(d) => {
-                nspm_core::Timestamp::from_unix(i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-            }
-            Err(e) => nspm_core::Timestamp::from_unix(
-                -i64::try_from(e.duration().as_secs()).unwrap_or(i64::MAX),
-            ),
-        })
+        .map(to_timestamp)
+}
+
+/// A file's time, to the second.
+fn to_timestamp(t: std::time::SystemTime) -> nspm_core::Timestamp {
+    match t.duration_since(std::time::UNIX_EPOCH) {
+        Ok(d) => nspm_core::Timestamp::from_unix(i64::try_from(d.as_secs()).unwrap_or(i64::MAX)),
+        Err(e) => nspm_core::Timestamp::from_unix(
+            -i64::try_from(e.duration().as_secs()).unwrap_or(i64::MAX),
+        ),
+    }
 }
 
 /// Renders the site again each time the day changes in UTC, with the same
@@ -514,7 +580,12 @@ mod tests {
     }
 
     fn wakes_of(kind: EventKind, paths: &[&str]) -> Vec<Wake> {
-        wakes(&event(kind, paths), Path::new("/srv/data"))
+        let photos = Photos::default();
+        photos.name(
+            Path::new("/srv/data"),
+            ["photos/anna.jpg", "kari.png"].into_iter(),
+        );
+        wakes(&event(kind, paths), Path::new("/srv/data"), &photos)
     }
 
     #[test]
@@ -548,6 +619,29 @@ mod tests {
             assert_eq!(wakes_of(kind, &["/srv/data/people.ron.tmp"]), []);
             assert_eq!(wakes_of(kind, &["/srv/people.ron"]), []);
         }
+    }
+
+    #[test]
+    fn a_photo_the_data_names_wakes_for_the_data_and_no_other_file_does() {
+        for kind in [
+            EventKind::Modify(ModifyKind::Data(DataChange::Any)),
+            EventKind::Create(CreateKind::File),
+            EventKind::Remove(RemoveKind::File),
+            EventKind::Modify(ModifyKind::Name(RenameMode::To)),
+        ] {
+            for named in ["/srv/data/photos/anna.jpg", "/srv/data/kari.png"] {
+                assert_eq!(wakes_of(kind, &[named]), [Wake::Files], "{kind:?} {named}");
+            }
+            for other in [
+                "/srv/data/photos/anna.jpg.tmp",
+                "/srv/data/photos/other.jpg",
+                "/srv/photos/anna.jpg",
+            ] {
+                assert_eq!(wakes_of(kind, &[other]), [], "{kind:?} {other}");
+            }
+        }
+        let read = EventKind::Access(AccessKind::Read);
+        assert_eq!(wakes_of(read, &["/srv/data/photos/anna.jpg"]), []);
     }
 
     #[test]
@@ -617,6 +711,7 @@ mod tests {
     #[test]
     fn a_lost_track_of_events_reloads() {
         let rescan = Event::new(EventKind::Other).set_flag(notify::event::Flag::Rescan);
-        assert_eq!(wakes(&rescan, Path::new("/srv/data")), [Wake::Now]);
+        let photos = Photos::default();
+        assert_eq!(wakes(&rescan, Path::new("/srv/data"), &photos), [Wake::Now]);
     }
 }

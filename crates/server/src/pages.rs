@@ -331,9 +331,12 @@ const INDEX: &str = "index.html";
 /// reload swaps them at once: caches must ask again each time (a 304 costs
 /// little). The stylesheet and the icons change only with a new release;
 /// the images drawn from the data (each page's preview, each card's QR code)
-/// change with it, as the pages do.
+/// and the people's photos (beside their pages, under `/people/`) change
+/// with it, as the pages do.
 fn cache_control(path: &str, content_type: &str) -> HeaderValue {
-    let from_data = ["/preview/", "/qr/"].iter().any(|p| path.starts_with(p));
+    let from_data = ["/preview/", "/qr/", "/people/", "/members/"]
+        .iter()
+        .any(|p| path.starts_with(p));
     if !from_data && (content_type.starts_with("text/css") || content_type.starts_with("image/")) {
         HeaderValue::from_static("public, max-age=3600")
     } else {

@@ -192,12 +192,14 @@ pub(super) fn what() -> String {
 /// reads, as a writer left the data, and needs no write access.
 fn run(cx: &mut Context, change: &Change, options: &Options) -> anyhow::Result<ExitCode> {
     let data = writable_dir(cx)?;
-    let (before, lock) = if options.dry_run {
+    let (mut before, lock) = if options.dry_run {
         (read(&data, &options.wait)?, None)
     } else {
         let lock = lock(&data, &options.wait)?;
         (lock.read()?, Some(lock))
     };
+    // A photo the change names is read with the data, to be checked with it.
+    before.read_photos(data.path(), change.photos());
     let now = nspm_store::now();
     let edited = edit::apply(&before, change, now).map_err(explained)?;
     let path = before.display_path(edited.file);

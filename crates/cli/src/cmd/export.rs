@@ -154,6 +154,10 @@ pub fn run(cx: &mut Context, command: Command) -> anyhow::Result<ExitCode> {
                         drawn(done.previews, "preview images", done.preview_cpu)
                     );
                     eprintln!("timings: {}", drawn(done.qr_codes, "QR codes", done.qr_cpu));
+                    eprintln!(
+                        "timings: {}",
+                        made(done.photos, "photos", "resized", done.photo_cpu)
+                    );
                 }
             }
             args.site.note_without_base_url(&society);
@@ -247,13 +251,18 @@ fn process_cpu() -> Option<Duration> {
 /// images, QR codes): how many, and the CPU time the drawing took, in all
 /// and per image.
 fn drawn(count: usize, what: &str, cpu: Duration) -> String {
+    made(count, what, "drawn", cpu)
+}
+
+/// As [`drawn`], for images made some other way (photos are resized).
+fn made(count: usize, what: &str, how: &str, cpu: Duration) -> String {
     let each = if count == 0 {
         String::new()
     } else {
         format!(", {:.2} ms each", cpu.as_secs_f64() * 1000.0 / count as f64)
     };
     format!(
-        "{count} {what} drawn in {} ms of CPU time{each}",
+        "{count} {what} {how} in {} ms of CPU time{each}",
         cpu.as_millis()
     )
 }

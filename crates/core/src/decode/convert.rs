@@ -56,6 +56,12 @@ pub(super) fn link(node: &Node<'_>) -> Conv<String> {
     checked(node, validate::web_url)
 }
 
+/// A photo's path inside the data directory; its file is checked across
+/// the data, once every person is read.
+pub(super) fn photo_value(node: &Node<'_>) -> Conv<crate::photo::Photo> {
+    checked(node, validate::photo_path).map(crate::photo::Photo::named)
+}
+
 pub(super) fn id_value(node: &Node<'_>) -> Conv<Id> {
     checked(node, validate::id).map(Id)
 }

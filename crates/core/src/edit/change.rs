@@ -130,6 +130,8 @@ const PERSON_INPUTS: &[Input] = &[
     input("orcid-visibility", &["orcid"]),
     input("web", &["web"]),
     input("web-visibility", &["web"]),
+    // A path inside the data directory; the file must be there.
+    input("photo", &["photo"]),
 ];
 
 const INSTITUTION_INPUTS: &[Input] = &[
@@ -202,6 +204,21 @@ pub enum Change {
 }
 
 impl Change {
+    /// The photo files a change names, by their paths inside the data
+    /// directory: a front end reads them into the sources
+    /// ([`crate::Sources::read_photos`]) before the change is checked.
+    pub fn photos(&self) -> impl Iterator<Item = &str> {
+        let fields = match self {
+            Change::Add { fields, .. } | Change::Edit { fields, .. } => fields.as_slice(),
+            Change::Remove { .. } => &[],
+        };
+        fields
+            .iter()
+            .filter(|a| a.field == "photo")
+            .map(|a| a.value.trim())
+            .filter(|v| !v.is_empty())
+    }
+
     pub fn kind(&self) -> Kind {
         match self {
             Change::Add { kind, .. } | Change::Edit { kind, .. } | Change::Remove { kind, .. } => {
@@ -403,6 +420,7 @@ impl<'a> Given<'a> {
         for field in ["email", "phone", "orcid", "web"] {
             self.detail(rec, field);
         }
+        self.optional(rec, "photo");
     }
 
     /// A contact detail and who may see it. A new detail is for members

@@ -146,6 +146,23 @@ impl Imported {
     }
 }
 
+impl Table {
+    /// The photo files the table names (its `photo` column), by their paths
+    /// inside the data directory: a front end reads them into the sources
+    /// ([`Sources::read_photos`]) before the import is checked.
+    pub fn photos(&self) -> impl Iterator<Item = &str> {
+        let at = self
+            .header
+            .iter()
+            .position(|c| input_of(&normal(c)) == Some("photo"));
+        self.rows
+            .iter()
+            .filter_map(move |row| row.cells.get(at?))
+            .map(|cell| cell.trim())
+            .filter(|cell| !cell.is_empty())
+    }
+}
+
 /// The export's column names for the inputs whose names differ from them,
 /// and the other names a column may have. The columns of an input with no
 /// entry here are named as the input, `_` for `-`.

@@ -43,6 +43,7 @@ pub(crate) fn person(p: &Person) -> Rec {
         phone,
         orcid,
         web,
+        photo,
     } = p;
     let roles = Val::List(roles.iter().map(|r| Val::Ident(r.variant())).collect());
     Rec::new(Person::NAME, Person::FIELDS)
@@ -63,6 +64,10 @@ pub(crate) fn person(p: &Person) -> Rec {
         .with_opt("phone", phone.as_ref().map(detail))
         .with_opt("orcid", orcid.as_ref().map(detail))
         .with_opt("web", web.as_ref().map(detail))
+        .with_opt(
+            "photo",
+            photo.as_ref().map(|p| Val::some(Val::str(p.path()))),
+        )
 }
 
 pub(crate) fn institution(i: &Institution) -> Rec {

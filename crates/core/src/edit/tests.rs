@@ -495,8 +495,13 @@ fn full() -> Sources {
         &mut sources,
         DataFile::People,
         "        family: \"Brunak\",\n",
-        "        family: \"Brunak\",\n        position: Some(\"Professor\"),\n        email: Some(Members(\"soren@example.org\")),\n        phone: Some(Members(\"+45 35 32 00 00\")),\n        orcid: Some(Members(\"0000-0001-5109-3700\")),\n        web: Some(Members(\"https://example.org/soren\")),\n",
+        "        family: \"Brunak\",\n        position: Some(\"Professor\"),\n        email: Some(Members(\"soren@example.org\")),\n        phone: Some(Members(\"+45 35 32 00 00\")),\n        orcid: Some(Members(\"0000-0001-5109-3700\")),\n        web: Some(Members(\"https://example.org/soren\")),\n        photo: Some(\"photos/soren.png\"),\n",
     );
+    for path in ["photos/soren.png", "photos/brunak.jpg"] {
+        let image = crate::photo::tests::generated(120, 160, image::ImageFormat::Png);
+        let bytes = crate::photo::PhotoContent::Bytes(image.into());
+        sources.photos.insert(path.to_string(), bytes);
+    }
     replace(
         &mut sources,
         DataFile::Meetings,
@@ -556,6 +561,7 @@ fn sample(kind: Kind, input: &str) -> Option<&'static str> {
         (Kind::Person, "orcid") => "0000-0002-1825-0097",
         (Kind::Person, "web") => "https://example.org/brunak",
         (Kind::Person, "position") => "Professor of Bioinformatics",
+        (Kind::Person, "photo") => "photos/brunak.jpg",
         (Kind::Person, v) if v.ends_with("-visibility") => "public",
         (Kind::Institution, "name") => "Lund",
         (Kind::Institution, "alias") => "LU",

@@ -4,6 +4,8 @@
 //! found.
 
 use std::cell::OnceCell;
+use std::collections::BTreeMap;
+use std::path::Path;
 
 use super::{Checked, Content, Origins, Sources};
 use crate::decode::{self, Decoded, FileCx, Origin};
@@ -13,14 +15,16 @@ use crate::ids::IdTable;
 use crate::model::{
     Id, Index, Institution, Meeting, NewsItem, Person, RecordKind, Society, SocietyInfo, Visibility,
 };
+use crate::photo::{self, MAX_PHOTO_BYTES, Photo, PhotoContent};
 use crate::suggest::Suggestions;
 use crate::syntax::{Node, Span};
 
 /// Decodes and checks all data files, reporting every problem at once.
 pub fn check(sources: &Sources) -> Checked {
     let mut report = Reporter::new(sources);
-    let files = decode_files(sources, &mut report);
+    let mut files = decode_files(sources, &mut report);
     let tables = check_across(&files, &mut report);
+    check_photos(sources, &mut files, &mut report);
     assemble(sources, files, tables, report.sorted())
 }
 
@@ -247,6 +251,79 @@ fn check_across(files: &Files<'_>, report: &mut Reporter<'_>) -> Tables {
     // The tables that found the ids unique outlive the records they were
     // read from: they may become the society's index.
     [institution_ids, person_ids, meeting_ids, news_ids].map(|t| t.map(|t| t.first))
+}
+
+/// Checks the photo file of every person who names one, as read into the
+/// sources, and puts the checked photo in the person's record; a photo that
+/// cannot be shown is reported at the person's `photo`. Each file is
+/// decoded once however many people name it, the files at once on rayon's
+/// pool (decoding a photo takes far longer than reading a record).
+fn check_photos(sources: &Sources, files: &mut Files<'_>, report: &mut Reporter<'_>) {
+    use rayon::prelude::*;
+
+    let Some(people) = files.people.as_mut() else {
+        return;
+    };
+    let mut named: Vec<&str> = people
+        .iter()
+        .filter_map(|p| p.value.as_ref()?.photo.as_ref())
+        .map(|photo| photo.path())
+        .collect();
+    if named.is_empty() {
+        return;
+    }
+    named.sort_unstable();
+    named.dedup();
+    let display = |path: &str| Path::new(&sources.origin).join(path).display().to_string();
+    let judged: BTreeMap<String, Result<Photo, String>> = named
+        .into_par_iter()
+        .with_max_len(1)
+        .map(|path| {
+            let file = display(path);
+            let outcome = match sources.photos.get(path) {
+                Some(PhotoContent::Bytes(bytes)) => photo::inspect(path, bytes.clone())
+                    .map_err(|problem| format!("the photo {file} {problem}")),
+                Some(PhotoContent::Missing) => Err(format!("the photo file {file} is missing")),
+                Some(PhotoContent::NotAFile { kind }) => Err(format!(
+                    "{kind} is at {file}: nspm reads photos only from regular files (a symbolic link to one is fine)"
+                )),
+                Some(PhotoContent::TooLarge) => Err(format!(
+                    "the photo file {file} is larger than {} MiB, the most nspm reads for a photo",
+                    MAX_PHOTO_BYTES >> 20
+                )),
+                Some(PhotoContent::Outside) => Err(format!(
+                    "the photo {file} leads outside the data directory through a symbolic link"
+                )),
+                Some(PhotoContent::Unreadable { reason }) => {
+                    Err(format!("the photo file {file} cannot be read: {reason}"))
+                }
+                None => Err(format!("the photo {file} was not read with the data")),
+            };
+            (path.to_string(), outcome)
+        })
+        .collect();
+    for person in people.iter_mut() {
+        let Some(named) = person.value.as_mut().and_then(|p| p.photo.as_mut()) else {
+            continue;
+        };
+        match judged.get(named.path()) {
+            Some(Ok(photo)) => *named = photo.clone(),
+            Some(Err(message)) => {
+                let span = person.origin.field("photo").unwrap_or(person.origin.span);
+                let label = match &person.id {
+                    Some(id) => format!("{} \"{id}\"", RecordKind::Person),
+                    None => RecordKind::Person.to_string(),
+                };
+                report.at(
+                    (DataFile::People, span),
+                    (label, "photo"),
+                    DiagnosticKind::InvalidValue,
+                    message.clone(),
+                );
+            }
+            None => {}
+        }
+    }
 }
 
 /// The outcome: the records' origins always, and the society when no

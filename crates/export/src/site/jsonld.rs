@@ -103,6 +103,9 @@ struct PersonLd<'a> {
     family_name: &'a str,
     #[serde(rename = "givenName")]
     given_name: &'a str,
+    /// The photo's widest size; an absolute URL, so only with a base URL.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    image: Option<String>,
     #[serde(rename = "jobTitle", skip_serializing_if = "Option::is_none")]
     job_title: Option<&'a str>,
     #[serde(rename = "memberOf", skip_serializing_if = "Option::is_none")]
@@ -141,6 +144,7 @@ fn person_value<'a>(
                 orcid,
                 web,
             },
+        photo,
     } = p;
     let same_as: Vec<String> = [
         orcid
@@ -162,6 +166,11 @@ fn person_value<'a>(
         email: email.as_ref().map(|e| e.value.as_str()),
         family_name,
         given_name,
+        // The widest size of the photo, as schema.org's `image`.
+        image: photo
+            .as_ref()
+            .and_then(|p| p.sizes.last())
+            .and_then(|s| urls.url(s.jpeg.trim_start_matches('/'))),
         job_title: position.as_deref(),
         member_of: member_of.map(|s| society_ref(s, urls)),
         name,

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use minijinja::{Value, context};
 use nspm_core::view::{MeetingView, PersonView};
-use nspm_core::{Audience, Meeting, MeetingQuery, PeopleQuery, Person, Society};
+use nspm_core::{Audience, Meeting, MeetingQuery, PeopleQuery, Person, Society, Visibility};
 
 use super::pages::{Frame, Renderer, by_country, page};
 use super::{Page, Site, SiteOptions, content_type};
@@ -60,6 +60,14 @@ impl MembersSite {
         pages.insert(ROOT.to_string(), directory(&r, &everyone)?);
         for p in &everyone {
             pages.insert(format!("{ROOT}people/{}/", p.id), person(&r, p)?);
+            // A public person's photo is the public site's; one known to
+            // members only is served here, beside their page.
+            if p.visibility() == Visibility::Members {
+                let folder = format!("{ROOT}people/{}/", p.id);
+                for (path, mime, bytes) in crate::photo::page_files(p, &folder)? {
+                    pages.insert(path, super::pages::page_of(bytes, mime));
+                }
+            }
             pages.insert(
                 format!("{ROOT}people/{}.vcf", p.id),
                 page(

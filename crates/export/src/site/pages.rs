@@ -18,7 +18,7 @@ use super::{
     preview, qr, templates,
 };
 use crate::vcard::{self, CardOptions, VcardVersion};
-use crate::{CalendarOptions, ExportError, ics, parallel};
+use crate::{CalendarOptions, ExportError, ics, parallel, photo};
 
 const STYLE: &str = include_str!("../../assets/style.css");
 
@@ -55,6 +55,15 @@ pub(crate) fn render_all(
         .chain(society.meetings.iter().map(Job::Meeting))
         .chain(society.news.iter().map(Job::News))
         .collect();
+    // Each photo is far more work than a page: they are made first, one a
+    // task, and the pages that show them find them made.
+    let with_photos: Vec<&Person> = society
+        .people_for(AUDIENCE)
+        .filter(|p| p.photo.is_some())
+        .collect();
+    parallel::try_map_each(&with_photos, |p| {
+        r.drawn.photos.time(|| photo::renditions(p).map(|_| ()))
+    })?;
     let done = AtomicUsize::new(0);
     let rendered = parallel::try_map(&jobs, |job| {
         let pages = r.job(job)?;
@@ -68,6 +77,8 @@ pub(crate) fn render_all(
             preview_cpu: r.drawn.previews.cpu(),
             qr_codes: r.drawn.qr_codes.count(),
             qr_cpu: r.drawn.qr_codes.cpu(),
+            photos: r.drawn.photos.count(),
+            photo_cpu: r.drawn.photos.cpu(),
         });
         Ok::<_, ExportError>(pages)
     })?;
@@ -255,6 +266,8 @@ pub(super) struct Renderer<'a> {
 struct Drawn {
     previews: Tally,
     qr_codes: Tally,
+    /// People's photos, each made in all its sizes.
+    photos: Tally,
 }
 
 /// How many of one kind of image were drawn, and their threads' CPU time.
@@ -397,6 +410,10 @@ impl Renderer<'_> {
                 let (page_qr, qr) = self.card_qr(&format!("people/{}.vcf", p.id))?.unzip();
                 let mut out = Vec::from(self.person(p, page_qr)?);
                 out.extend(qr);
+                let folder = format!("/people/{}/", p.id);
+                for (path, mime, bytes) in photo::page_files(p, &folder)? {
+                    out.push((path, page_of(bytes, mime)));
+                }
                 out.push((
                     format!("/people/{}.vcf", p.id),
                     page(card, content_type::VCARD),

@@ -29,6 +29,7 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "contact.html",
     "404.html",
     "person_facts.html",
+    "photo.html",
     "members_nav.html",
     "members_entry.html",
     "members_search_form.html",

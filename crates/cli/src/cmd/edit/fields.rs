@@ -111,6 +111,11 @@ flags! {
         /// Who may see the web page.
         #[arg(long, value_name = "public|members")]
         web_visibility: Option<String>,
+        /// A photo: a JPEG, PNG or WebP file inside the data directory, by its
+        /// path from there, such as photos/anna-berg.jpg; public, like the
+        /// name; '' for none.
+        #[arg(long, value_name = "PATH")]
+        photo: Option<String>,
     }
     add: "Add a person; the id is made from the name unless --id is given",
     edit: "Change a person's fields; '' clears an optional one",

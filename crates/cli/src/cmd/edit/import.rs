@@ -40,12 +40,14 @@ pub fn run(cx: &mut Context, args: ImportArgs) -> anyhow::Result<ExitCode> {
 
     let data = writable_dir(cx)?;
     let options = &args.options;
-    let (before, lock) = if options.dry_run {
+    let (mut before, lock) = if options.dry_run {
         (read(&data, &options.wait)?, None)
     } else {
         let lock = lock(&data, &options.wait)?;
         (lock.read()?, Some(lock))
     };
+    // The photos the rows name are read with the data, to be checked with it.
+    before.read_photos(data.path(), table.photos());
     let progress = crate::cmd::progress("checking rows", table.rows.len());
     let result = import::import(&before, &table, nspm_store::now(), &mut |n| {
         progress.set_position(n as u64)
