@@ -15,6 +15,7 @@ mod export;
 mod fields;
 mod formats;
 mod import;
+mod photos;
 mod server;
 mod site;
 mod store;

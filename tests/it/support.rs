@@ -168,3 +168,54 @@ pub fn files_under(dir: &Path) -> Vec<PathBuf> {
     out.sort();
     out
 }
+
+/// A photo made for a test: a `width`×`height` picture (a gradient with a
+/// dark square, so that a resize has edges to keep), encoded as `format`.
+pub fn photo_bytes(width: u32, height: u32, format: image::ImageFormat) -> Vec<u8> {
+    let picture = image::RgbImage::from_fn(width, height, |x, y| {
+        let square = x > width / 3 && x < width * 2 / 3 && y > height / 3 && y < height * 2 / 3;
+        if square {
+            image::Rgb([20, 30, 40])
+        } else {
+            image::Rgb([(x * 255 / width) as u8, (y * 255 / height) as u8, 160])
+        }
+    });
+    let mut out = std::io::Cursor::new(Vec::new());
+    picture
+        .write_to(&mut out, format)
+        .expect("the photo encodes");
+    out.into_inner()
+}
+
+/// The photo the photo fixtures give a person: a portrait of 600×800.
+pub const PHOTO_SIZE: (u32, u32) = (600, 800);
+
+/// A copy of the data in `from` in a new temporary directory's `data/`,
+/// where the person `id` has a photo: a generated JPEG of [`PHOTO_SIZE`]
+/// at `data/photos/ID.jpg`, named by a `photo` field in `people.ron`.
+pub fn with_photo(from: &Path, id: &str) -> tempfile::TempDir {
+    let temp = tempfile::tempdir().unwrap();
+    let data = temp.path().join("data");
+    copy_data(from, &data);
+    std::fs::create_dir(data.join("photos")).unwrap();
+    let (w, h) = PHOTO_SIZE;
+    let jpeg = photo_bytes(w, h, image::ImageFormat::Jpeg);
+    std::fs::write(data.join(format!("photos/{id}.jpg")), jpeg).unwrap();
+    name_photo(&data, id, &format!("photos/{id}.jpg"));
+    temp
+}
+
+/// Gives the person `id` in `data/people.ron` the photo at `path`, by a
+/// line after their id.
+pub fn name_photo(data: &Path, id: &str, path: &str) {
+    let people = data.join("people.ron");
+    let text = std::fs::read_to_string(&people).unwrap();
+    let at = format!("id: \"{id}\",\n");
+    assert!(
+        text.contains(&at),
+        "no person \"{id}\" in {}",
+        people.display()
+    );
+    let text = text.replacen(&at, &format!("{at}        photo: Some(\"{path}\"),\n"), 1);
+    std::fs::write(&people, text).unwrap();
+}

@@ -300,9 +300,15 @@ pub(crate) fn inspect(path: &str, bytes: Arc<[u8]>) -> Result<Photo, PhotoProble
 /// Decodes a photo whole and turns it upright, refusing before any pixel
 /// is decoded one whose header claims more than [`MAX_PHOTO_PIXELS`].
 fn decode(bytes: &[u8], format: PhotoFormat) -> Result<DynamicImage, PhotoProblem> {
+    // The decoders' messages may end in a line break, or hold one: a
+    // diagnostic is one line.
     let undecodable = |e: image::ImageError| PhotoProblem::Undecodable {
         format,
-        reason: e.to_string(),
+        reason: e
+            .to_string()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" "),
     };
     let mut limits = Limits::default();
     limits.max_alloc = Some(MAX_DECODE_BYTES);
