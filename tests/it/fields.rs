@@ -34,10 +34,11 @@ fn paths(value: &Value, prefix: &str, out: &mut BTreeSet<String>) {
 }
 
 /// The fields of every view, each with every field present somewhere: the
-/// site fixture gives each record kind every field, and members see every
-/// contact detail.
+/// site fixture gives each record kind every field (a person a photo,
+/// made here), and members see every contact detail.
 fn views() -> Vec<(&'static str, BTreeSet<String>)> {
-    let society = Society::load_dir(&support::fixture("site")).unwrap();
+    let with_photo = support::with_photo(&support::fixture("site"), "ada-quote");
+    let society = Society::load_dir(&with_photo.path().join("data")).unwrap();
     let s = &society;
     // The members fixture gives meetings their members-only details.
     let with_members = Society::load_dir(&support::fixture("members")).unwrap();

@@ -20,8 +20,11 @@ fn options() -> SiteOptions {
     }
 }
 
+/// The site fixture, with a photo for Ada (made by the test), so that
+/// every check of the pages (snapshots, vnu, axe) meets a page with one.
 fn fixture_society() -> Society {
-    Society::load_dir(&support::fixture("site")).unwrap()
+    let temp = support::with_photo(&support::fixture("site"), "ada-quote");
+    Society::load_dir(&temp.path().join("data")).unwrap()
 }
 
 fn fixture_site() -> Site {

@@ -79,6 +79,24 @@ async fn export_matches_server(data: Option<&Path>) {
     let served: BTreeSet<String> = snapshot.pages.paths().map(String::from).collect();
     assert_eq!(served, exported);
     assert!(served.len() > 20, "{served:?}");
+    // Every photo of the data is among them, in each size and format.
+    let photos = snapshot.society.people.iter().filter(|p| p.photo.is_some());
+    for person in photos {
+        for size in &nspm_core::view::PersonView::new(
+            &snapshot.society,
+            person,
+            nspm_core::Audience::Public,
+        )
+        .photo
+        .unwrap()
+        .sizes
+        {
+            assert!(
+                served.contains(&size.jpeg) && served.contains(&size.webp),
+                "{size:?}"
+            );
+        }
+    }
 }
 
 #[tokio::test]
@@ -88,7 +106,9 @@ async fn the_embedded_site_is_served_as_exported() {
 
 #[tokio::test]
 async fn a_site_with_a_base_url_is_served_as_exported() {
-    export_matches_server(Some(&support::fixture("site"))).await;
+    // With a photo, whose files are served as exported too.
+    let temp = support::with_photo(&support::fixture("site"), "ada-quote");
+    export_matches_server(Some(&temp.path().join("data"))).await;
 }
 
 /// A stamp given to the state (the command line passes `SOURCE_DATE_EPOCH`)
