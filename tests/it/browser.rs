@@ -310,7 +310,13 @@ fn lighthouse_scores_every_kind_of_page_100_in_every_category_on_phones_and_desk
     if out.exists() {
         std::fs::remove_dir_all(&out).unwrap();
     }
-    let server = crate::server::running::Running::start(&[], &[]);
+    // The society's data with a photo for the person whose page is
+    // scored, so that the page's photo is weighed too.
+    let (_, person) = LOOKS[2];
+    let id = person.trim_start_matches("/people/").trim_end_matches('/');
+    let temp = support::with_photo(&support::root().join("data"), id);
+    let data = temp.path().join("data");
+    let server = crate::server::running::Running::start(&["--data", data.to_str().unwrap()], &[]);
     let pages: Vec<String> = LOOKS
         .iter()
         .map(|(name, path)| format!("{name}=http://{}{path}", server.addr))

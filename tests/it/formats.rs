@@ -39,11 +39,19 @@ fn hostile() -> Society {
     s
 }
 
-fn societies() -> [(&'static str, Society); 3] {
+/// The fixture society with a photo for one person (made by the test),
+/// so that every check of the cards meets a PHOTO.
+fn with_photo() -> Society {
+    let temp = support::with_photo(&support::fixture("formats/society"), "ingrid-berg");
+    Society::load_dir(&temp.path().join("data")).unwrap()
+}
+
+fn societies() -> [(&'static str, Society); 4] {
     [
         ("embedded", embedded()),
         ("fixture", fixture()),
         ("hostile", hostile()),
+        ("photo", with_photo()),
     ]
 }
 

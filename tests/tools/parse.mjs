@@ -73,8 +73,17 @@ function cards(roots) {
       emails: all('email'),
       tels: all('tel'),
       urls: all('url'),
+      photo: photo(c.getFirstPropertyValue('photo')),
     };
   });
+}
+
+// A card's PHOTO as base64: 3.0's inline binary (ENCODING=b) as read,
+// 4.0's data: URI without its prefix.
+function photo(value) {
+  if (value === null || value === undefined) return null;
+  const text = String(value);
+  return text.startsWith('data:') ? text.slice(text.indexOf(',') + 1) : text;
 }
 
 printEachFile(parse);

@@ -35,6 +35,8 @@ function cards(path) {
       emails: values('email'),
       tels: values('tel'),
       urls: values('url'),
+      // The data: URI's base64, as parse.mjs gives it.
+      photo: ((uri) => (uri === null ? null : String(uri).slice(String(uri).indexOf(',') + 1)))(one('photo')),
     };
   });
 }

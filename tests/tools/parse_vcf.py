@@ -3,12 +3,16 @@
 in the shape the Rust tests compare with the data:
 
   [{"version", "kind", "uid", "fn", "family", "given", "org", "title",
-    "roles", "country", "emails", "tels", "urls"}]
+    "roles", "country", "emails", "tels", "urls", "photo"}]
+
+`photo` is the card's PHOTO as base64: 3.0's inline binary as vobject
+decodes it, encoded again; 4.0's data: URI without its prefix.
 
 `kind` is "org" for KIND:org (4.0) or X-ABShowAs:COMPANY (3.0), else
 "individual". Usage: parse_vcf.py FILE... (prints an object keyed by file
 name)
 """
+import base64
 import json
 import sys
 
@@ -24,6 +28,15 @@ def one(card, name):
     if len(found) > 1:
         raise SystemExit(f"{name} appears {len(found)} times in a card")
     return found[0] if found else None
+
+
+def photo(card):
+    value = one(card, "photo")
+    if value is None:
+        return None
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode("ascii")
+    return value.split(",", 1)[1] if value.startswith("data:") else value
 
 
 def parse(path):
@@ -53,6 +66,7 @@ def parse(path):
             "emails": values(card, "email"),
             "tels": values(card, "tel"),
             "urls": values(card, "url"),
+            "photo": photo(card),
         })
     return cards
 

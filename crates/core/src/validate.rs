@@ -162,6 +162,31 @@ pub fn phone(text: &str) -> Result<(), String> {
     }
 }
 
+/// A photo's path: relative to the data directory and inside it, in `/`
+/// separated parts, such as `photos/anna-berg.jpg`. A path that leaves the
+/// directory (`..`, or absolute) is refused before any file is opened.
+pub fn photo_path(text: &str) -> Result<(), String> {
+    let example = "such as \"photos/anna-berg.jpg\"";
+    let why = if text.is_empty() {
+        "is empty"
+    } else if text.starts_with('/') || text.starts_with('\\') || text.get(1..2) == Some(":") {
+        "is absolute"
+    } else if text.contains('\\') {
+        "has a backslash: separate its parts with `/`"
+    } else if text.chars().any(char::is_control) {
+        "has a control character"
+    } else if text.split('/').any(|part| part == "..") {
+        "leaves the data directory through `..`"
+    } else if text.split('/').any(|part| part.is_empty() || part == ".") {
+        "has an empty part or a `.` part"
+    } else {
+        return Ok(());
+    };
+    Err(format!(
+        "the photo's path \"{text}\" {why}: give a path inside the data directory, {example}"
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -232,29 +257,4 @@ mod tests {
         sorts(web_url, &["https://www.uio.no/"], &["ftp://x", "https://"]);
         sorts(phone, &["+47 22 85 50 50"], &["22 85 50 50", "+1"]);
     }
-}
-
-/// A photo's path: relative to the data directory and inside it, in `/`
-/// separated parts, such as `photos/anna-berg.jpg`. A path that leaves the
-/// directory (`..`, or absolute) is refused before any file is opened.
-pub fn photo_path(text: &str) -> Result<(), String> {
-    let example = "such as \"photos/anna-berg.jpg\"";
-    let why = if text.is_empty() {
-        "is empty"
-    } else if text.starts_with('/') || text.starts_with('\\') || text.get(1..2) == Some(":") {
-        "is absolute"
-    } else if text.contains('\\') {
-        "has a backslash: separate its parts with `/`"
-    } else if text.chars().any(char::is_control) {
-        "has a control character"
-    } else if text.split('/').any(|part| part == "..") {
-        "leaves the data directory through `..`"
-    } else if text.split('/').any(|part| part.is_empty() || part == ".") {
-        "has an empty part or a `.` part"
-    } else {
-        return Ok(());
-    };
-    Err(format!(
-        "the photo's path \"{text}\" {why}: give a path inside the data directory, {example}"
-    ))
 }

@@ -21,7 +21,7 @@ use image::{DynamicImage, Rgb, RgbImage};
 use nspm_core::Person;
 use nspm_core::photo::{Encoded, Photo, page_file};
 
-use crate::ExportError;
+use crate::{ExportError, Page};
 
 /// JPEG quality for every size: photos of faces at this size show no
 /// blocks at 82, and each step above costs some tenth more bytes.
@@ -63,7 +63,7 @@ pub(crate) fn renditions(person: &Person) -> Result<Option<&[Encoded]>, ExportEr
 pub(crate) fn page_files(
     person: &Person,
     folder: &str,
-) -> Result<Vec<(String, &'static str, Vec<u8>)>, ExportError> {
+) -> Result<Vec<(String, Page)>, ExportError> {
     let Some(list) = renditions(person)? else {
         return Ok(Vec::new());
     };
@@ -73,14 +73,18 @@ pub(crate) fn page_files(
         .map(|e| {
             let extension = if e.mime == WEBP { "webp" } else { "jpg" };
             let path = format!("{folder}{}", page_file(e.width, extension));
-            (path, e.mime, e.bytes.clone())
+            let page = Page {
+                bytes: e.bytes.clone(),
+                content_type: e.mime,
+            };
+            (path, page)
         })
         .collect())
 }
 
 /// The card's JPEG of a person's photo, when they have one and it could
 /// be made (the site, which is built first, reports one that cannot).
-pub(crate) fn card_jpeg(person: &Person) -> Option<&[u8]> {
+pub fn card_jpeg(person: &Person) -> Option<&[u8]> {
     let list = renditions(person).ok()??;
     list.iter()
         .find(|e| e.purpose == CARD)

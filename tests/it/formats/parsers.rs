@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use base64::Engine as _;
 use chrono::Datelike as _;
 use nspm_core::{Audience, Meeting, PartialDate, Person, Role, Society};
 use nspm_export::VcardVersion;
@@ -171,6 +172,9 @@ fn expected_person(s: &Society, p: &Person, version: VcardVersion, audience: Aud
         "emails": visible(&p.email).into_iter().collect::<Vec<_>>(),
         "tels": tel.into_iter().collect::<Vec<_>>(),
         "urls": urls,
+        // The card's JPEG, byte for byte, as base64.
+        "photo": nspm_export::photo::card_jpeg(p)
+            .map(|jpeg| base64::engine::general_purpose::STANDARD.encode(jpeg)),
     })
 }
 
@@ -195,6 +199,7 @@ fn expected_cards(s: &Society, version: VcardVersion, audience: Audience) -> Val
         "emails": [s.info.contact.email],
         "tels": [],
         "urls": s.info.base_url.iter().map(|b| as_uri(b)).collect::<Vec<_>>(),
+        "photo": null,
     });
     let mut all = vec![society];
     all.extend(
@@ -354,7 +359,7 @@ fn real_parsers_read_what_the_data_says() {
     // the two 4.0 card files of each society by vcard4 as well.
     assert_eq!(
         compared,
-        2 * (12 + 12 + 8) + 3 * 2,
+        2 * (12 + 12 + 8 + 12) + 4 * 2,
         "every output was compared"
     );
 }

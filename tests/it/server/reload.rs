@@ -264,3 +264,45 @@ fn an_edit_to_a_person_moves_last_modified_so_date_only_clients_get_it() {
     assert_ne!(moved, date);
     assert_eq!(get_since(&server, "/committee/", moved).status, 304);
 }
+
+/// A photo lives in a folder of the data directory: replacing its file, or
+/// adding the file of a photo the data names already, reloads the data and
+/// the site serves the new photo; a file beside it that the data does not
+/// name reloads nothing.
+#[test]
+fn a_changed_or_added_photo_reloads_the_data() {
+    use image::{GenericImageView as _, ImageFormat};
+
+    let temp = data_copy();
+    let data = temp.path().join("data");
+    std::fs::create_dir(data.join("photos")).unwrap();
+    let photo = data.join("photos/soren.jpg");
+    std::fs::write(&photo, support::photo_bytes(300, 400, ImageFormat::Jpeg)).unwrap();
+    support::name_photo(&data, "soren-brunak", "photos/soren.jpg");
+    let server = serve(&data);
+    let shown = |server: &Running| {
+        let r = server.get("/people/soren-brunak/photo-160.jpg");
+        (r.status == 200).then(|| image::load_from_memory(&r.body).unwrap().dimensions())
+    };
+    assert_eq!(shown(&server), Some((160, 213)));
+
+    // A file the data does not name, in the same folder, is no change.
+    std::fs::write(data.join("photos/other.jpg"), b"not the data").unwrap();
+    std::thread::sleep(OBSERVE);
+    assert_eq!(reloads(&server), 0, "{}", server.log().join("\n"));
+
+    // The photo replaced by a wider one, by rename as tools do.
+    let fresh = data.join("photos/soren.jpg.new");
+    std::fs::write(&fresh, support::photo_bytes(400, 400, ImageFormat::Jpeg)).unwrap();
+    std::fs::rename(&fresh, &photo).unwrap();
+    wait_until(SOON, || shown(&server) == Some((160, 160)));
+    assert_eq!(reloads(&server), 1, "{}", server.log().join("\n"));
+
+    // Removed, the data is refused and the last good photo served; put
+    // back, it is served again.
+    std::fs::remove_file(&photo).unwrap();
+    wait_until(SOON, || count(&server, KEPT) >= 1);
+    assert_eq!(shown(&server), Some((160, 160)));
+    std::fs::write(&photo, support::photo_bytes(300, 600, ImageFormat::Jpeg)).unwrap();
+    wait_until(SOON, || shown(&server) == Some((160, 320)));
+}

@@ -64,9 +64,7 @@ impl MembersSite {
             // members only is served here, beside their page.
             if p.visibility() == Visibility::Members {
                 let folder = format!("{ROOT}people/{}/", p.id);
-                for (path, mime, bytes) in crate::photo::page_files(p, &folder)? {
-                    pages.insert(path, super::pages::page_of(bytes, mime));
-                }
+                pages.extend(crate::photo::page_files(p, &folder)?);
             }
             pages.insert(
                 format!("{ROOT}people/{}.vcf", p.id),

@@ -411,9 +411,7 @@ impl Renderer<'_> {
                 let mut out = Vec::from(self.person(p, page_qr)?);
                 out.extend(qr);
                 let folder = format!("/people/{}/", p.id);
-                for (path, mime, bytes) in photo::page_files(p, &folder)? {
-                    out.push((path, page_of(bytes, mime)));
-                }
+                out.extend(photo::page_files(p, &folder)?);
                 out.push((
                     format!("/people/{}.vcf", p.id),
                     page(card, content_type::VCARD),
