@@ -13,6 +13,7 @@ decodes it, encoded again; 4.0's data: URI without its prefix.
 name)
 """
 import base64
+import io
 import json
 import sys
 
@@ -30,20 +31,36 @@ def one(card, name):
     return found[0] if found else None
 
 
-def photo(card):
+def raw_photos(text):
+    """Each card's PHOTO value as vobject's content-line reader reads it,
+    before its vCard decoding: vobject follows vCard 3.0's rules, decoding
+    an inline binary PHOTO (ENCODING=b) itself but taking 4.0's data: URI
+    for text, which it cuts at the comma."""
+    photos = []
+    for line, _ in vobject.base.getLogicalLines(io.StringIO(text)):
+        content = vobject.base.textLineToContentLine(line)
+        if content.name.upper() == "BEGIN":
+            photos.append(None)
+        elif content.name.upper() == "PHOTO":
+            photos[-1] = content.value
+    return photos
+
+
+def photo(card, raw):
     value = one(card, "photo")
     if value is None:
         return None
     if isinstance(value, bytes):
         return base64.b64encode(value).decode("ascii")
-    return value.split(",", 1)[1] if value.startswith("data:") else value
+    return raw.split(",", 1)[1] if raw.startswith("data:") else raw
 
 
 def parse(path):
     with open(path, encoding="utf-8", newline="") as f:
         text = f.read()
     cards = []
-    for card in vobject.readComponents(text):
+    raws = raw_photos(text)
+    for card, raw in zip(vobject.readComponents(text), raws, strict=True):
         if card.name != "VCARD":
             raise SystemExit(f"unexpected component {card.name}")
         kind = (one(card, "kind") or "individual").lower()
@@ -66,7 +83,7 @@ def parse(path):
             "emails": values(card, "email"),
             "tels": values(card, "tel"),
             "urls": values(card, "url"),
-            "photo": photo(card),
+            "photo": photo(card, raw),
         })
     return cards
 
