@@ -111,7 +111,9 @@ RUST_LOG=warn,nspm_server::live=info "${on_server[@]}" "$nspm" --data "$work/dat
 nspm_pid=$!
 pids+=("$nspm_pid")
 await "http://127.0.0.1:$radicale_port/"
-await "http://127.0.0.1:$nspm_port/healthz"
+# nspm draws each page's preview image before it answers: on one shared
+# core, at 10,000 people, that takes minutes.
+await "http://127.0.0.1:$nspm_port/healthz" 900
 
 hz=$(getconf CLK_TCK)
 ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
@@ -334,6 +336,6 @@ if [ -n "${NSPM_WITHOUT_DAV:-}" ]; then
     serve --addr "127.0.0.1:$port" 2>"$work/without.log" &
   without_pid=$!
   pids+=("$without_pid")
-  await "http://127.0.0.1:$port/healthz"
+  await "http://127.0.0.1:$port/healthz" 900
   echo "| nspm serve without DAV ($NSPM_WITHOUT_DAV) | $(kb "$without_pid" VmRSS) | | $(kb "$without_pid" VmHWM) |"
 fi

@@ -9,9 +9,9 @@ use std::fmt;
 use std::path::Path;
 
 use nspm_core::{Id, PartialDate, Timestamp};
-use subtle::{Choice, ConstantTimeEq as _};
+use subtle::Choice;
 
-use crate::secret::{Credential, FeedSecret, Sha256Hash, hex, random};
+use crate::secret::{Credential, FeedSecret, Sha256Hash, bytes_ct_eq, hex, random};
 use crate::{ACCESS_FILE, AccessError, Problem, file};
 
 /// A grant's public name: 12 lower-case hexadecimal digits, random, shown
@@ -461,7 +461,7 @@ impl Access {
         let holders = candidates.get(&presented).map_or(&[][..], Vec::as_slice);
         for grant in holders.iter().filter_map(|&i| self.grants.get(i)) {
             let person_matches = match person {
-                Some(p) => grant.person.as_str().as_bytes().ct_eq(p.as_bytes()),
+                Some(p) => bytes_ct_eq(grant.person.as_str().as_bytes(), p.as_bytes()),
                 None => Choice::from(1),
             };
             let matches = hash(grant).ct_eq(&presented) & person_matches;

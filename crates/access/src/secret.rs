@@ -192,8 +192,28 @@ impl Sha256Hash {
 
     /// Compares in time that does not depend on where the hashes differ.
     pub(crate) fn ct_eq(&self, other: &Sha256Hash) -> Choice {
-        self.0.ct_eq(&other.0)
+        bytes_ct_eq(&self.0, &other.0)
     }
+}
+
+/// Whether two byte strings are equal, in time that depends on their
+/// lengths alone, never on where they differ. They are compared eight bytes
+/// at a time: subtle's comparison of slices takes a step (and an optimisation
+/// barrier) per byte, which was a measurable part of a members' request.
+pub(crate) fn bytes_ct_eq(a: &[u8], b: &[u8]) -> Choice {
+    if a.len() != b.len() {
+        return Choice::from(0);
+    }
+    let word = |c: &[u8]| {
+        let mut w = [0u8; 8];
+        w[..c.len()].copy_from_slice(c);
+        u64::from_le_bytes(w)
+    };
+    a.chunks(8)
+        .zip(b.chunks(8))
+        .fold(Choice::from(1), |same, (x, y)| {
+            same & word(x).ct_eq(&word(y))
+        })
 }
 
 impl fmt::Debug for Sha256Hash {
@@ -218,6 +238,22 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn byte_strings_are_equal_only_when_every_byte_and_the_length_are() {
+        for len in 0..20 {
+            let a: Vec<u8> = (0..len).map(|i| i as u8 + 1).collect();
+            assert!(bool::from(bytes_ct_eq(&a, &a.clone())), "length {len}");
+            for at in 0..len {
+                let mut b = a.clone();
+                b[at] ^= 0x80;
+                assert!(!bool::from(bytes_ct_eq(&a, &b)), "length {len}, byte {at}");
+            }
+            let mut longer = a.clone();
+            longer.push(0);
+            assert!(!bool::from(bytes_ct_eq(&a, &longer)), "length {len}");
+        }
+    }
 
     #[test]
     fn tokens_carry_their_prefix_and_256_random_bits() {

@@ -65,8 +65,14 @@ macro_rules! record {
             /// Its fields, in the order the canonical layout writes them.
             pub const FIELDS: &'static [&'static str] = &[$(stringify!($field)),*];
         }
+
+        // The reader keeps a place for each declared field.
+        const _: () = assert!($name::FIELDS.len() <= $crate::model::MAX_FIELDS);
     };
 }
+
+/// The most fields a record may declare.
+pub(crate) const MAX_FIELDS: usize = 32;
 
 #[cfg(test)]
 pub(crate) use record;

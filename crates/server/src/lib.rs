@@ -64,6 +64,9 @@ pub fn routes() -> Vec<String> {
 /// the static export, or the site's 404 page.
 async fn site(State(state): State<AppState>, req: Request) -> Response {
     let path = req.uri().path();
+    if members::is_members(path) {
+        return members::pages(&state, req).await;
+    }
     // Clients given only the server's address ask `/` and the well-known
     // URLs (RFC 6764) where the DAV collections are.
     if path == "/" && dav::is_dav_method(req.method()) {

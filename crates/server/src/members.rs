@@ -18,7 +18,7 @@ use axum::extract::{OriginalUri, Path, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{any, get, post};
+use axum::routing::{get, post};
 use base64::Engine as _;
 use nspm_access::{Access, Grant, Session, SessionKey, verify_cookie};
 use nspm_core::{Audience, Timestamp};
@@ -51,16 +51,25 @@ pub(crate) struct Gate {
 /// The members' routes, below `/members`.
 /// Its routes are full paths, for merging into the app: the guard's layer
 /// then covers them alone.
+/// The pages themselves (the directory, people, cards) are not routes
+/// here: the app's fallback hands every other path under `/members` to
+/// [`pages`], which guards them inside the handler. A route would capture
+/// and decode the path, and a middleware layer box the inner service and
+/// its future, for every request: together a measurable part of a member's
+/// card download. The guard is the same function either way.
 pub(crate) fn router(state: AppState) -> Router<AppState> {
     Router::new()
         .nest("/members/api", crate::api::router())
-        .route("/members", any(page))
-        .route("/members/", any(page))
-        .route("/members/sign-in", post(sign_in).get(page))
+        .route("/members/sign-in", post(sign_in).get(open_page))
         .route("/members/sign-out", post(sign_out))
         .route("/members/feeds/{secret}/calendar.ics", get(feed))
-        .route("/members/{*rest}", any(page))
         .layer(axum::middleware::from_fn_with_state(state, guard))
+}
+
+/// Whether a path is the members' area's, for the app's fallback.
+pub(crate) fn is_members(path: &str) -> bool {
+    path.strip_prefix("/members")
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
 }
 
 /// The members' pages' content security policy: the site's, but its forms
@@ -100,7 +109,26 @@ fn full_path(req: &Request) -> &str {
 /// Every request under `/members/` passes here: the transport rule, then
 /// authentication for all but the sign-in, sign-out and feed URLs (which
 /// check their own), then the private headers on whatever the answer is.
-async fn guard(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+async fn guard(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    guarded(&state, req, |req| next.run(req)).await
+}
+
+/// A members' page, behind the guard.
+pub(crate) async fn pages(state: &AppState, req: Request) -> Response {
+    guarded(state, req, |req| page(state, req)).await
+}
+
+/// A members' page under a URL the guard's layer covers.
+async fn open_page(State(state): State<AppState>, req: Request) -> Response {
+    page(&state, req).await
+}
+
+/// The guard itself, around `inner`, which answers a request let through.
+async fn guarded<F, Fut>(state: &AppState, mut req: Request, inner: F) -> Response
+where
+    F: FnOnce(Request) -> Fut,
+    Fut: Future<Output = Response>,
+{
     let t = transport(&req);
     let mut res = if !t.secure && !t.loopback {
         state.peek().members.needs_tls.respond(
@@ -114,16 +142,21 @@ async fn guard(State(state): State<AppState>, mut req: Request, next: Next) -> R
         let open = path == "/members/sign-in"
             || path == "/members/sign-out"
             || path.starts_with("/members/feeds/");
+        let api = path.starts_with("/members/api");
         if open {
-            next.run(req).await
+            inner(req).await
         } else {
-            match authenticate(&state, req.headers(), t) {
+            match authenticate(state, req.headers(), t) {
                 Auth::Member => {
-                    req.extensions_mut().insert(Audience::Members);
-                    next.run(req).await
+                    // For the API, which serves whichever audience the
+                    // request carries; the pages are the members' anyway.
+                    if api {
+                        req.extensions_mut().insert(Audience::Members);
+                    }
+                    inner(req).await
                 }
-                Auth::Anonymous => sign_in_page(&state, &req, false),
-                Auth::Refused => sign_in_page(&state, &req, true),
+                Auth::Anonymous => sign_in_page(state, &req, false),
+                Auth::Refused => sign_in_page(state, &req, true),
                 Auth::Limited(wait) => too_many(wait),
             }
         }
@@ -197,9 +230,10 @@ fn authenticate(state: &AppState, headers: &HeaderMap, t: Transport) -> Auth {
     if let Some(wait) = state.limiter().blocked(t.client, Instant::now()) {
         return Auth::Limited(wait);
     }
-    match basic(authorization) {
+    let mut buf = [0u8; BASIC_MAX];
+    match basic(authorization, &mut buf) {
         Some((person, credential))
-            if in_society(state, access.verify_basic(&person, &credential, now)).is_some() =>
+            if in_society(state, access.verify_basic(person, credential, now)).is_some() =>
         {
             Auth::Member
         }
@@ -269,20 +303,25 @@ fn dav_needs_tls() -> Response {
     )
 }
 
-/// The user name and password of an HTTP Basic `Authorization` header.
-fn basic(value: &HeaderValue) -> Option<(String, String)> {
+/// The user name and password of an HTTP Basic `Authorization` header,
+/// decoded into `buf` (no allocation per request); None when the header is
+/// not Basic, not base64 or longer than `buf` holds.
+fn basic<'b>(value: &HeaderValue, buf: &'b mut [u8; BASIC_MAX]) -> Option<(&'b str, &'b str)> {
     let text = value.to_str().ok()?;
     let (scheme, encoded) = text.trim().split_once(' ')?;
     if !scheme.eq_ignore_ascii_case("basic") {
         return None;
     }
-    let decoded = base64::engine::general_purpose::STANDARD
-        .decode(encoded.trim())
+    let n = base64::engine::general_purpose::STANDARD
+        .decode_slice(encoded.trim(), buf)
         .ok()?;
-    let decoded = String::from_utf8(decoded).ok()?;
-    let (user, password) = decoded.split_once(':')?;
-    Some((user.to_string(), password.to_string()))
+    let decoded = std::str::from_utf8(buf.get(..n)?).ok()?;
+    decoded.split_once(':')
 }
+
+/// The longest decoded Basic credentials read: far more than a person's id
+/// and a credential take.
+const BASIC_MAX: usize = 1024;
 
 /// Every value of the cookie `name` in the request's Cookie headers.
 fn cookies<'h>(headers: &'h HeaderMap, name: &'h str) -> impl Iterator<Item = &'h str> + 'h {
@@ -484,7 +523,7 @@ struct SearchParams {
 }
 
 /// A members' page, for a member (the guard has let them in).
-async fn page(State(state): State<AppState>, req: Request) -> Response {
+async fn page(state: &AppState, req: Request) -> Response {
     let path = full_path(&req);
     if let Some(refused) = crate::refuse(path, req.method(), "/members/api") {
         return refused;

@@ -5,6 +5,7 @@ use std::borrow::Cow;
 use std::cell::OnceCell;
 
 use crate::diagnostic::{Diagnostic, DiagnosticKind, LineIndex};
+use crate::model::MAX_FIELDS;
 use crate::suggest::Suggestions;
 use crate::syntax::{Field, Node, Span, Value};
 
@@ -116,7 +117,13 @@ pub(super) struct Record<'c, 'a, 's> {
     pub(super) kind: &'c str,
     pub(super) id: Option<Cow<'s, str>>,
     pub(super) span: Span,
-    pub(super) fields: Vec<Option<Field<'s>>>,
+    /// The fields as given.
+    pub(super) fields: Vec<Field<'s>>,
+    /// For each declared field (in `known`'s order), which of `fields` gave
+    /// it, until it is taken; `NONE` when none did.
+    pub(super) slots: [u32; MAX_FIELDS],
+    /// Where the field after the last one taken is declared.
+    pub(super) next: usize,
     /// The names the record's declaration gives its fields.
     pub(super) known: &'static [&'static str],
     /// The same fields as diagnostics name them: as `known`, or with the
@@ -176,7 +183,9 @@ impl<'c, 'a, 's> Record<'c, 'a, 's> {
             kind,
             id,
             span,
-            fields: Vec::with_capacity(fields.len()),
+            fields: Vec::new(),
+            slots: [NONE; MAX_FIELDS],
+            next: 0,
             known,
             paths: known,
             origin: Origin {
@@ -185,8 +194,15 @@ impl<'c, 'a, 's> Record<'c, 'a, 's> {
             },
             sound: true,
         };
-        for field in fields {
-            if !known.contains(&field.name) {
+        // Files give the fields in their declared order (the canonical
+        // writer does), so each name is looked for from the place after the
+        // last one's: one comparison per field for a file in that layout.
+        let mut after = 0;
+        for (i, field) in fields.iter().enumerate() {
+            let given = u32::try_from(i).unwrap_or(NONE);
+            let slot =
+                place(known, after, field.name).and_then(|at| Some((at, record.slots.get(at)?)));
+            let Some((at, &slot)) = slot else {
                 let hint = Suggestions::new(known.iter().copied())
                     .best(field.name)
                     .map(|k| format!("; did you mean `{k}`?"))
@@ -194,14 +210,18 @@ impl<'c, 'a, 's> Record<'c, 'a, 's> {
                 let message = format!("unknown field `{}`{hint}", field.name);
                 let kind = DiagnosticKind::UnknownField;
                 record.report_at(field.name_span.start, None, kind, message);
-            } else if record.fields.iter().flatten().any(|f| f.name == field.name) {
+                continue;
+            };
+            after = at + 1;
+            if slot != NONE {
                 let message = format!("field `{}` is given twice", field.name);
                 let kind = DiagnosticKind::RepeatedField;
                 record.report_at(field.name_span.start, None, kind, message);
             } else {
-                record.fields.push(Some(field));
+                record.slots[at] = given;
             }
         }
+        record.fields = fields;
         Ok(record)
     }
 
@@ -250,13 +270,19 @@ impl<'c, 'a, 's> Record<'c, 'a, 's> {
     pub(super) fn take(&mut self, name: &'static str) -> Option<Node<'s>> {
         // A name the declaration does not give would never be found.
         debug_assert!(self.known.contains(&name), "`{name}` is not declared");
-        let slot = self
-            .fields
-            .iter_mut()
-            .find(|f| f.as_ref().is_some_and(|f| f.name == name))?;
-        let field = slot.take()?;
-        self.origin.fields.push((name, field.value.span));
-        Some(field.value)
+        // Readers take the fields in their declared order too.
+        let at = place(self.known, self.next, name)?;
+        self.next = at + 1;
+        let given = std::mem::replace(self.slots.get_mut(at)?, NONE);
+        let field = self.fields.get_mut(usize::try_from(given).ok()?)?;
+        let span = field.value.span;
+        // The field's value is moved out; the record keeps a unit in its place.
+        let unit = Node {
+            span,
+            value: Value::Unit,
+        };
+        self.origin.fields.push((name, span));
+        Some(std::mem::replace(&mut field.value, unit))
     }
 
     pub(super) fn convert<T>(
@@ -338,6 +364,19 @@ impl<'c, 'a, 's> Record<'c, 'a, 's> {
             origin: self.origin,
         }
     }
+}
+
+/// No field given.
+const NONE: u32 = u32::MAX;
+
+/// Where `name` stands among the declared names, looked for from `from`
+/// onwards first and then from the start.
+fn place(known: &[&str], from: usize, name: &str) -> Option<usize> {
+    let (before, rest) = known.split_at(from.min(known.len()));
+    rest.iter()
+        .position(|k| *k == name)
+        .map(|i| from + i)
+        .or_else(|| before.iter().position(|k| *k == name))
 }
 
 /// A record that could not be opened: nothing of it is known but its place.

@@ -33,6 +33,13 @@ impl<'s> Lexer<'s> {
         }
     }
 
+    /// How many bytes from here on are `like`: a run is stepped over at
+    /// once, which takes fewer instructions than a byte at a time.
+    fn run(&self, like: impl Fn(u8) -> bool) -> usize {
+        let rest = self.bytes.get(self.pos..).unwrap_or_default();
+        rest.iter().position(|&b| !like(b)).unwrap_or(rest.len())
+    }
+
     pub(super) fn peek(&self) -> Option<u8> {
         self.bytes.get(self.pos).copied()
     }
@@ -76,7 +83,9 @@ impl<'s> Lexer<'s> {
     pub(super) fn skip_trivia(&mut self) -> Result<()> {
         loop {
             match self.peek() {
-                Some(b' ' | b'\t' | b'\n' | b'\r') => self.pos += 1,
+                Some(b' ' | b'\t' | b'\n' | b'\r') => {
+                    self.pos += self.run(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'));
+                }
                 Some(b'/') if self.peek_at(1) == Some(b'/') => {
                     let start = self.pos;
                     while let Some(b) = self.peek() {
@@ -121,13 +130,7 @@ impl<'s> Lexer<'s> {
             self.pos += 2;
         }
         let body = self.pos;
-        while let Some(b) = self.peek() {
-            if b == b'_' || b.is_ascii_alphanumeric() {
-                self.pos += 1;
-            } else {
-                break;
-            }
-        }
+        self.pos += self.run(|b| b == b'_' || b.is_ascii_alphanumeric());
         if self.pos == body {
             return Err(self.error_at(start, "expected a name"));
         }
@@ -139,16 +142,16 @@ impl<'s> Lexer<'s> {
         self.pos += 1;
         let body = self.pos;
         // Fast path: no escapes, borrow the text as it stands.
-        loop {
-            match self.peek() {
-                None => return Err(self.unterminated_string(start)),
-                Some(b'"') => {
+        let rest = self.bytes.get(body..).unwrap_or_default();
+        match memchr::memchr2(b'"', b'\\', rest) {
+            None => return Err(self.unterminated_string(start)),
+            Some(n) => {
+                self.pos = body + n;
+                if rest[n] == b'"' {
                     let text = &self.src[body..self.pos];
                     self.pos += 1;
                     return Ok(Cow::Borrowed(text));
                 }
-                Some(b'\\') => break,
-                Some(_) => self.pos += 1,
             }
         }
         let mut out = String::from(&self.src[body..self.pos]);
