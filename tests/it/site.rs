@@ -1131,12 +1131,14 @@ fn a_site_built_with_progress_reports_every_job_once_and_is_the_same_site() {
         calls.lock().unwrap().push(*done);
     })
     .unwrap();
-    // One job for the pages the site has one of, and one per record shown.
-    let jobs = 1
+    // One job for the pages the site has one of, and one per record shown;
+    // then as many again for their preview images.
+    let page_jobs = 1
         + society.people_for(Audience::Public).count()
         + society.institutions.len()
         + society.meetings.len()
         + society.news.len();
+    let jobs = 2 * page_jobs;
     let calls = calls.into_inner().unwrap();
     let mut counts: Vec<_> = calls.iter().map(|c| (c.done, c.jobs)).collect();
     counts.sort();
@@ -1154,6 +1156,11 @@ fn a_site_built_with_progress_reports_every_job_once_and_is_the_same_site() {
     assert!(last.previews > 0 && !last.preview_cpu.is_zero(), "{last:?}");
     assert_eq!(last.qr_codes, held("/qr/"));
     assert!(last.qr_codes > 0 && !last.qr_cpu.is_zero(), "{last:?}");
+    // The pages come first: when the last page job is done, every QR code
+    // (drawn with its page) is and no preview image yet.
+    let paged = calls.iter().find(|c| c.done == page_jobs).unwrap();
+    assert_eq!(paged.qr_codes, held("/qr/"), "{paged:?}");
+    assert_eq!(paged.previews, 0, "{paged:?}");
     let same = Site::build(&society, &options()).unwrap();
     assert!(
         site.iter().eq(same.iter()),

@@ -37,6 +37,6 @@ pub mod vcard;
 
 pub use error::ExportError;
 pub use ics::CalendarOptions;
-pub use site::{Done, MembersForms, MembersSite, Page, Progress, Site, SiteOptions};
+pub use site::{Done, MembersForms, MembersSite, Page, Progress, Site, SiteOptions, thread_cpu};
 pub use stamp::{meeting_stamp, source_date_epoch, stamp_for, stamp_from};
 pub use vcard::{CardOptions, VcardVersion};

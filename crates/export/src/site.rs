@@ -55,6 +55,7 @@ use nspm_core::{PartialDate, Society, Timestamp};
 
 use crate::ExportError;
 pub use members::{MembersForms, MembersSite};
+pub use pages::thread_cpu;
 
 /// The content types the site serves, with their character sets.
 pub mod content_type {
@@ -105,11 +106,14 @@ pub struct Site {
 pub const NOT_FOUND: &str = "/404.html";
 
 /// Told how far [`Site::build_reporting`] has got, once a job: how many
-/// page jobs are done and how many there are. A job is one record's page
-/// with what goes with it (a person's page and card, say), or the pages of
-/// which the site has one. It is called from whichever of the pool's threads
-/// did the job, so the calls may come out of order; the one whose `done` is
-/// `jobs` comes after every job has finished, unless a job failed.
+/// jobs are done and how many there are. The site is made in two passes
+/// with a job each per record: first the pages, a record's page with what
+/// goes with it (a person's page and card, say) or the pages of which the
+/// site has one; then those pages' preview images. It is called from
+/// whichever of the pool's threads did the job, so the calls may come out
+/// of order; the one whose `done` is `jobs / 2` comes after every page is
+/// rendered and before any preview is drawn, and the one whose `done` is
+/// `jobs` after every job has finished, unless a job failed.
 pub type Progress<'a> = &'a (dyn Fn(&Done) + Sync);
 
 /// What [`Progress`] is told after each job.

@@ -1,6 +1,7 @@
 //! Renders each page of the site from the society's public views.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::RwLock;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 
@@ -64,15 +65,20 @@ pub(crate) fn render_all(
     parallel::try_map_each(&with_photos, |p| {
         r.drawn.photos.time(|| photo::renditions(p).map(|_| ()))
     })?;
+    // Two passes over the jobs: the pages first, then their preview
+    // images. A preview's 3 MB of pixels would push the templates and the
+    // views out of the caches if it were drawn between two pages; and the
+    // pages' cost is then the first pass's alone, which a front end that
+    // reports where the time goes can tell apart.
     let done = AtomicUsize::new(0);
-    let rendered = parallel::try_map(&jobs, |job| {
-        let pages = r.job(job)?;
-        // Acquire and release: the job that counts itself last then reads
-        // every other job's previews, which each added before it counted.
+    let units = 2 * jobs.len();
+    let tell = || {
+        // Acquire and release: the unit that counts itself last then reads
+        // every other unit's tallies, which each added before it counted.
         let done = done.fetch_add(1, Ordering::AcqRel) + 1;
         progress(&Done {
             done,
-            jobs: jobs.len(),
+            jobs: units,
             previews: r.drawn.previews.count(),
             preview_cpu: r.drawn.previews.cpu(),
             qr_codes: r.drawn.qr_codes.count(),
@@ -80,9 +86,29 @@ pub(crate) fn render_all(
             photos: r.drawn.photos.count(),
             photo_cpu: r.drawn.photos.cpu(),
         });
-        Ok::<_, ExportError>(pages)
+    };
+    let rendered = parallel::try_map(&jobs, |job| {
+        let made = r.job(job)?;
+        tell();
+        Ok::<_, ExportError>(made)
     })?;
-    let mut pages: BTreeMap<String, Page> = rendered.into_iter().flatten().collect();
+    let (resources, sketches): (Vec<_>, Vec<_>) = rendered
+        .into_iter()
+        .map(|made| (made.resources, made.previews))
+        .unzip();
+    let drawn = parallel::try_map(&sketches, |sketches| {
+        let images = sketches
+            .iter()
+            .map(|sketch| r.preview(sketch))
+            .collect::<Result<Vec<_>, _>>()?;
+        tell();
+        Ok::<_, ExportError>(images)
+    })?;
+    let mut pages: BTreeMap<String, Page> = resources
+        .into_iter()
+        .flatten()
+        .chain(drawn.into_iter().flatten())
+        .collect();
 
     let html: Vec<String> = pages
         .iter()
@@ -102,20 +128,32 @@ pub(crate) fn render_all(
     Ok(pages)
 }
 
-/// A resource from its text; rendered text is moved in, not copied. The
-/// spare room the text grew into is given back (in place, for a shrinking
-/// allocation), since the site holds every page at once.
+/// A resource from its text, without the spare room the text grew into,
+/// since the site holds every page at once.
 pub(super) fn page(text: impl Into<String>, content_type: &'static str) -> Page {
     page_of(text.into().into_bytes(), content_type)
 }
 
-/// A resource from its bytes, kept without spare room.
-pub(super) fn page_of(mut bytes: Vec<u8>, content_type: &'static str) -> Page {
-    bytes.shrink_to_fit();
+/// A resource from its bytes, kept without spare room. The bytes are
+/// copied rather than shrunk in place: an allocator may keep a shrunk block
+/// whole (mimalloc does, down to half its size), and a copy costs little
+/// next to making the bytes.
+pub(super) fn page_of(bytes: Vec<u8>, content_type: &'static str) -> Page {
+    let bytes = if bytes.capacity() > bytes.len() {
+        bytes.as_slice().to_vec()
+    } else {
+        bytes
+    };
     Page {
         bytes,
         content_type,
     }
+}
+
+thread_local! {
+    /// Where a page is rendered before it is copied out (see
+    /// [`Renderer::render`]).
+    static BUFFER: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
 }
 
 /// What every page's head and frame need besides its own content.
@@ -131,8 +169,31 @@ pub(super) struct Frame<'a> {
 /// A resource by its URL path.
 type Resource = (String, Page);
 
-/// A public page and its preview image, each by its URL path.
-type Published = [Resource; 2];
+/// A public page by its URL path, and what its preview image shows.
+pub(super) struct Published {
+    page: Resource,
+    preview: Sketch,
+}
+
+/// A preview image still to draw: where it goes and the title it shows.
+pub(super) struct Sketch {
+    path: String,
+    title: String,
+}
+
+/// What a job makes: its resources, and the preview images of its pages,
+/// drawn once every job's pages are done.
+struct Made {
+    resources: Vec<Resource>,
+    previews: Vec<Sketch>,
+}
+
+impl Made {
+    fn with(&mut self, published: Published) {
+        self.resources.push(published.page);
+        self.previews.push(published.preview);
+    }
+}
 
 /// A page's Open Graph facts that its frame does not already give.
 #[derive(Serialize)]
@@ -155,9 +216,6 @@ const NAV: [(&str, &str); 5] = [
     ("contact/", "Contact"),
 ];
 
-/// The way back to the root from a record's page (`/people/x/`).
-const RECORD_ROOT: &str = "../../";
-
 /// The section of the navigation a page belongs to, as its target in
 /// `NAV`: a person's or an institution's page is part of the committee,
 /// a meeting's of the meetings, a news item's of the news. Other pages are
@@ -172,26 +230,43 @@ fn section(path: &str) -> Option<&'static str> {
     }
 }
 
-/// The main navigation as the page at `path`, `root` away from the site's
-/// root, shows it: the page itself is `aria-current="page"`, the section it
-/// belongs to `aria-current="true"`.
-fn nav(root: &str, path: &str) -> Value {
+/// What each link of the main navigation is to the page at `path`: the
+/// page itself is `aria-current="page"`, the section it belongs to
+/// `aria-current="true"`.
+fn current(path: &str) -> [Option<&'static str>; NAV.len()] {
     let within = section(path);
+    NAV.map(|(href, _)| {
+        if path.strip_prefix('/') == Some(href) {
+            Some("page")
+        } else if within == Some(href) {
+            Some("true")
+        } else {
+            None
+        }
+    })
+}
+
+/// The main navigation as the page at `path`, `root` away from the site's
+/// root, shows it.
+fn nav(root: &str, path: &str) -> Value {
     let links: Vec<NavLink> = NAV
         .into_iter()
-        .map(|(href, label)| NavLink {
+        .zip(current(path))
+        .map(|((href, label), current)| NavLink {
             href: format!("{root}{href}"),
             label,
-            current: if path.strip_prefix('/') == Some(href) {
-                Some("page")
-            } else if within == Some(href) {
-                Some("true")
-            } else {
-                None
-            },
+            current,
         })
         .collect();
     Value::from_serialize(&links)
+}
+
+/// Where a page is, as far as its chrome is concerned: the way back to
+/// the root, and what the navigation marks.
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct Place {
+    root: String,
+    current: [Option<&'static str>; NAV.len()],
 }
 
 #[derive(Serialize)]
@@ -238,10 +313,9 @@ pub(super) struct Renderer<'a> {
     /// `view` as the templates see it, converted once: every page shows
     /// the society's name and contact, and a clone is a reference count.
     society_value: Value,
-    /// The navigation of every record's page (people, institutions and
-    /// meetings: nearly all pages), made once per section they mark.
-    committee_nav: Value,
-    meeting_nav: Value,
+    /// The parts of the pages that depend only on where a page is (see
+    /// [`Renderer::chrome`]), by place.
+    chrome: RwLock<HashMap<Place, Value>>,
     /// The meetings oldest first, as the meetings page lists them, and
     /// each one's place in that order, for the earlier and later links.
     timeline: Vec<&'a Meeting>,
@@ -302,7 +376,7 @@ impl Tally {
 /// it does not count the time the thread waited for a core, which on a
 /// busy machine can be most of it.
 #[cfg(unix)]
-fn thread_cpu() -> Duration {
+pub fn thread_cpu() -> Duration {
     let t = rustix::time::clock_gettime(rustix::time::ClockId::ThreadCPUTime);
     // The kernel's clock is never negative and its nanoseconds are under a
     // second.
@@ -312,7 +386,7 @@ fn thread_cpu() -> Duration {
 /// Where there is no thread CPU clock to read, the time on the wall since
 /// the first reading stands in for it.
 #[cfg(not(unix))]
-fn thread_cpu() -> Duration {
+pub fn thread_cpu() -> Duration {
     static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
     START.get_or_init(std::time::Instant::now).elapsed()
 }
@@ -333,8 +407,7 @@ impl<'a> Renderer<'a> {
             env: templates::environment(),
             society,
             society_value: Value::from_serialize(&view),
-            committee_nav: nav(RECORD_ROOT, "/people/x/"),
-            meeting_nav: nav(RECORD_ROOT, "/meetings/x/"),
+            chrome: RwLock::default(),
             view,
             base: society.info.base_url.as_deref(),
             social: audience == Audience::Public,
@@ -353,26 +426,22 @@ impl<'a> Renderer<'a> {
 }
 
 impl Renderer<'_> {
-    /// Every resource that a job makes, by URL path.
-    fn job(&self, job: &Job) -> Result<Vec<(String, Page)>, ExportError> {
+    /// Every resource that a job makes, by URL path, and its pages'
+    /// preview images to draw.
+    fn job(&self, job: &Job) -> Result<Made, ExportError> {
         let society = self.society;
-        Ok(match job {
+        let mut made = Made {
+            resources: Vec::new(),
+            previews: Vec::new(),
+        };
+        let out = &mut made.resources;
+        match job {
             Job::Frame => {
                 let committee = vcard::cards(society, &self.committee_members(), &self.cards);
                 let meetings = society.meetings_matching(&MeetingQuery::default());
                 let calendar = ics::calendar(society, &meetings, &self.calendars);
                 let (contact_qr, qr) = self.card_qr("society.vcf")?.unzip();
-                let mut out = Vec::from_iter(qr);
-                for published in [
-                    self.home()?,
-                    self.committee()?,
-                    self.meetings()?,
-                    self.news_list()?,
-                    self.contact(contact_qr)?,
-                    self.not_found()?,
-                ] {
-                    out.extend(published);
-                }
+                out.extend(qr);
                 out.extend([
                     (
                         "/news.xml".into(),
@@ -403,12 +472,20 @@ impl Renderer<'_> {
                     ),
                 ]);
                 out.extend(icons::all(&self.view.name, &self.view.short_name)?);
-                out
+                for published in [
+                    self.home()?,
+                    self.committee()?,
+                    self.meetings()?,
+                    self.news_list()?,
+                    self.contact(contact_qr)?,
+                    self.not_found()?,
+                ] {
+                    made.with(published);
+                }
             }
             Job::Person(p) => {
                 let card = vcard::person_card(society, p, &self.cards);
                 let (page_qr, qr) = self.card_qr(&format!("people/{}.vcf", p.id))?.unzip();
-                let mut out = Vec::from(self.person(p, page_qr)?);
                 out.extend(qr);
                 let folder = format!("/people/{}/", p.id);
                 out.extend(photo::page_files(p, &folder)?);
@@ -416,24 +493,24 @@ impl Renderer<'_> {
                     format!("/people/{}.vcf", p.id),
                     page(card, content_type::VCARD),
                 ));
-                out
+                made.with(self.person(p, page_qr)?);
             }
             Job::Institution(i) => {
                 let people: Vec<&Person> = society.people_at(i, AUDIENCE).collect();
                 let view = InstitutionView::new(society, i, AUDIENCE);
-                Vec::from(self.institution(view, &people)?)
+                made.with(self.institution(view, &people)?);
             }
-            Job::News(n) => Vec::from(self.news_item(NewsView::new(society, n))?),
+            Job::News(n) => made.with(self.news_item(NewsView::new(society, n))?),
             Job::Meeting(m) => {
                 let calendar = ics::meeting_calendar(society, m, &self.calendars);
-                let mut out = Vec::from(self.meeting(m)?);
                 out.push((
                     format!("/meetings/{}.ics", m.id),
                     page(calendar, content_type::CALENDAR),
                 ));
-                out
+                made.with(self.meeting(m)?);
             }
-        })
+        }
+        Ok(made)
     }
 
     fn urls(&self) -> Urls<'_> {
@@ -462,12 +539,7 @@ impl Renderer<'_> {
         content: Value,
     ) -> Result<Page, ExportError> {
         let root = self.root(frame.path);
-        let feed = format!("{root}news.xml");
-        let nav = match (root.as_str(), section(frame.path)) {
-            (RECORD_ROOT, Some("committee/")) => self.committee_nav.clone(),
-            (RECORD_ROOT, Some("meetings/")) => self.meeting_nav.clone(),
-            _ => nav(&root, frame.path),
-        };
+        let chrome = self.chrome(&root, frame.path)?;
         let breadcrumbs = breadcrumbs(&root, frame.path, &frame.title);
         let title = if frame.path == "/" {
             self.view.name.clone()
@@ -489,25 +561,78 @@ impl Renderer<'_> {
             canonical,
             breadcrumbs,
             root,
-            nav,
+            chrome,
             society => self.society_value.clone(),
-            theme => icons::THEME,
             jsonld => frame.jsonld.map(Value::from_safe_string),
-            feed,
             ..content
         };
-        let text = self
+        // The page is rendered into this thread's buffer, which keeps its
+        // room from page to page, and copied out at its length: rendering
+        // into a new string would grow it several times a page.
+        let mut buffer = BUFFER.take();
+        buffer.clear();
+        let rendered = self
             .env
             .get_template(template)
-            .and_then(|t| t.render(ctx))
+            .and_then(|t| t.render_captured_to(ctx, &mut buffer).map(drop))
             .map_err(|source| ExportError::Render {
                 page: frame.path.to_string(),
                 source,
-            })?;
-        Ok(page(text, content_type::HTML))
+            });
+        let bytes = buffer.clone();
+        BUFFER.set(buffer);
+        rendered?;
+        Ok(Page {
+            bytes,
+            content_type: content_type::HTML,
+        })
     }
 
-    /// A public page and its preview image, each by its URL path.
+    /// The parts of the page at `path`, `root` away from the site's root,
+    /// that depend only on where it is, each rendered from its own template
+    /// and set into `base.html` whole: the links in the head (stylesheet,
+    /// icons, manifest, feed), the banner with the main navigation, and the
+    /// footer. They are rendered the first time a page there needs them and
+    /// are the same for every other: nearly every page is a record's, and
+    /// the records of a section share one place, so a site renders them a
+    /// handful of times rather than once a page.
+    fn chrome(&self, root: &str, path: &str) -> Result<Value, ExportError> {
+        let place = Place {
+            root: root.to_string(),
+            current: current(path),
+        };
+        // A poisoned lock only means another page's rendering panicked
+        // (which is passed on); what it holds is whole either way.
+        let cached = self.chrome.read().unwrap_or_else(|e| e.into_inner());
+        if let Some(chrome) = cached.get(&place) {
+            return Ok(chrome.clone());
+        }
+        drop(cached);
+        let nav = nav(root, path);
+        let render = |template: &str, ctx: Value| {
+            self.env
+                .get_template(template)
+                .and_then(|t| t.render(ctx))
+                .map(Value::from_safe_string)
+                .map_err(|source| ExportError::Render {
+                    page: path.to_string(),
+                    source,
+                })
+        };
+        let society = &self.society_value;
+        let chrome = context! {
+            links => render(
+                "chrome_links.html",
+                context! { root, society, theme => icons::THEME, feed => format!("{root}news.xml") },
+            )?,
+            banner => render("chrome_banner.html", context! { root, society, nav })?,
+            footer => render("chrome_footer.html", context! { society })?,
+        };
+        let mut cache = self.chrome.write().unwrap_or_else(|e| e.into_inner());
+        Ok(cache.entry(place).or_insert(chrome).clone())
+    }
+
+    /// A public page by its URL path, with its preview image to draw.
     fn publish(
         &self,
         template: &str,
@@ -515,12 +640,24 @@ impl Renderer<'_> {
         content: Value,
     ) -> Result<Published, ExportError> {
         let path = frame.path.to_string();
+        let preview = Sketch {
+            path: preview::path_for(&path),
+            title: frame.title.clone(),
+        };
+        let page = self.render(template, frame, content)?;
+        Ok(Published {
+            page: (path, page),
+            preview,
+        })
+    }
+
+    /// A page's preview image, drawn, by its URL path.
+    fn preview(&self, sketch: &Sketch) -> Result<Resource, ExportError> {
         let image = self
             .drawn
             .previews
-            .time(|| preview::image(&self.view.name, &frame.title))?;
-        let preview = (preview::path_for(&path), page_of(image, content_type::PNG));
-        Ok([(path, self.render(template, frame, content)?), preview])
+            .time(|| preview::image(&self.view.name, &sketch.title))?;
+        Ok((sketch.path.clone(), page_of(image, content_type::PNG)))
     }
 
     /// What the page's Open Graph and Twitter card tags say beyond its

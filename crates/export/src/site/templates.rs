@@ -13,6 +13,9 @@ macro_rules! templates {
 /// Every template, by name; `.html` ones are escaped for HTML automatically.
 const TEMPLATES: &[(&str, &str)] = templates![
     "base.html",
+    "chrome_links.html",
+    "chrome_banner.html",
+    "chrome_footer.html",
     "social.html",
     "qr.html",
     "home.html",
