@@ -10,7 +10,8 @@
 # busy spell on the machine hits them all. Prints a Markdown table of
 # medians (hyperfine for time, /usr/bin/time for peak memory), the ratios
 # and the goals, and the site's cost per page, with the preview images' and
-# QR codes' shares apart (from `nspm export site --timings`). See BENCHMARKS.md.
+# QR codes' shares (their drawing and their files' writing) apart (from
+# `nspm export site --timings`). See BENCHMARKS.md.
 #
 # Usage: bench/export.sh      (RUNS=N rounds, default 5; WORK=DIR to measure
 #                              on another file system than mktemp's;
@@ -240,18 +241,19 @@ fi
 
 # The site per page: the CPU time of the whole export (loading and writing
 # included) less the images drawn with the pages (preview images and QR
-# codes), over the HTML pages; and the drawing per image. Builds without
-# --timings say nothing of their images and are counted whole; builds whose
-# --timings has no QR codes' line had none to count apart.
+# codes) and, where --timings says it, the writing of their files, over the
+# HTML pages; and the drawing per image. Builds without --timings say
+# nothing of their images and are counted whole; builds whose --timings has
+# no QR codes' or image files' line had none to count apart.
 site_rows=(0)
 for b in "${!befores[@]}"; do site_rows+=("${before_of[$b,0]}"); done
 if [[ " $formats " == *" site "* ]]; then
   echo
-  echo "| command | HTML pages | preview images | QR codes | median CPU (ms) | previews' CPU (ms, median) | QR codes' CPU (ms, median) | CPU per page less images (ms) | CPU per preview (ms) | CPU per QR code (ms) | rendering's CPU per page less images (ms) |"
-  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+  echo "| command | HTML pages | preview images | QR codes | median CPU (ms) | previews' CPU (ms, median) | QR codes' CPU (ms, median) | image files' writing CPU (ms, median) | CPU per page less images (ms) | CPU per preview (ms) | CPU per QR code (ms) | rendering's CPU per page less images (ms) |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
   for i in "${site_rows[@]}"; do
     # Each run's --timings: the images' CPU time and the rendering's.
-    drawn=- codes=- qr=- rendering=-
+    drawn=- codes=- qr=- rendering=- files=-
     if [ -s "$work/err/$i" ] && grep -q 'preview images drawn' "$work/err/$i"; then
       drawn=$(sed -nE 's/.* ([0-9]+) preview images drawn in ([0-9]+) ms of CPU time.*/\2/p' "$work/err/$i" | median)
       rendering=$(sed -nE 's/.*rendering [0-9]+ ms \(CPU ([0-9]+) ms\).*/\1/p' "$work/err/$i" | median)
@@ -260,16 +262,21 @@ if [[ " $formats " == *" site "* ]]; then
       codes=$(sed -nE 's/.* ([0-9]+) QR codes drawn.*/\1/p' "$work/err/$i" | head -n 1)
       qr=$(sed -nE 's/.* QR codes drawn in ([0-9]+) ms of CPU time.*/\1/p' "$work/err/$i" | median)
     fi
+    if [ -s "$work/err/$i" ] && grep -q 'image files written' "$work/err/$i"; then
+      files=$(sed -nE 's/.* image files written in ([0-9]+) ms of CPU time.*/\1/p' "$work/err/$i" | median)
+    fi
     awk -v name="${cases[$i]%%|*}" -v pages="${pages[$i]}" -v png="${previews[$i]}" \
-      -v cpu="${cpu[$i]}" -v drawn="$drawn" -v codes="$codes" -v qr="$qr" -v rendering="$rendering" 'BEGIN {
+      -v cpu="${cpu[$i]}" -v drawn="$drawn" -v codes="$codes" -v qr="$qr" -v rendering="$rendering" \
+      -v files="$files" 'BEGIN {
         d = drawn == "-" ? 0 : drawn
         q = qr == "-" ? 0 : qr
+        f = files == "-" ? 0 : files
         n = codes == "-" ? 0 : codes
         each = drawn == "-" ? "-" : sprintf("%.3f", png ? d / png : 0)
         qeach = qr == "-" ? "-" : sprintf("%.3f", n ? q / n : 0)
         r = rendering == "-" ? "-" : sprintf("%.3f", (rendering - d - q) / pages)
-        printf "| %s | %d | %d | %s | %.0f | %s | %s | %.3f | %s | %s | %s |\n",
-          name, pages, png, codes, cpu, drawn, qr, (cpu - d - q) / pages, each, qeach, r
+        printf "| %s | %d | %d | %s | %.0f | %s | %s | %s | %.3f | %s | %s | %s |\n",
+          name, pages, png, codes, cpu, drawn, qr, files, (cpu - d - q - f) / pages, each, qeach, r
       }'
   done
 fi

@@ -120,7 +120,36 @@ fn a_site_export_with_timings_names_each_step_and_counts_the_images_drawn() {
         lines[4], "timings: 0 photos resized in 0 ms of CPU time",
         "{said}"
     );
-    assert_eq!(lines.len(), 5, "{said}");
+    // Then the rendering's two passes, the pages and then their preview
+    // images, each with its wall and CPU time.
+    let passes = lines[5]
+        .strip_prefix("timings: rendering's passes: pages ")
+        .unwrap_or_else(|| panic!("{said}"));
+    let (pages, previews) = passes.split_once(", preview images ").unwrap();
+    for pass in [pages, previews] {
+        let (wall, cpu) = pass.split_once(" ms (CPU ").unwrap();
+        assert!(wall.parse::<u64>().is_ok(), "{said}");
+        assert!(
+            cpu.strip_suffix(" ms)").unwrap().parse::<u64>().is_ok(),
+            "{said}"
+        );
+    }
+    // Then the writing of the image files, as many as the export holds.
+    let images = support::files_under(&out)
+        .iter()
+        .filter(|f| {
+            [".png", ".svg", ".jpg", ".webp"]
+                .iter()
+                .any(|ext| f.to_string_lossy().ends_with(ext))
+        })
+        .count();
+    let written = lines[6].strip_prefix("timings: ").unwrap();
+    assert!(
+        written.starts_with(&format!("{images} image files written in ")),
+        "{said}"
+    );
+    assert!(written.ends_with(" ms of CPU time"), "{said}");
+    assert_eq!(lines.len(), 7, "{said}");
 }
 
 #[test]

@@ -124,10 +124,14 @@ pub fn run(cx: &mut Context, command: Command) -> anyhow::Result<ExitCode> {
             let rendering = super::progress("rendering pages", 0);
             let length = std::sync::Once::new();
             let last = std::sync::OnceLock::new();
+            let paged = std::sync::OnceLock::new();
             let options = SiteOptions { stamp, today };
             let site = Site::build_reporting(&society, &options, &|done| {
                 length.call_once(|| rendering.set_length(done.jobs as u64));
                 rendering.inc(1);
+                if done.done * 2 == done.jobs {
+                    let _ = paged.set(Clock::now());
+                }
                 if done.done == done.jobs {
                     let _ = last.set(*done);
                 }
@@ -136,7 +140,14 @@ pub fn run(cx: &mut Context, command: Command) -> anyhow::Result<ExitCode> {
             let rendered = Clock::now();
             let writing = super::progress("writing files", site.len());
             let out = ExportDir::new(&args.out).with_faults(cx.faults.clone());
-            let exported = out.replace(site.files().inspect(|_| writing.inc(1)));
+            let mut images = ImageWriting::default();
+            let exported = out.replace(site.iter().map(|(path, page)| {
+                writing.inc(1);
+                if args.timings {
+                    images.next(page.content_type);
+                }
+                (Site::file_for(path), page.bytes.as_slice())
+            }));
             writing.finish_and_clear();
             let exported = exported?;
             let written = Clock::now();
@@ -159,6 +170,18 @@ pub fn run(cx: &mut Context, command: Command) -> anyhow::Result<ExitCode> {
                         made(done.photos, "photos", "resized", done.photo_cpu)
                     );
                 }
+                if let Some(paged) = paged.get() {
+                    eprintln!(
+                        "timings: rendering's passes: pages {}, preview images {}",
+                        paged.since(&loaded),
+                        rendered.since(paged),
+                    );
+                }
+                eprintln!(
+                    "timings: {} image files written in {} ms of CPU time",
+                    images.files,
+                    images.cpu.as_millis()
+                );
             }
             args.site.note_without_base_url(&society);
             exported.warnings.into_iter().for_each(super::warn);
@@ -245,6 +268,32 @@ fn process_cpu() -> Option<Duration> {
 #[cfg(not(unix))]
 fn process_cpu() -> Option<Duration> {
     None
+}
+
+/// The writing's CPU time spent on image files (preview images, QR codes,
+/// photos and icons), for `--timings`: the export's cost per page leaves
+/// it out with the drawing. The files are written one after the other on
+/// the calling thread, so the time between two files handed to the writer
+/// is the writing of the first.
+#[derive(Default)]
+struct ImageWriting {
+    /// When the last file was handed over, and whether it was an image.
+    last: Option<(Duration, bool)>,
+    files: usize,
+    cpu: Duration,
+}
+
+impl ImageWriting {
+    /// Notes the next file handed to the writer, by its content type.
+    fn next(&mut self, content_type: &str) {
+        let now = nspm_export::thread_cpu();
+        if let Some((then, true)) = self.last {
+            self.cpu += now.saturating_sub(then);
+        }
+        let image = content_type.starts_with("image/");
+        self.files += usize::from(image);
+        self.last = Some((now, image));
+    }
 }
 
 /// A line of `--timings` on images drawn with the pages (`what`: preview
