@@ -58,13 +58,20 @@ pub fn code(url: &str, path: &str) -> Result<(String, Code), ExportError> {
 /// on a white ground with the quiet zone around it.
 fn svg(modules: usize, dark: impl Fn(usize, usize) -> bool) -> String {
     let side = modules + 2 * QUIET_ZONE;
-    let mut out = format!(
+    // A subpath is at most 20 bytes, and a row has at most half its
+    // modules' runs; about a tenth of that is the usual need.
+    let mut out = String::with_capacity(256 + modules * modules);
+    let _ = write!(
+        out,
         concat!(
             r##"<svg xmlns="http://www.w3.org/2000/svg" width="{side}" height="{side}" viewBox="0 0 {side} {side}" shape-rendering="crispEdges">"##,
             r##"<rect width="{side}" height="{side}" fill="#fff"/><path fill="#000" d=""##,
         ),
         side = side
     );
+    // The numbers are written by itoa: through `write!` they took more
+    // CPU than choosing the symbol's mask.
+    let mut number = itoa::Buffer::new();
     for y in 0..modules {
         let mut x = 0;
         while x < modules {
@@ -76,14 +83,16 @@ fn svg(modules: usize, dark: impl Fn(usize, usize) -> bool) -> String {
             while x < modules && dark(x, y) {
                 x += 1;
             }
-            let run = x - start;
-            // Writing into a String cannot fail.
-            let _ = write!(
-                out,
-                "M{} {}h{run}v1h-{run}z",
-                start + QUIET_ZONE,
-                y + QUIET_ZONE
-            );
+            // `M{x} {y}h{run}v1h-{run}z`.
+            out.push('M');
+            out.push_str(number.format(start + QUIET_ZONE));
+            out.push(' ');
+            out.push_str(number.format(y + QUIET_ZONE));
+            out.push('h');
+            out.push_str(number.format(x - start));
+            out.push_str("v1h-");
+            out.push_str(number.format(x - start));
+            out.push('z');
         }
     }
     out.push_str(r#""/></svg>"#);
