@@ -126,9 +126,14 @@ pub fn run(cx: &mut Context, command: Command) -> anyhow::Result<ExitCode> {
             let last = std::sync::OnceLock::new();
             let paged = std::sync::OnceLock::new();
             let options = SiteOptions { stamp, today };
+            // A bar that is not drawn still works out its estimate at
+            // every step, which for a large site costs more than nothing.
+            let shown = !rendering.is_hidden();
             let site = Site::build_reporting(&society, &options, &|done| {
-                length.call_once(|| rendering.set_length(done.jobs as u64));
-                rendering.inc(1);
+                if shown {
+                    length.call_once(|| rendering.set_length(done.jobs as u64));
+                    rendering.inc(1);
+                }
                 if done.done * 2 == done.jobs {
                     let _ = paged.set(Clock::now());
                 }
@@ -142,7 +147,9 @@ pub fn run(cx: &mut Context, command: Command) -> anyhow::Result<ExitCode> {
             let out = ExportDir::new(&args.out).with_faults(cx.faults.clone());
             let mut images = ImageWriting::default();
             let exported = out.replace(site.iter().map(|(path, page)| {
-                writing.inc(1);
+                if shown {
+                    writing.inc(1);
+                }
                 if args.timings {
                     images.next(page.content_type);
                 }
@@ -274,11 +281,15 @@ fn process_cpu() -> Option<Duration> {
 /// photos and icons), for `--timings`: the export's cost per page leaves
 /// it out with the drawing. The files are written one after the other on
 /// the calling thread, so the time between two files handed to the writer
-/// is the writing of the first.
+/// is the writing of the first. The files come in the order of their
+/// paths, so images mostly follow images (`/preview/`, `/qr/`): the clock
+/// is read only where a run of one kind ends and the next begins, not at
+/// every file (each reading is a system call).
 #[derive(Default)]
 struct ImageWriting {
-    /// When the last file was handed over, and whether it was an image.
-    last: Option<(Duration, bool)>,
+    /// When the current run of files of one kind began, and whether they
+    /// are images.
+    run: Option<(Duration, bool)>,
     files: usize,
     cpu: Duration,
 }
@@ -286,13 +297,16 @@ struct ImageWriting {
 impl ImageWriting {
     /// Notes the next file handed to the writer, by its content type.
     fn next(&mut self, content_type: &str) {
-        let now = nspm_export::thread_cpu();
-        if let Some((then, true)) = self.last {
-            self.cpu += now.saturating_sub(then);
-        }
         let image = content_type.starts_with("image/");
         self.files += usize::from(image);
-        self.last = Some((now, image));
+        if self.run.is_some_and(|(_, kind)| kind == image) {
+            return;
+        }
+        let now = nspm_export::thread_cpu();
+        if let Some((then, true)) = self.run {
+            self.cpu += now.saturating_sub(then);
+        }
+        self.run = Some((now, image));
     }
 }
 

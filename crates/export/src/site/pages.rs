@@ -653,11 +653,11 @@ impl Renderer<'_> {
 
     /// A page's preview image, drawn, by its URL path.
     fn preview(&self, sketch: &Sketch) -> Result<Resource, ExportError> {
-        let image = self
-            .drawn
-            .previews
-            .time(|| preview::image(&self.view.name, &sketch.title))?;
-        Ok((sketch.path.clone(), page_of(image, content_type::PNG)))
+        // Its time includes keeping its bytes, copied to their length.
+        let image = self.drawn.previews.time(|| {
+            preview::image(&self.view.name, &sketch.title).map(|i| page_of(i, content_type::PNG))
+        })?;
+        Ok((sketch.path.clone(), image))
     }
 
     /// What the page's Open Graph and Twitter card tags say beyond its
@@ -1007,8 +1007,10 @@ impl Renderer<'_> {
         };
         let image = format!("/qr/{}", path.replace(".vcf", ".svg"));
         let url = format!("{base}{path}");
-        let (svg, code) = self.drawn.qr_codes.time(|| qr::code(&url, &image))?;
-        Ok(Some((code, (image, page(svg, content_type::SVG)))))
+        let (svg, code) = self.drawn.qr_codes.time(|| {
+            qr::code(&url, &image).map(|(svg, code)| (page(svg, content_type::SVG), code))
+        })?;
+        Ok(Some((code, (image, svg))))
     }
 
     fn contact(&self, qr: Option<qr::Code>) -> Result<Published, ExportError> {
