@@ -333,6 +333,15 @@ fn an_edit_sets_and_clears_a_photo_and_refuses_a_missing_file() {
         .as_ref()
         .unwrap();
     assert_eq!(photo.size(), (200, 200));
+    // Staff see the file the data names; a person without one has no line.
+    let shown = support::run_in(temp.path(), &["people", "show", "jonas-ostberg"]);
+    let shown = String::from_utf8_lossy(&shown.stdout).into_owned();
+    assert!(
+        shown
+            .lines()
+            .any(|l| l.starts_with("photo:") && l.ends_with(" photos/jonas.png")),
+        "{shown}"
+    );
 
     let out = support::run_in(
         temp.path(),
@@ -341,6 +350,9 @@ fn an_edit_sets_and_clears_a_photo_and_refuses_a_missing_file() {
     assert!(out.status.success(), "{}", support::stderr(&out));
     let society = Society::load_dir(&data).unwrap();
     assert!(society.person("mikko-virtanen").unwrap().photo.is_none());
+    let shown = support::run_in(temp.path(), &["people", "show", "mikko-virtanen"]);
+    let shown = String::from_utf8_lossy(&shown.stdout).into_owned();
+    assert!(!shown.contains("photo:"), "{shown}");
 }
 
 #[test]

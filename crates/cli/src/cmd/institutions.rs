@@ -77,8 +77,15 @@ impl Row for InstitutionView {
         ("PEOPLE", |i| i.people.len().to_string()),
     ];
 
-    const CSV: &'static [&'static str] =
-        &["id", "name", "aliases", "country_code", "country", "people"];
+    const CSV: &'static [&'static str] = &[
+        "id",
+        "name",
+        "aliases",
+        "country_code",
+        "country",
+        "people",
+        "web",
+    ];
 
     fn csv(&self) -> Vec<String> {
         vec![
@@ -88,6 +95,7 @@ impl Row for InstitutionView {
             self.country.code.to_string(),
             self.country.name.to_string(),
             self.people.join(";"),
+            self.web.clone().unwrap_or_default(),
         ]
     }
 }

@@ -67,7 +67,7 @@ impl Listing for Filter {
         self.chosen(society, STAFF)
     }
 
-    fn text(out: &mut Output, _: &Society, _: &Person, view: &PersonView) -> io::Result<()> {
+    fn text(out: &mut Output, _: &Society, person: &Person, view: &PersonView) -> io::Result<()> {
         out.fields(&[
             ("id", view.id.clone()),
             ("name", view.name.clone()),
@@ -79,6 +79,7 @@ impl Listing for Filter {
             ("phone", detail_text(&view.contact.phone)),
             ("orcid", detail_text(&view.contact.orcid)),
             ("web", detail_text(&view.contact.web)),
+            ("photo", photo_path(person)),
         ])
     }
 
@@ -109,6 +110,15 @@ fn detail_text(detail: &Option<DetailView>) -> String {
         Some(d) => d.value.clone(),
         None => String::new(),
     }
+}
+
+/// The photo's file as the data names it, inside the data directory.
+fn photo_path(person: &Person) -> String {
+    person
+        .photo
+        .as_ref()
+        .map(|p| p.path().to_string())
+        .unwrap_or_default()
 }
 
 /// The bare value of a detail, for CSV.
@@ -145,6 +155,7 @@ impl Row for PersonView {
         "phone",
         "orcid",
         "web",
+        "position",
     ];
 
     fn csv(&self) -> Vec<String> {
@@ -163,6 +174,7 @@ impl Row for PersonView {
             detail_value(&self.contact.phone),
             detail_value(&self.contact.orcid),
             detail_value(&self.contact.web),
+            self.position.clone().unwrap_or_default(),
         ]
     }
 }
