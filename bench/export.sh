@@ -247,36 +247,42 @@ fi
 # no QR codes' or image files' line had none to count apart.
 site_rows=(0)
 for b in "${!befores[@]}"; do site_rows+=("${before_of[$b,0]}"); done
+# One number a run from the runs' --timings, in the rounds' order (0 for
+# each run where the build says nothing of it).
+per_run() { # case, sed expression
+  local got
+  got=$(sed -nE "$2" "$work/err/$1" 2>/dev/null || true)
+  if [ -n "$got" ]; then echo "$got"; else sed 's/.*/0/' "$work/m/$1.cpu"; fi
+}
 if [[ " $formats " == *" site "* ]]; then
   echo
-  echo "| command | HTML pages | preview images | QR codes | median CPU (ms) | previews' CPU (ms, median) | QR codes' CPU (ms, median) | image files' writing CPU (ms, median) | CPU per page less images (ms) | CPU per preview (ms) | CPU per QR code (ms) | rendering's CPU per page less images (ms) |"
+  echo "The images set apart run by run (each run's CPU less its own images' drawing and files), then the median:"
+  echo
+  echo "| command | HTML pages | preview images | QR codes | median CPU (ms) | previews' CPU (ms, median) | QR codes' CPU (ms, median) | image files' writing CPU (ms, median) | CPU per page less images (ms, median) | CPU per preview (ms) | CPU per QR code (ms) | rendering's CPU per page less images (ms, median) |"
   echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
   for i in "${site_rows[@]}"; do
-    # Each run's --timings: the images' CPU time and the rendering's.
-    drawn=- codes=- qr=- rendering=- files=-
-    if [ -s "$work/err/$i" ] && grep -q 'preview images drawn' "$work/err/$i"; then
-      drawn=$(sed -nE 's/.* ([0-9]+) preview images drawn in ([0-9]+) ms of CPU time.*/\2/p' "$work/err/$i" | median)
-      rendering=$(sed -nE 's/.*rendering [0-9]+ ms \(CPU ([0-9]+) ms\).*/\1/p' "$work/err/$i" | median)
-    fi
-    if [ -s "$work/err/$i" ] && grep -q 'QR codes drawn' "$work/err/$i"; then
-      codes=$(sed -nE 's/.* ([0-9]+) QR codes drawn.*/\1/p' "$work/err/$i" | head -n 1)
-      qr=$(sed -nE 's/.* QR codes drawn in ([0-9]+) ms of CPU time.*/\1/p' "$work/err/$i" | median)
-    fi
-    if [ -s "$work/err/$i" ] && grep -q 'image files written' "$work/err/$i"; then
-      files=$(sed -nE 's/.* image files written in ([0-9]+) ms of CPU time.*/\1/p' "$work/err/$i" | median)
-    fi
+    timed=0
+    grep -qs 'preview images drawn' "$work/err/$i" && timed=1
+    per_run "$i" 's/.* preview images drawn in ([0-9]+) ms of CPU time.*/\1/p' >"$work/m/$i.drawn"
+    per_run "$i" 's/.* QR codes drawn in ([0-9]+) ms of CPU time.*/\1/p' >"$work/m/$i.qr"
+    per_run "$i" 's/.* image files written in ([0-9]+) ms of CPU time.*/\1/p' >"$work/m/$i.files"
+    per_run "$i" 's/.*rendering [0-9]+ ms \(CPU ([0-9]+) ms\).*/\1/p' >"$work/m/$i.rendering"
+    codes=$(sed -nE 's/.* ([0-9]+) QR codes drawn.*/\1/p' "$work/err/$i" 2>/dev/null | head -n 1)
+    paste "$work/m/$i.cpu" "$work/m/$i.drawn" "$work/m/$i.qr" "$work/m/$i.files" |
+      awk '{ print $1 - $2 - $3 - $4 }' >"$work/m/$i.less"
+    paste "$work/m/$i.rendering" "$work/m/$i.drawn" "$work/m/$i.qr" |
+      awk '{ print $1 - $2 - $3 }' >"$work/m/$i.rendering-less"
     awk -v name="${cases[$i]%%|*}" -v pages="${pages[$i]}" -v png="${previews[$i]}" \
-      -v cpu="${cpu[$i]}" -v drawn="$drawn" -v codes="$codes" -v qr="$qr" -v rendering="$rendering" \
-      -v files="$files" 'BEGIN {
-        d = drawn == "-" ? 0 : drawn
-        q = qr == "-" ? 0 : qr
-        f = files == "-" ? 0 : files
-        n = codes == "-" ? 0 : codes
-        each = drawn == "-" ? "-" : sprintf("%.3f", png ? d / png : 0)
-        qeach = qr == "-" ? "-" : sprintf("%.3f", n ? q / n : 0)
-        r = rendering == "-" ? "-" : sprintf("%.3f", (rendering - d - q) / pages)
+      -v cpu="${cpu[$i]}" -v timed="$timed" -v codes="${codes:-0}" \
+      -v drawn="$(median <"$work/m/$i.drawn")" -v qr="$(median <"$work/m/$i.qr")" \
+      -v files="$(median <"$work/m/$i.files")" -v less="$(median <"$work/m/$i.less")" \
+      -v rless="$(median <"$work/m/$i.rendering-less")" 'BEGIN {
+        each = timed ? sprintf("%.3f", png ? drawn / png : 0) : "-"
+        qeach = timed && codes ? sprintf("%.3f", qr / codes) : "-"
+        r = timed ? sprintf("%.3f", rless / pages) : "-"
         printf "| %s | %d | %d | %s | %.0f | %s | %s | %s | %.3f | %s | %s | %s |\n",
-          name, pages, png, codes, cpu, drawn, qr, files, (cpu - d - q - f) / pages, each, qeach, r
+          name, pages, png, timed ? codes : "-", cpu, timed ? drawn : "-", timed ? qr : "-",
+          timed ? files : "-", less / pages, each, qeach, r
       }'
   done
 fi
