@@ -71,6 +71,12 @@ pub mod content_type {
     pub const TEXT: &str = "text/plain; charset=utf-8";
     pub const CALENDAR: &str = "text/calendar; charset=utf-8";
     pub const VCARD: &str = "text/vcard; charset=utf-8";
+
+    /// Whether a resource of this type is an image (drawn, like the preview
+    /// images and QR codes, or resized, like the photos), not text.
+    pub fn is_image(content_type: &str) -> bool {
+        content_type.starts_with("image/")
+    }
 }
 
 /// One resource of the site, ready to serve: its bytes as written to a

@@ -337,7 +337,10 @@ fn cache_control(path: &str, content_type: &str) -> HeaderValue {
     let from_data = ["/preview/", "/qr/", "/people/", "/members/"]
         .iter()
         .any(|p| path.starts_with(p));
-    if !from_data && (content_type.starts_with("text/css") || content_type.starts_with("image/")) {
+    if !from_data
+        && (content_type.starts_with("text/css")
+            || nspm_export::site::content_type::is_image(content_type))
+    {
         HeaderValue::from_static("public, max-age=3600")
     } else {
         HeaderValue::from_static("no-cache")

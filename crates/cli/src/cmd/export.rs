@@ -297,7 +297,7 @@ struct ImageWriting {
 impl ImageWriting {
     /// Notes the next file handed to the writer, by its content type.
     fn next(&mut self, content_type: &str) {
-        let image = content_type.starts_with("image/");
+        let image = nspm_export::site::content_type::is_image(content_type);
         self.files += usize::from(image);
         if self.run.is_some_and(|(_, kind)| kind == image) {
             return;

@@ -246,14 +246,13 @@ fn current(path: &str) -> [Option<&'static str>; NAV.len()] {
     })
 }
 
-/// The main navigation as the page at `path`, `root` away from the site's
-/// root, shows it.
-fn nav(root: &str, path: &str) -> Value {
+/// The main navigation at `place`, with its links' marks.
+fn nav(place: &Place) -> Value {
     let links: Vec<NavLink> = NAV
         .into_iter()
-        .zip(current(path))
+        .zip(place.current)
         .map(|((href, label), current)| NavLink {
-            href: format!("{root}{href}"),
+            href: format!("{}{href}", place.root),
             label,
             current,
         })
@@ -608,7 +607,7 @@ impl Renderer<'_> {
             return Ok(chrome.clone());
         }
         drop(cached);
-        let nav = nav(root, path);
+        let nav = nav(&place);
         let render = |template: &str, ctx: Value| {
             self.env
                 .get_template(template)

@@ -58,9 +58,9 @@ pub fn code(url: &str, path: &str) -> Result<(String, Code), ExportError> {
 /// on a white ground with the quiet zone around it.
 fn svg(modules: usize, dark: impl Fn(usize, usize) -> bool) -> String {
     let side = modules + 2 * QUIET_ZONE;
-    // A subpath is at most 20 bytes, and a row has at most half its
-    // modules' runs; about a tenth of that is the usual need.
-    let mut out = String::with_capacity(256 + modules * modules);
+    // The head and foot are under 256 bytes; the path takes about 3.5
+    // bytes a module (4,100 bytes in all for a card's 33 × 33 symbol).
+    let mut out = String::with_capacity(256 + 4 * modules * modules);
     let _ = write!(
         out,
         concat!(
