@@ -256,6 +256,43 @@ fn staff_see_members_only_details() {
 }
 
 #[test]
+fn csv_lists_a_persons_position_and_an_institutions_web_address() {
+    let temp = tempfile::tempdir().unwrap();
+    support::copy_data(&support::fixture("valid"), &temp.path().join("data"));
+    for edit in [
+        &["people", "edit", "anna-lind", "--position", "Professor"][..],
+        &[
+            "institutions",
+            "edit",
+            "karolinska-institute",
+            "--web",
+            "https://ki.fixture.example.org/",
+        ],
+    ] {
+        let out = support::run_in(temp.path(), edit);
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    let people = support::run_in(temp.path(), &["people", "list", "--format", "csv"]);
+    assert_eq!(
+        support::csv_cell(&people.stdout, "anna-lind", "position"),
+        "Professor"
+    );
+    assert_eq!(
+        support::csv_cell(&people.stdout, "ingrid-berg", "position"),
+        ""
+    );
+    let institutions = support::run_in(temp.path(), &["institutions", "list", "--format", "csv"]);
+    assert_eq!(
+        support::csv_cell(&institutions.stdout, "karolinska-institute", "web"),
+        "https://ki.fixture.example.org/"
+    );
+    assert_eq!(
+        support::csv_cell(&institutions.stdout, "university-of-oslo", "web"),
+        ""
+    );
+}
+
+#[test]
 fn unknown_ids_exit_1_with_suggestions() {
     let output = run(Data::Embedded, &["people", "show", "soren-brunk"]);
     assert_eq!(output.status.code(), Some(1));

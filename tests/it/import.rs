@@ -253,8 +253,20 @@ fn a_file_without_an_id_or_email_column_is_refused() {
 fn the_people_export_imports_as_no_change() {
     let temp = copy_of_data();
     imported(temp.path(), "bom.csv");
+    // A position (invented, on this copy only) is exported in its column
+    // and read back as the same.
+    let position = "Professor of Test Data";
+    let edit = run(
+        temp.path(),
+        &["people", "edit", "ole-andreassen", "--position", position],
+    );
+    assert!(edit.status.success(), "{}", text(&edit.stderr));
     let export = run(temp.path(), &["people", "list", "--format", "csv"]);
     assert!(export.status.success());
+    assert_eq!(
+        support::csv_cell(&export.stdout, "ole-andreassen", "position"),
+        position
+    );
     fs::write(temp.path().join("export.csv"), &export.stdout).unwrap();
     let before = support::data_files(temp.path());
     let output = run(temp.path(), &["people", "import", "export.csv"]);

@@ -219,3 +219,20 @@ pub fn name_photo(data: &Path, id: &str, path: &str) {
     let text = text.replacen(&at, &format!("{at}        photo: Some(\"{path}\"),\n"), 1);
     std::fs::write(&people, text).unwrap();
 }
+
+/// A CSV column, by its header, of the row whose first cell is `id`.
+pub fn csv_cell(csv: &[u8], id: &str, column: &str) -> String {
+    let mut rows = csv::Reader::from_reader(csv);
+    let at = rows
+        .headers()
+        .unwrap()
+        .iter()
+        .position(|h| h == column)
+        .unwrap_or_else(|| panic!("no {column} column"));
+    let row = rows
+        .records()
+        .map(Result::unwrap)
+        .find(|r| &r[0] == id)
+        .unwrap_or_else(|| panic!("no row {id}"));
+    row[at].to_string()
+}
