@@ -15,7 +15,7 @@ use rayon::prelude::*;
 /// out a task costs nothing next to rendering its items, small enough that
 /// the cores finish close together when the items' costs differ (an
 /// institution's page lists all its people; a person's page is short).
-const BLOCK: usize = 32;
+pub(crate) const BLOCK: usize = 32;
 
 /// `f` applied to every item, in the items' order, on the current rayon
 /// pool. When an item fails, items after it are not started, and the error

@@ -63,7 +63,9 @@ pub(crate) fn render_all(
         .filter(|p| p.photo.is_some())
         .collect();
     parallel::try_map_each(&with_photos, |p| {
-        r.drawn.photos.time(|| photo::renditions(p).map(|_| ()))
+        r.drawn
+            .photos
+            .time(|| photo::renditions(p).map(|_| ()), |_| 1)
     })?;
     // Two passes over the jobs: the pages first, then their preview
     // images. A preview's 3 MB of pixels would push the templates and the
@@ -87,21 +89,42 @@ pub(crate) fn render_all(
             photo_cpu: r.drawn.photos.cpu(),
         });
     };
-    let rendered = parallel::try_map(&jobs, |job| {
-        let made = r.job(job)?;
-        tell();
+    // The jobs go to the cores a block at a time, and each block's images
+    // are drawn together and timed once: the thread's CPU clock is a system
+    // call, and reading it twice an image cost more than a tenth of the
+    // pages' own time. A block's QR codes are drawn before its pages, which
+    // show them.
+    let blocks: Vec<&[Job]> = jobs.chunks(parallel::BLOCK).collect();
+    let rendered = parallel::try_map_each(&blocks, |block| {
+        let codes = r.drawn.qr_codes.time(
+            || {
+                let codes = block.iter().map(|job| r.card_qr(job));
+                codes.collect::<Result<Vec<_>, _>>()
+            },
+            |codes| codes.as_ref().map_or(0, |c| c.iter().flatten().count()),
+        )?;
+        let mut made = Vec::with_capacity(block.len());
+        for (job, code) in block.iter().zip(codes) {
+            made.push(r.job(job, code)?);
+            tell();
+        }
         Ok::<_, ExportError>(made)
     })?;
     let (resources, sketches): (Vec<_>, Vec<_>) = rendered
         .into_iter()
+        .flatten()
         .map(|made| (made.resources, made.previews))
         .unzip();
-    let drawn = parallel::try_map(&sketches, |sketches| {
-        let images = sketches
-            .iter()
-            .map(|sketch| r.preview(sketch))
-            .collect::<Result<Vec<_>, _>>()?;
-        tell();
+    let blocks: Vec<&[Vec<Sketch>]> = sketches.chunks(parallel::BLOCK).collect();
+    let drawn = parallel::try_map_each(&blocks, |block| {
+        let images = r.drawn.previews.time(
+            || {
+                let images = block.iter().flatten().map(|sketch| r.preview(sketch));
+                images.collect::<Result<Vec<_>, _>>()
+            },
+            |images| images.as_ref().map_or(0, Vec::len),
+        )?;
+        block.iter().for_each(|_| tell());
         Ok::<_, ExportError>(images)
     })?;
     let mut pages: BTreeMap<String, Page> = resources
@@ -351,12 +374,13 @@ struct Tally {
 }
 
 impl Tally {
-    /// Draws one image with `draw`, counting it and the CPU time it took.
-    fn time<T>(&self, draw: impl FnOnce() -> T) -> T {
+    /// Draws images with `draw`, timing them together (the thread's clock
+    /// is read once either side), and counts what `images` says it drew.
+    fn time<T>(&self, draw: impl FnOnce() -> T, images: impl FnOnce(&T) -> usize) -> T {
         let start = thread_cpu();
         let drawn = draw();
         let cpu = thread_cpu().saturating_sub(start);
-        self.count.fetch_add(1, Ordering::Relaxed);
+        self.count.fetch_add(images(&drawn), Ordering::Relaxed);
         let nanos = u64::try_from(cpu.as_nanos()).unwrap_or(u64::MAX);
         self.cpu_nanos.fetch_add(nanos, Ordering::Relaxed);
         drawn
@@ -427,7 +451,7 @@ impl<'a> Renderer<'a> {
 impl Renderer<'_> {
     /// Every resource that a job makes, by URL path, and its pages'
     /// preview images to draw.
-    fn job(&self, job: &Job) -> Result<Made, ExportError> {
+    fn job(&self, job: &Job, code: Option<(qr::Code, Resource)>) -> Result<Made, ExportError> {
         let society = self.society;
         let mut made = Made {
             resources: Vec::new(),
@@ -439,7 +463,7 @@ impl Renderer<'_> {
                 let committee = vcard::cards(society, &self.committee_members(), &self.cards);
                 let meetings = society.meetings_matching(&MeetingQuery::default());
                 let calendar = ics::calendar(society, &meetings, &self.calendars);
-                let (contact_qr, qr) = self.card_qr("society.vcf")?.unzip();
+                let (contact_qr, qr) = code.unzip();
                 out.extend(qr);
                 out.extend([
                     (
@@ -484,7 +508,7 @@ impl Renderer<'_> {
             }
             Job::Person(p) => {
                 let card = vcard::person_card(society, p, &self.cards);
-                let (page_qr, qr) = self.card_qr(&format!("people/{}.vcf", p.id))?.unzip();
+                let (page_qr, qr) = code.unzip();
                 out.extend(qr);
                 let folder = format!("/people/{}/", p.id);
                 out.extend(photo::page_files(p, &folder)?);
@@ -652,11 +676,8 @@ impl Renderer<'_> {
 
     /// A page's preview image, drawn, by its URL path.
     fn preview(&self, sketch: &Sketch) -> Result<Resource, ExportError> {
-        // Its time includes keeping its bytes, copied to their length.
-        let image = self.drawn.previews.time(|| {
-            preview::image(&self.view.name, &sketch.title).map(|i| page_of(i, content_type::PNG))
-        })?;
-        Ok((sketch.path.clone(), image))
+        let image = preview::image(&self.view.name, &sketch.title)?;
+        Ok((sketch.path.clone(), page_of(image, content_type::PNG)))
     }
 
     /// What the page's Open Graph and Twitter card tags say beyond its
@@ -997,19 +1018,22 @@ impl Renderer<'_> {
         meeting.end.map(|d| d.human())
     }
 
-    /// The QR code of the card at `path` below the root, for its page, and
+    /// The QR code a job's page shows, of the address of the card it
+    /// offers (the society's on the contact page, a person's on theirs), and
     /// its image by URL path (`/qr/people/x.svg`). A phone needs the card's
     /// absolute address, so without a base URL there is none.
-    fn card_qr(&self, path: &str) -> Result<Option<(qr::Code, Resource)>, ExportError> {
+    fn card_qr(&self, job: &Job) -> Result<Option<(qr::Code, Resource)>, ExportError> {
         let Some(base) = self.base else {
             return Ok(None);
         };
-        let image = format!("/qr/{}", path.replace(".vcf", ".svg"));
-        let url = format!("{base}{path}");
-        let (svg, code) = self.drawn.qr_codes.time(|| {
-            qr::code(&url, &image).map(|(svg, code)| (page(svg, content_type::SVG), code))
-        })?;
-        Ok(Some((code, (image, svg))))
+        let card = match job {
+            Job::Frame => "society".to_string(),
+            Job::Person(p) => format!("people/{}", p.id),
+            _ => return Ok(None),
+        };
+        let image = format!("/qr/{card}.svg");
+        let (svg, code) = qr::code(&format!("{base}{card}.vcf"), &image)?;
+        Ok(Some((code, (image, page(svg, content_type::SVG)))))
     }
 
     fn contact(&self, qr: Option<qr::Code>) -> Result<Published, ExportError> {
