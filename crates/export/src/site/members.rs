@@ -10,6 +10,7 @@ use nspm_core::view::{MeetingView, PersonView};
 use nspm_core::{Audience, Meeting, MeetingQuery, PeopleQuery, Person, Society, Visibility};
 
 use super::pages::{Frame, Renderer, by_country, page};
+use super::templates::fields;
 use super::{Page, Site, SiteOptions, content_type};
 use crate::{ExportError, ics, vcard};
 
@@ -104,7 +105,7 @@ impl MembersForms {
                 description: format!("Sign in to the {} members' area.", r.view.short_name),
                 jsonld: None,
             };
-            r.render("members_sign_in.html", frame, context! { failed })
+            r.render("members_sign_in.html", frame, fields! { failed })
         };
         let needs_tls = r.render(
             "members_needs_tls.html",
@@ -114,7 +115,7 @@ impl MembersForms {
                 description: "The members' area takes credentials only over HTTPS.".into(),
                 jsonld: None,
             },
-            context! {},
+            fields! {},
         )?;
         Ok(MembersForms {
             sign_in: sign_in_page(false)?,
@@ -158,7 +159,7 @@ pub fn search(society: &Society, options: &SiteOptions, query: &str) -> Result<P
     r.render(
         "members_search.html",
         frame,
-        context! { people, query, section => "search" },
+        fields! { people, query, section => "search" },
     )
 }
 
@@ -191,7 +192,7 @@ fn directory(r: &Renderer, everyone: &[&Person]) -> Result<Page, ExportError> {
     r.render(
         "members_directory.html",
         frame,
-        context! { countries, people_count => everyone.len(), section => "directory" },
+        fields! { countries, people_count => everyone.len(), section => "directory" },
     )
 }
 
@@ -215,7 +216,7 @@ fn meetings_page(r: &Renderer, meetings: &[&Meeting]) -> Result<Page, ExportErro
     r.render(
         "members_meetings.html",
         frame,
-        context! { meetings, section => "meetings" },
+        fields! { meetings, section => "meetings" },
     )
 }
 
@@ -234,6 +235,6 @@ fn person(r: &Renderer, p: &Person) -> Result<Page, ExportError> {
     r.render(
         "members_person.html",
         frame,
-        context! { person => view, roles, section => "person" },
+        fields! { person => view, roles, section => "person" },
     )
 }

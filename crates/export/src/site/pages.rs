@@ -14,6 +14,7 @@ use nspm_core::{
 use serde::Serialize;
 
 use super::jsonld::{self, Urls};
+use super::templates::{Fields, Scope, fields};
 use super::{
     Done, NOT_FOUND, Page, Progress, SiteOptions, add_to_calendar, content_type, icons, map, news,
     preview, qr, templates,
@@ -559,7 +560,7 @@ impl Renderer<'_> {
         &self,
         template: &str,
         frame: Frame,
-        content: Value,
+        content: Fields,
     ) -> Result<Page, ExportError> {
         let root = self.root(frame.path);
         let chrome = self.chrome(&root, frame.path)?;
@@ -576,19 +577,20 @@ impl Renderer<'_> {
         let social = self
             .social
             .then(|| self.social(&frame, canonical.as_deref()));
-        let ctx = context! {
+        let mut fields: Fields = fields! {
+            root,
+            society => self.society_value.clone(),
             title,
-            social,
             heading => frame.title,
             description => shorten(&frame.description, DESCRIPTION_LIMIT),
+            social,
             canonical,
-            breadcrumbs,
-            root,
             chrome,
-            society => self.society_value.clone(),
             jsonld => frame.jsonld.map(Value::from_safe_string),
-            ..content
+            breadcrumbs,
         };
+        fields.extend(content);
+        let ctx = Value::from_object(Scope(fields));
         // The page is rendered into this thread's buffer, which keeps its
         // room from page to page, and copied out at its length: rendering
         // into a new string would grow it several times a page.
@@ -660,7 +662,7 @@ impl Renderer<'_> {
         &self,
         template: &str,
         frame: Frame,
-        content: Value,
+        content: Fields,
     ) -> Result<Published, ExportError> {
         let path = frame.path.to_string();
         let preview = Sketch {
@@ -745,7 +747,7 @@ impl Renderer<'_> {
         self.publish(
             "home.html",
             frame,
-            context! {
+            fields! {
                 member_count => members.len(),
                 country_count => countries,
                 news => self.with_html(news),
@@ -796,7 +798,7 @@ impl Renderer<'_> {
         self.publish(
             "committee.html",
             frame,
-            context! {
+            fields! {
                 countries,
                 member_count => members.len(),
                 map => Value::from_serialize(&map),
@@ -826,7 +828,7 @@ impl Renderer<'_> {
             description,
             jsonld: Some(jsonld::person(&view, &self.view, &self.urls())),
         };
-        self.publish("person.html", frame, context! { person => view, roles, qr })
+        self.publish("person.html", frame, fields! { person => view, roles, qr })
     }
 
     fn institution(
@@ -850,7 +852,7 @@ impl Renderer<'_> {
         self.publish(
             "institution.html",
             frame,
-            context! { institution => view, people },
+            fields! { institution => view, people },
         )
     }
 
@@ -879,7 +881,7 @@ impl Renderer<'_> {
         self.publish(
             "meetings.html",
             frame,
-            context! { upcoming, past, subscribe },
+            fields! { upcoming, past, subscribe },
         )
     }
 
@@ -930,7 +932,7 @@ impl Renderer<'_> {
         self.publish(
             "meeting.html",
             frame,
-            context! { meeting => view, paragraphs, end_text, times, calendar_links, webcal, previous, next },
+            fields! { meeting => view, paragraphs, end_text, times, calendar_links, webcal, previous, next },
         )
     }
 
@@ -993,7 +995,7 @@ impl Renderer<'_> {
             jsonld: None,
         };
         let items = self.with_html(self.news());
-        self.publish("news.html", frame, context! { items })
+        self.publish("news.html", frame, fields! { items })
     }
 
     fn news_item(&self, view: NewsView) -> Result<Published, ExportError> {
@@ -1008,7 +1010,7 @@ impl Renderer<'_> {
         self.publish(
             "news_item.html",
             frame,
-            context! { item => view, html => Value::from_safe_string(html) },
+            fields! { item => view, html => Value::from_safe_string(html) },
         )
     }
 
@@ -1047,7 +1049,7 @@ impl Renderer<'_> {
             ),
             jsonld: None,
         };
-        self.publish("contact.html", frame, context! { person, qr })
+        self.publish("contact.html", frame, fields! { person, qr })
     }
 
     fn not_found(&self) -> Result<Published, ExportError> {
@@ -1057,7 +1059,7 @@ impl Renderer<'_> {
             description: format!("This page is not on the {} website.", self.view.short_name),
             jsonld: None,
         };
-        self.publish("404.html", frame, context! {})
+        self.publish("404.html", frame, fields! {})
     }
 }
 

@@ -1,5 +1,8 @@
 //! The page templates, compiled into the binary, and how values print in them.
 
+use std::sync::Arc;
+
+use minijinja::value::{Enumerator, Object};
 use minijinja::{AutoEscape, Environment, Error, Output, State, UndefinedBehavior, Value};
 
 /// Each template's name and text: the file of that name in `templates/`,
@@ -43,6 +46,43 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "members_sign_in.html",
     "members_needs_tls.html",
 ];
+
+/// Values a template reads by name: a page's own, as [`fields!`] lists them.
+pub type Fields = Vec<(&'static str, Value)>;
+
+/// The [`Fields`] of the names given, each the variable of that name or the
+/// value after its `=>`, converted as minijinja's `context!` converts them.
+macro_rules! fields {
+    (@value $key:ident) => { minijinja::Value::from_serialize(&$key) };
+    (@value $key:ident => $value:expr) => { minijinja::Value::from_serialize(&$value) };
+    ($($key:ident $(=> $value:expr)?),* $(,)?) => {
+        vec![$((stringify!($key), fields!(@value $key $(=> $value)?))),*]
+    };
+}
+pub(super) use fields;
+
+/// What a page's template sees at its top level: the frame's values and
+/// the page's own, in one list. `context!` with `..` would merge two maps,
+/// and every name a template reads (a dozen lookups a line) would then be
+/// looked for through both, by a key made for each lookup.
+#[derive(Debug)]
+pub struct Scope(pub Fields);
+
+impl Object for Scope {
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        self.get_value_by_str(key.as_str()?)
+    }
+
+    /// The first value of that name: the frame's before the page's.
+    fn get_value_by_str(self: &Arc<Self>, key: &str) -> Option<Value> {
+        let (_, value) = self.0.iter().find(|(name, _)| *name == key)?;
+        Some(value.clone())
+    }
+
+    fn enumerate(self: &Arc<Self>) -> Enumerator {
+        Enumerator::Values(self.0.iter().map(|(name, _)| Value::from(*name)).collect())
+    }
+}
 
 pub fn environment() -> Environment<'static> {
     let mut env = Environment::new();
