@@ -395,7 +395,7 @@ record! {
 impl Person {
     /// Given name then family name, as the About page writes them.
     pub fn name(&self) -> String {
-        format!("{} {}", self.given, self.family)
+        [self.given.as_str(), " ", &self.family].concat()
     }
 
     pub(crate) fn has_role(&self, role: Role) -> bool {

@@ -51,7 +51,7 @@ impl Ref {
     fn institution(society: &Society, id: Option<&Id>) -> Option<Ref> {
         let i = society.institution(id?.as_str())?;
         Some(Ref {
-            id: i.id.to_string(),
+            id: i.id.as_str().to_owned(),
             name: i.name.clone(),
         })
     }
@@ -119,8 +119,8 @@ pub struct PhotoSizeView {
 impl PhotoView {
     fn new(p: &Person, photo: &Photo) -> PhotoView {
         let folder = match p.visibility() {
-            Visibility::Public => format!("/people/{}/", p.id),
-            Visibility::Members => format!("/members/people/{}/", p.id),
+            Visibility::Public => ["/people/", p.id.as_str(), "/"].concat(),
+            Visibility::Members => ["/members/people/", p.id.as_str(), "/"].concat(),
         };
         let sizes: Vec<PhotoSizeView> = photo
             .page_sizes()
@@ -168,7 +168,7 @@ impl PersonView {
             photo,
         } = p;
         PersonView {
-            id: id.to_string(),
+            id: id.as_str().to_owned(),
             name: p.name(),
             given_name: given.clone(),
             family_name: family.clone(),
@@ -211,14 +211,14 @@ impl InstitutionView {
             web,
         } = i;
         InstitutionView {
-            id: id.to_string(),
+            id: id.as_str().to_owned(),
             name: name.clone(),
             aliases: aliases.clone(),
             country: (*country).into(),
             web: web.clone(),
             people: society
                 .people_at(i, audience)
-                .map(|p| p.id.to_string())
+                .map(|p| p.id.as_str().to_owned())
                 .collect(),
         }
     }
@@ -285,7 +285,7 @@ impl MeetingView {
             modified,
         } = m;
         MeetingView {
-            id: id.to_string(),
+            id: id.as_str().to_owned(),
             title: title.clone(),
             date: date.iso(),
             date_precision: date.precision(),
@@ -341,7 +341,7 @@ impl NewsView {
             meetings,
         } = n;
         NewsView {
-            id: id.to_string(),
+            id: id.as_str().to_owned(),
             date: date.iso(),
             date_precision: date.precision(),
             date_text: date.human(),
@@ -351,7 +351,7 @@ impl NewsView {
                 .iter()
                 .filter_map(|m| society.meeting(m.as_str()))
                 .map(|m| Ref {
-                    id: m.id.to_string(),
+                    id: m.id.as_str().to_owned(),
                     name: m.title.clone(),
                 })
                 .collect(),
@@ -394,7 +394,7 @@ impl SocietyView {
             base_url,
         } = &society.info;
         SocietyView {
-            id: id.to_string(),
+            id: id.as_str().to_owned(),
             name: name.clone(),
             short_name: short_name.clone(),
             initiative: initiative.clone(),
@@ -407,7 +407,7 @@ impl SocietyView {
                     .as_ref()
                     .and_then(|p| society.person(p.as_str()))
                     .map(|p| Ref {
-                        id: p.id.to_string(),
+                        id: p.id.as_str().to_owned(),
                         name: p.name(),
                     }),
                 email: email.clone(),

@@ -108,11 +108,13 @@ pub fn society_uid(society: &Society) -> String {
 /// export: a name-based (version 5) UUID of the society's and the record's
 /// ids. It does not depend on the base URL, which may change.
 fn uid(society: &Society, kind: &str, id: &str) -> String {
-    let name = format!("nspm:{}/{kind}/{id}", society.info.id);
-    format!(
-        "urn:uuid:{}",
-        Uuid::new_v5(&Uuid::NAMESPACE_URL, name.as_bytes())
-    )
+    let name = ["nspm:", society.info.id.as_str(), "/", kind, "/", id].concat();
+    let uuid = Uuid::new_v5(&Uuid::NAMESPACE_URL, name.as_bytes());
+    [
+        "urn:uuid:",
+        uuid.hyphenated().encode_lower(&mut Uuid::encode_buffer()),
+    ]
+    .concat()
 }
 
 /// BEGIN, then VERSION at once (RFC 6350 requires it there), then PRODID.
@@ -219,7 +221,7 @@ fn write_person(out: &mut Lines, society: &Society, person: &Person, opts: &Card
                 VcardVersion::V3 => out.text("TEL;TYPE=WORK,VOICE", value),
                 VcardVersion::V4 => out.prop("TEL;VALUE=uri;TYPE=work,voice", &tel_uri(value)),
             },
-            DetailKind::Orcid => out.prop("URL", &format!("https://orcid.org/{value}")),
+            DetailKind::Orcid => out.prop("URL", &["https://orcid.org/", value].concat()),
             DetailKind::Web => out.prop("URL", &uri(value)),
         }
     }

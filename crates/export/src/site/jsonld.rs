@@ -27,7 +27,7 @@ pub(crate) struct Urls<'a> {
 
 impl Urls<'_> {
     fn url(&self, path: &str) -> Option<String> {
-        self.base.map(|b| format!("{b}{path}"))
+        self.base.map(|b| [b, path].concat())
     }
 }
 
@@ -77,7 +77,7 @@ pub fn institution(i: &InstitutionView, urls: &Urls) -> String {
         name,
         url: web
             .clone()
-            .or_else(|| urls.url(&format!("institutions/{id}/"))),
+            .or_else(|| urls.url(&["institutions/", id, "/"].concat())),
     })
 }
 
@@ -149,7 +149,7 @@ fn person_value<'a>(
     let same_as: Vec<String> = [
         orcid
             .as_ref()
-            .map(|o| format!("https://orcid.org/{}", o.value)),
+            .map(|o| ["https://orcid.org/", &o.value].concat()),
         web.as_ref().map(|w| w.value.clone()),
     ]
     .into_iter()
@@ -161,7 +161,7 @@ fn person_value<'a>(
         affiliation: institution.as_ref().map(|i| OrganizationRef {
             kind: "Organization",
             name: &i.name,
-            url: urls.url(&format!("institutions/{}/", i.id)),
+            url: urls.url(&["institutions/", &i.id, "/"].concat()),
         }),
         email: email.as_ref().map(|e| e.value.as_str()),
         family_name,
@@ -176,7 +176,7 @@ fn person_value<'a>(
         name,
         same_as,
         telephone: phone.as_ref().map(|t| t.value.as_str()),
-        url: urls.url(&format!("people/{id}/")),
+        url: urls.url(&["people/", id, "/"].concat()),
     }
 }
 
@@ -326,7 +326,7 @@ pub fn event(m: &MeetingView, society: &SocietyView, urls: &Urls) -> String {
         name: title,
         organizer: society_ref(society, urls),
         start_date: date,
-        url: urls.url(&format!("meetings/{id}/")),
+        url: urls.url(&["meetings/", id, "/"].concat()),
     })
 }
 

@@ -306,7 +306,7 @@ fn breadcrumbs(root: &str, path: &str, title: &str) -> Option<Value> {
     let (_, label) = NAV.into_iter().find(|(href, _)| *href == section)?;
     let crumbs = [
         (Some(root.to_string()), NAV[0].1),
-        (Some(format!("{root}{section}")), label),
+        (Some([root, section].concat()), label),
         (None, title),
     ];
     Some(Value::from_serialize(crumbs.map(|(href, label)| Crumb {
@@ -511,10 +511,10 @@ impl Renderer<'_> {
                 let card = vcard::person_card(society, p, &self.cards);
                 let (page_qr, qr) = code.unzip();
                 out.extend(qr);
-                let folder = format!("/people/{}/", p.id);
+                let folder = ["/people/", p.id.as_str(), "/"].concat();
                 out.extend(photo::page_files(p, &folder)?);
                 out.push((
-                    format!("/people/{}.vcf", p.id),
+                    ["/people/", p.id.as_str(), ".vcf"].concat(),
                     page(card, content_type::VCARD),
                 ));
                 made.with(self.person(p, page_qr)?);
@@ -528,7 +528,7 @@ impl Renderer<'_> {
             Job::Meeting(m) => {
                 let calendar = ics::meeting_calendar(society, m, &self.calendars);
                 out.push((
-                    format!("/meetings/{}.ics", m.id),
+                    ["/meetings/", m.id.as_str(), ".ics"].concat(),
                     page(calendar, content_type::CALENDAR),
                 ));
                 made.with(self.meeting(m)?);
@@ -568,12 +568,12 @@ impl Renderer<'_> {
         let title = if frame.path == "/" {
             self.view.name.clone()
         } else {
-            format!("{} – {}", frame.title, self.view.short_name)
+            [frame.title.as_str(), " – ", &self.view.short_name].concat()
         };
         let canonical = self
             .base
             .filter(|_| frame.path != NOT_FOUND)
-            .map(|b| format!("{b}{}", frame.path.trim_start_matches('/')));
+            .map(|b| [b, frame.path.trim_start_matches('/')].concat());
         let social = self
             .social
             .then(|| self.social(&frame, canonical.as_deref()));
@@ -686,12 +686,9 @@ impl Renderer<'_> {
     /// title and description. The image's address must be absolute, so
     /// without a base URL the tags name no image.
     fn social(&self, frame: &Frame, canonical: Option<&str>) -> Social {
-        let image = self.base.map(|b| {
-            format!(
-                "{b}{}",
-                preview::path_for(frame.path).trim_start_matches('/')
-            )
-        });
+        let image = self
+            .base
+            .map(|b| [b, preview::path_for(frame.path).trim_start_matches('/')].concat());
         Social {
             kind: if frame.path.starts_with("/people/") {
                 "profile"
@@ -703,7 +700,7 @@ impl Renderer<'_> {
             image_alt: if frame.title == self.view.name {
                 frame.title.clone()
             } else {
-                format!("{}: {}", self.view.name, frame.title)
+                [self.view.name.as_str(), ": ", &frame.title].concat()
             },
             width: preview::WIDTH,
             height: preview::HEIGHT,
@@ -812,18 +809,21 @@ impl Renderer<'_> {
         let roles: Vec<&str> = p.roles_for(AUDIENCE).map(|r| r.label()).collect();
         let mut description = view.name.clone();
         if let Some(i) = &view.institution {
-            description.push_str(&format!(", {}", i.name));
+            description.extend([", ", &i.name]);
         }
-        description.push_str(&format!(", {}.", view.country.name));
+        description.extend([", ", view.country.name, "."]);
         if !roles.is_empty() {
-            description.push_str(&format!(
-                " {} of the {}.",
-                roles.join(", "),
-                self.view.initiative.short_name
-            ));
+            let roles = roles.join(", ");
+            description.extend([
+                " ",
+                &roles,
+                " of the ",
+                &self.view.initiative.short_name,
+                ".",
+            ]);
         }
         let frame = Frame {
-            path: &format!("/people/{}/", p.id),
+            path: &["/people/", p.id.as_str(), "/"].concat(),
             title: view.name.clone(),
             description,
             jsonld: Some(jsonld::person(&view, &self.view, &self.urls())),
@@ -838,7 +838,7 @@ impl Renderer<'_> {
     ) -> Result<Published, ExportError> {
         let people: Vec<PersonView> = people.iter().map(|p| self.public(p)).collect();
         let frame = Frame {
-            path: &format!("/institutions/{}/", view.id),
+            path: &["/institutions/", &view.id, "/"].concat(),
             title: view.name.clone(),
             description: format!(
                 "{}, {}: {} named by the {}.",
@@ -918,7 +918,7 @@ impl Renderer<'_> {
         let previous = neighbour(at.and_then(|i| i.checked_sub(1)));
         let next = neighbour(at.map(|i| i + 1));
         let frame = Frame {
-            path: &format!("/meetings/{}/", view.id),
+            path: &["/meetings/", &view.id, "/"].concat(),
             title: view.title.clone(),
             description: format!(
                 "{}, {}, {}. {}",
@@ -1030,10 +1030,10 @@ impl Renderer<'_> {
         };
         let card = match job {
             Job::Frame => "society".to_string(),
-            Job::Person(p) => format!("people/{}", p.id),
+            Job::Person(p) => ["people/", p.id.as_str()].concat(),
             _ => return Ok(None),
         };
-        let image = format!("/qr/{card}.svg");
+        let image = ["/qr/", &card, ".svg"].concat();
         let (svg, code) = qr::code(&format!("{base}{card}.vcf"), &image)?;
         Ok(Some((code, (image, page(svg, content_type::SVG)))))
     }
@@ -1124,11 +1124,12 @@ fn sitemap(base: &str, paths: &[String]) -> String {
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
     );
     for path in paths {
-        let url = format!("{base}{}", path.trim_start_matches('/'));
-        xml.push_str(&format!(
-            "  <url><loc>{}</loc></url>\n",
-            super::escape_markup(&url)
-        ));
+        let url = [base, path.trim_start_matches('/')].concat();
+        xml.extend([
+            "  <url><loc>",
+            &super::escape_markup(&url),
+            "</loc></url>\n",
+        ]);
     }
     xml.push_str("</urlset>\n");
     xml

@@ -29,7 +29,7 @@ pub fn path_for(page: &str) -> String {
     let name = page.trim_matches('/');
     let name = name.strip_suffix(".html").unwrap_or(name);
     let name = if name.is_empty() { "home" } else { name };
-    format!("/preview/{name}.png")
+    ["/preview/", name, ".png"].concat()
 }
 
 /// The preview image of a page titled `title` on the site of `society`
