@@ -128,11 +128,16 @@ pub(crate) fn render_all(
         block.iter().for_each(|_| tell());
         Ok::<_, ExportError>(images)
     })?;
-    let mut pages: BTreeMap<String, Page> = resources
+    // Sorted before the map is built from them, by an unstable sort (no two
+    // resources share a path): the map's own sort is a stable one, and here
+    // it costs a third more.
+    let mut all: Vec<Resource> = resources
         .into_iter()
         .flatten()
         .chain(drawn.into_iter().flatten())
         .collect();
+    all.sort_unstable_by(|(a, _), (b, _)| a.cmp(b));
+    let mut pages: BTreeMap<String, Page> = all.into_iter().collect();
 
     let html: Vec<String> = pages
         .iter()
@@ -1092,21 +1097,24 @@ fn count(n: usize, one: &str, many: &str) -> String {
 /// Text cut to at most `limit` characters at a word boundary, with an
 /// ellipsis when cut; runs of white space (newlines too) become one space.
 fn shorten(text: &str, limit: usize) -> String {
-    let words: Vec<&str> = text.split_whitespace().collect();
-    let mut out = String::new();
-    for word in &words {
-        let needed = out.chars().count() + usize::from(!out.is_empty()) + word.chars().count();
+    let mut out = String::with_capacity(text.len());
+    // The characters in `out`, counted as it grows.
+    let mut chars = 0;
+    for word in text.split_whitespace() {
+        let length = word.chars().count();
+        let needed = chars + usize::from(chars > 0) + length;
         if needed > limit - 1 {
-            if out.is_empty() {
+            if chars == 0 {
                 out = word.chars().take(limit - 1).collect();
             }
             out.push('…');
             return out;
         }
-        if !out.is_empty() {
+        if chars > 0 {
             out.push(' ');
         }
         out.push_str(word);
+        chars = needed;
     }
     out
 }
@@ -1144,6 +1152,10 @@ mod tests {
         assert_eq!(shorten("a b\nc", 160), "a b c");
         assert_eq!(shorten("alpha beta gamma", 12), "alpha beta…");
         assert_eq!(shorten("ååååååååååå", 5), "åååå…");
+        // The ellipsis counts: what is shown is at most the limit.
+        assert_eq!(shorten("ab c", 5), "ab c");
+        assert_eq!(shorten("ab cd", 5), "ab…");
+        assert_eq!(shorten("  ab   c  ", 5), "ab c");
     }
 
     #[test]

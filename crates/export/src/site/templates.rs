@@ -19,7 +19,6 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "chrome_links.html",
     "chrome_banner.html",
     "chrome_footer.html",
-    "social.html",
     "qr.html",
     "home.html",
     "committee.html",
