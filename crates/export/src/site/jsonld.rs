@@ -396,6 +396,8 @@ pub fn news_article(n: &NewsView, society: &SocietyView, urls: &Urls) -> String 
 /// and `&` become `\u` escapes, so no text in the data can close the
 /// element or open a comment, and the JSON still means the same.
 fn script_text(value: &impl Serialize) -> String {
+    const SCRIPT: super::Escapes =
+        super::Escapes(&[(b'<', "\\u003c"), (b'>', "\\u003e"), (b'&', "\\u0026")]);
     // Room for a person's or a meeting's description, so that the buffer
     // is not grown a few bytes at a time.
     let mut bytes = Vec::with_capacity(1024);
@@ -406,12 +408,7 @@ fn script_text(value: &impl Serialize) -> String {
     }
     let mut out = String::with_capacity(json.len() + 16);
     // Writing to a String cannot fail.
-    let _ = super::escape_into(&mut out, &json, |b| match b {
-        b'<' => Some("\\u003c"),
-        b'>' => Some("\\u003e"),
-        b'&' => Some("\\u0026"),
-        _ => None,
-    });
+    let _ = super::escape_into(&mut out, &json, &SCRIPT);
     out
 }
 

@@ -114,15 +114,15 @@ fn breakable(text: &str) -> Value {
 }
 
 /// Prints a value as minijinja's own formatter does, but escaping HTML with
-/// [`super::markup_escape`], which leaves `/` alone. Text is escaped
+/// [`super::MARKUP`], which leaves `/` alone. Text is escaped
 /// straight into the page, without a copy of its own.
 fn format_value(out: &mut Output, state: &State, value: &Value) -> Result<(), Error> {
     if state.auto_escape() != AutoEscape::Html || value.is_safe() || value.is_undefined() {
         return minijinja::escape_formatter(out, state, value);
     }
     let written = match value.as_str() {
-        Some(text) => super::escape_into(out, text, super::markup_escape),
-        None => super::escape_into(out, &value.to_string(), super::markup_escape),
+        Some(text) => super::escape_into(out, text, &super::MARKUP),
+        None => super::escape_into(out, &value.to_string(), &super::MARKUP),
     };
     written.map_err(Error::from)
 }
