@@ -304,26 +304,23 @@ struct NavLink {
     current: Option<&'static str>,
 }
 
-/// The trail from the home page to a record's page, the page itself last
-/// and without a link; other pages have none.
-fn breadcrumbs(root: &str, path: &str, title: &str) -> Option<Value> {
-    let section = section(path)?;
-    let (_, label) = NAV.into_iter().find(|(href, _)| *href == section)?;
-    let crumbs = [
-        (Some(root.to_string()), NAV[0].1),
-        (Some([root, section].concat()), label),
-        (None, title),
-    ];
-    Some(Value::from_serialize(crumbs.map(|(href, label)| Crumb {
-        href,
-        label: label.to_string(),
-    })))
+/// The breadcrumbs' trail at `place` down to the page: the home page, then
+/// the section a record's page is part of (the one its navigation marks
+/// `true`). Other pages have none. The page itself ends the trail, in
+/// `base.html`.
+fn trail(place: &Place) -> Option<Value> {
+    let at = place.current.iter().position(|c| *c == Some("true"))?;
+    let crumbs = [NAV[0], NAV[at]].map(|(href, label)| Crumb {
+        href: [place.root.as_str(), href].concat(),
+        label,
+    });
+    Some(Value::from_serialize(crumbs))
 }
 
 #[derive(Serialize)]
 struct Crumb {
-    href: Option<String>,
-    label: String,
+    href: String,
+    label: &'static str,
 }
 
 /// A meeting on the timeline, with its last day for people to read.
@@ -569,7 +566,6 @@ impl Renderer<'_> {
     ) -> Result<Page, ExportError> {
         let root = self.root(frame.path);
         let chrome = self.chrome(&root, frame.path)?;
-        let breadcrumbs = breadcrumbs(&root, frame.path, &frame.title);
         let title = if frame.path == "/" {
             self.view.name.clone()
         } else {
@@ -592,7 +588,6 @@ impl Renderer<'_> {
             canonical,
             chrome,
             jsonld => frame.jsonld.map(Value::from_safe_string),
-            breadcrumbs,
         };
         fields.extend(content);
         let ctx = Value::from_object(Scope(fields));
@@ -657,6 +652,9 @@ impl Renderer<'_> {
             )?,
             banner => render("chrome_banner.html", context! { root, society, nav })?,
             footer => render("chrome_footer.html", context! { society })?,
+            trail => trail(&place)
+                .map(|trail| render("chrome_trail.html", context! { trail }))
+                .transpose()?,
         };
         let mut cache = self.chrome.write().unwrap_or_else(|e| e.into_inner());
         Ok(cache.entry(place).or_insert(chrome).clone())

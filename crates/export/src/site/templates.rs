@@ -19,6 +19,7 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "chrome_links.html",
     "chrome_banner.html",
     "chrome_footer.html",
+    "chrome_trail.html",
     "qr.html",
     "home.html",
     "committee.html",
