@@ -267,19 +267,29 @@ if [[ " $formats " == *" site "* ]]; then
     per_run "$i" 's/.* QR codes drawn in ([0-9]+) ms of CPU time.*/\1/p' >"$work/m/$i.qr"
     per_run "$i" 's/.* image files written in ([0-9]+) ms of CPU time.*/\1/p' >"$work/m/$i.files"
     per_run "$i" 's/.*rendering [0-9]+ ms \(CPU ([0-9]+) ms\).*/\1/p' >"$work/m/$i.rendering"
+    # A build from before --timings can be measured through a probe: a copy
+    # that prints `probe loaded cpu N ms` and `probe rendered cpu N ms` (the
+    # process's CPU time after loading and after rendering) on stderr.
+    probe=0
+    if grep -qs 'probe rendered cpu' "$work/err/$i"; then
+      probe=1
+      paste <(sed -nE 's/^probe loaded cpu ([0-9]+) ms$/\1/p' "$work/err/$i") \
+        <(sed -nE 's/^probe rendered cpu ([0-9]+) ms$/\1/p' "$work/err/$i") |
+        awk '{ print $2 - $1 }' >"$work/m/$i.rendering"
+    fi
     codes=$(sed -nE 's/.* ([0-9]+) QR codes drawn.*/\1/p' "$work/err/$i" 2>/dev/null | head -n 1)
     paste "$work/m/$i.cpu" "$work/m/$i.drawn" "$work/m/$i.qr" "$work/m/$i.files" |
       awk '{ print $1 - $2 - $3 - $4 }' >"$work/m/$i.less"
     paste "$work/m/$i.rendering" "$work/m/$i.drawn" "$work/m/$i.qr" |
       awk '{ print $1 - $2 - $3 }' >"$work/m/$i.rendering-less"
     awk -v name="${cases[$i]%%|*}" -v pages="${pages[$i]}" -v png="${previews[$i]}" \
-      -v cpu="${cpu[$i]}" -v timed="$timed" -v codes="${codes:-0}" \
+      -v cpu="${cpu[$i]}" -v timed="$timed" -v probe="$probe" -v codes="${codes:-0}" \
       -v drawn="$(median <"$work/m/$i.drawn")" -v qr="$(median <"$work/m/$i.qr")" \
       -v files="$(median <"$work/m/$i.files")" -v less="$(median <"$work/m/$i.less")" \
       -v rless="$(median <"$work/m/$i.rendering-less")" 'BEGIN {
         each = timed ? sprintf("%.3f", png ? drawn / png : 0) : "-"
         qeach = timed && codes ? sprintf("%.3f", qr / codes) : "-"
-        r = timed ? sprintf("%.3f", rless / pages) : "-"
+        r = timed || probe ? sprintf("%.3f", rless / pages) : "-"
         printf "| %s | %d | %d | %s | %.0f | %s | %s | %s | %.3f | %s | %s | %s |\n",
           name, pages, png, timed ? codes : "-", cpu, timed ? drawn : "-", timed ? qr : "-",
           timed ? files : "-", less / pages, each, qeach, r
