@@ -259,12 +259,11 @@ fn escape_into(out: &mut impl std::fmt::Write, text: &str, escapes: &Escapes) ->
     let mut start = 0;
     let mut i = 0;
     while i < bytes.len() {
-        if let Some(word) = bytes.get(i..i + 8) {
-            let word = u64::from_ne_bytes(word.try_into().expect("eight bytes"));
-            if !escapes.may_hold(word) {
-                i += 8;
-                continue;
-            }
+        if let Some(word) = bytes[i..].first_chunk::<8>()
+            && !escapes.may_hold(u64::from_ne_bytes(*word))
+        {
+            i += 8;
+            continue;
         }
         // A word that may hold one, or the last few bytes.
         let end = (i + 8).min(bytes.len());

@@ -95,8 +95,7 @@ pub(crate) fn render_all(
     // call, and reading it twice an image cost more than a tenth of the
     // pages' own time. A block's QR codes are drawn before its pages, which
     // show them.
-    let blocks: Vec<&[Job]> = jobs.chunks(parallel::BLOCK).collect();
-    let rendered = parallel::try_map_each(&blocks, |block| {
+    let rendered = parallel::try_map_in_blocks(&jobs, |block| {
         let codes = r.drawn.qr_codes.time(
             || {
                 let codes = block.iter().map(|job| r.card_qr(job));
@@ -113,11 +112,9 @@ pub(crate) fn render_all(
     })?;
     let (resources, sketches): (Vec<_>, Vec<_>) = rendered
         .into_iter()
-        .flatten()
         .map(|made| (made.resources, made.previews))
         .unzip();
-    let blocks: Vec<&[Vec<Sketch>]> = sketches.chunks(parallel::BLOCK).collect();
-    let drawn = parallel::try_map_each(&blocks, |block| {
+    let drawn = parallel::try_map_in_blocks(&sketches, |block| {
         let images = r.drawn.previews.time(
             || {
                 let images = block.iter().flatten().map(|sketch| r.preview(sketch));
@@ -131,11 +128,7 @@ pub(crate) fn render_all(
     // Sorted before the map is built from them, by an unstable sort (no two
     // resources share a path): the map's own sort is a stable one, and here
     // it costs a third more.
-    let mut all: Vec<Resource> = resources
-        .into_iter()
-        .flatten()
-        .chain(drawn.into_iter().flatten())
-        .collect();
+    let mut all: Vec<Resource> = resources.into_iter().flatten().chain(drawn).collect();
     all.sort_unstable_by(|(a, _), (b, _)| a.cmp(b));
     let mut pages: BTreeMap<String, Page> = all.into_iter().collect();
 
@@ -302,25 +295,6 @@ struct NavLink {
     href: String,
     label: &'static str,
     current: Option<&'static str>,
-}
-
-/// The breadcrumbs' trail at `place` down to the page: the home page, then
-/// the section a record's page is part of (the one its navigation marks
-/// `true`). Other pages have none. The page itself ends the trail, in
-/// `base.html`.
-fn trail(place: &Place) -> Option<Value> {
-    let at = place.current.iter().position(|c| *c == Some("true"))?;
-    let crumbs = [NAV[0], NAV[at]].map(|(href, label)| Crumb {
-        href: [place.root.as_str(), href].concat(),
-        label,
-    });
-    Some(Value::from_serialize(crumbs))
-}
-
-#[derive(Serialize)]
-struct Crumb {
-    href: String,
-    label: &'static str,
 }
 
 /// A meeting on the timeline, with its last day for people to read.
@@ -652,8 +626,12 @@ impl Renderer<'_> {
             )?,
             banner => render("chrome_banner.html", context! { root, society, nav })?,
             footer => render("chrome_footer.html", context! { society })?,
-            trail => trail(&place)
-                .map(|trail| render("chrome_trail.html", context! { trail }))
+            // A record's page has the trail down to its section, the one
+            // its navigation marks `true`.
+            trail => place
+                .current
+                .contains(&Some("true"))
+                .then(|| render("chrome_trail.html", context! { nav }))
                 .transpose()?,
         };
         let mut cache = self.chrome.write().unwrap_or_else(|e| e.into_inner());
